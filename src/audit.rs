@@ -1,0 +1,363 @@
+//! The audit log's record of a change, its canonical JSON and the hash chain.
+//!
+//! Each change stores `hash = sha256(previous hash ‖ canonical JSON of the change)`, hex encoded;
+//! the first change's previous hash is the empty string. The canonical JSON is the change's
+//! fields (everything but `hash`) as one object with keys sorted, no white space, serialised
+//! by serde_json: stable across runs and platforms, so `admin audit verify` can recompute it.
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::model::Change;
+
+/// What a command is: the `action` of the change it writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Init,
+    AddForce,
+    RenameForce,
+    SetUrl,
+    ClearUrl,
+    RetireForce,
+    RestoreForce,
+    AddNote,
+    ResolveNote,
+    Review,
+    Revert,
+    Import,
+    Publish,
+}
+
+impl Action {
+    pub const ALL: [Action; 13] = [
+        Action::Init,
+        Action::AddForce,
+        Action::RenameForce,
+        Action::SetUrl,
+        Action::ClearUrl,
+        Action::RetireForce,
+        Action::RestoreForce,
+        Action::AddNote,
+        Action::ResolveNote,
+        Action::Review,
+        Action::Revert,
+        Action::Import,
+        Action::Publish,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Init => "init",
+            Action::AddForce => "add-force",
+            Action::RenameForce => "rename-force",
+            Action::SetUrl => "set-url",
+            Action::ClearUrl => "clear-url",
+            Action::RetireForce => "retire-force",
+            Action::RestoreForce => "restore-force",
+            Action::AddNote => "add-note",
+            Action::ResolveNote => "resolve-note",
+            Action::Review => "review",
+            Action::Revert => "revert",
+            Action::Import => "import",
+            Action::Publish => "publish",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+}
+
+/// What a change is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    Force,
+    Note,
+    Review,
+    Publication,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Force => "force",
+            Entity::Note => "note",
+            Entity::Review => "review",
+            Entity::Publication => "publication",
+        }
+    }
+}
+
+/// A change about to be appended: everything but its id and hash, which the log assigns.
+#[derive(Debug, Clone)]
+pub struct NewChange {
+    pub at: String,
+    pub editor: String,
+    pub action: Action,
+    pub entity: Entity,
+    pub force: Option<String>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub message: Option<String>,
+}
+
+impl NewChange {
+    /// Give the change its id and chain it to the previous hash.
+    pub fn seal(self, id: i64, prev_hash: &str) -> Change {
+        let mut change = Change {
+            id,
+            at: self.at,
+            editor: self.editor,
+            action: self.action.as_str().to_owned(),
+            entity: self.entity.as_str().to_owned(),
+            force: self.force,
+            before: self.before,
+            after: self.after,
+            message: self.message,
+            hash: String::new(),
+        };
+        change.hash = chain_hash(prev_hash, &change);
+        change
+    }
+}
+
+/// The object that is hashed: every field of the change except `hash`.
+pub fn body(change: &Change) -> Value {
+    let mut map = Map::new();
+    map.insert("id".into(), change.id.into());
+    map.insert("at".into(), change.at.clone().into());
+    map.insert("editor".into(), change.editor.clone().into());
+    map.insert("action".into(), change.action.clone().into());
+    map.insert("entity".into(), change.entity.clone().into());
+    map.insert("force".into(), change.force.clone().into());
+    map.insert("before".into(), change.before.clone().unwrap_or(Value::Null));
+    map.insert("after".into(), change.after.clone().unwrap_or(Value::Null));
+    map.insert("message".into(), change.message.clone().into());
+    Value::Object(map)
+}
+
+/// Canonical JSON: objects with their keys sorted (whatever map type serde_json was built with),
+/// no insignificant white space.
+pub fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                write_canonical(&map[key], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// `sha256(prev_hash ‖ canonical JSON of the change)`, lower-case hex.
+pub fn chain_hash(prev_hash: &str, change: &Change) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash.as_bytes());
+    hasher.update(canonical_json(&body(change)).as_bytes());
+    hex(&hasher.finalize())
+}
+
+/// Lower-case hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// Where the chain first fails, if it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Break {
+    /// The change's stored hash is not the hash of its content and the previous hash.
+    Mismatch { id: i64 },
+    /// Ids jump: a change was removed.
+    Gap { expected: i64, found: i64 },
+}
+
+/// Walks the log in id order, one change at a time, so verifying never holds the whole log.
+#[derive(Debug, Default)]
+pub struct Verifier {
+    prev_hash: String,
+    next_id: i64,
+    pub checked: u64,
+}
+
+impl Verifier {
+    pub fn new() -> Verifier {
+        Verifier { prev_hash: String::new(), next_id: 1, checked: 0 }
+    }
+
+    /// Check the next change; the first break ends verification.
+    pub fn check(&mut self, change: &Change) -> Result<(), Break> {
+        if change.id != self.next_id {
+            return Err(Break::Gap { expected: self.next_id, found: change.id });
+        }
+        if chain_hash(&self.prev_hash, change) != change.hash {
+            return Err(Break::Mismatch { id: change.id });
+        }
+        self.prev_hash.clone_from(&change.hash);
+        self.next_id += 1;
+        self.checked += 1;
+        Ok(())
+    }
+}
+
+/// A short, human description of what a change did, from its before and after.
+pub fn describe(change: &Change) -> String {
+    let get = |side: &Option<Value>, key: &str| -> Option<String> {
+        side.as_ref().and_then(|v| v.get(key)).and_then(Value::as_str).map(str::to_owned)
+    };
+    let (before, after) = (&change.before, &change.after);
+    match change.entity.as_str() {
+        "force" => match (before, after) {
+            (None, Some(_)) => format!("added {}", get(after, "name").unwrap_or_default()),
+            (Some(_), Some(_)) => {
+                let mut parts = Vec::new();
+                if get(before, "name") != get(after, "name") {
+                    parts.push(format!(
+                        "renamed {} to {}",
+                        get(before, "name").unwrap_or_default(),
+                        get(after, "name").unwrap_or_default()
+                    ));
+                }
+                match (get(before, "url"), get(after, "url")) {
+                    (None, Some(url)) => parts.push(format!("URL set to {url}")),
+                    (Some(_), None) => parts.push("URL removed".to_owned()),
+                    (Some(old), Some(new)) if old != new => parts.push(format!("URL changed to {new}")),
+                    _ => {}
+                }
+                if get(before, "status") != get(after, "status") {
+                    parts.push(get(after, "status").map_or("status changed".to_owned(), |s| {
+                        if s == "retired" {
+                            "retired".to_owned()
+                        } else {
+                            "restored".to_owned()
+                        }
+                    }));
+                }
+                parts.join("; ")
+            }
+            _ => change.action.clone(),
+        },
+        "note" => {
+            let id = after
+                .as_ref()
+                .or(before.as_ref())
+                .and_then(|v| v.get("id"))
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            let public =
+                after.as_ref().and_then(|v| v.get("public")).and_then(Value::as_bool).unwrap_or(false);
+            let kind = if public { "public note" } else { "note" };
+            match get(after, "status").as_deref() {
+                Some("resolved") => format!("resolved {kind} {id}"),
+                _ if before.is_some() => format!("reopened {kind} {id}"),
+                _ => format!("added {kind} {id}"),
+            }
+        }
+        "review" => "reviewed".to_owned(),
+        "publication" => {
+            let major = after.as_ref().and_then(|v| v.get("major")).and_then(Value::as_bool).unwrap_or(true);
+            if major {
+                "published".to_owned()
+            } else {
+                "published (minor)".to_owned()
+            }
+        }
+        _ => change.action.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn change(id: i64, prev: &str, name: &str) -> Change {
+        NewChange {
+            at: "2026-01-01T00:00:00Z".into(),
+            editor: "ed".into(),
+            action: Action::AddForce,
+            entity: Entity::Force,
+            force: Some("kent-police".into()),
+            before: None,
+            after: Some(json!({"slug": "kent-police", "name": name, "url": null, "status": "active"})),
+            message: None,
+        }
+        .seal(id, prev)
+    }
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_depth() {
+        let value = json!({"b": 1, "a": {"z": [3, {"y": 1, "x": "é\"<"}], "c": null}});
+        assert_eq!(canonical_json(&value), r#"{"a":{"c":null,"z":[3,{"x":"é\"<","y":1}]},"b":1}"#);
+    }
+
+    #[test]
+    fn chain_links_each_change_to_the_one_before() {
+        let first = change(1, "", "Kent Police");
+        let second = change(2, &first.hash, "Kent Police");
+        assert_ne!(first.hash, second.hash);
+        assert_eq!(first.hash.len(), 64);
+        let mut verifier = Verifier::new();
+        assert_eq!(verifier.check(&first), Ok(()));
+        assert_eq!(verifier.check(&second), Ok(()));
+        assert_eq!(verifier.checked, 2);
+    }
+
+    #[test]
+    fn verifier_names_the_first_altered_change() {
+        let first = change(1, "", "Kent Police");
+        let mut second = change(2, &first.hash, "Kent Police");
+        second.after = Some(json!({"slug": "kent-police", "name": "Evil", "url": null, "status": "active"}));
+        let mut verifier = Verifier::new();
+        verifier.check(&first).unwrap();
+        assert_eq!(verifier.check(&second), Err(Break::Mismatch { id: 2 }));
+    }
+
+    #[test]
+    fn verifier_notices_a_removed_change() {
+        let first = change(1, "", "a");
+        let second = change(2, &first.hash, "b");
+        let third = change(3, &second.hash, "c");
+        let mut verifier = Verifier::new();
+        verifier.check(&first).unwrap();
+        assert_eq!(verifier.check(&third), Err(Break::Gap { expected: 2, found: 3 }));
+    }
+
+    #[test]
+    fn the_same_change_always_hashes_the_same() {
+        // a fixed vector: changing the canonical form breaks every stored chain
+        let first = change(1, "", "Kent Police");
+        assert_eq!(first.hash, chain_hash("", &first));
+        assert_eq!(
+            canonical_json(&body(&first)),
+            r#"{"action":"add-force","after":{"name":"Kent Police","slug":"kent-police","status":"active","url":null},"at":"2026-01-01T00:00:00Z","before":null,"editor":"ed","entity":"force","force":"kent-police","id":1,"message":null}"#
+        );
+    }
+}

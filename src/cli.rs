@@ -1,0 +1,327 @@
+//! The command line's clap types, and nothing else: commands turn these into calls on the rest
+//! of the crate.
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "admin",
+    version,
+    about = "Keep the Use of Force Data directory true: forces, their data links, review notes, and the public page.",
+    long_about = None,
+    arg_required_else_help = true,
+    after_help = "Every change is recorded in the audit log with who made it, when and why (-m).\nSee `admin COMMAND --help` for each command, with examples."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The SQLite database
+    #[arg(long, global = true, env = "UOF_DB", default_value = "uof.db", value_name = "PATH")]
+    pub db: PathBuf,
+
+    /// Who is acting (default: the OS user)
+    #[arg(long, global = true, env = "UOF_EDITOR", value_name = "NAME")]
+    pub editor: Option<String>,
+}
+
+/// `-m/--message`: why, stored on the change.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Message {
+    /// Why: stored on the change in the audit log
+    #[arg(short, long, value_name = "TEXT")]
+    pub message: Option<String>,
+}
+
+/// `--json`: machine output.
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct Json {
+    /// Print one JSON document on stdout instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database with the page text and the 45 forces from the seed
+    #[command(after_help = "Example:\n  admin --db uof.db init")]
+    Init(InitArgs),
+    /// Add a force; prints its slug
+    #[command(
+        after_help = "Example:\n  admin add-force \"Isle of Man Constabulary\" --url https://www.iompolice.im/ -m \"new force\""
+    )]
+    AddForce(AddForceArgs),
+    /// Rename a force (its slug, and so links to it, stay)
+    #[command(
+        after_help = "Example:\n  admin rename-force kent-police \"Kent Police Service\" -m \"renamed in April\""
+    )]
+    RenameForce(RenameForceArgs),
+    /// Set the URL where a force publishes its use of force data
+    #[command(
+        after_help = "Example:\n  admin set-url kent-police https://www.kent.police.uk/use-of-force -m \"found on their site\""
+    )]
+    SetUrl(SetUrlArgs),
+    /// Remove a force's data URL
+    #[command(after_help = "Example:\n  admin clear-url kent-police -m \"page withdrawn\"")]
+    ClearUrl(ForceArgs),
+    /// Hide a force from the published page (its history is kept)
+    #[command(after_help = "Example:\n  admin retire-force \"Example Constabulary\" -m \"merged\"")]
+    RetireForce(ForceArgs),
+    /// Return a retired force to the published page
+    #[command(after_help = "Example:\n  admin restore-force example-constabulary")]
+    RestoreForce(ForceArgs),
+    /// List forces with their URL, link status and open notes
+    #[command(after_help = "Examples:\n  admin list\n  admin list --all --json")]
+    List(ListArgs),
+    /// Show one force: its fields, link check, notes, reviews and changes
+    #[command(after_help = "Example:\n  admin show kent-police")]
+    Show(ShowArgs),
+    /// Review notes: add, resolve, list
+    #[command(subcommand)]
+    Note(NoteCommand),
+    /// Record that you checked a force's data page today
+    #[command(after_help = "Example:\n  admin review kent-police -m \"2025/26 data is up\"")]
+    Review(ReviewArgs),
+    /// List active forces never reviewed or not reviewed within N days
+    #[command(after_help = "Example:\n  admin due --days 30")]
+    Due(DueArgs),
+    /// The audit log, newest first
+    #[command(
+        after_help = "Examples:\n  admin history --force kent-police\n  admin history --by alice --since 2026-01-01 --json"
+    )]
+    History(HistoryArgs),
+    /// Audit log integrity
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Render the public site: index.html, forces.json, forces.csv, feed.atom
+    #[command(
+        after_help = "Examples:\n  admin publish -m \"Added links for Kent and Essex.\"\n  admin publish --minor\n  admin publish --dry-run"
+    )]
+    Publish(PublishArgs),
+    /// Past publications, newest first
+    #[command(after_help = "Example:\n  admin publications --json")]
+    Publications(PublicationsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Load the page text only, no forces
+    #[arg(long)]
+    pub empty: bool,
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Args)]
+pub struct AddForceArgs {
+    /// The force's name, e.g. "Kent Police"
+    pub name: String,
+    /// Where the force publishes its use of force data
+    #[arg(long)]
+    pub url: Option<String>,
+    /// The slug (default: made from the name); it never changes
+    #[arg(long)]
+    pub slug: Option<String>,
+    /// Accept an http:// URL
+    #[arg(long)]
+    pub allow_http: bool,
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Args)]
+pub struct RenameForceArgs {
+    /// The force: its slug or its name
+    pub force: String,
+    /// The new name
+    pub new_name: String,
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Args)]
+pub struct SetUrlArgs {
+    /// The force: its slug or its name
+    pub force: String,
+    /// The absolute https:// URL of the force's use of force data
+    pub url: String,
+    /// Accept an http:// URL
+    #[arg(long)]
+    pub allow_http: bool,
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Args)]
+pub struct ForceArgs {
+    /// The force: its slug or its name
+    pub force: String,
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Include retired forces
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub json: Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The force: its slug or its name
+    pub force: String,
+    #[command(flatten)]
+    pub json: Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NoteCommand {
+    /// Add a note about a force (or, without --force, the page)
+    #[command(
+        after_help = "Examples:\n  admin note add --force kent-police \"2019 figures missing\"\n  admin note add --public --force essex-police \"Essex counts each tactic separately.\""
+    )]
+    Add(NoteAddArgs),
+    /// Resolve an open note
+    #[command(after_help = "Example:\n  admin note resolve 3 -m \"figures now published\"")]
+    Resolve(NoteResolveArgs),
+    /// List open notes (all with --all), oldest first
+    #[command(after_help = "Example:\n  admin note list --force kent-police --all")]
+    List(NoteListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NoteAddArgs {
+    /// The force the note is about (default: the page as a whole)
+    #[arg(long)]
+    pub force: Option<String>,
+    /// Show the note on the published page as a caveat
+    #[arg(long)]
+    pub public: bool,
+    /// The note (1–5,000 characters; newlines allowed)
+    pub text: String,
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteResolveArgs {
+    /// The note's id (see `admin note list`)
+    pub id: i64,
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteListArgs {
+    /// Only notes about this force
+    #[arg(long)]
+    pub force: Option<String>,
+    /// Include resolved notes
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub json: Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The force: its slug or its name
+    pub force: String,
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Args)]
+pub struct DueArgs {
+    /// A review older than this many days is due
+    #[arg(long, default_value_t = 92, value_parser = clap::value_parser!(u32).range(0..=36600))]
+    pub days: u32,
+    #[command(flatten)]
+    pub json: Json,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only changes to this force (slug or name)
+    #[arg(long)]
+    pub force: Option<String>,
+    /// Only changes by this editor
+    #[arg(long, value_name = "EDITOR")]
+    pub by: Option<String>,
+    /// Only changes made by this action, e.g. set-url
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Only changes at or after this time (RFC 3339 or YYYY-MM-DD)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only changes at or before this time (RFC 3339 or YYYY-MM-DD)
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// At most this many changes
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+    /// Only changes older than this change id (to page back through a long log)
+    #[arg(long, value_name = "ID")]
+    pub before_id: Option<i64>,
+    #[command(flatten)]
+    pub json: Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the audit log's hash chain; exit 1 naming the first bad change
+    #[command(after_help = "Example:\n  admin audit verify")]
+    Verify(AuditVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    #[command(flatten)]
+    pub json: Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Where to write the site
+    #[arg(long, default_value = "publish", value_name = "DIR")]
+    pub out: PathBuf,
+    /// The change note for the page's history (default: a summary of the public changes)
+    #[arg(short, long, value_name = "NOTE")]
+    pub message: Option<String>,
+    /// A minor publication (typo, fixed link): updates the page, adds no history entry
+    #[arg(long)]
+    pub minor: bool,
+    /// Print the publication it would make, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Publish even when a force's link is known to be broken
+    #[arg(long)]
+    pub allow_broken: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PublicationsArgs {
+    #[command(flatten)]
+    pub json: Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

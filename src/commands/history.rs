@@ -1,0 +1,63 @@
+//! `admin history`: the audit log, newest first, with filters.
+use std::process::ExitCode;
+
+use anyhow::Result;
+use serde_json::json;
+
+use crate::audit::{describe, Action};
+use crate::cli::HistoryArgs;
+use crate::clock::stamp;
+use crate::db::changes::{self, Filter};
+use crate::exit_codes::bad_hint;
+use crate::output::{self, or_dash};
+use crate::validate::{quoted, time_arg};
+use crate::{directory, Ctx};
+
+pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
+    if let Some(action) = &args.action {
+        if Action::parse(action).is_none() {
+            let all: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
+            return Err(bad_hint(
+                format!("unknown action {}", quoted(action)),
+                format!("use one of: {}", all.join(", ")),
+            ));
+        }
+    }
+    let since = args.since.as_deref().map(time_arg).transpose()?.map(stamp);
+    let until = args.until.as_deref().map(time_arg).transpose()?.map(stamp);
+    let mut db = ctx.open()?;
+    let changes = db.read(|tx| {
+        // a force that no longer resolves (never existed) is an error; its slug is the filter
+        let force = args.force.as_deref().map(|f| directory::resolve(tx, f)).transpose()?.map(|f| f.slug);
+        let filter = Filter {
+            force,
+            editor: args.by.clone(),
+            action: args.action.clone(),
+            since,
+            until,
+            before_id: args.before_id,
+            limit: args.limit,
+        };
+        changes::history(tx, &filter)
+    })?;
+    if args.json.json {
+        output::json(&json!({ "changes": changes }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = changes
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.to_string(),
+                c.at.clone(),
+                c.editor.clone(),
+                c.action.clone(),
+                or_dash(c.force.as_deref()),
+                describe(c),
+                or_dash(c.message.as_deref()),
+            ]
+        })
+        .collect();
+    output::table(&["ID", "AT", "EDITOR", "ACTION", "FORCE", "WHAT", "MESSAGE"], &rows)?;
+    Ok(ExitCode::SUCCESS)
+}

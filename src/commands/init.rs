@@ -1,0 +1,41 @@
+//! `admin init [--empty]`: create the database and load the seed.
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::audit::Action;
+use crate::cli::InitArgs;
+use crate::db::{page, Db};
+use crate::{directory, output, seed, Ctx};
+
+pub fn run(ctx: &Ctx, args: InitArgs) -> Result<ExitCode> {
+    let seed = seed::builtin()?;
+    let actor = ctx.actor(args.message.message.as_deref())?;
+    let mut db = Db::create(&ctx.db_path)?;
+    let loaded = db.write(|tx| {
+        page::set(tx, "heading", &seed.heading)?;
+        page::set(tx, "intro", &seed.intro.join("\n\n"))?;
+        if args.empty {
+            return Ok(0);
+        }
+        for name in &seed.forces {
+            directory::add_force(tx, &actor, Action::Init, name, None, None)?;
+        }
+        Ok(seed.forces.len())
+    });
+    let loaded = match loaded {
+        Ok(n) => n,
+        Err(err) => {
+            drop(db);
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", ctx.db_path.display()));
+            }
+            return Err(err);
+        }
+    };
+    output::line(format!(
+        "created `{}` with the page text and {loaded} forces; next: `admin list`",
+        ctx.db_path.display()
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}

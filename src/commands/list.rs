@@ -1,0 +1,39 @@
+//! `admin list [--all] [--json]`: the directory.
+use std::process::ExitCode;
+
+use anyhow::Result;
+use serde_json::json;
+
+use crate::cli::ListArgs;
+use crate::db::forces;
+use crate::output::{self, or_dash};
+use crate::Ctx;
+
+pub fn run(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
+    let db = ctx.open()?;
+    let entries = forces::list(db.conn(), args.all)?;
+    if args.json.json {
+        output::json(&json!({ "forces": entries }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            let mut row = vec![e.name.clone(), e.slug.clone(), e.link_status.as_str().to_owned()];
+            if args.all {
+                row.push(e.status.as_str().to_owned());
+            }
+            row.push(e.open_notes.to_string());
+            row.push(or_dash(e.last_reviewed.as_deref().map(|at| &at[..10.min(at.len())])));
+            row.push(or_dash(e.url.as_deref()));
+            row
+        })
+        .collect();
+    let mut headers = vec!["NAME", "SLUG", "LINK"];
+    if args.all {
+        headers.push("STATUS");
+    }
+    headers.extend(["NOTES", "REVIEWED", "URL"]);
+    output::table(&headers, &rows)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,53 @@
+//! One file per subcommand: each turns its arguments into calls on `directory`, `db` and
+//! `publish`, and prints the result. No SQL here.
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::{AuditCommand, Command, NoteCommand};
+use crate::directory::Outcome;
+use crate::model::Change;
+use crate::{output, Ctx};
+
+mod audit;
+mod force;
+mod history;
+mod init;
+mod list;
+mod note;
+mod publications;
+mod publish;
+mod review;
+mod show;
+
+pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Init(args) => init::run(ctx, args),
+        Command::AddForce(args) => force::add(ctx, args),
+        Command::RenameForce(args) => force::rename(ctx, args),
+        Command::SetUrl(args) => force::set_url(ctx, args),
+        Command::ClearUrl(args) => force::clear_url(ctx, args),
+        Command::RetireForce(args) => force::retire(ctx, args),
+        Command::RestoreForce(args) => force::restore(ctx, args),
+        Command::List(args) => list::run(ctx, args),
+        Command::Show(args) => show::run(ctx, args),
+        Command::Note(NoteCommand::Add(args)) => note::add(ctx, args),
+        Command::Note(NoteCommand::Resolve(args)) => note::resolve(ctx, args),
+        Command::Note(NoteCommand::List(args)) => note::list(ctx, args),
+        Command::Review(args) => review::review(ctx, args),
+        Command::Due(args) => review::due(ctx, args),
+        Command::History(args) => history::run(ctx, args),
+        Command::Audit(AuditCommand::Verify(args)) => audit::verify(ctx, args),
+        Command::Publish(args) => publish::run(ctx, args),
+        Command::Publications(args) => publications::run(ctx, args),
+    }
+}
+
+/// Say what a mutation did: `done` describes the change; an unchanged outcome says why.
+fn report(outcome: Outcome, done: impl FnOnce(&Change) -> String) -> Result<ExitCode> {
+    match outcome {
+        Outcome::Changed(change) => output::line(format!("{} (change {})", done(&change), change.id))?,
+        Outcome::Unchanged(reason) => output::line(reason)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

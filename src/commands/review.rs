@@ -1,0 +1,51 @@
+//! `admin review FORCE` and `admin due [--days N]`: the review schedule.
+use std::process::ExitCode;
+
+use anyhow::Result;
+use chrono::Duration;
+use serde_json::json;
+
+use crate::cli::{DueArgs, ReviewArgs};
+use crate::clock::stamp;
+use crate::db::reviews;
+use crate::output;
+use crate::{directory, Ctx};
+
+pub fn review(ctx: &Ctx, args: ReviewArgs) -> Result<ExitCode> {
+    let actor = ctx.actor(args.message.message.as_deref())?;
+    let mut db = ctx.open()?;
+    let change = db.write(|tx| directory::review(tx, &actor, &args.force))?;
+    output::line(format!(
+        "recorded a review of {} (change {})",
+        change.force.as_deref().unwrap_or_default(),
+        change.id
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn due(ctx: &Ctx, args: DueArgs) -> Result<ExitCode> {
+    let cutoff = stamp(ctx.clock.now() - Duration::days(i64::from(args.days)));
+    let db = ctx.open()?;
+    let due = reviews::due(db.conn(), &cutoff)?;
+    if args.json.json {
+        let forces: Vec<_> = due
+            .iter()
+            .map(|(slug, name, last)| json!({ "slug": slug, "name": name, "last_reviewed": last }))
+            .collect();
+        output::json(&json!({ "forces": forces }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if due.is_empty() {
+        output::line(format!(
+            "no reviews due: every active force was reviewed in the last {} days",
+            args.days
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = due
+        .into_iter()
+        .map(|(slug, name, last)| vec![name, slug, last.unwrap_or_else(|| "never".to_owned())])
+        .collect();
+    output::table(&["NAME", "SLUG", "LAST REVIEWED"], &rows)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,146 @@
+//! The audit log's SQL: append a change (chained to the last one), query the history, stream
+//! the whole log for verification and replay.
+use anyhow::{Context, Result};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde_json::Value;
+
+use crate::audit::{canonical_json, NewChange};
+use crate::model::Change;
+
+const COLUMNS: &str = "id, at, editor, action, entity, force, before, after, message, hash";
+
+/// Append one change, in the caller's transaction, chained to the newest one.
+pub fn append(conn: &Connection, change: NewChange) -> Result<Change> {
+    let last: Option<(i64, String)> = conn
+        .prepare_cached("SELECT id, hash FROM changes ORDER BY id DESC LIMIT 1")?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    let (last_id, prev_hash) = last.unwrap_or((0, String::new()));
+    let change = change.seal(last_id + 1, &prev_hash);
+    conn.prepare_cached(
+        "INSERT INTO changes (id, at, editor, action, entity, force, before, after, message, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        change.id,
+        change.at,
+        change.editor,
+        change.action,
+        change.entity,
+        change.force,
+        change.before.as_ref().map(canonical_json),
+        change.after.as_ref().map(canonical_json),
+        change.message,
+        change.hash,
+    ])
+    .context("failed to record the change in the audit log")?;
+    Ok(change)
+}
+
+fn from_row(row: &Row) -> rusqlite::Result<Change> {
+    Ok(Change {
+        id: row.get(0)?,
+        at: row.get(1)?,
+        editor: row.get(2)?,
+        action: row.get(3)?,
+        entity: row.get(4)?,
+        force: row.get(5)?,
+        before: json_column(row, 6)?,
+        after: json_column(row, 7)?,
+        message: row.get(8)?,
+        hash: row.get(9)?,
+    })
+}
+
+fn json_column(row: &Row, index: usize) -> rusqlite::Result<Option<Value>> {
+    let text: Option<String> = row.get(index)?;
+    text.map(|t| {
+        serde_json::from_str(&t).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
+        })
+    })
+    .transpose()
+}
+
+/// Filters for `admin history`; every one optional.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub force: Option<String>,
+    pub editor: Option<String>,
+    pub action: Option<String>,
+    /// Inclusive, RFC 3339 as stored.
+    pub since: Option<String>,
+    /// Inclusive, RFC 3339 as stored.
+    pub until: Option<String>,
+    /// Only changes with an id below this one (paging back through a long log).
+    pub before_id: Option<i64>,
+    pub limit: Option<u64>,
+}
+
+/// The changes matching `filter`, newest first.
+pub fn history(conn: &Connection, filter: &Filter) -> Result<Vec<Change>> {
+    let mut sql = format!("SELECT {COLUMNS} FROM changes WHERE 1 = 1");
+    let mut values: Vec<rusqlite::types::Value> = Vec::new();
+    let mut add = |clause: &str, value: rusqlite::types::Value| {
+        values.push(value);
+        sql.push_str(&format!(" AND {clause} ?{}", values.len()));
+    };
+    if let Some(force) = &filter.force {
+        add("force =", force.clone().into());
+    }
+    if let Some(editor) = &filter.editor {
+        add("editor =", editor.clone().into());
+    }
+    if let Some(action) = &filter.action {
+        add("action =", action.clone().into());
+    }
+    if let Some(since) = &filter.since {
+        add("at >=", since.clone().into());
+    }
+    if let Some(until) = &filter.until {
+        add("at <=", until.clone().into());
+    }
+    if let Some(before) = filter.before_id {
+        add("id <", before.into());
+    }
+    sql.push_str(" ORDER BY id DESC");
+    if let Some(limit) = filter.limit {
+        sql.push_str(&format!(" LIMIT {}", limit.min(i64::MAX as u64)));
+    }
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(values), from_row)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().context("failed to read the audit log")
+}
+
+/// Every change in id order, one at a time: `f` returns `false` to stop early.
+pub fn for_each(conn: &Connection, mut f: impl FnMut(Change) -> Result<bool>) -> Result<()> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM changes ORDER BY id"))?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        if !f(from_row(row)?)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The newest change's id, 0 for an empty log.
+pub fn last_id(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM changes")?.query_row([], |row| row.get(0))?)
+}
+
+/// One change by id.
+pub fn get(conn: &Connection, id: i64) -> Result<Option<Change>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM changes WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?)
+}
+
+/// The changes after `after_id`, oldest first (what a publication covers).
+pub fn since_id(conn: &Connection, after_id: i64) -> Result<Vec<Change>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM changes WHERE id > ?1 ORDER BY id"))?;
+    let rows = stmt.query_map([after_id], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}

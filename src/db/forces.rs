@@ -1,0 +1,104 @@
+//! The forces table: look-ups by slug or name, inserts, updates and the `list` query.
+use anyhow::{Context, Result};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::model::{Force, ForceStatus, LinkStatus, ListEntry};
+use crate::validate::name_key;
+
+const COLUMNS: &str = "id, slug, name, url, status";
+
+fn from_row(row: &Row) -> rusqlite::Result<Force> {
+    let status: String = row.get(4)?;
+    Ok(Force {
+        id: row.get(0)?,
+        slug: row.get(1)?,
+        name: row.get(2)?,
+        url: row.get(3)?,
+        status: ForceStatus::parse(&status).unwrap_or(ForceStatus::Active),
+    })
+}
+
+pub fn by_slug(conn: &Connection, slug: &str) -> Result<Option<Force>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM forces WHERE slug = ?1"))?
+        .query_row([slug], from_row)
+        .optional()?)
+}
+
+/// The force whose name equals `name` ignoring case and surrounding white space.
+pub fn by_name(conn: &Connection, name: &str) -> Result<Option<Force>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM forces WHERE name_key = ?1"))?
+        .query_row([name_key(name)], from_row)
+        .optional()?)
+}
+
+pub fn by_id(conn: &Connection, id: i64) -> Result<Option<Force>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM forces WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?)
+}
+
+/// Insert a new force; returns it with its id.
+pub fn insert(conn: &Connection, force: &Force) -> Result<Force> {
+    conn.prepare_cached(
+        "INSERT INTO forces (slug, name, name_key, url, status) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![force.slug, force.name, name_key(&force.name), force.url, force.status.as_str()])
+    .with_context(|| format!("failed to add force `{}`", force.slug))?;
+    Ok(Force { id: conn.last_insert_rowid(), ..force.clone() })
+}
+
+/// Write a force's name, URL and status (its slug never changes).
+pub fn update(conn: &Connection, force: &Force) -> Result<()> {
+    conn.prepare_cached("UPDATE forces SET name = ?2, name_key = ?3, url = ?4, status = ?5 WHERE id = ?1")?
+        .execute(params![force.id, force.name, name_key(&force.name), force.url, force.status.as_str()])
+        .with_context(|| format!("failed to update force `{}`", force.slug))?;
+    Ok(())
+}
+
+/// Every force (or only the active ones), as `admin list` shows them, sorted by name.
+pub fn list(conn: &Connection, include_retired: bool) -> Result<Vec<ListEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.slug, f.name, f.url, f.status, lc.status, lc.url,
+                (SELECT COUNT(*) FROM notes n WHERE n.force_id = f.id AND n.status = 'open'),
+                (SELECT MAX(r.at) FROM reviews r WHERE r.force_id = f.id)
+         FROM forces f
+         LEFT JOIN link_checks lc ON lc.id = (SELECT MAX(id) FROM link_checks WHERE force_id = f.id)
+         WHERE ?1 OR f.status = 'active'
+         ORDER BY f.name_key, f.slug",
+    )?;
+    let rows = stmt.query_map([include_retired], |row| {
+        let url: Option<String> = row.get(2)?;
+        let status: String = row.get(3)?;
+        let checked: Option<String> = row.get(4)?;
+        let checked_url: Option<String> = row.get(5)?;
+        Ok(ListEntry {
+            slug: row.get(0)?,
+            name: row.get(1)?,
+            link_status: link_status(url.as_deref(), checked.as_deref(), checked_url.as_deref()),
+            url,
+            status: ForceStatus::parse(&status).unwrap_or(ForceStatus::Active),
+            open_notes: row.get(6)?,
+            last_reviewed: row.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// A force's link status: `missing` without a URL, `pending` until the current URL is checked.
+pub fn link_status(url: Option<&str>, checked: Option<&str>, checked_url: Option<&str>) -> LinkStatus {
+    match (url, checked) {
+        (None, _) => LinkStatus::Missing,
+        (Some(url), Some(status)) if checked_url == Some(url) => {
+            LinkStatus::parse(status).unwrap_or(LinkStatus::Pending)
+        }
+        _ => LinkStatus::Pending,
+    }
+}
+
+/// How many forces there are, active and retired.
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM forces", [], |row| row.get(0))?)
+}

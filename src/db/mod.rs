@@ -1,0 +1,282 @@
+//! `Db` owns the SQLite connection: opening (pragmas, the schema-version check, migrations),
+//! write transactions, and every SQL statement the tool runs, in the submodules.
+use std::fs::OpenOptions;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+
+use crate::exit_codes::{bad_hint, failed_hint};
+
+pub mod changes;
+pub mod forces;
+pub mod link_checks;
+pub mod notes;
+pub mod page;
+pub mod publications;
+pub mod reviews;
+
+mod embedded {
+    refinery::embed_migrations!("migrations");
+}
+
+/// How long a writer waits for another editor's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub struct Db {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Db {
+    /// Create a new database file (mode 0600) and migrate it. Refuses a path that exists.
+    pub fn create(path: &Path) -> Result<Db> {
+        if path.is_dir() {
+            return Err(is_a_directory(path));
+        }
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true).mode(0o600);
+        if let Err(err) = options.open(path) {
+            return Err(if err.kind() == std::io::ErrorKind::AlreadyExists {
+                bad_hint(
+                    format!("database `{}` already exists", path.display()),
+                    "`admin init` only creates a new database; pass --db with another path",
+                )
+            } else {
+                anyhow::Error::new(err).context(format!("failed to create database `{}`", path.display()))
+            });
+        }
+        let created = Self::connect(path).and_then(|mut db| {
+            db.migrate()?;
+            Ok(db)
+        });
+        if created.is_err() {
+            // a failed init leaves nothing behind
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+        created
+    }
+
+    /// Open an existing database and apply pending migrations. A path that does not exist is
+    /// refused (a typo must not create an empty database), as is a database migrated by a newer
+    /// `admin`, which is left untouched.
+    pub fn open(path: &Path) -> Result<Db> {
+        match std::fs::metadata(path) {
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Err(bad_hint(
+                    format!("database `{}` does not exist", path.display()),
+                    "create it with `admin init`, or point --db (or UOF_DB) at the right file",
+                ))
+            }
+            Err(err) => {
+                return Err(
+                    anyhow::Error::new(err).context(format!("failed to open database `{}`", path.display()))
+                )
+            }
+            Ok(meta) if meta.is_dir() => return Err(is_a_directory(path)),
+            Ok(_) => {}
+        }
+        let mut db = Self::connect(path)?;
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// Open the file without creating it, and set the pragmas. Nothing is written here: a
+    /// database from the future must stay byte-for-byte as it was.
+    fn connect(path: &Path) -> Result<Db> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .with_context(|| format!("failed to open database `{}`", path.display()))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(Db { conn, path: path.to_owned() })
+    }
+
+    /// The newest migration this database has had, or `None` for a brand-new file.
+    fn applied_version(&self) -> Result<Option<i64>> {
+        let has_history: bool = self
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history')",
+                [],
+                |row| row.get(0),
+            )
+            .with_context(|| format!("failed to read database `{}`", self.path.display()))?;
+        if !has_history {
+            let tables: i64 =
+                self.conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |row| row.get(0))?;
+            if tables > 0 {
+                return Err(failed_hint(
+                    format!("`{}` is an SQLite database, but not a uof-admin one", self.path.display()),
+                    "check --db (or UOF_DB): it points at another program's database",
+                ));
+            }
+            return Ok(None);
+        }
+        let version = self
+            .conn
+            .query_row("SELECT MAX(version) FROM refinery_schema_history", [], |row| row.get(0))
+            .optional()?
+            .flatten();
+        Ok(version)
+    }
+
+    /// Apply pending migrations; refuse a database that knows migrations this binary does not.
+    fn migrate(&mut self) -> Result<()> {
+        let runner = embedded::migrations::runner();
+        let latest = runner.get_migrations().iter().map(|m| i64::from(m.version())).max().unwrap_or(0);
+        // Several editors may open a new database at once: whoever loses the race to migrate
+        // sees the winner's tables appear and tries again.
+        for attempt in 0..5 {
+            let applied = self.applied_version()?;
+            if let Some(version) = applied {
+                if version > latest {
+                    return Err(failed_hint(
+                        format!(
+                            "database `{}` was migrated by a newer admin (schema version {version}; this admin knows up to {latest})",
+                            self.path.display()
+                        ),
+                        "upgrade admin to the version your colleagues use; the database was not changed",
+                    ));
+                }
+                if version == latest {
+                    break;
+                }
+            }
+            if applied.is_none() || attempt == 0 {
+                self.set_wal()?;
+            }
+            match runner.run(&mut self.conn) {
+                Ok(_) => break,
+                Err(_) if attempt < 4 => std::thread::sleep(Duration::from_millis(50 << attempt)),
+                Err(err) => {
+                    return Err(anyhow::Error::new(err)
+                        .context(format!("failed to migrate database `{}`", self.path.display())))
+                }
+            }
+        }
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = ON;")
+            .context("failed to configure the database connection")?;
+        Ok(())
+    }
+
+    fn set_wal(&self) -> Result<()> {
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .with_context(|| format!("failed to set WAL mode on `{}`", self.path.display()))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            anyhow::bail!(
+                "database `{}` could not be put in WAL mode (it is in {mode} mode)",
+                self.path.display()
+            );
+        }
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection, for reads.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Run `f` in one `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so two
+    /// editors never interleave a read-then-write, and an error anywhere rolls back everything.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .with_context(|| format!("failed to start writing to `{}`", self.path.display()))?;
+        let out = f(&tx)?;
+        tx.commit().with_context(|| format!("failed to save changes to `{}`", self.path.display()))?;
+        Ok(out)
+    }
+
+    /// Like `write`, but always rolled back: `--dry-run`.
+    pub fn dry_run<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .with_context(|| format!("failed to start reading `{}`", self.path.display()))?;
+        let out = f(&tx)?;
+        tx.rollback()?;
+        Ok(out)
+    }
+
+    /// Run `f` on one consistent snapshot (a read transaction).
+    pub fn read<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .with_context(|| format!("failed to read `{}`", self.path.display()))?;
+        let out = f(&tx)?;
+        tx.finish()?;
+        Ok(out)
+    }
+}
+
+fn is_a_directory(path: &Path) -> anyhow::Error {
+    bad_hint(
+        format!("`{}` is a directory, not a database file", path.display()),
+        "point --db (or UOF_DB) at a file, e.g. --db uof.db",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_db() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        (dir, path)
+    }
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let (_dir, path) = temp_db();
+        drop(Db::create(&path).unwrap());
+        let before = std::fs::read(&path).unwrap();
+        let mut db = Db::open(&path).unwrap();
+        db.migrate().unwrap();
+        let count: i64 =
+            db.conn().query_row("SELECT COUNT(*) FROM refinery_schema_history", [], |r| r.get(0)).unwrap();
+        assert_eq!(count as usize, embedded::migrations::runner().get_migrations().len());
+        drop(db);
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn new_databases_are_private_and_in_wal_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_dir, path) = temp_db();
+        let db = Db::create(&path).unwrap();
+        let mode: String = db.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        let perms = std::fs::metadata(&path).unwrap().permissions();
+        assert_eq!(perms.mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn the_change_table_is_append_only() {
+        let (_dir, path) = temp_db();
+        let db = Db::create(&path).unwrap();
+        db.conn()
+            .execute(
+                "INSERT INTO changes (at, editor, action, entity, hash) VALUES ('t', 'e', 'init', 'force', 'h')",
+                [],
+            )
+            .unwrap();
+        let update = db.conn().execute("UPDATE changes SET editor = 'x'", []);
+        assert!(update.unwrap_err().to_string().contains("append-only"));
+        let delete = db.conn().execute("DELETE FROM changes", []);
+        assert!(delete.unwrap_err().to_string().contains("append-only"));
+    }
+}

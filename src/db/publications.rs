@@ -1,0 +1,63 @@
+//! Publications: one row per run of `admin publish` that wrote the site.
+use anyhow::Result;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::model::Publication;
+
+const COLUMNS: &str = "id, at, editor, note, major, sha256, content_sha256, first_change, last_change";
+
+fn from_row(row: &Row) -> rusqlite::Result<Publication> {
+    let first: i64 = row.get(7)?;
+    let last: i64 = row.get(8)?;
+    Ok(Publication {
+        id: row.get(0)?,
+        at: row.get(1)?,
+        editor: row.get(2)?,
+        note: row.get(3)?,
+        major: row.get(4)?,
+        sha256: row.get(5)?,
+        content_sha256: row.get(6)?,
+        changes: if last >= first && last > 0 { vec![first, last] } else { Vec::new() },
+        first_change: first,
+        last_change: last,
+    })
+}
+
+pub fn insert(conn: &Connection, p: &Publication) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO publications (at, editor, note, major, sha256, content_sha256, first_change, last_change)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![p.at, p.editor, p.note, p.major, p.sha256, p.content_sha256, p.first_change, p.last_change])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Every publication, newest first.
+pub fn list(conn: &Connection) -> Result<Vec<Publication>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM publications ORDER BY id DESC"))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Major publications up to and including `up_to` (an id), newest first: the page's history.
+pub fn majors_up_to(conn: &Connection, up_to: i64) -> Result<Vec<Publication>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM publications WHERE major = 1 AND id <= ?1 ORDER BY id DESC"
+    ))?;
+    let rows = stmt.query_map([up_to], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+pub fn last(conn: &Connection) -> Result<Option<Publication>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM publications ORDER BY id DESC LIMIT 1"))?
+        .query_row([], from_row)
+        .optional()?)
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<Publication>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM publications WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?)
+}

@@ -1,0 +1,267 @@
+//! The audited operations on the directory. Each takes the caller's write transaction, checks
+//! its input, changes the row and appends exactly one change per entity it alters: both or
+//! neither. An operation that would change nothing writes nothing and says so.
+use anyhow::Result;
+use rusqlite::Connection;
+use serde_json::Value;
+
+use crate::audit::{Action, Entity, NewChange};
+use crate::db::{changes, forces};
+use crate::exit_codes::{bad, bad_hint};
+use crate::model::{Change, Force, ForceStatus};
+use crate::validate::{self, quoted};
+
+/// Who is making a change, when, and why.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub editor: String,
+    pub at: String,
+    pub message: Option<String>,
+}
+
+impl Actor {
+    /// A change made by this actor now.
+    pub fn change(
+        &self,
+        action: Action,
+        entity: Entity,
+        force: Option<&str>,
+        before: Option<Value>,
+        after: Option<Value>,
+    ) -> NewChange {
+        NewChange {
+            at: self.at.clone(),
+            editor: self.editor.clone(),
+            action,
+            entity,
+            force: force.map(str::to_owned),
+            before,
+            after,
+            message: self.message.clone(),
+        }
+    }
+}
+
+/// What an operation did.
+#[derive(Debug)]
+pub enum Outcome {
+    Changed(Box<Change>),
+    /// Nothing to do; the reason, for the user.
+    Unchanged(String),
+}
+
+/// A force's audited state.
+pub fn state(force: &Force) -> Value {
+    serde_json::to_value(force).unwrap_or(Value::Null)
+}
+
+/// Find a force by slug or name (ignoring case), active or retired.
+pub fn resolve(conn: &Connection, arg: &str) -> Result<Force> {
+    if let Some(force) = forces::by_slug(conn, arg)? {
+        return Ok(force);
+    }
+    if let Some(force) = forces::by_slug(conn, &arg.to_lowercase())? {
+        return Ok(force);
+    }
+    if let Some(force) = forces::by_name(conn, arg)? {
+        return Ok(force);
+    }
+    Err(bad_hint(
+        format!("no force {}", quoted(arg)),
+        "give a slug or a name as `admin list --all` shows them",
+    ))
+}
+
+/// Refuse a name another force (not `except_id`) already has, ignoring case.
+fn check_name_free(conn: &Connection, name: &str, except_id: Option<i64>) -> Result<()> {
+    match forces::by_name(conn, name)? {
+        Some(other) if Some(other.id) != except_id => Err(bad_hint(
+            format!("a force named {} already exists ({})", quoted(&other.name), other.slug),
+            "force names are unique ignoring case; choose another name",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Add a force. `action` is `add-force`, or `init`/`import` when those add it.
+pub fn add_force(
+    conn: &Connection,
+    actor: &Actor,
+    action: Action,
+    name: &str,
+    slug: Option<&str>,
+    url: Option<String>,
+) -> Result<(Force, Change)> {
+    let name = validate::force_name(name)?;
+    let slug = match slug {
+        Some(slug) => validate::slug(slug)?,
+        None => validate::slug_from_name(&name)?,
+    };
+    check_name_free(conn, &name, None)?;
+    if let Some(other) = forces::by_slug(conn, &slug)? {
+        return Err(bad_hint(
+            format!("the slug `{slug}` is already used by {}", quoted(&other.name)),
+            "give another with --slug",
+        ));
+    }
+    let force = forces::insert(conn, &Force { id: 0, slug, name, url, status: ForceStatus::Active })?;
+    let change = changes::append(
+        conn,
+        actor.change(action, Entity::Force, Some(&force.slug), None, Some(state(&force))),
+    )?;
+    Ok((force, change))
+}
+
+/// Write `after` over `before` (the same force) with one change, or nothing if they are equal.
+pub fn apply(
+    conn: &Connection,
+    actor: &Actor,
+    action: Action,
+    before: &Force,
+    after: &Force,
+) -> Result<Outcome> {
+    if before == after {
+        return Ok(Outcome::Unchanged(format!("nothing to change: {} is already like that", before.name)));
+    }
+    if before.name != after.name {
+        validate::force_name(&after.name)?;
+        check_name_free(conn, &after.name, Some(before.id))?;
+    }
+    forces::update(conn, after)?;
+    let change = changes::append(
+        conn,
+        actor.change(action, Entity::Force, Some(&after.slug), Some(state(before)), Some(state(after))),
+    )?;
+    Ok(Outcome::Changed(Box::new(change)))
+}
+
+pub fn rename(conn: &Connection, actor: &Actor, arg: &str, new_name: &str) -> Result<Outcome> {
+    let before = resolve(conn, arg)?;
+    let name = validate::force_name(new_name)?;
+    if name == before.name {
+        return Ok(Outcome::Unchanged(format!(
+            "nothing to change: the force is already named {}",
+            quoted(&name)
+        )));
+    }
+    let after = Force { name, ..before.clone() };
+    apply(conn, actor, Action::RenameForce, &before, &after)
+}
+
+pub fn set_url(conn: &Connection, actor: &Actor, arg: &str, url: Option<String>) -> Result<Outcome> {
+    let before = resolve(conn, arg)?;
+    if before.url == url {
+        let what = match &url {
+            Some(_) => format!("nothing to change: {} already has that URL", before.name),
+            None => format!("nothing to change: {} has no URL", before.name),
+        };
+        return Ok(Outcome::Unchanged(what));
+    }
+    let action = if url.is_some() { Action::SetUrl } else { Action::ClearUrl };
+    let after = Force { url, ..before.clone() };
+    apply(conn, actor, action, &before, &after)
+}
+
+pub fn set_status(conn: &Connection, actor: &Actor, arg: &str, status: ForceStatus) -> Result<Outcome> {
+    let before = resolve(conn, arg)?;
+    if before.status == status {
+        return Ok(Outcome::Unchanged(format!(
+            "nothing to change: {} is already {}",
+            before.name,
+            status.as_str()
+        )));
+    }
+    let action = match status {
+        ForceStatus::Active => Action::RestoreForce,
+        ForceStatus::Retired => Action::RetireForce,
+    };
+    let after = Force { status, ..before.clone() };
+    apply(conn, actor, action, &before, &after)
+}
+
+/// Reject a change id that does not exist.
+pub fn change(conn: &Connection, id: i64) -> Result<Change> {
+    changes::get(conn, id)?.ok_or_else(|| bad(format!("no change with id {id}")))
+}
+
+/// A note's audited state.
+fn note_state(note: &crate::model::Note) -> Value {
+    serde_json::json!({
+        "id": note.id,
+        "force": note.force,
+        "text": note.text,
+        "public": note.public,
+        "status": note.status,
+    })
+}
+
+/// Add a review note about a force, or about the page when `force` is `None`.
+pub fn add_note(
+    conn: &Connection,
+    actor: &Actor,
+    force: Option<&str>,
+    text: &str,
+    public: bool,
+) -> Result<(crate::model::Note, Change)> {
+    let text = validate::note_text(text)?;
+    let force = force.map(|f| resolve(conn, f)).transpose()?;
+    let id = crate::db::notes::insert(
+        conn,
+        force.as_ref().map(|f| f.id),
+        &text,
+        public,
+        &actor.editor,
+        &actor.at,
+    )?;
+    let note = crate::db::notes::get(conn, id)?.ok_or_else(|| anyhow::anyhow!("note {id} vanished"))?;
+    let change = changes::append(
+        conn,
+        actor.change(Action::AddNote, Entity::Note, note.force.as_deref(), None, Some(note_state(&note))),
+    )?;
+    Ok((note, change))
+}
+
+/// Resolve an open note.
+pub fn resolve_note(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome> {
+    use crate::model::NoteStatus;
+    let before = crate::db::notes::get(conn, id)?.ok_or_else(|| {
+        bad_hint(format!("no note with id {id}"), "see `admin note list --all` for note ids")
+    })?;
+    if before.status == NoteStatus::Resolved {
+        return Ok(Outcome::Unchanged(format!("nothing to change: note {id} is already resolved")));
+    }
+    crate::db::notes::set_status(conn, id, NoteStatus::Resolved, Some(&actor.editor), Some(&actor.at))?;
+    let after = crate::model::Note { status: NoteStatus::Resolved, ..before.clone() };
+    let change = changes::append(
+        conn,
+        actor.change(
+            Action::ResolveNote,
+            Entity::Note,
+            before.force.as_deref(),
+            Some(note_state(&before)),
+            Some(note_state(&after)),
+        ),
+    )?;
+    Ok(Outcome::Changed(Box::new(change)))
+}
+
+/// Record that the actor checked a force's data page now.
+pub fn review(conn: &Connection, actor: &Actor, arg: &str) -> Result<Change> {
+    let force = resolve(conn, arg)?;
+    let review = crate::model::Review {
+        at: actor.at.clone(),
+        editor: actor.editor.clone(),
+        message: actor.message.clone(),
+    };
+    crate::db::reviews::insert(conn, force.id, &review)?;
+    changes::append(
+        conn,
+        actor.change(
+            Action::Review,
+            Entity::Review,
+            Some(&force.slug),
+            None,
+            Some(serde_json::json!({ "force": force.slug, "at": review.at })),
+        ),
+    )
+}

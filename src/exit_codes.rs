@@ -1,0 +1,169 @@
+//! Exit codes and the errors that choose them, in one place.
+//!
+//! `0` success; `1` the operation failed (I/O, a corrupt database, broken links, a failed audit);
+//! `2` bad input (usage, validation, an unknown force, a duplicate, a malformed file). Every other
+//! error is `anyhow` with context and exits 1.
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+/// The operation succeeded.
+pub const SUCCESS: u8 = 0;
+/// The operation failed: I/O, a database that is corrupt or not SQLite, broken links, a failed
+/// audit verification.
+pub const FAILURE: u8 = 1;
+/// The input was bad: usage, validation, unknown force, duplicate name, malformed import file.
+pub const BAD_INPUT: u8 = 2;
+
+/// Bad input from the user: exit 2, with an optional hint the user can act on.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct BadInput {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// A failure the user can do something about: exit 1, with a hint.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Failed {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// The command has already said what went wrong on its own terms (a broken link, a bad hash):
+/// exit with this code and print nothing more.
+#[derive(Debug, thiserror::Error)]
+#[error("exit status {0}")]
+pub struct QuietExit(pub u8);
+
+/// Bad input, without a hint.
+pub fn bad(message: impl Into<String>) -> anyhow::Error {
+    BadInput { message: message.into(), hint: None }.into()
+}
+
+/// Bad input, with a hint.
+pub fn bad_hint(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
+    BadInput { message: message.into(), hint: Some(hint.into()) }.into()
+}
+
+/// A failure, with a hint.
+pub fn failed_hint(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
+    Failed { message: message.into(), hint: Some(hint.into()) }.into()
+}
+
+/// The exit code an error asks for.
+pub fn code_for(err: &anyhow::Error) -> u8 {
+    if let Some(QuietExit(code)) = err.downcast_ref::<QuietExit>() {
+        return *code;
+    }
+    if err.chain().any(|cause| cause.is::<BadInput>()) {
+        BAD_INPUT
+    } else {
+        FAILURE
+    }
+}
+
+fn hint_for(err: &anyhow::Error) -> Option<String> {
+    err.chain().find_map(|cause| {
+        if let Some(e) = cause.downcast_ref::<BadInput>() {
+            e.hint.clone()
+        } else if let Some(e) = cause.downcast_ref::<Failed>() {
+            e.hint.clone()
+        } else if let Some(rusqlite::Error::SqliteFailure(e, _)) = cause.downcast_ref() {
+            sqlite_hint(e.code)
+        } else {
+            None
+        }
+    })
+}
+
+fn sqlite_hint(code: rusqlite::ErrorCode) -> Option<String> {
+    use rusqlite::ErrorCode as C;
+    match code {
+        C::NotADatabase | C::DatabaseCorrupt => Some(
+            "the file is damaged or is not a uof-admin database: restore it from a backup (`admin backup`)"
+                .into(),
+        ),
+        C::ReadOnly => Some("check the permissions of the database file and its directory".into()),
+        C::DiskFull => Some("free some disk space, then run the command again".into()),
+        C::CannotOpen => Some("check that the path and its directory exist and are readable".into()),
+        _ => None,
+    }
+}
+
+/// Whether the error is stdout having been closed (`admin list | head`): that is success.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+}
+
+/// Print an error as one `error:` line (and a `hint:` line) and choose the exit code.
+pub fn report(err: &anyhow::Error) -> ExitCode {
+    if is_broken_pipe(err) {
+        return ExitCode::SUCCESS;
+    }
+    let code = code_for(err);
+    if err.downcast_ref::<QuietExit>().is_none() {
+        let mut stderr = io::stderr().lock();
+        let _ = writeln!(stderr, "error: {}", one_line(&format!("{err:#}")));
+        if let Some(hint) = hint_for(err) {
+            let _ = writeln!(stderr, "hint: {}", one_line(&hint));
+        }
+    }
+    ExitCode::from(code)
+}
+
+/// Print a command-line parsing error the same way: one `error:` line, a `hint:`; help and
+/// version go to stdout with success.
+pub fn report_usage(err: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match err.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = err.print();
+            return ExitCode::SUCCESS;
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = err.print();
+            return ExitCode::from(BAD_INPUT);
+        }
+        _ => {}
+    }
+    let text = err.render().to_string();
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("error: invalid arguments");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let tip = lines.find_map(|l| l.strip_prefix("tip: ")).map(str::to_owned);
+    let hint = tip.unwrap_or_else(|| "run `admin --help` to see the commands and options".into());
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "error: {}", one_line(first));
+    let _ = writeln!(stderr, "hint: {}", one_line(&hint));
+    ExitCode::from(BAD_INPUT)
+}
+
+/// Messages can quote user input; never let it break the one-line contract.
+fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_input_is_exit_2_even_under_context() {
+        let err = bad("no such force").context("failed to set the URL");
+        assert_eq!(code_for(&err), BAD_INPUT);
+    }
+
+    #[test]
+    fn other_errors_are_exit_1() {
+        let err = anyhow::anyhow!("disk on fire");
+        assert_eq!(code_for(&err), FAILURE);
+        assert_eq!(code_for(&QuietExit(1).into()), FAILURE);
+    }
+
+    #[test]
+    fn control_characters_never_split_the_error_line() {
+        assert_eq!(one_line("a\nb\r\0c"), "a b  c");
+    }
+}

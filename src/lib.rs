@@ -1,0 +1,68 @@
+//! `uof-admin`: the audited database behind the UK police Use of Force Data directory, and the
+//! public page published from it. `run` takes the parsed command line and does the work.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+pub mod audit;
+pub mod cli;
+pub mod clock;
+mod commands;
+pub mod db;
+pub mod directory;
+pub mod exit_codes;
+pub mod model;
+pub mod output;
+pub mod publish;
+pub mod seed;
+pub mod validate;
+
+use clock::Clock;
+use db::Db;
+use directory::Actor;
+use exit_codes::bad_hint;
+
+/// What every command needs: where the database is, who is acting and what time it is.
+pub struct Ctx {
+    pub db_path: PathBuf,
+    editor: Option<String>,
+    pub clock: Clock,
+}
+
+impl Ctx {
+    pub fn new(global: &cli::Global) -> Result<Ctx> {
+        let editor = global
+            .editor
+            .clone()
+            .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+            .or_else(|| std::env::var("LOGNAME").ok().filter(|u| !u.is_empty()));
+        Ok(Ctx { db_path: global.db.clone(), editor, clock: Clock::from_env()? })
+    }
+
+    /// Open the existing database.
+    pub fn open(&self) -> Result<Db> {
+        Db::open(&self.db_path)
+    }
+
+    /// Who is making a change, when, and why. Fails when no editor can be determined.
+    pub fn actor(&self, message: Option<&str>) -> Result<Actor> {
+        let editor = self.editor.as_deref().ok_or_else(|| {
+            bad_hint(
+                "no editor: cannot tell who is making this change",
+                "pass --editor NAME or set UOF_EDITOR",
+            )
+        })?;
+        Ok(Actor {
+            editor: validate::editor(editor)?,
+            at: self.clock.stamp(),
+            message: validate::message(message)?,
+        })
+    }
+}
+
+/// Run one command.
+pub fn run(cli: cli::Cli) -> Result<ExitCode> {
+    let ctx = Ctx::new(&cli.global)?;
+    commands::run(&ctx, cli.command)
+}

@@ -1,0 +1,16 @@
+//! The `admin` binary: parse the arguments, run, and turn an error into one `error:` line, an
+//! optional `hint:` line and the right exit code.
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match admin::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return admin::exit_codes::report_usage(&err),
+    };
+    match admin::run(cli) {
+        Ok(code) => code,
+        Err(err) => admin::exit_codes::report(&err),
+    }
+}

@@ -1,0 +1,248 @@
+//! `admin publish`: read the public content, decide whether and how to publish, render the
+//! site and swap it into place, and record the publication in the same database transaction
+//! as its `publish` change.
+//!
+//! Order matters for crash safety: the new site is built in a temporary directory, the
+//! publication is committed, and only then is the directory swapped in. A kill before the
+//! commit leaves the old site and no record; a kill between commit and swap leaves the old site,
+//! which the next `admin publish` notices (the manifest's sha256 is not the newest
+//! publication's) and repairs.
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use rusqlite::Connection;
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::audit::{canonical_json, hex, Action, Entity};
+use crate::db::{changes, forces, notes, page, publications, Db};
+use crate::directory::Actor;
+use crate::exit_codes::failed_hint;
+use crate::model::{LinkStatus, Publication};
+
+mod render;
+mod site;
+mod summary;
+
+pub use render::Site;
+pub use site::read_manifest_sha;
+
+/// What the public sees: the page text, the active forces and the open public notes.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Content {
+    pub heading: String,
+    pub intro: Vec<String>,
+    /// Open public notes about the page as a whole, oldest first.
+    pub notes: Vec<String>,
+    pub forces: Vec<PublicForce>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PublicForce {
+    pub slug: String,
+    pub name: String,
+    pub url: Option<String>,
+    /// Open public notes about this force, oldest first.
+    pub notes: Vec<String>,
+}
+
+impl Content {
+    /// sha256 of the content's canonical JSON: equal content publishes nothing.
+    pub fn sha256(&self) -> String {
+        let value = serde_json::to_value(self).unwrap_or_default();
+        hex(&Sha256::digest(canonical_json(&value).as_bytes()))
+    }
+}
+
+/// Read the public content as it is now.
+pub fn content(conn: &Connection) -> Result<Content> {
+    let heading = page::get(conn, "heading")?.unwrap_or_else(|| "Use of Force Data".to_owned());
+    let intro = page::get(conn, "intro")?
+        .unwrap_or_default()
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .map(str::to_owned)
+        .collect();
+    let mut page_notes = Vec::new();
+    let mut by_force: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for note in notes::list(conn, notes::Scope::All, true, true)? {
+        match note.force {
+            Some(slug) => by_force.entry(slug).or_default().push(note.text),
+            None => page_notes.push(note.text),
+        }
+    }
+    let forces = forces::list(conn, false)?
+        .into_iter()
+        .map(|e| PublicForce {
+            notes: by_force.remove(&e.slug).unwrap_or_default(),
+            slug: e.slug,
+            name: e.name,
+            url: e.url,
+        })
+        .collect();
+    Ok(Content { heading, intro, notes: page_notes, forces })
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub out: PathBuf,
+    pub note: Option<String>,
+    pub minor: bool,
+    pub dry_run: bool,
+    pub allow_broken: bool,
+}
+
+/// What `publish` did.
+#[derive(Debug)]
+pub enum Outcome {
+    Published {
+        publication: Publication,
+        change_id: i64,
+        summary: Vec<String>,
+    },
+    /// `--dry-run`: what it would have published.
+    WouldPublish {
+        publication: Publication,
+        summary: Vec<String>,
+    },
+    /// The content is what was last published, and the site on disk is that publication.
+    NothingChanged {
+        last: Publication,
+    },
+    /// The content is unchanged but the site on disk was not the last publication (a crash
+    /// between commit and swap, or a deleted directory): it was written again.
+    Repaired {
+        last: Publication,
+    },
+}
+
+pub fn publish(db: &mut Db, actor: &Actor, options: &Options) -> Result<Outcome> {
+    let _lock = if options.dry_run { None } else { Some(site::lock(&options.out)?) };
+    site::check_out_dir(&options.out)?;
+    let prepared = db.write(|tx| {
+        let content = content(tx)?;
+        let content_sha = content.sha256();
+        let last = publications::last(tx)?;
+        if let Some(last) = last.filter(|l| l.content_sha256 == content_sha) {
+            let on_disk = site::read_manifest_sha(&options.out)?;
+            if on_disk.as_deref() == Some(last.sha256.as_str()) || options.dry_run {
+                return Ok(Prepared::Nothing(last));
+            }
+            let site = render_publication(tx, &content, &last)?;
+            return Ok(Prepared::Repair(last, site));
+        }
+        if !options.allow_broken {
+            refuse_broken(tx)?;
+        }
+        let first = publications::last(tx)?.is_none();
+        let covered_from = publications::last(tx)?.map_or(0, |p| p.last_change);
+        let covered = changes::since_id(tx, covered_from)?;
+        let summary = if first {
+            vec![format!("The first publication: {} forces.", content.forces.len())]
+        } else {
+            summary::summarise(&covered)
+        };
+        let major = first || !options.minor;
+        let note = if first {
+            "First published.".to_owned()
+        } else {
+            options.note.clone().unwrap_or_else(|| summary::as_note(&summary))
+        };
+        let last_change = changes::last_id(tx)?;
+        let mut publication = Publication {
+            id: 0,
+            at: actor.at.clone(),
+            editor: actor.editor.clone(),
+            note,
+            major,
+            sha256: String::new(),
+            changes: Vec::new(),
+            content_sha256: content_sha,
+            first_change: covered_from + 1,
+            last_change,
+        };
+        // the id it will get: publications are written only under this write lock
+        publication.id = publications::last(tx)?.map_or(1, |p| p.id + 1);
+        let site = render_publication(tx, &content, &publication)?;
+        publication.sha256 = site.sha256();
+        if last_change > covered_from {
+            publication.changes = vec![covered_from + 1, last_change];
+        }
+        if options.dry_run {
+            return Ok(Prepared::DryRun(publication, summary));
+        }
+        let staged = site::stage(&options.out, &site)?;
+        let id = publications::insert(tx, &publication)?;
+        debug_assert_eq!(id, publication.id);
+        let change = changes::append(
+            tx,
+            actor.change(
+                Action::Publish,
+                Entity::Publication,
+                None,
+                None,
+                Some(json!({
+                    "id": publication.id,
+                    "note": publication.note,
+                    "major": publication.major,
+                    "sha256": publication.sha256,
+                    "changes": publication.changes,
+                })),
+            ),
+        )?;
+        Ok(Prepared::Publish(publication, change.id, summary, staged))
+    })?;
+    match prepared {
+        Prepared::Nothing(last) => Ok(Outcome::NothingChanged { last }),
+        Prepared::Repair(last, site) => {
+            let staged = site::stage(&options.out, &site)?;
+            staged.swap_in().context("failed to write the site")?;
+            Ok(Outcome::Repaired { last })
+        }
+        Prepared::DryRun(publication, summary) => Ok(Outcome::WouldPublish { publication, summary }),
+        Prepared::Publish(publication, change_id, summary, staged) => {
+            staged.swap_in().with_context(|| {
+                format!(
+                    "publication {} is recorded but the site could not be put in `{}`; run `admin publish` again to write it",
+                    publication.id,
+                    options.out.display()
+                )
+            })?;
+            Ok(Outcome::Published { publication, change_id, summary })
+        }
+    }
+}
+
+enum Prepared {
+    Nothing(Publication),
+    Repair(Publication, Site),
+    DryRun(Publication, Vec<String>),
+    Publish(Publication, i64, Vec<String>, site::Staged),
+}
+
+/// Render the site for `publication` (which may not be recorded yet) from `content`.
+fn render_publication(conn: &Connection, content: &Content, publication: &Publication) -> Result<Site> {
+    let mut history = publications::majors_up_to(conn, publication.id)?;
+    if publication.major && history.first().map(|p| p.id) != Some(publication.id) {
+        history.insert(0, publication.clone());
+    }
+    let first_at = publications::get(conn, 1)?.map_or_else(|| publication.at.clone(), |p| p.at);
+    render::render(content, &history, &first_at, publication)
+}
+
+/// Refuse to publish while an active force's newest link check says broken.
+fn refuse_broken(conn: &Connection) -> Result<()> {
+    let broken: Vec<String> = forces::list(conn, false)?
+        .into_iter()
+        .filter(|e| e.link_status == LinkStatus::Broken)
+        .map(|e| e.name)
+        .collect();
+    if broken.is_empty() {
+        return Ok(());
+    }
+    Err(failed_hint(
+        format!("{} broken: {}", if broken.len() == 1 { "a link is" } else { "links are" }, broken.join(", ")),
+        "fix them with `admin set-url` or `admin clear-url`, re-run `admin check-links`, or publish anyway with --allow-broken",
+    ))
+}

@@ -1,0 +1,248 @@
+//! Content and publications → view structs → minijinja templates → the site's files.
+//! Templates are embedded in the binary and autoescaped by extension (`.html`, `.atom`), so no
+//! name, URL or note can inject markup.
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use minijinja::value::Serde;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::Content;
+use crate::audit::hex;
+use crate::model::Publication;
+
+/// The files of one publication, in a fixed order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl Site {
+    /// sha256 of the `sha256sum`-style listing (`<sha256>  <path>\n`, paths sorted): the same
+    /// figure `sha256sum feed.atom forces.csv forces.json index.html | sha256sum` gives.
+    pub fn sha256(&self) -> String {
+        let mut files: Vec<&(String, Vec<u8>)> = self.files.iter().collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let listing: String =
+            files.iter().map(|(path, bytes)| format!("{}  {path}\n", sha256_hex(bytes))).collect();
+        sha256_hex(listing.as_bytes())
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// The template environment: strict about undefined values, autoescaping HTML and Atom.
+pub fn env() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") || name.ends_with(".atom") {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
+    match minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true)
+        .build()
+    {
+        Ok(syntax) => env.set_syntax(syntax),
+        Err(e) => panic!("template syntax settings are invalid: {e}"),
+    }
+    for (name, source) in [
+        ("index.html", include_str!("../../templates/index.html")),
+        ("feed.atom", include_str!("../../templates/feed.atom")),
+    ] {
+        if let Err(e) = env.add_template(name, source) {
+            // the templates are part of the binary; a broken one is a build defect
+            panic!("template {name} does not parse: {e}");
+        }
+    }
+    env
+}
+
+#[derive(Serialize)]
+struct DateView {
+    /// `2026-11-24T09:30:00Z`, for `datetime` attributes and Atom.
+    iso: String,
+    /// `24 November 2026`, for people.
+    human: String,
+}
+
+fn date_view(at: &str) -> DateView {
+    let human = DateTime::parse_from_rfc3339(at)
+        .map(|d| d.with_timezone(&Utc).format("%-d %B %Y").to_string())
+        .unwrap_or_else(|_| at.to_owned());
+    DateView { iso: at.to_owned(), human }
+}
+
+#[derive(Serialize)]
+struct ForceView<'a> {
+    slug: &'a str,
+    name: &'a str,
+    url: Option<&'a str>,
+    /// Each note as lines, rendered with line breaks between them.
+    notes: Vec<Vec<&'a str>>,
+}
+
+#[derive(Serialize)]
+struct UpdateView<'a> {
+    id: i64,
+    at: DateView,
+    note: &'a str,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    heading: &'a str,
+    intro: &'a [String],
+    notes: Vec<Vec<&'a str>>,
+    forces: Vec<ForceView<'a>>,
+    published: DateView,
+    last_updated: DateView,
+    updates: Vec<UpdateView<'a>>,
+    feed_id: String,
+}
+
+fn lines(text: &str) -> Vec<&str> {
+    text.lines().collect()
+}
+
+/// Render every file of the site for `publication`, given the major publications up to it
+/// (newest first) and the first publication's time.
+pub fn render(
+    content: &Content,
+    history: &[Publication],
+    first_at: &str,
+    publication: &Publication,
+) -> Result<Site> {
+    let last_major_at = history.first().map_or(publication.at.as_str(), |p| p.at.as_str());
+    let view = PageView {
+        heading: &content.heading,
+        intro: &content.intro,
+        notes: content.notes.iter().map(|n| lines(n)).collect(),
+        forces: content
+            .forces
+            .iter()
+            .map(|f| ForceView {
+                slug: &f.slug,
+                name: &f.name,
+                url: f.url.as_deref(),
+                notes: f.notes.iter().map(|n| lines(n)).collect(),
+            })
+            .collect(),
+        published: date_view(first_at),
+        last_updated: date_view(last_major_at),
+        updates: history
+            .iter()
+            .map(|p| UpdateView { id: p.id, at: date_view(&p.at), note: &p.note })
+            .collect(),
+        feed_id: urn_uuid(&format!("feed {first_at}")),
+    };
+    let env = env();
+    let ctx = Value::from(Serde(&view));
+    let index = env.get_template("index.html")?.render(&ctx).context("failed to render index.html")?;
+    let feed_entries: Vec<_> = history
+        .iter()
+        .map(|p| {
+            minijinja::context! {
+                id => urn_uuid(&format!("publication {} {}", p.id, p.at)),
+                at => &p.at,
+                human => date_view(&p.at).human,
+                note => &p.note,
+            }
+        })
+        .collect();
+    let feed = env
+        .get_template("feed.atom")?
+        .render(minijinja::context! {
+            title => &content.heading,
+            id => view.feed_id,
+            updated => last_major_at,
+            entries => feed_entries,
+        })
+        .context("failed to render feed.atom")?;
+    Ok(Site {
+        files: vec![
+            ("index.html".to_owned(), index.into_bytes()),
+            ("forces.json".to_owned(), forces_json(content, last_major_at)?),
+            ("forces.csv".to_owned(), forces_csv(content)?),
+            ("feed.atom".to_owned(), feed.into_bytes()),
+        ],
+    })
+}
+
+/// `forces.json`: the published directory.
+fn forces_json(content: &Content, updated: &str) -> Result<Vec<u8>> {
+    let value = serde_json::json!({
+        "title": content.heading,
+        "updated": updated,
+        "notes": content.notes,
+        "forces": content.forces,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&value)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// `forces.csv`: slug, name, url, notes (one per line in the cell), formula-safe.
+fn forces_csv(content: &Content) -> Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(["slug", "name", "url", "notes"])?;
+    for force in &content.forces {
+        let notes = force.notes.join("\n");
+        writer.write_record([
+            csv_safe(&force.slug),
+            csv_safe(&force.name),
+            csv_safe(force.url.as_deref().unwrap_or("")),
+            csv_safe(&notes),
+        ])?;
+    }
+    writer.into_inner().context("failed to write forces.csv")
+}
+
+/// Neutralise spreadsheet formula injection: a cell starting `=`, `+`, `-`, `@`, tab or
+/// carriage return is prefixed with `'`, as OWASP recommends.
+pub fn csv_safe(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_owned(),
+    }
+}
+
+/// A stable `urn:uuid:` (version 5 style bits) from a seed string: Atom ids that never change.
+fn urn_uuid(seed: &str) -> String {
+    let digest = Sha256::digest(format!("uof-admin {seed}").as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex(&b);
+    format!("urn:uuid:{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_cannot_start_a_formula() {
+        assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_safe("Kent Police"), "Kent Police");
+    }
+
+    #[test]
+    fn uuids_are_stable_and_well_formed() {
+        let a = urn_uuid("x");
+        assert_eq!(a, urn_uuid("x"));
+        assert_ne!(a, urn_uuid("y"));
+        assert_eq!(a.len(), "urn:uuid:".len() + 36);
+        assert_eq!(&a[9 + 14..9 + 15], "5");
+    }
+}

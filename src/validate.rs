@@ -1,0 +1,330 @@
+//! Validation of everything a user can type: names, slugs, URLs, note text, editor names and
+//! time arguments. Each check returns the cleaned value or a `BadInput` error (exit 2) that
+//! quotes the offending input safely.
+use chrono::{DateTime, NaiveDate, Utc};
+use url::Url;
+
+use crate::exit_codes::{bad, bad_hint};
+
+pub const MAX_NAME_CHARS: usize = 200;
+pub const MAX_SLUG_CHARS: usize = 100;
+pub const MAX_URL_BYTES: usize = 2048;
+pub const MAX_NOTE_CHARS: usize = 5000;
+
+/// Quote user input for an error message: escaped, and cut short when long.
+pub fn quoted(text: &str) -> String {
+    const MAX: usize = 60;
+    let mut out: String = text.chars().take(MAX).collect::<String>().escape_debug().to_string();
+    if text.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    format!("\"{out}\"")
+}
+
+/// Characters that change how text is displayed without being visible: bidi overrides and
+/// isolates, zero-width characters, the byte-order mark.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Script {
+    Latin,
+    Greek,
+    Cyrillic,
+}
+
+fn script_of(c: char) -> Option<Script> {
+    match c {
+        'a'..='z' | 'A'..='Z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => Some(Script::Latin),
+        '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' => Some(Script::Greek),
+        '\u{0400}'..='\u{052F}' => Some(Script::Cyrillic),
+        _ => None,
+    }
+}
+
+/// A force name: 1–200 characters once trimmed, no control or invisible formatting characters,
+/// letters from one script only (so "Kent Pоlice" with a Cyrillic "о" cannot pose as "Kent
+/// Police").
+pub fn force_name(raw: &str) -> anyhow::Result<String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(bad_hint("the force name is empty", "give the force's full name, e.g. \"Kent Police\""));
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        return Err(bad(format!(
+            "the force name {} contains a control character (U+{:04X})",
+            quoted(name),
+            c as u32
+        )));
+    }
+    if let Some(c) = name.chars().find(|&c| is_invisible_format(c)) {
+        return Err(bad(format!(
+            "the force name {} contains an invisible formatting character (U+{:04X})",
+            quoted(name),
+            c as u32
+        )));
+    }
+    let count = name.chars().count();
+    if count > MAX_NAME_CHARS {
+        return Err(bad(format!("the force name is {count} characters long; the most is {MAX_NAME_CHARS}")));
+    }
+    let mut scripts = name.chars().filter_map(script_of);
+    if let Some(first) = scripts.next() {
+        if scripts.any(|s| s != first) {
+            return Err(bad_hint(
+                format!("the force name {} mixes letters from different alphabets", quoted(name)),
+                "retype the name: a look-alike letter (e.g. a Cyrillic \"о\") may have been pasted in",
+            ));
+        }
+    }
+    Ok(name.to_owned())
+}
+
+/// The key that makes names unique ignoring case and surrounding whitespace.
+pub fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// A slug: `a-z`, `0-9` and single hyphens, not at either end.
+pub fn slug(raw: &str) -> anyhow::Result<String> {
+    let ok = !raw.is_empty()
+        && raw.len() <= MAX_SLUG_CHARS
+        && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !raw.starts_with('-')
+        && !raw.ends_with('-')
+        && !raw.contains("--");
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(bad_hint(
+            format!("the slug {} is not valid", quoted(raw)),
+            format!("use 1–{MAX_SLUG_CHARS} characters a-z, 0-9 and single hyphens, e.g. \"kent-police\""),
+        ))
+    }
+}
+
+/// The slug a name gets when none is given: "Devon & Cornwall Police" → "devon-and-cornwall-police".
+pub fn slug_from_name(name: &str) -> anyhow::Result<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for c in name.chars() {
+        match c {
+            c if c.is_ascii_alphanumeric() => word.push(c.to_ascii_lowercase()),
+            '\'' | '\u{2019}' => {}
+            _ => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+                if c == '&' {
+                    words.push("and".to_owned());
+                }
+            }
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    let mut out = words.join("-");
+    out.truncate(MAX_SLUG_CHARS);
+    let out = out.trim_end_matches('-').to_owned();
+    slug(&out).map_err(|_| {
+        bad_hint(
+            format!("cannot make a slug from the name {}", quoted(name)),
+            "give one with --slug, e.g. --slug kent-police",
+        )
+    })
+}
+
+/// A force's data URL: absolute `https://` (or `http://` when allowed), a host, no credentials,
+/// at most 2,048 bytes, returned as the `url` crate serialises it.
+pub fn force_url(raw: &str, allow_http: bool) -> anyhow::Result<String> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(bad_hint("the URL is empty", "to remove a force's link, use `admin clear-url FORCE`"));
+    }
+    if raw.len() > MAX_URL_BYTES {
+        return Err(bad(format!("the URL is {} bytes long; the most is {MAX_URL_BYTES}", raw.len())));
+    }
+    if trimmed.chars().any(|c| c.is_control()) {
+        return Err(bad(format!("the URL {} contains a control character", quoted(trimmed))));
+    }
+    let url = Url::parse(trimmed).map_err(|e| {
+        bad_hint(
+            format!("the URL {} is not a valid absolute URL: {e}", quoted(trimmed)),
+            "give the full address, starting https://",
+        )
+    })?;
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_http => {}
+        "http" => {
+            return Err(bad_hint(
+                format!("the URL {} is not https", quoted(trimmed)),
+                "use the https:// address, or pass --allow-http if the force has none",
+            ))
+        }
+        scheme => {
+            return Err(bad_hint(
+                format!("the URL {} uses the {scheme:?} scheme; only https is allowed", quoted(trimmed)),
+                "give the force's web address, starting https://",
+            ))
+        }
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad_hint(
+            format!("the URL {} carries a user name or password", quoted(trimmed)),
+            "remove the credentials: the published page must not contain them",
+        ));
+    }
+    match url.host() {
+        Some(url::Host::Domain(domain)) if domain.contains('.') && !domain.ends_with('.') => {}
+        Some(url::Host::Domain(domain)) if !domain.is_empty() => {
+            return Err(bad_hint(
+                format!("the URL {} has the host `{domain}`, which is not a full domain name", quoted(trimmed)),
+                "give the full address, e.g. https://www.kent.police.uk/…",
+            ))
+        }
+        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => {}
+        _ => return Err(bad(format!("the URL {} has no host", quoted(trimmed)))),
+    }
+    let serialised = url.to_string();
+    if serialised.len() > MAX_URL_BYTES {
+        return Err(bad(format!(
+            "the URL is {} bytes long once encoded; the most is {MAX_URL_BYTES}",
+            serialised.len()
+        )));
+    }
+    Ok(serialised)
+}
+
+/// Note text: 1–5,000 characters, any Unicode, newlines and tabs allowed, no other control
+/// characters. Trailing whitespace is trimmed.
+pub fn note_text(raw: &str) -> anyhow::Result<String> {
+    let normalised = raw.replace("\r\n", "\n");
+    let text = normalised.trim();
+    if text.is_empty() {
+        return Err(bad("the note is empty"));
+    }
+    if let Some(c) = text.chars().find(|&c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(bad(format!(
+            "the note contains a control character (U+{:04X}); only newlines and tabs are allowed",
+            c as u32
+        )));
+    }
+    if let Some(c) = text.chars().find(|&c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')) {
+        return Err(bad(format!(
+            "the note contains a bidirectional override (U+{:04X}), which can disguise text",
+            c as u32
+        )));
+    }
+    let count = text.chars().count();
+    if count > MAX_NOTE_CHARS {
+        return Err(bad(format!("the note is {count} characters long; the most is {MAX_NOTE_CHARS}")));
+    }
+    Ok(text.to_owned())
+}
+
+/// A change message (`-m`): the same rules as a note.
+pub fn message(raw: Option<&str>) -> anyhow::Result<Option<String>> {
+    raw.map(|m| note_text(m).map_err(|e| bad(format!("bad message: {e}")))).transpose()
+}
+
+/// An editor's name: what `--editor`, `UOF_EDITOR` or the OS user gave.
+pub fn editor(raw: &str) -> anyhow::Result<String> {
+    let name = raw.trim();
+    if name.is_empty()
+        || name.chars().count() > MAX_NAME_CHARS
+        || name.chars().any(|c| c.is_control() || is_invisible_format(c))
+    {
+        return Err(bad_hint(
+            format!("the editor name {} is not valid", quoted(raw)),
+            "use --editor NAME or UOF_EDITOR with a plain name of at most 200 characters",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// A time argument: RFC 3339, or `YYYY-MM-DD` meaning midnight UTC.
+pub fn time_arg(raw: &str) -> anyhow::Result<DateTime<Utc>> {
+    let text = raw.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        if text.len() == 10 {
+            if let Some(midnight) = day.and_hms_opt(0, 0, 0) {
+                return Ok(midnight.and_utc());
+            }
+        }
+    }
+    Err(bad_hint(
+        format!("the time {} is not understood", quoted(raw)),
+        "use RFC 3339 (2026-04-01T09:30:00Z) or a date (2026-04-01, midnight UTC)",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_from_seed_style_names() {
+        assert_eq!(slug_from_name("Devon & Cornwall Police").unwrap(), "devon-and-cornwall-police");
+        assert_eq!(slug_from_name("Dyfed-Powys Police").unwrap(), "dyfed-powys-police");
+        assert_eq!(slug_from_name("  City of London Police ").unwrap(), "city-of-london-police");
+        assert_eq!(slug_from_name("O'Neill Force").unwrap(), "oneill-force");
+        assert!(slug_from_name("Полиция").is_err());
+    }
+
+    #[test]
+    fn urls_are_normalised_and_checked() {
+        assert_eq!(force_url("https://Example.org/a b", false).unwrap(), "https://example.org/a%20b");
+        assert!(force_url("http://example.org", false).is_err());
+        assert!(force_url("http://example.org", true).is_ok());
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,x",
+            "file:///etc/passwd",
+            "https://u:p@example.org/",
+            "//example.org",
+            "example.org",
+            "https://",
+            "https:///x",
+        ] {
+            assert!(force_url(bad, true).is_err(), "{bad} accepted");
+        }
+        let long = format!("https://example.org/{}", "a".repeat(MAX_URL_BYTES));
+        assert!(force_url(&long, false).is_err());
+    }
+
+    #[test]
+    fn names_refuse_lookalikes_and_controls() {
+        assert!(force_name("Kent Police").is_ok());
+        assert!(force_name("Kent P\u{043E}lice").is_err());
+        assert!(force_name("Kent\u{202E}Police").is_err());
+        assert!(force_name("Kent\0Police").is_err());
+        assert!(force_name("   ").is_err());
+        assert!(force_name(&"x".repeat(201)).is_err());
+        assert!(force_name(&"x".repeat(200)).is_ok());
+        assert_eq!(force_name("  Heddlu Gwent  ").unwrap(), "Heddlu Gwent");
+    }
+
+    #[test]
+    fn time_arguments() {
+        assert_eq!(time_arg("2026-04-01").unwrap().to_rfc3339(), "2026-04-01T00:00:00+00:00");
+        assert_eq!(time_arg("2026-04-01T10:00:00+01:00").unwrap().to_rfc3339(), "2026-04-01T09:00:00+00:00");
+        for bad in ["yesterday", "2026-13-01", "2026-4-1", "", "2026-04-01T25:00:00Z"] {
+            assert!(time_arg(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn notes_keep_newlines_and_refuse_controls() {
+        assert_eq!(note_text("a\r\nb\tc").unwrap(), "a\nb\tc");
+        assert!(note_text("a\u{7}b").is_err());
+        assert!(note_text(&"é".repeat(5000)).is_ok());
+        assert!(note_text(&"é".repeat(5001)).is_err());
+    }
+}
