@@ -36,7 +36,9 @@ impl Ctx {
             .editor
             .clone()
             .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
-            .or_else(|| std::env::var("LOGNAME").ok().filter(|u| !u.is_empty()));
+            .or_else(|| std::env::var("LOGNAME").ok().filter(|u| !u.is_empty()))
+            // no USER or LOGNAME (cron, containers): ask the system who this process runs as
+            .or_else(|| whoami::username().ok().filter(|u| !u.is_empty()));
         Ok(Ctx { db_path: global.db.clone(), editor, clock: Clock::from_env()? })
     }
 

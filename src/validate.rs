@@ -181,7 +181,10 @@ pub fn force_url(raw: &str, allow_http: bool) -> anyhow::Result<String> {
         Some(url::Host::Domain(domain)) if domain.contains('.') && !domain.ends_with('.') => {}
         Some(url::Host::Domain(domain)) if !domain.is_empty() => {
             return Err(bad_hint(
-                format!("the URL {} has the host `{domain}`, which is not a full domain name", quoted(trimmed)),
+                format!(
+                    "the URL {} has the host `{domain}`, which is not a full domain name",
+                    quoted(trimmed)
+                ),
                 "give the full address, e.g. https://www.kent.police.uk/…",
             ))
         }

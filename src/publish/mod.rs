@@ -141,7 +141,8 @@ pub fn publish(db: &mut Db, actor: &Actor, options: &Options) -> Result<Outcome>
         let summary = if first {
             vec![format!("The first publication: {} forces.", content.forces.len())]
         } else {
-            summary::summarise(&covered)
+            let names = content.forces.iter().map(|f| (f.slug.clone(), f.name.clone())).collect();
+            summary::summarise(&covered, &names)
         };
         let major = first || !options.minor;
         let note = if first {

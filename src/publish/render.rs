@@ -45,6 +45,16 @@ pub fn env() -> Environment<'static> {
             AutoEscape::None
         }
     });
+    // Escape strings in HTML and Atom as `& < > " '` only: minijinja's default also turns `/`
+    // into `&#x2f;`, which is safe but makes every URL in the page unreadable.
+    env.set_formatter(|out, state, value| {
+        if matches!(state.auto_escape(), AutoEscape::Html) && !value.is_safe() {
+            if let Some(text) = value.as_str() {
+                return out.write_str(&escape_markup(text)).map_err(minijinja::Error::from);
+            }
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
     match minijinja::syntax::SyntaxConfig::builder()
         .trim_blocks(true)
         .lstrip_blocks(true)
@@ -64,6 +74,22 @@ pub fn env() -> Environment<'static> {
         }
     }
     env
+}
+
+/// Escape text for HTML and XML content and attribute values.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[derive(Serialize)]

@@ -36,7 +36,9 @@ fn track<'a, K: Ord>(map: &mut BTreeMap<K, Net<'a>>, key: K, change: &'a Change)
 }
 
 /// The public changes among `changes` (oldest first), as sentences, in a stable order.
-pub fn summarise(changes: &[Change]) -> Vec<String> {
+/// `names` gives the current name of a force by slug, for notes on forces the range did not
+/// otherwise touch.
+pub fn summarise(changes: &[Change], names: &BTreeMap<String, String>) -> Vec<String> {
     let mut forces: BTreeMap<&str, Net> = BTreeMap::new();
     let mut notes: BTreeMap<i64, Net> = BTreeMap::new();
     for change in changes {
@@ -63,7 +65,7 @@ pub fn summarise(changes: &[Change]) -> Vec<String> {
     let mut links_added = Vec::new();
     let mut links_changed = Vec::new();
     let mut links_removed = Vec::new();
-    let mut names: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut names: BTreeMap<&str, &str> = names.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     for (slug, net) in &forces {
         let (was, is) = (visible_force(net.before), visible_force(net.after));
         let name = field(net.after, "name").or(field(net.before, "name")).unwrap_or(slug);
@@ -183,7 +185,10 @@ mod tests {
                 state("Essex Police", Some("https://e"), "active"),
             ),
         ];
-        assert_eq!(as_note(&summarise(&changes)), "Added links for Essex Police and Kent Police.");
+        assert_eq!(
+            as_note(&summarise(&changes, &BTreeMap::new())),
+            "Added links for Essex Police and Kent Police."
+        );
     }
 
     #[test]
@@ -202,7 +207,7 @@ mod tests {
                 state("Kent Police", None, "active"),
             ),
         ];
-        assert!(summarise(&changes).is_empty());
+        assert!(summarise(&changes, &BTreeMap::new()).is_empty());
     }
 
     #[test]
@@ -212,6 +217,9 @@ mod tests {
             force_change(2, "b", Some(state("Gone", None, "active")), state("Gone", None, "retired")),
             force_change(3, "c", None, state("Fresh", None, "active")),
         ];
-        assert_eq!(summarise(&changes), vec!["Added Fresh.", "Removed Gone.", "Renamed Old to New."]);
+        assert_eq!(
+            summarise(&changes, &BTreeMap::new()),
+            vec!["Added Fresh.", "Removed Gone.", "Renamed Old to New."]
+        );
     }
 }

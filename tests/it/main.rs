@@ -1,0 +1,8 @@
+//! Integration tests: the `admin` binary on real SQLite files, as users meet it.
+mod testenv;
+
+mod audit;
+mod directory;
+mod hostile;
+mod notes;
+mod publish;

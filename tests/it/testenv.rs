@@ -1,0 +1,133 @@
+//! `TestEnv`: a temporary directory with a database, and the `admin` binary run in it with a
+//! clean environment, the way a user would run it.
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+pub const EPOCH: i64 = 1_764_000_000; // 2025-11-24T16:00:00Z
+
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+    epoch: Cell<i64>,
+    editor: std::cell::RefCell<String>,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+impl TestEnv {
+    /// An empty directory: no database yet.
+    pub fn empty() -> TestEnv {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("uof.db");
+        TestEnv { dir, db, epoch: Cell::new(EPOCH), editor: std::cell::RefCell::new("alice".into()) }
+    }
+
+    /// A database made by `admin init`.
+    pub fn init() -> TestEnv {
+        let env = TestEnv::empty();
+        env.ok(&["init"]);
+        env
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn set_epoch(&self, epoch: i64) {
+        self.epoch.set(epoch);
+    }
+
+    pub fn set_editor(&self, editor: &str) {
+        *self.editor.borrow_mut() = editor.to_owned();
+    }
+
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_admin"));
+        cmd.env_clear()
+            .current_dir(self.dir.path())
+            .env("UOF_DB", &self.db)
+            .env("UOF_EDITOR", self.editor.borrow().as_str())
+            .env("SOURCE_DATE_EPOCH", self.epoch.get().to_string());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.command().args(args).output().expect("run admin").into()
+    }
+
+    /// Run and expect success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        assert_eq!(run.code, 0, "admin {args:?} failed:\n{}{}", run.stdout, run.stderr);
+        run.stdout
+    }
+
+    /// Run and expect failure with `code`, one `error:` line and at most a `hint:` line;
+    /// returns stderr.
+    pub fn fails(&self, args: &[&str], code: i32) -> String {
+        let run = self.run(args);
+        assert_eq!(run.code, code, "admin {args:?}: expected exit {code}:\n{}{}", run.stdout, run.stderr);
+        assert_error_shape(&run.stderr);
+        run.stderr
+    }
+
+    /// Run with `--json` output and parse it.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let out = self.ok(args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("admin {args:?}: not JSON ({e}):\n{out}"))
+    }
+
+    pub fn changes(&self) -> Vec<Value> {
+        self.json(&["history", "--json"])["changes"].as_array().unwrap().clone()
+    }
+
+    pub fn change_count(&self) -> usize {
+        self.changes().len()
+    }
+
+    pub fn sql(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.db).expect("open db")
+    }
+}
+
+/// stderr is one `error:` line and optionally one `hint:` line; no panic, no backtrace.
+pub fn assert_error_shape(stderr: &str) {
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(!lines.is_empty() && lines.len() <= 2, "want one error line (+hint), got:\n{stderr}");
+    assert!(lines[0].starts_with("error: "), "first line is not `error:`:\n{stderr}");
+    if lines.len() == 2 {
+        assert!(lines[1].starts_with("hint: "), "second line is not `hint:`:\n{stderr}");
+    }
+    assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{stderr}");
+}
+
+/// Every byte of the file, for "nothing changed" checks.
+pub fn bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_default()
+}
+
+/// The 45 seed force names in the seed's order.
+pub fn seed_names() -> Vec<String> {
+    let text = include_str!("../../seed/use-of-force-data-page.md");
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("- ["))
+        .map(|l| l.split_once("](").unwrap().0.to_owned())
+        .collect()
+}
