@@ -98,6 +98,7 @@ pub struct NewChange {
     pub before: Option<Value>,
     pub after: Option<Value>,
     pub message: Option<String>,
+    pub reverts: Option<i64>,
 }
 
 impl NewChange {
@@ -114,6 +115,7 @@ impl NewChange {
             after: self.after,
             message: self.message,
             hash: String::new(),
+            reverts: self.reverts,
         };
         change.hash = chain_hash(prev_hash, &change);
         change
@@ -132,6 +134,10 @@ pub fn body(change: &Change) -> Value {
     map.insert("before".into(), change.before.clone().unwrap_or(Value::Null));
     map.insert("after".into(), change.after.clone().unwrap_or(Value::Null));
     map.insert("message".into(), change.message.clone().into());
+    // added with revert: present only where set, so older changes hash as they always did
+    if let Some(reverts) = change.reverts {
+        map.insert("reverts".into(), reverts.into());
+    }
     Value::Object(map)
 }
 
@@ -308,6 +314,7 @@ mod tests {
             before: None,
             after: Some(json!({"slug": "kent-police", "name": name, "url": null, "status": "active"})),
             message: None,
+            reverts: None,
         }
         .seal(id, prev)
     }

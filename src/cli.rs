@@ -78,7 +78,9 @@ pub enum Command {
     #[command(after_help = "Example:\n  admin restore-force example-constabulary")]
     RestoreForce(ForceArgs),
     /// List forces with their URL, link status and open notes
-    #[command(after_help = "Examples:\n  admin list\n  admin list --all --json")]
+    #[command(
+        after_help = "Examples:\n  admin list\n  admin list --all --json\n  admin list --as-of 2026-04-01"
+    )]
     List(ListArgs),
     /// Show one force: its fields, link check, notes, reviews and changes
     #[command(after_help = "Example:\n  admin show kent-police")]
@@ -105,9 +107,63 @@ pub enum Command {
         after_help = "Examples:\n  admin publish -m \"Added links for Kent and Essex.\"\n  admin publish --minor\n  admin publish --dry-run"
     )]
     Publish(PublishArgs),
-    /// Past publications, newest first
-    #[command(after_help = "Example:\n  admin publications --json")]
+    /// Past publications, newest first (or one with --show)
+    #[command(after_help = "Examples:\n  admin publications --json\n  admin publications --show 3")]
     Publications(PublicationsArgs),
+    /// Undo one change with a new, audited change
+    #[command(after_help = "Example:\n  admin revert 52 -m \"wrong force\"")]
+    Revert(RevertArgs),
+    /// Write the directory (every force) to stdout as JSON or CSV
+    #[command(
+        after_help = "Examples:\n  admin export > forces.json\n  admin export --format csv > forces.csv"
+    )]
+    Export(ExportArgs),
+    /// Apply a JSON or CSV directory file as audited changes (add, rename, URLs, retire/restore)
+    #[command(
+        after_help = "Example:\n  admin import forces.csv --dry-run\n  admin import forces.csv -m \"quarterly refresh\""
+    )]
+    Import(ImportArgs),
+    /// Copy the live database to a new file (SQLite online backup)
+    #[command(after_help = "Example:\n  admin backup backups/uof-2026-04-01.db")]
+    Backup(BackupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RevertArgs {
+    /// The id of the change to undo (see `admin history`)
+    pub change_id: i64,
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The file format
+    #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A file made by `admin export` (.json or .csv), edited
+    pub file: PathBuf,
+    /// Print what would change, and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The new file to write; an existing file is never overwritten
+    pub dest: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +228,9 @@ pub struct ListArgs {
     /// Include retired forces
     #[arg(long)]
     pub all: bool,
+    /// The directory as it was at this time (RFC 3339 or YYYY-MM-DD), rebuilt from the audit log
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
     #[command(flatten)]
     pub json: Json,
 }
@@ -180,6 +239,9 @@ pub struct ListArgs {
 pub struct ShowArgs {
     /// The force: its slug or its name
     pub force: String,
+    /// The force as it was at this time (RFC 3339 or YYYY-MM-DD), rebuilt from the audit log
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
     #[command(flatten)]
     pub json: Json,
 }
@@ -307,10 +369,16 @@ pub struct PublishArgs {
     /// Publish even when a force's link is known to be broken
     #[arg(long)]
     pub allow_broken: bool,
+    /// Re-render a past publication into --out, byte-identical to what was published then
+    #[arg(long, value_name = "ID", conflicts_with_all = ["message", "minor", "dry_run", "allow_broken"])]
+    pub from_publication: Option<i64>,
 }
 
 #[derive(Debug, Args)]
 pub struct PublicationsArgs {
+    /// Show one publication: its note and the changes it covered
+    #[arg(long, value_name = "ID")]
+    pub show: Option<i64>,
     #[command(flatten)]
     pub json: Json,
 }

@@ -38,6 +38,7 @@ impl Actor {
             before,
             after,
             message: self.message.clone(),
+            reverts: None,
         }
     }
 }
@@ -92,6 +93,19 @@ pub fn add_force(
     slug: Option<&str>,
     url: Option<String>,
 ) -> Result<(Force, Change)> {
+    add_force_with_status(conn, actor, action, name, slug, url, ForceStatus::Active)
+}
+
+/// Add a force that may start retired (an import of a retired force): still one change.
+pub fn add_force_with_status(
+    conn: &Connection,
+    actor: &Actor,
+    action: Action,
+    name: &str,
+    slug: Option<&str>,
+    url: Option<String>,
+    status: ForceStatus,
+) -> Result<(Force, Change)> {
     let name = validate::force_name(name)?;
     let slug = match slug {
         Some(slug) => validate::slug(slug)?,
@@ -104,7 +118,7 @@ pub fn add_force(
             "give another with --slug",
         ));
     }
-    let force = forces::insert(conn, &Force { id: 0, slug, name, url, status: ForceStatus::Active })?;
+    let force = forces::insert(conn, &Force { id: 0, slug, name, url, status })?;
     let change = changes::append(
         conn,
         actor.change(action, Entity::Force, Some(&force.slug), None, Some(state(&force))),
@@ -120,6 +134,18 @@ pub fn apply(
     before: &Force,
     after: &Force,
 ) -> Result<Outcome> {
+    apply_reverting(conn, actor, action, before, after, None)
+}
+
+/// `apply`, recording which change this one reverts.
+pub fn apply_reverting(
+    conn: &Connection,
+    actor: &Actor,
+    action: Action,
+    before: &Force,
+    after: &Force,
+    reverts: Option<i64>,
+) -> Result<Outcome> {
     if before == after {
         return Ok(Outcome::Unchanged(format!("nothing to change: {} is already like that", before.name)));
     }
@@ -128,11 +154,10 @@ pub fn apply(
         check_name_free(conn, &after.name, Some(before.id))?;
     }
     forces::update(conn, after)?;
-    let change = changes::append(
-        conn,
-        actor.change(action, Entity::Force, Some(&after.slug), Some(state(before)), Some(state(after))),
-    )?;
-    Ok(Outcome::Changed(Box::new(change)))
+    let mut change =
+        actor.change(action, Entity::Force, Some(&after.slug), Some(state(before)), Some(state(after)));
+    change.reverts = reverts;
+    Ok(Outcome::Changed(Box::new(changes::append(conn, change)?)))
 }
 
 pub fn rename(conn: &Connection, actor: &Actor, arg: &str, new_name: &str) -> Result<Outcome> {
@@ -185,7 +210,7 @@ pub fn change(conn: &Connection, id: i64) -> Result<Change> {
 }
 
 /// A note's audited state.
-fn note_state(note: &crate::model::Note) -> Value {
+pub fn note_state(note: &crate::model::Note) -> Value {
     serde_json::json!({
         "id": note.id,
         "force": note.force,

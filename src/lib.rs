@@ -15,7 +15,10 @@ pub mod exit_codes;
 pub mod model;
 pub mod output;
 pub mod publish;
+pub mod replay;
+pub mod revert;
 pub mod seed;
+pub mod transfer;
 pub mod validate;
 
 use clock::Clock;

@@ -98,6 +98,8 @@ pub struct Change {
     pub after: Option<Value>,
     pub message: Option<String>,
     pub hash: String,
+    /// For a `revert`: the change it undoes.
+    pub reverts: Option<i64>,
 }
 
 /// A review note, on one force or (force `None`) on the page as a whole.

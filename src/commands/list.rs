@@ -5,13 +5,19 @@ use anyhow::Result;
 use serde_json::json;
 
 use crate::cli::ListArgs;
+use crate::clock::stamp;
 use crate::db::forces;
 use crate::output::{self, or_dash};
-use crate::Ctx;
+use crate::validate::time_arg;
+use crate::{replay, Ctx};
 
 pub fn run(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
-    let db = ctx.open()?;
-    let entries = forces::list(db.conn(), args.all)?;
+    let as_of = args.as_of.as_deref().map(time_arg).transpose()?.map(stamp);
+    let mut db = ctx.open()?;
+    let entries = db.read(|tx| match &as_of {
+        Some(at) => replay::list_as_of(tx, at, args.all),
+        None => forces::list(tx, args.all),
+    })?;
     if args.json.json {
         output::json(&json!({ "forces": entries }))?;
         return Ok(ExitCode::SUCCESS);

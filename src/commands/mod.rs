@@ -17,8 +17,10 @@ mod list;
 mod note;
 mod publications;
 mod publish;
+mod revert;
 mod review;
 mod show;
+mod transfer;
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
     match command {
@@ -40,6 +42,10 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Audit(AuditCommand::Verify(args)) => audit::verify(ctx, args),
         Command::Publish(args) => publish::run(ctx, args),
         Command::Publications(args) => publications::run(ctx, args),
+        Command::Revert(args) => revert::run(ctx, args),
+        Command::Export(args) => transfer::export(ctx, args),
+        Command::Import(args) => transfer::import(ctx, args),
+        Command::Backup(args) => transfer::backup(ctx, args),
     }
 }
 

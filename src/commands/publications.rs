@@ -4,12 +4,56 @@ use std::process::ExitCode;
 use anyhow::Result;
 use serde_json::json;
 
+use crate::audit::describe;
 use crate::cli::PublicationsArgs;
-use crate::db::publications;
+use crate::db::{changes, publications};
+use crate::exit_codes::bad_hint;
+use crate::output::or_dash;
 use crate::{output, Ctx};
+
+fn show(conn: &rusqlite::Connection, id: i64, json: bool) -> Result<ExitCode> {
+    let publication = publications::get(conn, id)?
+        .ok_or_else(|| bad_hint(format!("no publication {id}"), "see `admin publications`"))?;
+    let covered: Vec<_> = changes::since_id(conn, publication.first_change - 1)?
+        .into_iter()
+        .take_while(|c| c.id <= publication.last_change)
+        .collect();
+    if json {
+        output::json(&json!({ "publication": publication, "changes": covered }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    output::line(format!(
+        "publication {} ({}) at {} by {}\nnote: {}\nsha256: {}\nchanges covered: {}",
+        publication.id,
+        if publication.major { "major" } else { "minor" },
+        publication.at,
+        publication.editor,
+        output::one_line(&publication.note),
+        publication.sha256,
+        covered.len()
+    ))?;
+    let rows: Vec<Vec<String>> = covered
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.to_string(),
+                c.at.clone(),
+                c.editor.clone(),
+                c.action.clone(),
+                or_dash(c.force.as_deref()),
+                describe(c),
+            ]
+        })
+        .collect();
+    output::table(&["ID", "AT", "EDITOR", "ACTION", "FORCE", "WHAT"], &rows)?;
+    Ok(ExitCode::SUCCESS)
+}
 
 pub fn run(ctx: &Ctx, args: PublicationsArgs) -> Result<ExitCode> {
     let db = ctx.open()?;
+    if let Some(id) = args.show {
+        return show(db.conn(), id, args.json.json);
+    }
     let list = publications::list(db.conn())?;
     if args.json.json {
         output::json(&json!({ "publications": list }))?;

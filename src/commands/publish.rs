@@ -8,6 +8,17 @@ use crate::publish::{self, Options, Outcome};
 use crate::{output, Ctx};
 
 pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
+    if let Some(id) = args.from_publication {
+        let mut db = ctx.open()?;
+        let publication = publish::republish(&mut db, id, &args.out)?;
+        output::line(format!(
+            "re-rendered publication {id} ({}) into `{}`; sha256 {} matches the record",
+            publication.at,
+            args.out.display(),
+            publication.sha256
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let actor = ctx.actor(None)?;
     let note = crate::validate::message(args.message.as_deref())?;
     let options = Options {

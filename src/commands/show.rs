@@ -1,46 +1,111 @@
-//! `admin show FORCE [--json]`: one force with its link check, notes, reviews and changes.
+//! `admin show FORCE [--as-of TIME] [--json]`: one force with its link check, notes, reviews and
+//! changes; with `--as-of`, as the audit log says it was then.
 use std::process::ExitCode;
 
 use anyhow::Result;
+use rusqlite::Connection;
 use serde_json::json;
 
 use crate::audit::describe;
 use crate::cli::ShowArgs;
-use crate::db::{changes, forces, link_checks, notes, reviews};
-use crate::exit_codes::bad;
+use crate::clock::stamp;
+use crate::db::changes::{self, Cutoff, Filter};
+use crate::db::{forces, link_checks, notes, reviews};
+use crate::exit_codes::{bad, bad_hint};
+use crate::model::{Change, LinkCheck, ListEntry, Note, NoteStatus, Review};
 use crate::output::{self, one_line, or_dash};
-use crate::{directory, Ctx};
+use crate::validate::{quoted, time_arg};
+use crate::{directory, replay, Ctx};
+
+struct Shown {
+    entry: ListEntry,
+    check: Option<LinkCheck>,
+    notes: Vec<Note>,
+    reviews: Vec<Review>,
+    changes: Vec<Change>,
+}
+
+fn now(tx: &Connection, arg: &str) -> Result<Shown> {
+    let force = directory::resolve(tx, arg)?;
+    let entry = forces::list(tx, true)?
+        .into_iter()
+        .find(|e| e.slug == force.slug)
+        .ok_or_else(|| bad(format!("no force `{}`", force.slug)))?;
+    let filter = Filter { force: Some(force.slug.clone()), ..Default::default() };
+    Ok(Shown {
+        entry,
+        check: link_checks::latest(tx, force.id)?,
+        notes: notes::list(tx, notes::Scope::Force(force.id), false, false)?,
+        reviews: reviews::for_force(tx, force.id)?,
+        changes: changes::history(tx, &filter)?,
+    })
+}
+
+fn as_of(tx: &Connection, arg: &str, at: &str) -> Result<Shown> {
+    let snapshot = replay::snapshot(tx, &Cutoff::At(at.to_owned()))?;
+    let force = snapshot.find(arg).ok_or_else(|| {
+        bad_hint(
+            format!("no force {} at {at}", quoted(arg)),
+            "see `admin list --all --as-of` for that moment",
+        )
+    })?;
+    let checks = link_checks::latest_before(tx, at)?;
+    let entry = snapshot
+        .list(true, &checks)
+        .into_iter()
+        .find(|e| e.slug == force.slug)
+        .ok_or_else(|| bad(format!("no force `{}`", force.slug)))?;
+    let current = directory::resolve(tx, &force.slug)?;
+    // notes as they stood: those written by then, with the status they had then
+    let notes = notes::list(tx, notes::Scope::Force(current.id), false, false)?
+        .into_iter()
+        .filter_map(|mut note| {
+            let then = snapshot.notes.get(&note.id)?;
+            note.status = then.status;
+            if then.status == NoteStatus::Open {
+                note.resolved_at = None;
+                note.resolved_by = None;
+            }
+            Some(note)
+        })
+        .collect();
+    let reviews = reviews::for_force(tx, current.id)?.into_iter().filter(|r| r.at.as_str() <= at).collect();
+    let filter = Filter { force: Some(force.slug.clone()), until: Some(at.to_owned()), ..Default::default() };
+    Ok(Shown { entry, check: None, notes, reviews, changes: changes::history(tx, &filter)? })
+}
 
 pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
+    let at = args.as_of.as_deref().map(time_arg).transpose()?.map(stamp);
     let mut db = ctx.open()?;
-    let (entry, check, notes, reviews, changes) = db.read(|tx| {
-        let force = directory::resolve(tx, &args.force)?;
-        let entry = forces::list(tx, true)?
-            .into_iter()
-            .find(|e| e.slug == force.slug)
-            .ok_or_else(|| bad(format!("no force `{}`", force.slug)))?;
-        let check = link_checks::latest(tx, force.id)?;
-        let notes = notes::list(tx, notes::Scope::Force(force.id), false, false)?;
-        let reviews = reviews::for_force(tx, force.id)?;
-        let filter = changes::Filter { force: Some(force.slug.clone()), ..Default::default() };
-        let changes = changes::history(tx, &filter)?;
-        Ok((entry, check, notes, reviews, changes))
+    let shown = db.read(|tx| match &at {
+        Some(at) => as_of(tx, &args.force, at),
+        None => now(tx, &args.force),
     })?;
     if args.json.json {
         output::json(&json!({
-            "force": entry,
-            "link_check": check,
-            "notes": notes,
-            "reviews": reviews,
-            "changes": changes,
+            "force": shown.entry,
+            "link_check": shown.check,
+            "notes": shown.notes,
+            "reviews": shown.reviews,
+            "changes": shown.changes,
+            "as_of": at,
         }))?;
         return Ok(ExitCode::SUCCESS);
     }
+    output::line(human(&shown, at.as_deref()).trim_end())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn human(shown: &Shown, at: Option<&str>) -> String {
+    let entry = &shown.entry;
     let mut text = format!("{} ({})\n", entry.name, entry.slug);
+    if let Some(at) = at {
+        text.push_str(&format!("  as of:         {at}\n"));
+    }
     text.push_str(&format!("  status:        {}\n", entry.status.as_str()));
     text.push_str(&format!("  url:           {}\n", or_dash(entry.url.as_deref())));
     text.push_str(&format!("  link:          {}\n", entry.link_status.as_str()));
-    if let Some(check) = &check {
+    if let Some(check) = &shown.check {
         text.push_str(&format!(
             "  last checked:  {} ({}{})\n",
             check.checked_at,
@@ -53,37 +118,32 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
     }
     text.push_str(&format!("  last reviewed: {}\n", entry.last_reviewed.as_deref().unwrap_or("never")));
     text.push_str(&format!("\nNotes ({} open)\n", entry.open_notes));
-    for note in &notes {
+    for note in &shown.notes {
         text.push_str(&format!(
             "  #{} {} {}{}: {}\n",
             note.id,
             note.at,
             if note.public { "public" } else { "internal" },
-            if note.status == crate::model::NoteStatus::Resolved { ", resolved" } else { "" },
+            if note.status == NoteStatus::Resolved { ", resolved" } else { "" },
             one_line(&note.text)
         ));
     }
     text.push_str("\nReviews\n");
-    for review in &reviews {
-        text.push_str(&format!(
-            "  {} by {}{}\n",
-            review.at,
-            review.editor,
-            review.message.as_deref().map(|m| format!(": {}", one_line(m))).unwrap_or_default()
-        ));
+    for review in &shown.reviews {
+        let message = review.message.as_deref().map(|m| format!(": {}", one_line(m))).unwrap_or_default();
+        text.push_str(&format!("  {} by {}{message}\n", review.at, review.editor));
     }
     text.push_str("\nChanges\n");
-    for change in &changes {
+    for change in &shown.changes {
+        let message = change.message.as_deref().map(|m| format!(" — {}", one_line(m))).unwrap_or_default();
         text.push_str(&format!(
-            "  #{} {} {} by {}: {}{}\n",
+            "  #{} {} {} by {}: {}{message}\n",
             change.id,
             change.at,
             change.action,
             change.editor,
             one_line(&describe(change)),
-            change.message.as_deref().map(|m| format!(" — {}", one_line(m))).unwrap_or_default()
         ));
     }
-    output::line(text.trim_end())?;
-    Ok(ExitCode::SUCCESS)
+    text
 }

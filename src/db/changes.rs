@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::audit::{canonical_json, NewChange};
 use crate::model::Change;
 
-const COLUMNS: &str = "id, at, editor, action, entity, force, before, after, message, hash";
+const COLUMNS: &str = "id, at, editor, action, entity, force, before, after, message, hash, reverts";
 
 /// Append one change, in the caller's transaction, chained to the newest one.
 pub fn append(conn: &Connection, change: NewChange) -> Result<Change> {
@@ -18,8 +18,8 @@ pub fn append(conn: &Connection, change: NewChange) -> Result<Change> {
     let (last_id, prev_hash) = last.unwrap_or((0, String::new()));
     let change = change.seal(last_id + 1, &prev_hash);
     conn.prepare_cached(
-        "INSERT INTO changes (id, at, editor, action, entity, force, before, after, message, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO changes (id, at, editor, action, entity, force, before, after, message, hash, reverts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         change.id,
@@ -32,6 +32,7 @@ pub fn append(conn: &Connection, change: NewChange) -> Result<Change> {
         change.after.as_ref().map(canonical_json),
         change.message,
         change.hash,
+        change.reverts,
     ])
     .context("failed to record the change in the audit log")?;
     Ok(change)
@@ -49,6 +50,7 @@ fn from_row(row: &Row) -> rusqlite::Result<Change> {
         after: json_column(row, 7)?,
         message: row.get(8)?,
         hash: row.get(9)?,
+        reverts: row.get(10)?,
     })
 }
 
@@ -142,5 +144,78 @@ pub fn since_id(conn: &Connection, after_id: i64) -> Result<Vec<Change>> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM changes WHERE id > ?1 ORDER BY id"))?;
     let rows = stmt.query_map([after_id], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// How far into the log to look: up to a moment, or up to a change.
+#[derive(Debug, Clone)]
+pub enum Cutoff {
+    /// Changes made at or before this time (RFC 3339 as stored).
+    At(String),
+    /// Changes with an id at or below this one.
+    Id(i64),
+}
+
+impl Cutoff {
+    fn clause(&self) -> (&'static str, rusqlite::types::Value) {
+        match self {
+            Cutoff::At(at) => ("at <= ?1", at.clone().into()),
+            Cutoff::Id(id) => ("id <= ?1", (*id).into()),
+        }
+    }
+}
+
+/// The newest state (`after`) of every force as of `cutoff`, one per force.
+pub fn latest_force_states(conn: &Connection, cutoff: &Cutoff) -> Result<Vec<Value>> {
+    let (clause, value) = cutoff.clause();
+    let sql = format!(
+        "SELECT after FROM changes WHERE id IN (
+             SELECT MAX(id) FROM changes WHERE entity = 'force' AND {clause} GROUP BY force)
+         ORDER BY id"
+    );
+    latest_states(conn, &sql, value)
+}
+
+/// The newest state of every note as of `cutoff`, one per note.
+pub fn latest_note_states(conn: &Connection, cutoff: &Cutoff) -> Result<Vec<Value>> {
+    let (clause, value) = cutoff.clause();
+    let sql = format!(
+        "SELECT after FROM changes WHERE id IN (
+             SELECT MAX(id) FROM changes WHERE entity = 'note' AND {clause}
+             GROUP BY json_extract(COALESCE(after, before), '$.id'))
+         ORDER BY id"
+    );
+    latest_states(conn, &sql, value)
+}
+
+fn latest_states(conn: &Connection, sql: &str, value: rusqlite::types::Value) -> Result<Vec<Value>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([value], |row| row.get::<_, Option<String>>(0))?;
+    let mut states = Vec::new();
+    for row in rows {
+        if let Some(text) = row? {
+            states.push(serde_json::from_str(&text).context("a change in the audit log is not valid JSON")?);
+        }
+    }
+    Ok(states)
+}
+
+/// The last review of each force as of `cutoff`: (slug, time).
+pub fn last_reviews(conn: &Connection, cutoff: &Cutoff) -> Result<Vec<(String, String)>> {
+    let (clause, value) = cutoff.clause();
+    let sql = format!(
+        "SELECT force, MAX(at) FROM changes WHERE entity = 'review' AND force IS NOT NULL AND {clause} GROUP BY force"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([value], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Later changes to the same entity as `change`, oldest first (for revert's conflict check).
+pub fn later_for_entity(conn: &Connection, change: &Change) -> Result<Vec<Change>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM changes WHERE entity = ?1 AND force IS ?2 AND id > ?3 ORDER BY id"
+    ))?;
+    let rows = stmt.query_map(params![change.entity, change.force, change.id], from_row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }

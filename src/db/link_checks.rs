@@ -46,3 +46,16 @@ pub fn latest(conn: &Connection, force_id: i64) -> Result<Option<LinkCheck>> {
         .query_row([force_id], from_row)
         .optional()?)
 }
+
+/// Each force's newest check made at or before `at`: slug → (status, url checked).
+pub fn latest_before(
+    conn: &Connection,
+    at: &str,
+) -> Result<std::collections::HashMap<String, (String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.slug, lc.status, lc.url FROM link_checks lc JOIN forces f ON f.id = lc.force_id
+         WHERE lc.id IN (SELECT MAX(id) FROM link_checks WHERE checked_at <= ?1 GROUP BY force_id)",
+    )?;
+    let rows = stmt.query_map([at], |row| Ok((row.get(0)?, (row.get(1)?, row.get(2)?))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -25,7 +25,7 @@ mod render;
 mod site;
 mod summary;
 
-pub use render::Site;
+pub use render::{csv_safe, Site};
 pub use site::read_manifest_sha;
 
 /// What the public sees: the page text, the active forces and the open public notes.
@@ -55,15 +55,15 @@ impl Content {
     }
 }
 
+/// The stored introduction, blank-line separated, as paragraphs.
+pub fn intro_paragraphs(intro: &str) -> Vec<String> {
+    intro.split("\n\n").filter(|p| !p.trim().is_empty()).map(str::to_owned).collect()
+}
+
 /// Read the public content as it is now.
 pub fn content(conn: &Connection) -> Result<Content> {
     let heading = page::get(conn, "heading")?.unwrap_or_else(|| "Use of Force Data".to_owned());
-    let intro = page::get(conn, "intro")?
-        .unwrap_or_default()
-        .split("\n\n")
-        .filter(|p| !p.trim().is_empty())
-        .map(str::to_owned)
-        .collect();
+    let intro = intro_paragraphs(&page::get(conn, "intro")?.unwrap_or_default());
     let mut page_notes = Vec::new();
     let mut by_force: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
     for note in notes::list(conn, notes::Scope::All, true, true)? {
@@ -246,4 +246,28 @@ fn refuse_broken(conn: &Connection) -> Result<()> {
         format!("{} broken: {}", if broken.len() == 1 { "a link is" } else { "links are" }, broken.join(", ")),
         "fix them with `admin set-url` or `admin clear-url`, re-run `admin check-links`, or publish anyway with --allow-broken",
     ))
+}
+
+/// Re-render publication `id` from the audit log and the publications table, check that it is
+/// byte-identical to what was published (its sha256), and write it into `out`.
+pub fn republish(db: &mut Db, id: i64, out: &std::path::Path) -> Result<Publication> {
+    let _lock = site::lock(out)?;
+    site::check_out_dir(out)?;
+    let (publication, site) = db.read(|tx| {
+        let publication = publications::get(tx, id)?.ok_or_else(|| {
+            crate::exit_codes::bad_hint(format!("no publication {id}"), "see `admin publications`")
+        })?;
+        let content = crate::replay::content_as_of_change(tx, publication.last_change)?;
+        let site = render_publication(tx, &content, &publication)?;
+        Ok((publication, site))
+    })?;
+    let sha = site.sha256();
+    if sha != publication.sha256 {
+        anyhow::bail!(
+            "re-rendering publication {id} gives sha256 {sha}, not the recorded {}: the page templates have changed since",
+            publication.sha256
+        );
+    }
+    site::stage(out, &site)?.swap_in()?;
+    Ok(publication)
 }

@@ -161,6 +161,7 @@ mod tests {
             before,
             after: Some(after),
             message: None,
+            reverts: None,
         }
         .seal(id, "")
     }

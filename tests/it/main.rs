@@ -3,6 +3,7 @@ mod testenv;
 
 mod audit;
 mod directory;
+mod history;
 mod hostile;
 mod notes;
 mod publish;
