@@ -2,7 +2,56 @@
 //! of the crate.
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+/// The commands as `admin --help` groups them. Every subcommand is in exactly one group (a test
+/// checks), so the list cannot fall out of step with `Command`.
+pub const GROUPS: &[(&str, &[&str])] = &[
+    (
+        "Directory",
+        &[
+            "init",
+            "list",
+            "show",
+            "add-force",
+            "rename-force",
+            "set-url",
+            "clear-url",
+            "retire-force",
+            "restore-force",
+        ],
+    ),
+    ("Notes and reviews", &["note", "review", "due"]),
+    ("History", &["history", "audit", "revert"]),
+    ("Publishing", &["status", "publish", "publications", "serve"]),
+    ("Maintenance", &["export", "import", "backup", "completions", "man"]),
+];
+
+/// The clap command with the grouped command list in its help.
+pub fn command() -> clap::Command {
+    let cmd = Cli::command();
+    let mut list = String::new();
+    for (group, names) in GROUPS {
+        list.push_str(&format!("{group}:\n"));
+        for name in *names {
+            if let Some(sub) = cmd.find_subcommand(name) {
+                let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+                list.push_str(&format!("  {name:<14} {about}\n"));
+            }
+        }
+        list.push('\n');
+    }
+    let template = format!(
+        "{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{list}Options:\n{{options}}{{after-help}}"
+    );
+    cmd.help_template(template)
+}
+
+/// Parse the process's arguments with the grouped help.
+pub fn parse() -> Result<Cli, clap::Error> {
+    let matches = command().try_get_matches()?;
+    Cli::from_arg_matches(&matches)
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -123,9 +172,44 @@ pub enum Command {
         after_help = "Example:\n  admin import forces.csv --dry-run\n  admin import forces.csv -m \"quarterly refresh\""
     )]
     Import(ImportArgs),
+    /// What needs attention: links, reviews due, open notes, unpublished changes
+    #[command(after_help = "Example:\n  admin status")]
+    Status(StatusArgs),
     /// Copy the live database to a new file (SQLite online backup)
     #[command(after_help = "Example:\n  admin backup backups/uof-2026-04-01.db")]
     Backup(BackupArgs),
+    /// A live preview of the page on 127.0.0.1, rendered from the database on every request
+    #[command(after_help = "Example:\n  admin serve --port 8000 --open")]
+    Serve(ServeArgs),
+    /// Print shell completions
+    #[command(after_help = "Example:\n  admin completions bash > /etc/bash_completion.d/admin")]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff)
+    #[command(after_help = "Example:\n  admin man > /usr/local/share/man/man1/admin.1")]
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The port on 127.0.0.1 (0 picks a free one)
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Open the preview in a web browser
+    #[arg(long)]
+    pub open: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub json: Json,
 }
 
 #[derive(Debug, Args)]
@@ -390,6 +474,17 @@ mod tests {
 
     #[test]
     fn verify_cli() {
-        Cli::command().debug_assert();
+        command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_is_in_exactly_one_help_group() {
+        let cmd = Cli::command();
+        for sub in cmd.get_subcommands() {
+            let groups = GROUPS.iter().filter(|(_, names)| names.contains(&sub.get_name())).count();
+            assert_eq!(groups, 1, "{} is in {groups} help groups", sub.get_name());
+        }
+        let listed: usize = GROUPS.iter().map(|(_, names)| names.len()).sum();
+        assert_eq!(listed, cmd.get_subcommands().count(), "a help group names a command that does not exist");
     }
 }

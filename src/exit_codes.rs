@@ -126,6 +126,12 @@ pub fn report_usage(err: &clap::Error) -> ExitCode {
             let _ = err.print();
             return ExitCode::from(BAD_INPUT);
         }
+        // `admin` alone (UOF_DB or UOF_EDITOR in the environment count as arguments to clap):
+        // show the grouped commands rather than a one-line complaint
+        ErrorKind::MissingSubcommand if std::env::args_os().len() == 1 => {
+            let _ = writeln!(io::stderr().lock(), "{}", crate::cli::command().render_help());
+            return ExitCode::from(BAD_INPUT);
+        }
         _ => {}
     }
     let text = err.render().to_string();

@@ -18,6 +18,7 @@ pub mod publish;
 pub mod replay;
 pub mod revert;
 pub mod seed;
+pub mod status;
 pub mod transfer;
 pub mod validate;
 

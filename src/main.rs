@@ -2,10 +2,8 @@
 //! optional `hint:` line and the right exit code.
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = match admin::cli::Cli::try_parse() {
+    let cli = match admin::cli::parse() {
         Ok(cli) => cli,
         Err(err) => return admin::exit_codes::report_usage(&err),
     };

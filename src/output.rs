@@ -1,5 +1,6 @@
-//! Writing to stdout: one JSON document for programs, aligned plain-text tables for people.
-//! Writes go through here so a closed pipe (`admin list | head`) ends quietly.
+//! Writing to stdout: one JSON document for programs, aligned tables for people. Tables are
+//! coloured through `anstream`, which drops the colour when stdout is not a terminal or
+//! `NO_COLOR` is set. Writes go through here so a closed pipe (`admin list | head`) ends quietly.
 use std::io::{self, Write};
 
 use anyhow::Result;
@@ -23,6 +24,22 @@ pub fn line(text: impl AsRef<str>) -> Result<()> {
     Ok(())
 }
 
+/// The colour of a status word in a LINK or STATUS column.
+fn style_for(header: &str, cell: &str) -> Option<anstyle::Style> {
+    use anstyle::{AnsiColor, Style};
+    if header != "LINK" && header != "STATUS" && header != "KIND" {
+        return None;
+    }
+    let color = match cell {
+        "ok" => AnsiColor::Green,
+        "caution" | "pending" => AnsiColor::Yellow,
+        "broken" => AnsiColor::Red,
+        "retired" | "resolved" | "missing" => return Some(Style::new().dimmed()),
+        _ => return None,
+    };
+    Some(Style::new().fg_color(Some(color.into())))
+}
+
 /// Print rows as columns aligned to the widest cell; nothing is truncated. Control characters
 /// in cells (a note's newlines) are shown escaped so each row stays one line.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> Result<()> {
@@ -36,10 +53,14 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> Result<()> {
         }
     }
     let mut out = String::new();
-    for row in &cells {
+    for (r, row) in cells.iter().enumerate() {
         let mut text = String::new();
         for (i, cell) in row.iter().enumerate() {
-            text.push_str(cell);
+            let style = if r == 0 { Some(anstyle::Style::new().bold()) } else { style_for(headers[i], cell) };
+            match style {
+                Some(style) => text.push_str(&format!("{style}{cell}{style:#}")),
+                None => text.push_str(cell),
+            }
             if i + 1 < row.len() {
                 let pad = widths[i] - cell.chars().count() + 2;
                 text.extend(std::iter::repeat_n(' ', pad));
@@ -48,7 +69,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> Result<()> {
         out.push_str(text.trim_end());
         out.push('\n');
     }
-    let mut stdout = io::stdout().lock();
+    let mut stdout = anstream::stdout().lock();
     stdout.write_all(out.as_bytes())?;
     stdout.flush()?;
     Ok(())

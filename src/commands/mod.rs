@@ -19,7 +19,9 @@ mod publications;
 mod publish;
 mod revert;
 mod review;
+mod serve;
 mod show;
+mod status;
 mod transfer;
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
@@ -43,6 +45,16 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Publish(args) => publish::run(ctx, args),
         Command::Publications(args) => publications::run(ctx, args),
         Command::Revert(args) => revert::run(ctx, args),
+        Command::Status(args) => status::run(ctx, args),
+        Command::Serve(args) => serve::run(ctx, args),
+        Command::Completions(args) => {
+            clap_complete::generate(args.shell, &mut crate::cli::command(), "admin", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(crate::cli::command()).render(&mut std::io::stdout())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Export(args) => transfer::export(ctx, args),
         Command::Import(args) => transfer::import(ctx, args),
         Command::Backup(args) => transfer::backup(ctx, args),

@@ -224,12 +224,21 @@ enum Prepared {
 
 /// Render the site for `publication` (which may not be recorded yet) from `content`.
 fn render_publication(conn: &Connection, content: &Content, publication: &Publication) -> Result<Site> {
+    render_site(conn, content, publication, false)
+}
+
+fn render_site(
+    conn: &Connection,
+    content: &Content,
+    publication: &Publication,
+    preview: bool,
+) -> Result<Site> {
     let mut history = publications::majors_up_to(conn, publication.id)?;
     if publication.major && history.first().map(|p| p.id) != Some(publication.id) {
         history.insert(0, publication.clone());
     }
     let first_at = publications::get(conn, 1)?.map_or_else(|| publication.at.clone(), |p| p.at);
-    render::render(content, &history, &first_at, publication)
+    render::render(content, &history, &first_at, publication, preview)
 }
 
 /// Refuse to publish while an active force's newest link check says broken.
@@ -270,4 +279,47 @@ pub fn republish(db: &mut Db, id: i64, out: &std::path::Path) -> Result<Publicat
     }
     site::stage(out, &site)?.swap_in()?;
     Ok(publication)
+}
+
+/// What the next publication would cover: the changes since the last one (publications
+/// themselves aside) and the automatic note it would get.
+pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String)> {
+    let last = publications::last(conn)?;
+    let from = last.as_ref().map_or(0, |p| p.last_change);
+    let covered: Vec<_> =
+        changes::since_id(conn, from)?.into_iter().filter(|c| c.action != "publish").collect();
+    if last.is_none() {
+        return Ok((covered, "First published.".to_owned()));
+    }
+    let content = content(conn)?;
+    let names = content.forces.iter().map(|f| (f.slug.clone(), f.name.clone())).collect();
+    let note = summary::summarise(&covered, &names);
+    Ok((
+        covered,
+        if note.is_empty() { "nothing public has changed".to_owned() } else { summary::as_note(&note) },
+    ))
+}
+
+/// The site as the next publication would make it, marked as a preview, for `admin serve`:
+/// the current database, unpublished changes included. Nothing is written or recorded.
+pub fn preview(conn: &Connection, at: &str) -> Result<Site> {
+    let content = content(conn)?;
+    let last = publications::last(conn)?;
+    if let Some(last) = last.as_ref().filter(|l| l.content_sha256 == content.sha256()) {
+        return render_site(conn, &content, last, true);
+    }
+    let (_, note) = pending(conn)?;
+    let publication = Publication {
+        id: last.as_ref().map_or(1, |p| p.id + 1),
+        at: at.to_owned(),
+        editor: String::new(),
+        note,
+        major: true,
+        sha256: String::new(),
+        changes: Vec::new(),
+        content_sha256: String::new(),
+        first_change: 0,
+        last_change: 0,
+    };
+    render_site(conn, &content, &publication, true)
 }

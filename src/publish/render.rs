@@ -133,6 +133,8 @@ struct PageView<'a> {
     last_updated: DateView,
     updates: Vec<UpdateView<'a>>,
     feed_id: String,
+    /// `admin serve`: mark the page as an unpublished preview.
+    preview: bool,
 }
 
 fn lines(text: &str) -> Vec<&str> {
@@ -146,6 +148,7 @@ pub fn render(
     history: &[Publication],
     first_at: &str,
     publication: &Publication,
+    preview: bool,
 ) -> Result<Site> {
     let last_major_at = history.first().map_or(publication.at.as_str(), |p| p.at.as_str());
     let view = PageView {
@@ -169,6 +172,7 @@ pub fn render(
             .map(|p| UpdateView { id: p.id, at: date_view(&p.at), note: &p.note })
             .collect(),
         feed_id: urn_uuid(&format!("feed {first_at}")),
+        preview,
     };
     let env = env();
     let ctx = Value::from(Serde(&view));

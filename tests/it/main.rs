@@ -3,6 +3,7 @@ mod testenv;
 
 mod audit;
 mod directory;
+mod editor;
 mod history;
 mod hostile;
 mod notes;

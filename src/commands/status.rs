@@ -1,0 +1,62 @@
+//! `admin status`: one screen answering "what needs my attention?".
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::StatusArgs;
+use crate::status::{self, Named, REVIEW_DAYS};
+use crate::{output, Ctx};
+
+fn names(list: &[Named]) -> String {
+    list.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<ExitCode> {
+    let mut db = ctx.open()?;
+    let status = db.read(|tx| status::gather(tx, &ctx.clock))?;
+    if args.json.json {
+        output::json(&status)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut text = String::new();
+    text.push_str(&format!(
+        "Forces:       {} active ({} linked, {} not yet linked), {} retired\n",
+        status.active, status.linked, status.not_linked, status.retired
+    ));
+    let counts: Vec<String> = ["ok", "caution", "broken", "pending", "missing"]
+        .iter()
+        .map(|k| format!("{} {k}", status.links.get(k).copied().unwrap_or(0)))
+        .collect();
+    text.push_str(&format!("Links:        {}\n", counts.join(", ")));
+    if !status.broken.is_empty() {
+        text.push_str(&format!("  broken:     {}\n", names(&status.broken)));
+    }
+    if !status.caution.is_empty() {
+        text.push_str(&format!("  caution:    {}\n", names(&status.caution)));
+    }
+    text.push_str(&format!(
+        "Reviews due:  {} (never reviewed, or not in {REVIEW_DAYS} days)\n",
+        status.reviews_due.len()
+    ));
+    if !status.reviews_due.is_empty() {
+        text.push_str(&format!("  due:        {}\n", names(&status.reviews_due)));
+    }
+    text.push_str(&format!("Open notes:   {} ({} public)\n", status.open_notes, status.open_public_notes));
+    text.push_str(&format!("Unpublished:  {} changes\n", status.unpublished_changes));
+    if status.unpublished_changes > 0 {
+        text.push_str(&format!("  next note:  {}\n", output::one_line(&status.next_note)));
+    }
+    match &status.last_publication {
+        Some(p) => text.push_str(&format!(
+            "Published:    publication {} ({}) at {} by {}: {}\n",
+            p.id,
+            if p.major { "major" } else { "minor" },
+            p.at,
+            p.editor,
+            output::one_line(&p.note)
+        )),
+        None => text.push_str("Published:    never; run `admin publish`\n"),
+    }
+    output::line(text.trim_end())?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,76 @@
+//! `admin status`: what needs an editor's attention, gathered in one read.
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use chrono::Duration;
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::clock::{stamp, Clock};
+use crate::db::{forces, notes, publications, reviews};
+use crate::model::{ForceStatus, LinkStatus, Publication};
+
+/// Reviews older than this are due (a quarter), as `admin due` says by default.
+pub const REVIEW_DAYS: i64 = 92;
+
+#[derive(Debug, Serialize)]
+pub struct Named {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Status {
+    pub active: usize,
+    pub retired: usize,
+    pub linked: usize,
+    pub not_linked: usize,
+    /// Active forces by link status: ok, caution, broken, pending, missing.
+    pub links: BTreeMap<&'static str, usize>,
+    pub broken: Vec<Named>,
+    pub caution: Vec<Named>,
+    pub reviews_due: Vec<Named>,
+    pub open_notes: usize,
+    pub open_public_notes: usize,
+    pub unpublished_changes: usize,
+    pub next_note: String,
+    pub last_publication: Option<Publication>,
+}
+
+pub fn gather(conn: &Connection, clock: &Clock) -> Result<Status> {
+    let all = forces::list(conn, true)?;
+    let active: Vec<_> = all.iter().filter(|f| f.status == ForceStatus::Active).collect();
+    let named = |status: LinkStatus| -> Vec<Named> {
+        active
+            .iter()
+            .filter(|f| f.link_status == status)
+            .map(|f| Named { slug: f.slug.clone(), name: f.name.clone() })
+            .collect()
+    };
+    let mut links = BTreeMap::new();
+    for status in
+        [LinkStatus::Ok, LinkStatus::Caution, LinkStatus::Broken, LinkStatus::Pending, LinkStatus::Missing]
+    {
+        links.insert(status.as_str(), active.iter().filter(|f| f.link_status == status).count());
+    }
+    let cutoff = stamp(clock.now() - Duration::days(REVIEW_DAYS));
+    let reviews_due =
+        reviews::due(conn, &cutoff)?.into_iter().map(|(slug, name, _)| Named { slug, name }).collect();
+    let open = notes::list(conn, notes::Scope::All, true, false)?;
+    let (pending, next_note) = crate::publish::pending(conn)?;
+    Ok(Status {
+        active: active.len(),
+        retired: all.len() - active.len(),
+        linked: active.iter().filter(|f| f.url.is_some()).count(),
+        not_linked: active.iter().filter(|f| f.url.is_none()).count(),
+        links,
+        broken: named(LinkStatus::Broken),
+        caution: named(LinkStatus::Caution),
+        reviews_due,
+        open_public_notes: open.iter().filter(|n| n.public).count(),
+        open_notes: open.len(),
+        unpublished_changes: pending.len(),
+        next_note,
+        last_publication: publications::last(conn)?,
+    })
+}
