@@ -94,23 +94,35 @@ pub fn read(path: &Path) -> Result<Vec<Record>> {
         )));
     }
     let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read `{shown}`: {e}")))?;
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
+    let format = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("json") => Some(Format::Json),
+        Some("csv") => Some(Format::Csv),
+        _ => None,
+    };
+    parse(&bytes, format).map_err(|e| match e.downcast::<crate::exit_codes::BadInput>() {
+        Ok(b) => {
+            crate::exit_codes::BadInput { message: format!("`{shown}` {}", b.message), hint: b.hint }.into()
+        }
+        Err(e) => e,
+    })
+}
+
+/// Parse and check the bytes of an import file; `format` from the file name, else sniffed.
+/// Every problem is `BadInput` naming the line.
+pub fn parse(bytes: &[u8], format: Option<Format>) -> Result<Vec<Record>> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-        bad_hint(format!("`{shown}` line {line}: not valid UTF-8"), "save the file as UTF-8")
+        bad_hint(format!("line {line}: not valid UTF-8"), "save the file as UTF-8")
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let format = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("json") => Format::Json,
-        Some("csv") => Format::Csv,
-        _ if text.trim_start().starts_with(['{', '[']) => Format::Json,
-        _ => Format::Csv,
-    };
+    let format =
+        format.unwrap_or(if text.trim_start().starts_with(['{', '[']) { Format::Json } else { Format::Csv });
     let records = match format {
         Format::Json => parse_json(text),
         Format::Csv => parse_csv(text),
     }
-    .map_err(|e| bad(format!("`{shown}` {e}")))?;
-    check(&records).map_err(|e| bad_hint(format!("`{shown}` {e}"), "fix the file; nothing was imported"))?;
+    .map_err(bad)?;
+    check(&records).map_err(|e| bad_hint(e, "fix the file; nothing was imported"))?;
     Ok(records.into_iter().map(|(_, r)| r).collect())
 }
 
