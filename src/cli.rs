@@ -353,7 +353,7 @@ pub struct NoteAddArgs {
     /// Show the note on the published page as a caveat
     #[arg(long)]
     pub public: bool,
-    /// The note (1–5,000 characters; newlines allowed)
+    /// The note (1–5,000 characters; newlines allowed); `-` reads it from standard input
     pub text: String,
     #[command(flatten)]
     pub message: Message,

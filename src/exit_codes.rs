@@ -86,6 +86,9 @@ fn sqlite_hint(code: rusqlite::ErrorCode) -> Option<String> {
         ),
         C::ReadOnly => Some("check the permissions of the database file and its directory".into()),
         C::DiskFull => Some("free some disk space, then run the command again".into()),
+        C::SystemIoFailure => {
+            Some("the disk may be full or failing: check free space and the file system, then run the command again".into())
+        }
         C::CannotOpen => Some("check that the path and its directory exist and are readable".into()),
         _ => None,
     }

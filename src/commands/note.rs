@@ -1,21 +1,41 @@
 //! `admin note add|resolve|list`: review notes.
 use std::process::ExitCode;
 
+use std::io::Read;
+
 use anyhow::Result;
 use serde_json::json;
 
 use super::report;
 use crate::cli::{NoteAddArgs, NoteListArgs, NoteResolveArgs};
 use crate::db::notes::{self, Scope};
+use crate::exit_codes::bad;
 use crate::model::NoteStatus;
 use crate::output::{self, or_dash};
 use crate::{directory, Ctx};
 
+/// The most read from standard input for a note: far more than a note may hold, so an
+/// over-long note is refused by length rather than cut.
+const MAX_STDIN_BYTES: u64 = 1024 * 1024;
+
+fn note_text(arg: &str) -> Result<String> {
+    if arg != "-" {
+        return Ok(arg.to_owned());
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin().take(MAX_STDIN_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_STDIN_BYTES {
+        return Err(bad(format!("the note on standard input is over {MAX_STDIN_BYTES} bytes; a note holds at most 5,000 characters")));
+    }
+    String::from_utf8(bytes).map_err(|_| bad("the note on standard input is not valid UTF-8"))
+}
+
 pub fn add(ctx: &Ctx, args: NoteAddArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
+    let text = note_text(&args.text)?;
     let mut db = ctx.open()?;
     let (note, change) =
-        db.write(|tx| directory::add_note(tx, &actor, args.force.as_deref(), &args.text, args.public))?;
+        db.write(|tx| directory::add_note(tx, &actor, args.force.as_deref(), &text, args.public))?;
     let about = note.force.as_deref().map_or("the page".to_owned(), str::to_owned);
     let kind = if note.public { "public note" } else { "internal note" };
     output::line(format!("added {kind} {} on {about} (change {})", note.id, change.id))?;

@@ -2,9 +2,11 @@
 mod testenv;
 
 mod audit;
+mod corpus;
 mod directory;
 mod editor;
 mod history;
 mod hostile;
 mod notes;
 mod publish;
+mod reliability;

@@ -344,7 +344,7 @@ fn a_kill_at_any_moment_leaves_one_whole_recorded_site() {
 
 /// The site on disk is exactly one recorded publication: its files match its manifest and
 /// the manifest's sha256 is a recorded publication's.
-fn assert_site_is_a_recorded_publication(env: &TestEnv) {
+pub fn assert_site_is_a_recorded_publication(env: &TestEnv) {
     let dir = env.path("publish");
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(dir.join(".uof-admin-manifest.json")).unwrap()).unwrap();

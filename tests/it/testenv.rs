@@ -1,8 +1,9 @@
 //! `TestEnv`: a temporary directory with a database, and the `admin` binary run in it with a
 //! clean environment, the way a user would run it.
-use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Mutex;
 
 use serde_json::Value;
 
@@ -11,8 +12,8 @@ pub const EPOCH: i64 = 1_764_000_000; // 2025-11-24T16:00:00Z
 pub struct TestEnv {
     pub dir: tempfile::TempDir,
     pub db: PathBuf,
-    epoch: Cell<i64>,
-    editor: std::cell::RefCell<String>,
+    epoch: AtomicI64,
+    editor: Mutex<String>,
 }
 
 pub struct Run {
@@ -36,7 +37,7 @@ impl TestEnv {
     pub fn empty() -> TestEnv {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("uof.db");
-        TestEnv { dir, db, epoch: Cell::new(EPOCH), editor: std::cell::RefCell::new("alice".into()) }
+        TestEnv { dir, db, epoch: AtomicI64::new(EPOCH), editor: Mutex::new("alice".into()) }
     }
 
     /// A database made by `admin init`.
@@ -51,20 +52,30 @@ impl TestEnv {
     }
 
     pub fn set_epoch(&self, epoch: i64) {
-        self.epoch.set(epoch);
+        self.epoch.store(epoch, Ordering::SeqCst);
     }
 
     pub fn set_editor(&self, editor: &str) {
-        *self.editor.borrow_mut() = editor.to_owned();
+        *self.editor.lock().unwrap() = editor.to_owned();
     }
 
     pub fn command(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_admin"));
+        self.with_env(Command::new(env!("CARGO_BIN_EXE_admin")))
+    }
+
+    /// `bash -c SCRIPT` with the same clean environment; `$ADMIN` is the binary.
+    pub fn shell(&self, script: &str) -> Run {
+        let mut cmd = self.with_env(Command::new("bash"));
+        cmd.env("ADMIN", env!("CARGO_BIN_EXE_admin")).args(["-c", script]);
+        cmd.output().expect("run bash").into()
+    }
+
+    fn with_env(&self, mut cmd: Command) -> Command {
         cmd.env_clear()
             .current_dir(self.dir.path())
             .env("UOF_DB", &self.db)
-            .env("UOF_EDITOR", self.editor.borrow().as_str())
-            .env("SOURCE_DATE_EPOCH", self.epoch.get().to_string());
+            .env("UOF_EDITOR", self.editor.lock().unwrap().as_str())
+            .env("SOURCE_DATE_EPOCH", self.epoch.load(Ordering::SeqCst).to_string());
         cmd
     }
 

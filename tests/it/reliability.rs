@@ -1,0 +1,244 @@
+//! Reliability: concurrent editors, kills at any moment, and resource faults. Each test is
+//! bounded and stops by itself; the long kill loop is `bench/crash-soak.sh`.
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::publish::assert_site_is_a_recorded_publication;
+use crate::testenv::{assert_error_shape, bytes, TestEnv};
+
+/// The forces table agrees with the audit log: what `list` reads from the tables equals what
+/// replaying the log gives, field by field, including open notes and reviews.
+pub fn assert_tables_match_the_log(env: &TestEnv) {
+    let now = env.json(&["list", "--all", "--json"]);
+    let replayed = env.json(&["list", "--all", "--json", "--as-of", "9999-12-31"]);
+    assert_eq!(now, replayed, "a value without its change, or a change without its value");
+}
+
+fn integrity_ok(env: &TestEnv) {
+    let conn = env.sql();
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+}
+
+#[test]
+fn eight_editors_at_once_lose_nothing_and_see_no_errors() {
+    const EDITORS: usize = 8;
+    const EACH: usize = 200;
+    let env = TestEnv::init();
+    let slugs: Vec<String> = env.json(&["list", "--json"])["forces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["slug"].as_str().unwrap().to_owned())
+        .filter(|s| s != "kent-police")
+        .collect();
+    std::thread::scope(|scope| {
+        for (editor, own) in slugs.iter().take(EDITORS).cloned().enumerate() {
+            let env = &env;
+            scope.spawn(move || {
+                for i in 0..EACH {
+                    let name = format!("editor{editor}");
+                    let url_own = format!("https://www.example.org/{editor}/{i}");
+                    let url_shared = format!("https://www.kent.police.uk/{editor}/{i}");
+                    let renamed = format!("Force {editor} {i}");
+                    let args: Vec<&str> = match i % 4 {
+                        0 => vec!["set-url", &own, &url_own],
+                        1 => vec!["set-url", "kent-police", &url_shared],
+                        2 => vec!["rename-force", &own, &renamed],
+                        _ => vec![
+                            "note",
+                            "add",
+                            "--force",
+                            if i % 8 == 3 { "kent-police" } else { &own },
+                            "note",
+                        ],
+                    };
+                    let out = env.command().env("UOF_EDITOR", &name).args(&args).output().unwrap();
+                    let stderr = String::from_utf8_lossy(&out.stderr);
+                    assert!(out.status.success() && stderr.is_empty(), "editor {editor} step {i}: {stderr}");
+                }
+            });
+        }
+    });
+    let changes = env.changes();
+    assert_eq!(changes.len(), 45 + EDITORS * EACH, "every mutation has exactly one change");
+    let list = env.json(&["list", "--all", "--json"]);
+    let force =
+        |slug: &str| list["forces"].as_array().unwrap().iter().find(|f| f["slug"] == slug).unwrap().clone();
+    for (editor, slug) in slugs.iter().enumerate().take(EDITORS) {
+        let f = force(slug);
+        assert_eq!(f["url"], format!("https://www.example.org/{editor}/{}", EACH - 4));
+        assert_eq!(f["name"], format!("Force {editor} {}", EACH - 2));
+    }
+    let last_shared =
+        changes.iter().find(|c| c["force"] == "kent-police" && c["action"] == "set-url").unwrap();
+    assert_eq!(force("kent-police")["url"], last_shared["after"]["url"], "the last change wins");
+    assert_tables_match_the_log(&env);
+    assert!(env.ok(&["audit", "verify"]).contains(&format!("{} changes", 45 + EDITORS * EACH)));
+}
+
+/// A seeded generator for the kill loop.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Start mutations, imports and publishes and SIGKILL them at random moments; after every kill
+/// the database is whole, the log verifies, tables and log agree, and the site is one recorded
+/// publication. `UOF_KILLS` (default 60) and `UOF_SEED` set the length and the seed.
+#[test]
+fn kills_at_random_moments_leave_everything_whole() {
+    let kills: u64 = std::env::var("UOF_KILLS").ok().and_then(|k| k.parse().ok()).unwrap_or(60);
+    let seed: u64 = std::env::var("UOF_SEED").ok().and_then(|k| k.parse().ok()).unwrap_or(0x5eed_2026);
+    eprintln!("kill loop: {kills} kills, seed {seed} (UOF_KILLS, UOF_SEED)");
+    let mut rng = Rng(seed | 1);
+    let env = TestEnv::init();
+    env.ok(&["publish"]);
+    let import = env.path("bulk.csv");
+    let mut checked = 0;
+    for round in 0..kills {
+        let slug = ["kent-police", "essex-police", "dorset-police", "surrey-police"][rng.below(4) as usize];
+        let url = format!("https://www.example.org/{round}");
+        let name = format!("Renamed Force {round}");
+        let args: Vec<&str> = match rng.below(5) {
+            0 => vec!["set-url", slug, &url],
+            1 => vec!["rename-force", slug, &name],
+            2 => vec!["note", "add", "--public", "--force", slug, "caveat"],
+            3 => {
+                let mut csv = String::from("slug,name,url,status\n");
+                for f in ["avon-and-somerset-constabulary", "bedfordshire-police", "cleveland-police"] {
+                    csv.push_str(&format!("{f},{f} {round},https://www.example.org/{f}/{round},active\n"));
+                }
+                std::fs::write(&import, csv).unwrap();
+                vec!["import", import.to_str().unwrap()]
+            }
+            _ => vec!["publish"],
+        };
+        let mut child =
+            env.command().args(&args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        std::thread::sleep(Duration::from_micros(rng.below(25_000)));
+        let _ = child.kill();
+        let _ = child.wait();
+        integrity_ok(&env);
+        let verify = env.run(&["audit", "verify"]);
+        assert_eq!(verify.code, 0, "round {round} (seed {seed}): {}", verify.stderr);
+        assert_tables_match_the_log(&env);
+        assert_site_is_a_recorded_publication(&env);
+        checked += 1;
+    }
+    assert_eq!(checked, kills);
+    eprintln!("kill loop: {checked} kills checked, 0 failures");
+}
+
+#[test]
+fn a_full_disk_fails_cleanly_and_writes_nothing() {
+    let env = TestEnv::init();
+    let before = env.json(&["list", "--json"]);
+    let changes = env.change_count();
+    // `ulimit -f` makes every write past 8 KiB fail (SIGXFSZ ignored, so writes get EFBIG),
+    // as a full disk would; a mutation's WAL frames are more than that
+    let run = env.shell(
+        "trap '' XFSZ; ulimit -f 8; exec \"$ADMIN\" set-url kent-police https://www.kent.police.uk/full",
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_error_shape(&run.stderr);
+    assert!(run.stderr.contains("disk"), "{}", run.stderr);
+    integrity_ok(&env);
+    assert_eq!(env.json(&["list", "--json"]), before, "no partial write");
+    assert_eq!(env.change_count(), changes);
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/ok"]);
+    assert!(env.ok(&["audit", "verify"]).contains("intact"));
+}
+
+/// Run admin as `nobody`, for whom root's files are read-only.
+fn as_nobody(env: &TestEnv, args: &[&str]) -> (i32, String) {
+    let mut cmd = std::process::Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_admin")]);
+    cmd.args(args).env_clear().current_dir(env.dir.path()).env("UOF_DB", &env.db).env("UOF_EDITOR", "nobody");
+    let out = cmd.output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_read_only_database_file_or_directory_fails_cleanly() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::init();
+    let exe_dir = std::path::Path::new(env!("CARGO_BIN_EXE_admin"));
+    assert!(exe_dir.exists());
+    std::fs::set_permissions(env.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let before = bytes(&env.db);
+    // the file is read-only to nobody, and so is the directory
+    let (code, stderr) = as_nobody(&env, &["set-url", "kent-police", "https://www.kent.police.uk/ro"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_error_shape(&stderr);
+    assert_eq!(bytes(&env.db), before);
+    // a writable file in a read-only directory (SQLite cannot create its -wal file there)
+    std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let (code, stderr) = as_nobody(&env, &["set-url", "kent-police", "https://www.kent.police.uk/ro"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_error_shape(&stderr);
+    assert_eq!(bytes(&env.db), before);
+    // once the fault is gone, the next command works
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/rw"]);
+    assert!(env.ok(&["audit", "verify"]).contains("intact"));
+}
+
+#[test]
+fn a_truncated_or_overwritten_database_fails_cleanly_and_recovers_from_a_copy() {
+    let env = TestEnv::init();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    let good = bytes(&env.db);
+    for (what, damaged) in [
+        ("truncated mid-page", good[..4096 * 3 + 1000].to_vec()),
+        ("garbage", vec![0x5a; good.len()]),
+        ("zeroed header", [vec![0u8; 100], good[100..].to_vec()].concat()),
+    ] {
+        std::fs::write(&env.db, &damaged).unwrap();
+        for args in [
+            &["list"][..],
+            &["set-url", "essex-police", "https://www.essex.police.uk/"][..],
+            &["audit", "verify"][..],
+        ] {
+            let run = env.run(args);
+            assert!(run.code == 1, "{what}: admin {args:?} exit {}: {}", run.code, run.stderr);
+            assert_error_shape(&run.stderr);
+        }
+        assert_eq!(bytes(&env.db), damaged, "{what}: the damaged file was written to");
+        std::fs::write(&env.db, &good).unwrap();
+        assert!(env.ok(&["audit", "verify"]).contains("46 changes"), "{what}: no recovery");
+    }
+}
+
+#[test]
+fn a_wal_left_by_a_killed_process_is_recovered() {
+    let env = TestEnv::init();
+    // hold a connection so admin's writes stay in the -wal file, then copy the files as a
+    // crash would leave them: the database and its -wal, no process
+    let holder = env.sql();
+    holder.execute_batch("PRAGMA wal_autocheckpoint = 0;").unwrap();
+    let _: i64 = holder.query_row("SELECT COUNT(*) FROM forces", [], |r| r.get(0)).unwrap();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/in-the-wal"]);
+    let wal = std::path::PathBuf::from(format!("{}-wal", env.db.display()));
+    assert!(std::fs::metadata(&wal).unwrap().len() > 0, "the change is in the WAL");
+    let crashed = env.path("crashed.db");
+    std::fs::copy(&env.db, &crashed).unwrap();
+    std::fs::copy(&wal, format!("{}-wal", crashed.display())).unwrap();
+    drop(holder);
+    let db = crashed.to_str().unwrap();
+    let shown: Value = serde_json::from_str(&env.ok(&["--db", db, "show", "kent-police", "--json"])).unwrap();
+    assert_eq!(shown["force"]["url"], "https://www.kent.police.uk/in-the-wal");
+    assert!(env.ok(&["--db", db, "audit", "verify"]).contains("46 changes"));
+    env.ok(&["--db", db, "set-url", "essex-police", "https://www.essex.police.uk/"]);
+}
