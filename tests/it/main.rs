@@ -4,6 +4,7 @@ mod testenv;
 mod audit;
 mod corpus;
 mod directory;
+mod docs;
 mod editor;
 mod history;
 mod hostile;
