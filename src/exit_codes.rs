@@ -108,7 +108,7 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     let code = code_for(err);
     if err.downcast_ref::<QuietExit>().is_none() {
         let mut stderr = io::stderr().lock();
-        let _ = writeln!(stderr, "error: {}", one_line(&format!("{err:#}")));
+        let _ = writeln!(stderr, "error: {}", one_line(&message(err)));
         if let Some(hint) = hint_for(err) {
             let _ = writeln!(stderr, "hint: {}", one_line(&hint));
         }
@@ -149,6 +149,27 @@ pub fn report_usage(err: &clap::Error) -> ExitCode {
     ExitCode::from(BAD_INPUT)
 }
 
+/// The error and its causes on one line, `: `-separated, without the repeats SQLite's errors
+/// bring (`…: attempt to write a readonly database: Error code 1544: attempt to write …`).
+fn message(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        let text = match text.strip_prefix("Error code ") {
+            Some(rest) => rest.split_once(": ").map_or(text.clone(), |(_, m)| m.to_owned()),
+            None => text,
+        };
+        if text.is_empty() || out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 /// Messages can quote user input; never let it break the one-line contract.
 fn one_line(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
@@ -169,6 +190,16 @@ mod tests {
         let err = anyhow::anyhow!("disk on fire");
         assert_eq!(code_for(&err), FAILURE);
         assert_eq!(code_for(&QuietExit(1).into()), FAILURE);
+    }
+
+    #[test]
+    fn sqlite_causes_are_not_repeated() {
+        let sqlite = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+            Some("attempt to write a readonly database".into()),
+        );
+        let err = anyhow::Error::new(sqlite).context("failed to read database `uof.db`");
+        assert_eq!(message(&err), "failed to read database `uof.db`: attempt to write a readonly database");
     }
 
     #[test]
