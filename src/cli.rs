@@ -23,7 +23,7 @@ pub const GROUPS: &[(&str, &[&str])] = &[
     ),
     ("Notes and reviews", &["note", "review", "due"]),
     ("History", &["history", "audit", "revert"]),
-    ("Publishing", &["status", "publish", "publications", "serve"]),
+    ("Publishing", &["status", "check-links", "publish", "publications", "serve"]),
     ("Maintenance", &["export", "import", "backup", "completions", "man"]),
 ];
 
@@ -151,6 +151,11 @@ pub enum Command {
     /// Audit log integrity
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Check every active force's URL: ok, caution or broken, with a suggested fix
+    #[command(
+        after_help = "Exit status 1 when any link is broken. Results are kept: `admin list` and `admin show` show\nthe newest, and `admin publish` refuses while one is broken.\n\nExamples:\n  admin check-links\n  admin check-links --force kent-police --timeout 30\n  admin check-links --json > links.json"
+    )]
+    CheckLinks(CheckLinksArgs),
     /// Render the public site: index.html, forces.json, forces.csv, feed.atom
     #[command(
         after_help = "Examples:\n  admin publish -m \"Added links for Kent and Essex.\"\n  admin publish --minor\n  admin publish --dry-run"
@@ -204,6 +209,21 @@ pub struct CompletionsArgs {
     /// The shell
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckLinksArgs {
+    /// Seconds to wait for each answer before trying again
+    #[arg(long, value_name = "SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+    /// How many links to check at once (never more than 2 on one host)
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub concurrency: u64,
+    /// Check only this force (slug or name)
+    #[arg(long, value_name = "FORCE")]
+    pub force: Option<String>,
+    #[command(flatten)]
+    pub json: Json,
 }
 
 #[derive(Debug, Args)]

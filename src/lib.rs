@@ -12,6 +12,7 @@ mod commands;
 pub mod db;
 pub mod directory;
 pub mod exit_codes;
+pub mod links;
 pub mod model;
 pub mod output;
 pub mod publish;

@@ -10,6 +10,7 @@ use crate::model::Change;
 use crate::{output, Ctx};
 
 mod audit;
+mod check_links;
 mod force;
 mod history;
 mod init;
@@ -42,6 +43,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Due(args) => review::due(ctx, args),
         Command::History(args) => history::run(ctx, args),
         Command::Audit(AuditCommand::Verify(args)) => audit::verify(ctx, args),
+        Command::CheckLinks(args) => check_links::run(ctx, args),
         Command::Publish(args) => publish::run(ctx, args),
         Command::Publications(args) => publications::run(ctx, args),
         Command::Revert(args) => revert::run(ctx, args),

@@ -25,6 +25,15 @@ pub fn by_slug(conn: &Connection, slug: &str) -> Result<Option<Force>> {
         .optional()?)
 }
 
+/// Active forces that have a URL, by name: what `check-links` checks.
+pub fn linked(conn: &Connection) -> Result<Vec<Force>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM forces WHERE status = 'active' AND url IS NOT NULL ORDER BY name_key, slug"
+    ))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The force whose name equals `name` ignoring case and surrounding white space.
 pub fn by_name(conn: &Connection, name: &str) -> Result<Option<Force>> {
     Ok(conn

@@ -8,6 +8,7 @@ mod docs;
 mod editor;
 mod history;
 mod hostile;
+mod links;
 mod notes;
 mod publish;
 mod reliability;

@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Loopback HTTP servers for bench/links.sh: one per address 127.0.0.1 .. 127.0.0.N on PORT,
+each answering every GET with 200 after DELAY seconds, counting the most requests it was
+answering at once. GET /__stats on any of them prints those peaks as JSON.
+
+usage: links-server.py N PORT DELAY
+"""
+import http.server
+import json
+import sys
+import threading
+import time
+
+count, port, delay = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+lock = threading.Lock()
+now, peak = {}, {}
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        host = self.server.server_address[0]
+        if self.path == "/__stats":
+            body = json.dumps(peak, sort_keys=True).encode()
+        else:
+            with lock:
+                now[host] = now.get(host, 0) + 1
+                peak[host] = max(peak.get(host, 0), now[host])
+            time.sleep(delay)
+            with lock:
+                now[host] -= 1
+            body = b"<!doctype html><title>Use of force data</title>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+servers = [Server((f"127.0.0.{i}", port), Handler) for i in range(1, count + 1)]
+for server in servers:
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+print("ready", flush=True)
+threading.Event().wait()

@@ -1,0 +1,331 @@
+//! `admin check-links` against real HTTP servers on 127.0.0.1 that each test starts and stops.
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::testenv::TestEnv;
+
+/// What a test server does with a request, given how many times its path has been asked for
+/// (1 for the first).
+#[derive(Clone)]
+enum Reply {
+    Status(u16),
+    Redirect(u16, String),
+    /// Answer 200 after a pause.
+    Slow(Duration),
+    /// Never answer; hold the connection until the server stops.
+    Hang,
+}
+
+type Route = Arc<dyn Fn(&str, usize) -> Reply + Send + Sync>;
+
+/// An HTTP server on 127.0.0.1 answering each request on its own thread, counting requests
+/// per path and the most it was answering at once. Stops when dropped.
+struct Server {
+    base: String,
+    server: Arc<tiny_http::Server>,
+    hits: Arc<Mutex<HashMap<String, usize>>>,
+    most_at_once: Arc<AtomicUsize>,
+}
+
+impl Server {
+    fn start(ip: &str, route: impl Fn(&str, usize) -> Reply + Send + Sync + 'static) -> Server {
+        let server = Arc::new(tiny_http::Server::http((ip, 0)).expect("listen"));
+        let base = format!("http://{}", server.server_addr().to_ip().expect("ip address"));
+        let hits: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        let most_at_once = Arc::new(AtomicUsize::new(0));
+        let route: Route = Arc::new(route);
+        let (srv, counts, most) = (server.clone(), hits.clone(), most_at_once.clone());
+        std::thread::spawn(move || {
+            let now = Arc::new(AtomicUsize::new(0));
+            for request in srv.incoming_requests() {
+                let path = request.url().to_string();
+                let n = {
+                    let mut counts = counts.lock().unwrap();
+                    let n = counts.entry(path.clone()).or_default();
+                    *n += 1;
+                    *n
+                };
+                let (route, now, most) = (route.clone(), now.clone(), most.clone());
+                std::thread::spawn(move || {
+                    let open = now.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(open, Ordering::SeqCst);
+                    let response = match route(&path, n) {
+                        Reply::Status(code) => {
+                            tiny_http::Response::from_string("body").with_status_code(code)
+                        }
+                        Reply::Redirect(code, to) => tiny_http::Response::from_string("")
+                            .with_status_code(code)
+                            .with_header(tiny_http::Header::from_bytes("Location", to).unwrap()),
+                        Reply::Slow(pause) => {
+                            std::thread::sleep(pause);
+                            tiny_http::Response::from_string("at last")
+                        }
+                        Reply::Hang => {
+                            std::thread::sleep(Duration::from_secs(30));
+                            tiny_http::Response::from_string("too late")
+                        }
+                    };
+                    now.fetch_sub(1, Ordering::SeqCst);
+                    let _ = request.respond(response);
+                });
+            }
+        });
+        Server { base, server, hits, most_at_once }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn hits(&self, path: &str) -> usize {
+        self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.server.unblock();
+    }
+}
+
+fn set_url(env: &TestEnv, force: &str, url: &str) {
+    let extra: &[&str] = if url.starts_with("http:") { &["--allow-http"] } else { &[] };
+    env.ok(&[&["set-url", force, url][..], extra].concat());
+}
+
+/// Run check-links with `--json` and return (exit code, results by force slug).
+fn check(env: &TestEnv, args: &[&str]) -> (i32, HashMap<String, Value>) {
+    let run = env.run(&[&["check-links", "--json"][..], args].concat());
+    let doc: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}{}", run.stdout, run.stderr));
+    let results = doc["results"].as_array().expect("results").iter();
+    (run.code, results.map(|r| (r["force"].as_str().unwrap().to_string(), r.clone())).collect())
+}
+
+fn problem(result: &Value) -> &str {
+    result["problem"].as_str().unwrap_or("")
+}
+
+#[test]
+fn every_answer_gets_the_status_problem_and_fix_the_spec_names() {
+    let env = TestEnv::init();
+    let ok = Server::start("127.0.0.1", |_, _| Reply::Status(200));
+    let chain = Server::start("127.0.0.1", |path, _| match path {
+        "/a" => Reply::Redirect(301, "/b".into()),
+        "/b" => Reply::Redirect(308, "/c".into()),
+        _ => Reply::Status(200),
+    });
+    let temporary = Server::start("127.0.0.1", |path, _| match path {
+        "/old" => Reply::Redirect(302, "/new".into()),
+        _ => Reply::Status(200),
+    });
+    let looping = Server::start("127.0.0.1", |path, _| match path {
+        "/one" => Reply::Redirect(302, "/two".into()),
+        _ => Reply::Redirect(302, "/one".into()),
+    });
+    let endless = Server::start("127.0.0.1", |path, _| {
+        let n: u32 = path.trim_start_matches("/r").parse().unwrap_or(0);
+        Reply::Redirect(302, format!("/r{}", n + 1))
+    });
+    let codes = Server::start("127.0.0.1", |path, _| Reply::Status(path[1..].parse().unwrap()));
+    let codes2 = Server::start("127.0.0.1", |path, _| Reply::Status(path[1..].parse().unwrap()));
+    let codes3 = Server::start("127.0.0.1", |path, _| Reply::Status(path[1..].parse().unwrap()));
+    let flaky = Server::start("127.0.0.1", |_, n| Reply::Status(if n == 1 { 500 } else { 200 }));
+    let failing = Server::start("127.0.0.1", |_, _| Reply::Status(503));
+    let silent = Server::start("127.0.0.1", |_, _| Reply::Hang);
+    let slow = Server::start("127.0.0.1", |_, _| Reply::Slow(Duration::from_millis(5_500)));
+    // a server that speaks only plain HTTP: a TLS client's hello gets a plain-text 400 back
+    let plain = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let plain_port = plain.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for mut stream in plain.incoming().flatten() {
+            let _ = stream.read(&mut [0; 1024]);
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let closed_port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+
+    let cases = [
+        ("kent-police", ok.url("/data")),
+        ("essex-police", chain.url("/a")),
+        ("surrey-police", temporary.url("/old")),
+        ("sussex-police", looping.url("/one")),
+        ("dorset-police", endless.url("/r0")),
+        ("merseyside-police", codes.url("/404")),
+        ("gwent-police", codes.url("/410")),
+        ("cleveland-police", codes2.url("/403")),
+        ("durham-constabulary", codes2.url("/429")),
+        ("norfolk-constabulary", codes3.url("/401")),
+        ("suffolk-constabulary", codes3.url("/418")),
+        ("cumbria-constabulary", flaky.url("/data")),
+        ("lancashire-constabulary", failing.url("/data")),
+        ("thames-valley-police", silent.url("/data")),
+        ("dyfed-powys-police", format!("http://127.0.0.1:{closed_port}/data")),
+        ("gloucestershire-constabulary", "https://data.no-such-force.invalid/uof".to_string()),
+        ("wiltshire-police", format!("https://127.0.0.1:{plain_port}/data")),
+    ];
+    for (force, url) in &cases {
+        set_url(&env, force, url);
+    }
+    let (code, results) = check(&env, &["--timeout", "1"]);
+    assert_eq!(code, 1, "some links are broken");
+    assert_eq!(results.len(), cases.len());
+
+    let expect = |force: &str, status: &str, http: Option<u64>, problem_has: &str| {
+        let r = &results[force];
+        assert_eq!(r["status"], status, "{force}: {r}");
+        assert_eq!(r["http_status"].as_u64(), http, "{force}: {r}");
+        assert!(problem(r).contains(problem_has), "{force}: problem {:?} lacks {problem_has:?}", problem(r));
+        if status == "ok" {
+            assert!(r["problem"].is_null() && r["suggested_fix"].is_null(), "{force}: {r}");
+        } else {
+            assert!(!r["suggested_fix"].as_str().unwrap_or("").is_empty(), "{force}: no fix: {r}");
+        }
+        r
+    };
+    expect("kent-police", "ok", Some(200), "");
+    let moved = expect("essex-police", "caution", Some(200), "Permanently redirects to ");
+    assert_eq!(moved["suggested_fix"], chain.url("/c"), "the fix is the final URL");
+    assert_eq!(moved["final_url"], chain.url("/c"));
+    let temp = expect("surrey-police", "ok", Some(200), "");
+    assert_eq!(temp["final_url"], temporary.url("/new"), "a temporary redirect is followed, not flagged");
+    expect("sussex-police", "broken", Some(302), "Redirect loop");
+    expect("dorset-police", "broken", Some(302), "More than 8 redirects");
+    assert_eq!(endless.hits("/r8"), 1, "the ninth request is the last");
+    assert_eq!(endless.hits("/r9"), 0, "no tenth request");
+    expect("merseyside-police", "broken", Some(404), "Page not found (404)");
+    expect("gwent-police", "broken", Some(410), "Page gone (410)");
+    expect("cleveland-police", "caution", Some(403), "may block automated checks");
+    expect("durham-constabulary", "caution", Some(429), "may block automated checks");
+    expect("norfolk-constabulary", "caution", Some(401), "may block automated checks");
+    expect("suffolk-constabulary", "broken", Some(418), "Client error (418)");
+    expect("cumbria-constabulary", "ok", Some(200), "");
+    assert_eq!(flaky.hits("/data"), 2, "one retry after the 500");
+    expect("lancashire-constabulary", "broken", Some(503), "Server error (503) after 3 tries");
+    assert_eq!(failing.hits("/data"), 3, "three tries before calling it broken");
+    expect("thames-valley-police", "broken", None, "No answer within 1 s after 3 tries");
+    assert_eq!(silent.hits("/data"), 3);
+    expect("dyfed-powys-police", "broken", None, "Could not connect");
+    expect("gloucestershire-constabulary", "broken", None, "Host not found (DNS)");
+    expect("wiltshire-police", "broken", None, "TLS failure");
+
+    // an answer after 5.5 s, inside the default 15 s timeout, is slow
+    set_url(&env, "west-mercia-police", &slow.url("/data"));
+    let (code, results) = check(&env, &["--force", "west-mercia-police"]);
+    assert_eq!(code, 0, "slow is not broken");
+    let r = &results["west-mercia-police"];
+    assert_eq!(r["status"], "caution", "{r}");
+    assert!(problem(r).starts_with("Slow: answered in 5."), "{r}");
+    assert_eq!(slow.hits("/data"), 1, "a slow answer is not retried");
+
+    // 404 and 410 do not get retried: they will not get better in a second
+    assert_eq!(codes.hits("/404"), 1);
+    assert_eq!(codes.hits("/410"), 1);
+}
+
+#[test]
+fn results_are_stored_and_drive_list_show_status_and_publish() {
+    let env = TestEnv::init();
+    let server = Server::start("127.0.0.1", |path, _| match path {
+        "/gone" => Reply::Status(404),
+        _ => Reply::Status(200),
+    });
+    set_url(&env, "kent-police", &server.url("/data"));
+    set_url(&env, "essex-police", &server.url("/gone"));
+    let link = |slug: &str| {
+        let list = env.json(&["list", "--json"]);
+        let forces = list["forces"].as_array().unwrap();
+        let force = forces.iter().find(|f| f["slug"] == slug).unwrap();
+        force["link_status"].as_str().unwrap().to_string()
+    };
+    assert_eq!(link("kent-police"), "pending", "never checked");
+    let changes = env.change_count();
+
+    let run = env.run(&["check-links"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("2 checked: 1 ok, 0 caution, 1 broken"), "{}", run.stdout);
+    assert!(run.stderr.is_empty(), "no progress bar when not on a terminal: {:?}", run.stderr);
+    assert_eq!(env.change_count(), changes, "a check is not an edit: no audit entry");
+    assert_eq!(link("kent-police"), "ok");
+    assert_eq!(link("essex-police"), "broken");
+    assert_eq!(link("surrey-police"), "missing");
+
+    let show = env.json(&["show", "essex-police", "--json"]);
+    assert_eq!(show["link_check"]["status"], "broken");
+    assert_eq!(show["link_check"]["http_status"], 404);
+    assert_eq!(show["link_check"]["url"], server.url("/gone"));
+    let status = env.json(&["status", "--json"]);
+    assert!(status.to_string().contains("essex-police"), "status names the broken link: {status}");
+
+    let err = env.fails(&["publish"], 1);
+    assert!(err.contains("Essex Police"), "{err}");
+    assert!(!env.path("publish").exists(), "nothing published");
+    env.ok(&["publish", "--allow-broken"]);
+
+    // a new URL has not been checked: pending again, and publish is no longer blocked by it
+    set_url(&env, "essex-police", &server.url("/data"));
+    assert_eq!(link("essex-police"), "pending");
+    let (code, results) = check(&env, &["--force", "Essex Police"]);
+    assert_eq!(code, 0);
+    assert_eq!(results.keys().collect::<Vec<_>>(), ["essex-police"], "--force checks one force");
+    assert_eq!(link("essex-police"), "ok");
+    let json = &results["essex-police"];
+    let mut keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["checked_at", "final_url", "force", "http_status", "problem", "status", "suggested_fix", "url"]
+    );
+    assert_eq!(json["checked_at"], "2025-11-24T16:00:00Z");
+}
+
+#[test]
+fn nothing_to_check_and_bad_arguments() {
+    let env = TestEnv::init();
+    let out = env.ok(&["check-links"]);
+    assert!(out.contains("no links to check"), "{out}");
+    assert_eq!(env.json(&["check-links", "--json"])["results"], serde_json::json!([]));
+
+    let before = crate::testenv::bytes(&env.db);
+    let err = env.fails(&["check-links", "--force", "kent-police"], 2);
+    assert!(err.contains("has no URL"), "{err}");
+    env.fails(&["check-links", "--force", "no-such-force"], 2);
+    env.fails(&["check-links", "--timeout", "0"], 2);
+    env.fails(&["check-links", "--concurrency", "0"], 2);
+    env.fails(&["check-links", "--concurrency", "many"], 2);
+    assert_eq!(crate::testenv::bytes(&env.db), before, "refused runs change nothing");
+
+    set_url(&env, "kent-police", "https://www.kent.police.uk/uof");
+    env.ok(&["retire-force", "kent-police"]);
+    let err = env.fails(&["check-links", "--force", "kent-police"], 2);
+    assert!(err.contains("retired"), "{err}");
+}
+
+#[test]
+fn one_host_gets_at_most_two_requests_at_once() {
+    let env = TestEnv::init();
+    let server = Server::start("127.0.0.1", |_, _| Reply::Slow(Duration::from_millis(300)));
+    let other = Server::start("127.0.0.2", |_, _| Reply::Slow(Duration::from_millis(300)));
+    let slugs: Vec<String> = env.json(&["list", "--json"])["forces"].as_array().unwrap()[..12]
+        .iter()
+        .map(|f| f["slug"].as_str().unwrap().to_string())
+        .collect();
+    for (i, slug) in slugs.iter().enumerate() {
+        let host = if i < 8 { &server } else { &other };
+        set_url(&env, slug, &host.url(&format!("/{i}")));
+    }
+    let (code, results) = check(&env, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(results.len(), 12);
+    assert!(results.values().all(|r| r["status"] == "ok"));
+    assert_eq!(server.most_at_once.load(Ordering::SeqCst), 2, "8 links on one host, 2 at a time");
+    assert_eq!(other.most_at_once.load(Ordering::SeqCst), 2, "a second host runs beside it");
+}
