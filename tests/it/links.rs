@@ -329,3 +329,21 @@ fn one_host_gets_at_most_two_requests_at_once() {
     assert_eq!(server.most_at_once.load(Ordering::SeqCst), 2, "8 links on one host, 2 at a time");
     assert_eq!(other.most_at_once.load(Ordering::SeqCst), 2, "a second host runs beside it");
 }
+
+#[test]
+fn a_terminal_gets_a_progress_bar_and_a_pipe_does_not() {
+    let env = TestEnv::init();
+    let server = Server::start("127.0.0.1", |_, _| Reply::Slow(Duration::from_millis(200)));
+    set_url(&env, "kent-police", &server.url("/a"));
+    set_url(&env, "essex-police", &server.url("/b"));
+    // `script` runs the command on a pseudo-terminal, as an editor's shell would
+    let run = env.shell(r#"TERM=xterm-256color script -qec "$ADMIN check-links" /dev/null"#);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("checking links"), "no progress bar on a terminal: {:?}", run.stdout);
+    assert!(run.stdout.contains("/2"), "the bar counts the links: {:?}", run.stdout);
+
+    let piped = env.shell(r#"$ADMIN check-links 2>&1 | cat"#);
+    assert!(!piped.stdout.contains("checking links"), "{:?}", piped.stdout);
+    assert!(!piped.stdout.contains('\u{1b}'), "no colour or cursor codes when piped: {:?}", piped.stdout);
+    assert!(piped.stdout.contains("2 checked: 2 ok"), "{}", piped.stdout);
+}
