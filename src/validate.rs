@@ -1,7 +1,7 @@
 //! Validation of everything a user can type: names, slugs, URLs, note text, editor names and
 //! time arguments. Each check returns the cleaned value or a `BadInput` error (exit 2) that
 //! quotes the offending input safely.
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use url::Url;
 
 use crate::exit_codes::{bad, bad_hint};
@@ -248,14 +248,22 @@ pub fn editor(raw: &str) -> anyhow::Result<String> {
     Ok(name.to_owned())
 }
 
-/// A time argument: RFC 3339, or `YYYY-MM-DD` meaning midnight UTC.
+/// A time argument: RFC 3339, or `YYYY-MM-DD` meaning midnight UTC. The time in UTC must fall
+/// in the years 0000–9999, so that its stamp is RFC 3339 and sorts as text the way it does in time.
 pub fn time_arg(raw: &str) -> anyhow::Result<DateTime<Utc>> {
     let text = raw.trim();
+    let in_range = |at: DateTime<Utc>| (0..=9999).contains(&at.year());
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Ok(at.with_timezone(&Utc));
+        let at = at.with_timezone(&Utc);
+        if in_range(at) {
+            return Ok(at);
+        }
     }
-    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        if text.len() == 10 {
+    // four-digit year, two-digit month and day: chrono's `%Y` alone would also take "-040" or "+2026"
+    let digits =
+        |r: std::ops::Range<usize>| text.get(r).is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()));
+    if text.len() == 10 && digits(0..4) && digits(5..7) && digits(8..10) {
+        if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
             if let Some(midnight) = day.and_hms_opt(0, 0, 0) {
                 return Ok(midnight.and_utc());
             }
@@ -321,6 +329,28 @@ mod tests {
         for bad in ["yesterday", "2026-13-01", "2026-4-1", "", "2026-04-01T25:00:00Z"] {
             assert!(time_arg(bad).is_err(), "{bad} accepted");
         }
+    }
+
+    /// Found by the `time` fuzz target: a signed year slipped through the date form, and an
+    /// offset could carry a time past 9999 or before 0000 in UTC. Their stamps ("-0040-…",
+    /// "+10000-…") are not RFC 3339 and sort as text before every real stamp.
+    #[test]
+    fn time_arguments_stay_within_four_digit_years() {
+        for bad in [
+            "-040-01-01",
+            "+202-01-01",
+            "+2026-1-01",
+            "9999-12-31T23:59:59-00:01",
+            "0000-01-01T00:00:00+00:01",
+        ] {
+            assert!(time_arg(bad).is_err(), "{bad} accepted");
+        }
+        assert_eq!(crate::clock::stamp(time_arg("9999-12-31T23:59:59Z").unwrap()), "9999-12-31T23:59:59Z");
+        assert_eq!(crate::clock::stamp(time_arg("0000-01-01").unwrap()), "0000-01-01T00:00:00Z");
+        assert_eq!(
+            crate::clock::stamp(time_arg("9999-12-31T23:59:59+01:00").unwrap()),
+            "9999-12-31T22:59:59Z"
+        );
     }
 
     #[test]

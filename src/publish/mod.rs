@@ -25,7 +25,7 @@ mod render;
 mod site;
 mod summary;
 
-pub use render::{csv_safe, Site};
+pub use render::{csv_guarded, csv_safe, Site};
 pub use site::read_manifest_sha;
 
 /// What the public sees: the page text, the active forces and the open public notes.

@@ -238,10 +238,22 @@ fn forces_csv(content: &Content) -> Result<Vec<u8>> {
 
 /// Neutralise spreadsheet formula injection: a cell starting `=`, `+`, `-`, `@`, tab or
 /// carriage return is prefixed with `'`, as OWASP recommends.
+/// A cell that already starts with `'` before such a character is prefixed too, so that import can
+/// take exactly one `'` off again.
 pub fn csv_safe(cell: &str) -> String {
+    if csv_guarded(cell) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+/// Whether `csv_safe` prefixes this cell.
+pub fn csv_guarded(cell: &str) -> bool {
     match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_owned(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => true,
+        Some('\'') => csv_guarded(&cell[1..]),
+        _ => false,
     }
 }
 
