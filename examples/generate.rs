@@ -138,7 +138,7 @@ fn main() -> Result<()> {
                     return Ok(true);
                 }
                 let n = last + 1;
-                if pub_number < synthetic && n % every == 0 {
+                if pub_number < synthetic && n.is_multiple_of(every) {
                     pub_number += 1;
                     record_publication(tx, &actor_for(n, &mut rng), pub_number, published)?;
                     published = n - 1;
