@@ -194,33 +194,133 @@ fn write_canonical(value: &Value, out: &mut Vec<u8>) {
 /// building (and cloning into) the `body` object: the chain's hot path. Byte-identical to
 /// `canonical_json(&body(change))`, which a test checks.
 fn write_canonical_body(change: &Change, out: &mut Vec<u8>) {
-    let optional = |value: &Option<Value>, out: &mut Vec<u8>| match value {
-        Some(value) => write_canonical(value, out),
-        None => out.extend_from_slice(b"null"),
+    let json = |value: &Option<Value>| {
+        let mut out = Vec::new();
+        match value {
+            Some(value) => write_canonical(value, &mut out),
+            None => out.extend_from_slice(b"null"),
+        }
+        out
     };
+    write_body_with(
+        &BodyFields {
+            id: change.id,
+            at: &change.at,
+            editor: &change.editor,
+            action: &change.action,
+            entity: &change.entity,
+            force: change.force.as_deref(),
+            message: change.message.as_deref(),
+            reverts: change.reverts,
+        },
+        &json(&change.before),
+        &json(&change.after),
+        out,
+    );
+}
+
+/// The fields of a change's body other than `before` and `after`.
+struct BodyFields<'a> {
+    id: i64,
+    at: &'a str,
+    editor: &'a str,
+    action: &'a str,
+    entity: &'a str,
+    force: Option<&'a str>,
+    message: Option<&'a str>,
+    reverts: Option<i64>,
+}
+
+/// The body's canonical JSON in sorted key order, `before` and `after` given as JSON text.
+fn write_body_with(fields: &BodyFields, before: &[u8], after: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(b"{\"action\":");
-    write_json(change.action.as_str(), out);
+    write_json(fields.action, out);
     out.extend_from_slice(b",\"after\":");
-    optional(&change.after, out);
+    out.extend_from_slice(after);
     out.extend_from_slice(b",\"at\":");
-    write_json(change.at.as_str(), out);
+    write_json(fields.at, out);
     out.extend_from_slice(b",\"before\":");
-    optional(&change.before, out);
+    out.extend_from_slice(before);
     out.extend_from_slice(b",\"editor\":");
-    write_json(change.editor.as_str(), out);
+    write_json(fields.editor, out);
     out.extend_from_slice(b",\"entity\":");
-    write_json(change.entity.as_str(), out);
+    write_json(fields.entity, out);
     out.extend_from_slice(b",\"force\":");
-    write_json(&change.force, out);
+    write_json(&fields.force, out);
     out.extend_from_slice(b",\"id\":");
-    write_json(&change.id, out);
+    write_json(&fields.id, out);
     out.extend_from_slice(b",\"message\":");
-    write_json(&change.message, out);
-    if let Some(reverts) = change.reverts {
+    write_json(&fields.message, out);
+    if let Some(reverts) = fields.reverts {
         out.extend_from_slice(b",\"reverts\":");
         write_json(&reverts, out);
     }
     out.push(b'}');
+}
+
+/// A change as its row stores it, `before` and `after` as their stored JSON text: what
+/// `audit verify` reads, so that the common case hashes the text without parsing it.
+#[derive(Debug, Clone)]
+pub struct StoredChange {
+    pub id: i64,
+    pub at: String,
+    pub editor: String,
+    pub action: String,
+    pub entity: String,
+    pub force: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub message: Option<String>,
+    pub hash: String,
+    pub reverts: Option<i64>,
+}
+
+impl StoredChange {
+    /// The change, its JSON parsed.
+    pub fn parse(&self) -> serde_json::Result<Change> {
+        let json = |text: &Option<String>| text.as_deref().map(serde_json::from_str).transpose();
+        Ok(Change {
+            id: self.id,
+            at: self.at.clone(),
+            editor: self.editor.clone(),
+            action: self.action.clone(),
+            entity: self.entity.clone(),
+            force: self.force.clone(),
+            before: json(&self.before)?,
+            after: json(&self.after)?,
+            message: self.message.clone(),
+            hash: self.hash.clone(),
+            reverts: self.reverts,
+        })
+    }
+
+    /// The chain hash with `before` and `after` spliced in as stored. Every change is appended
+    /// with them stored as canonical JSON, so this equals `chain_hash` of the parsed change;
+    /// if the text was not canonical, the two differ, and a match here still proves the text is
+    /// exactly the canonical JSON that was hashed.
+    fn stored_hash(&self, prev_hash: &str) -> String {
+        let text = |value: &Option<String>| value.as_deref().unwrap_or("null").as_bytes().to_owned();
+        let mut json = Vec::with_capacity(512);
+        write_body_with(
+            &BodyFields {
+                id: self.id,
+                at: &self.at,
+                editor: &self.editor,
+                action: &self.action,
+                entity: &self.entity,
+                force: self.force.as_deref(),
+                message: self.message.as_deref(),
+                reverts: self.reverts,
+            },
+            &text(&self.before),
+            &text(&self.after),
+            &mut json,
+        );
+        let mut hasher = Sha256::new();
+        hasher.update(prev_hash.as_bytes());
+        hasher.update(&json);
+        hex(&hasher.finalize())
+    }
 }
 
 /// `sha256(prev_hash ‖ canonical JSON of the change)`, lower-case hex.
@@ -264,6 +364,19 @@ pub struct Verifier {
 impl Verifier {
     pub fn new() -> Verifier {
         Verifier { prev_hash: String::new(), next_id: 1, checked: 0 }
+    }
+
+    /// Check the next change as stored. Its stored JSON is hashed as it is; only when that does
+    /// not give the stored hash is it parsed and checked as `check` does (a text that is not
+    /// canonical but means the same still verifies). Fails only on JSON that does not parse.
+    pub fn check_stored(&mut self, stored: &StoredChange) -> serde_json::Result<Result<(), Break>> {
+        if stored.id == self.next_id && stored.stored_hash(&self.prev_hash) == stored.hash {
+            self.prev_hash.clone_from(&stored.hash);
+            self.next_id += 1;
+            self.checked += 1;
+            return Ok(Ok(()));
+        }
+        Ok(self.check(&stored.parse()?))
     }
 
     /// Check the next change; the first break ends verification.
@@ -423,6 +536,55 @@ mod tests {
             hasher.update(canonical_json(&body(&change)).as_bytes());
             assert_eq!(chain_hash("prev", &change), hex(&hasher.finalize()));
         }
+    }
+
+    fn stored(change: &Change) -> StoredChange {
+        StoredChange {
+            id: change.id,
+            at: change.at.clone(),
+            editor: change.editor.clone(),
+            action: change.action.clone(),
+            entity: change.entity.clone(),
+            force: change.force.clone(),
+            before: change.before.as_ref().map(canonical_json),
+            after: change.after.as_ref().map(canonical_json),
+            message: change.message.clone(),
+            hash: change.hash.clone(),
+            reverts: change.reverts,
+        }
+    }
+
+    #[test]
+    fn stored_changes_verify_as_parsed_ones_do() {
+        let first = change(1, "", "Kent Police");
+        let second = change(2, &first.hash, "Kent Police");
+        // stored text that is not canonical but means the same: verified by parsing it
+        let mut spaced = stored(&second);
+        spaced.after = Some(spaced.after.unwrap().replace(",", ", "));
+        let mut verifier = Verifier::new();
+        assert_eq!(verifier.check_stored(&stored(&first)).unwrap(), Ok(()));
+        assert_eq!(verifier.check_stored(&spaced).unwrap(), Ok(()));
+        assert_eq!(verifier.checked, 2);
+        // altered text: the same break `check` reports
+        let mut altered = stored(&second);
+        altered.after = Some(altered.after.unwrap().replace("Kent", "Evil"));
+        let mut verifier = Verifier::new();
+        verifier.check_stored(&stored(&first)).unwrap().unwrap();
+        assert_eq!(verifier.check_stored(&altered).unwrap(), Err(Break::Mismatch { id: 2 }));
+        // a gap
+        let third = change(3, &second.hash, "c");
+        let mut verifier = Verifier::new();
+        verifier.check_stored(&stored(&first)).unwrap().unwrap();
+        assert_eq!(
+            verifier.check_stored(&stored(&third)).unwrap(),
+            Err(Break::Gap { expected: 2, found: 3 })
+        );
+        // text that is not JSON at all
+        let mut broken = stored(&second);
+        broken.after = Some("{not json".into());
+        let mut verifier = Verifier::new();
+        verifier.check_stored(&stored(&first)).unwrap().unwrap();
+        assert!(verifier.check_stored(&broken).is_err());
     }
 
     #[test]

@@ -127,6 +127,35 @@ pub fn for_each(conn: &Connection, mut f: impl FnMut(Change) -> Result<bool>) ->
     Ok(())
 }
 
+/// Every change as stored (`before` and `after` unparsed), in id order, one at a time: what
+/// `audit verify` reads. `f` returns `false` to stop early.
+pub fn for_each_stored(
+    conn: &Connection,
+    mut f: impl FnMut(crate::audit::StoredChange) -> Result<bool>,
+) -> Result<()> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM changes ORDER BY id"))?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let stored = crate::audit::StoredChange {
+            id: row.get(0)?,
+            at: row.get(1)?,
+            editor: row.get(2)?,
+            action: row.get(3)?,
+            entity: row.get(4)?,
+            force: row.get(5)?,
+            before: row.get(6)?,
+            after: row.get(7)?,
+            message: row.get(8)?,
+            hash: row.get(9)?,
+            reverts: row.get(10)?,
+        };
+        if !f(stored)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// The newest change's id, 0 for an empty log.
 pub fn last_id(conn: &Connection) -> Result<i64> {
     Ok(conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM changes")?.query_row([], |row| row.get(0))?)
