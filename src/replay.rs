@@ -36,13 +36,15 @@ pub struct Snapshot {
 
 pub fn snapshot(conn: &Connection, cutoff: &Cutoff) -> Result<Snapshot> {
     let mut snapshot = Snapshot::default();
-    for state in changes::latest_force_states(conn, cutoff)? {
-        let force: Force = serde_json::from_value(state).context("a force change has an unexpected shape")?;
+    // parsed straight from the stored JSON into the types, without a `Value` in between
+    let forces: Vec<Force> =
+        changes::latest_force_states(conn, cutoff).context("a force change has an unexpected shape")?;
+    for force in forces {
         snapshot.forces.insert(force.slug.clone(), force);
     }
-    for state in changes::latest_note_states(conn, cutoff)? {
-        let note: NoteState =
-            serde_json::from_value(state).context("a note change has an unexpected shape")?;
+    let notes: Vec<NoteState> =
+        changes::latest_note_states(conn, cutoff).context("a note change has an unexpected shape")?;
+    for note in notes {
         snapshot.notes.insert(note.id, note);
     }
     snapshot.reviewed = changes::last_reviews(conn, cutoff)?.into_iter().collect();
@@ -58,11 +60,15 @@ impl Snapshot {
         forces
     }
 
-    fn open_notes(&self, slug: &str) -> i64 {
-        self.notes
-            .values()
-            .filter(|n| n.force.as_deref() == Some(slug) && n.status == NoteStatus::Open)
-            .count() as i64
+    /// Open notes per force slug, counted in one pass over the notes.
+    fn open_notes(&self) -> std::collections::HashMap<&str, i64> {
+        let mut counts = std::collections::HashMap::new();
+        for note in self.notes.values().filter(|n| n.status == NoteStatus::Open) {
+            if let Some(slug) = note.force.as_deref() {
+                *counts.entry(slug).or_insert(0) += 1;
+            }
+        }
+        counts
     }
 
     /// `admin list` as it would have printed at the moment; `checks` maps slug → newest
@@ -72,6 +78,7 @@ impl Snapshot {
         include_retired: bool,
         checks: &std::collections::HashMap<String, (String, String)>,
     ) -> Vec<ListEntry> {
+        let open_notes = self.open_notes();
         self.sorted(include_retired)
             .into_iter()
             .map(|f| {
@@ -86,7 +93,7 @@ impl Snapshot {
                         check.map(|c| c.0.as_str()),
                         check.map(|c| c.1.as_str()),
                     ),
-                    open_notes: self.open_notes(&f.slug),
+                    open_notes: open_notes.get(f.slug.as_str()).copied().unwrap_or(0),
                     last_reviewed: self.reviewed.get(&f.slug).cloned(),
                 }
             })
@@ -95,10 +102,14 @@ impl Snapshot {
 
     /// The public content as it was: what a publication at that moment showed.
     pub fn content(&self, heading: String, intro: Vec<String>) -> Content {
-        let public: Vec<&NoteState> =
-            self.notes.values().filter(|n| n.public && n.status == NoteStatus::Open).collect();
-        let notes_for = |slug: Option<&str>| -> Vec<String> {
-            public.iter().filter(|n| n.force.as_deref() == slug).map(|n| n.text.clone()).collect()
+        // open public notes by force (None: the page), oldest first, in one pass
+        let mut public: std::collections::HashMap<Option<String>, Vec<String>> =
+            std::collections::HashMap::new();
+        for n in self.notes.values().filter(|n| n.public && n.status == NoteStatus::Open) {
+            public.entry(n.force.clone()).or_default().push(n.text.clone());
+        }
+        let mut notes_for = |slug: Option<&str>| -> Vec<String> {
+            public.remove(&slug.map(str::to_owned)).unwrap_or_default()
         };
         Content {
             heading,

@@ -15,11 +15,17 @@ pub fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<ExitCode> {
     let mut verifier = Verifier::new();
     let mut broken = None;
     db.read(|tx| {
-        changes::for_each(tx, |change| match verifier.check(&change) {
-            Ok(()) => Ok(true),
-            Err(b) => {
-                broken = Some(b);
-                Ok(false)
+        changes::for_each_stored(tx, |stored| {
+            let checked = verifier.check_stored(&stored).map_err(|e| {
+                anyhow::Error::new(e)
+                    .context(format!("change {} in the audit log is not valid JSON", stored.id))
+            })?;
+            match checked {
+                Ok(()) => Ok(true),
+                Err(b) => {
+                    broken = Some(b);
+                    Ok(false)
+                }
             }
         })
     })?;

@@ -2,6 +2,7 @@
 //! the whole log for verification and replay.
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::audit::{canonical_json, NewChange};
@@ -126,6 +127,35 @@ pub fn for_each(conn: &Connection, mut f: impl FnMut(Change) -> Result<bool>) ->
     Ok(())
 }
 
+/// Every change as stored (`before` and `after` unparsed), in id order, one at a time: what
+/// `audit verify` reads. `f` returns `false` to stop early.
+pub fn for_each_stored(
+    conn: &Connection,
+    mut f: impl FnMut(crate::audit::StoredChange) -> Result<bool>,
+) -> Result<()> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM changes ORDER BY id"))?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let stored = crate::audit::StoredChange {
+            id: row.get(0)?,
+            at: row.get(1)?,
+            editor: row.get(2)?,
+            action: row.get(3)?,
+            entity: row.get(4)?,
+            force: row.get(5)?,
+            before: row.get(6)?,
+            after: row.get(7)?,
+            message: row.get(8)?,
+            hash: row.get(9)?,
+            reverts: row.get(10)?,
+        };
+        if !f(stored)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// The newest change's id, 0 for an empty log.
 pub fn last_id(conn: &Connection) -> Result<i64> {
     Ok(conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM changes")?.query_row([], |row| row.get(0))?)
@@ -165,8 +195,9 @@ impl Cutoff {
     }
 }
 
-/// The newest state (`after`) of every force as of `cutoff`, one per force.
-pub fn latest_force_states(conn: &Connection, cutoff: &Cutoff) -> Result<Vec<Value>> {
+/// The newest state (`after`) of every force as of `cutoff`, one per force, parsed straight into
+/// `T` (a `Force`, or a `Value`).
+pub fn latest_force_states<T: DeserializeOwned>(conn: &Connection, cutoff: &Cutoff) -> Result<Vec<T>> {
     let (clause, value) = cutoff.clause();
     let sql = format!(
         "SELECT after FROM changes WHERE id IN (
@@ -176,8 +207,8 @@ pub fn latest_force_states(conn: &Connection, cutoff: &Cutoff) -> Result<Vec<Val
     latest_states(conn, &sql, value)
 }
 
-/// The newest state of every note as of `cutoff`, one per note.
-pub fn latest_note_states(conn: &Connection, cutoff: &Cutoff) -> Result<Vec<Value>> {
+/// The newest state of every note as of `cutoff`, one per note, parsed straight into `T`.
+pub fn latest_note_states<T: DeserializeOwned>(conn: &Connection, cutoff: &Cutoff) -> Result<Vec<T>> {
     let (clause, value) = cutoff.clause();
     let sql = format!(
         "SELECT after FROM changes WHERE id IN (
@@ -188,13 +219,20 @@ pub fn latest_note_states(conn: &Connection, cutoff: &Cutoff) -> Result<Vec<Valu
     latest_states(conn, &sql, value)
 }
 
-fn latest_states(conn: &Connection, sql: &str, value: rusqlite::types::Value) -> Result<Vec<Value>> {
+fn latest_states<T: DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    value: rusqlite::types::Value,
+) -> Result<Vec<T>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map([value], |row| row.get::<_, Option<String>>(0))?;
     let mut states = Vec::new();
     for row in rows {
         if let Some(text) = row? {
-            states.push(serde_json::from_str(&text).context("a change in the audit log is not valid JSON")?);
+            states.push(
+                serde_json::from_str(&text)
+                    .context("a change in the audit log is not valid JSON or has an unexpected shape")?,
+            );
         }
     }
     Ok(states)

@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::audit::{canonical_json, hex, Action, Entity};
+use crate::audit::{hex, Action, Entity};
 use crate::db::{changes, forces, notes, page, publications, Db};
 use crate::directory::Actor;
 use crate::exit_codes::failed_hint;
@@ -49,9 +49,44 @@ pub struct PublicForce {
 
 impl Content {
     /// sha256 of the content's canonical JSON: equal content publishes nothing.
+    ///
+    /// The canonical JSON is streamed into the hash: fields declared in sorted key order and
+    /// written compactly by serde_json are exactly `canonical_json` of the content as a `Value`
+    /// (a test checks it), without a copy of every force as a `Value` and the text of it.
     pub fn sha256(&self) -> String {
-        let value = serde_json::to_value(self).unwrap_or_default();
-        hex(&Sha256::digest(canonical_json(&value).as_bytes()))
+        #[derive(Serialize)]
+        struct Canonical<'a> {
+            forces: Vec<CanonicalForce<'a>>,
+            heading: &'a str,
+            intro: &'a [String],
+            notes: &'a [String],
+        }
+        #[derive(Serialize)]
+        struct CanonicalForce<'a> {
+            name: &'a str,
+            notes: &'a [String],
+            slug: &'a str,
+            url: Option<&'a str>,
+        }
+        let canonical = Canonical {
+            forces: self
+                .forces
+                .iter()
+                .map(|f| CanonicalForce {
+                    name: &f.name,
+                    notes: &f.notes,
+                    slug: &f.slug,
+                    url: f.url.as_deref(),
+                })
+                .collect(),
+            heading: &self.heading,
+            intro: &self.intro,
+            notes: &self.notes,
+        };
+        let mut hasher = Sha256::new();
+        // writing into a hasher cannot fail; strings and options always serialise
+        let _ = serde_json::to_writer(&mut hasher, &canonical);
+        hex(&hasher.finalize())
     }
 }
 
@@ -322,4 +357,29 @@ pub fn preview(conn: &Connection, at: &str) -> Result<Site> {
         last_change: 0,
     };
     render_site(conn, &content, &publication, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_streamed_content_hash_is_the_hash_of_its_canonical_json() {
+        let content = Content {
+            heading: "Use of Force Data".into(),
+            intro: vec!["One \"quoted\" <p>.".into(), "Two é\u{1}.".into()],
+            notes: vec!["Page note".into()],
+            forces: vec![
+                PublicForce {
+                    slug: "kent-police".into(),
+                    name: "Kent Police".into(),
+                    url: Some("https://example.org/a?b=c&d".into()),
+                    notes: vec!["a\nb".into()],
+                },
+                PublicForce { slug: "essex-police".into(), name: "Essex".into(), url: None, notes: vec![] },
+            ],
+        };
+        let value = serde_json::to_value(&content).unwrap();
+        assert_eq!(content.sha256(), hex(&Sha256::digest(crate::audit::canonical_json(&value).as_bytes())));
+    }
 }

@@ -177,6 +177,9 @@ pub fn render(
     let env = env();
     let ctx = Value::from(Serde(&view));
     let index = env.get_template("index.html")?.render(&ctx).context("failed to render index.html")?;
+    // the page's template values are a copy of every force: free them before the next files
+    let feed_id = view.feed_id;
+    drop(ctx);
     let feed_entries: Vec<_> = history
         .iter()
         .map(|p| {
@@ -192,7 +195,7 @@ pub fn render(
         .get_template("feed.atom")?
         .render(minijinja::context! {
             title => &content.heading,
-            id => view.feed_id,
+            id => feed_id,
             updated => last_major_at,
             entries => feed_entries,
         })
@@ -207,15 +210,35 @@ pub fn render(
     })
 }
 
-/// `forces.json`: the published directory.
+/// `forces.json`: the published directory. Fields are declared in sorted order: the file is
+/// what serialising a `serde_json` object (keys sorted) gave, written from borrowed data rather
+/// than a copy of every force as a `Value`.
 fn forces_json(content: &Content, updated: &str) -> Result<Vec<u8>> {
-    let value = serde_json::json!({
-        "title": content.heading,
-        "updated": updated,
-        "notes": content.notes,
-        "forces": content.forces,
-    });
-    let mut bytes = serde_json::to_vec_pretty(&value)?;
+    #[derive(Serialize)]
+    struct File<'a> {
+        forces: Vec<Force<'a>>,
+        notes: &'a [String],
+        title: &'a str,
+        updated: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Force<'a> {
+        name: &'a str,
+        notes: &'a [String],
+        slug: &'a str,
+        url: Option<&'a str>,
+    }
+    let file = File {
+        forces: content
+            .forces
+            .iter()
+            .map(|f| Force { name: &f.name, notes: &f.notes, slug: &f.slug, url: f.url.as_deref() })
+            .collect(),
+        notes: &content.notes,
+        title: &content.heading,
+        updated,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&file)?;
     bytes.push(b'\n');
     Ok(bytes)
 }
@@ -271,6 +294,38 @@ fn urn_uuid(seed: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forces_json_is_what_a_sorted_json_object_gives() {
+        let content = Content {
+            heading: "Use of Force Data".into(),
+            intro: vec!["Intro.".into()],
+            notes: vec!["Page \"note\"".into()],
+            forces: vec![
+                crate::publish::PublicForce {
+                    slug: "kent-police".into(),
+                    name: "Kent Police".into(),
+                    url: Some("https://example.org/<a>".into()),
+                    notes: vec!["one".into(), "two\nlines".into()],
+                },
+                crate::publish::PublicForce {
+                    slug: "essex-police".into(),
+                    name: "Essex Police".into(),
+                    url: None,
+                    notes: vec![],
+                },
+            ],
+        };
+        let value = serde_json::json!({
+            "title": content.heading,
+            "updated": "2026-11-25T12:00:00Z",
+            "notes": content.notes,
+            "forces": content.forces,
+        });
+        let mut expected = serde_json::to_vec_pretty(&value).unwrap();
+        expected.push(b'\n');
+        assert_eq!(forces_json(&content, "2026-11-25T12:00:00Z").unwrap(), expected);
+    }
 
     #[test]
     fn csv_cells_cannot_start_a_formula() {

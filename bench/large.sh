@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The large database: 100,000 forces, 1,000,000 changes, 10,000 publications, made by
+# examples/generate.rs through the library's audited operations (see docs/benchmarks.md) and
+# cached in target/bench/. Measures, on a copy of it:
+#   publish (a real one: a set-url before each run)   target < 2 s and < 150 MB peak RSS
+#   history --force F --limit 50                      target < 20 ms
+#   list --as-of T (T mid-log)                        target < 1 s
+#   audit verify                                      target < 3 s
+#   init + 45 set-url, on a fresh database            target < 1 s in total
+# Usage: bench/large.sh   (FORCES, CHANGES, PUBLICATIONS override the size; RUNS the runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+forces=${FORCES:-100000} changes=${CHANGES:-1000000} publications=${PUBLICATIONS:-10000}
+runs=${RUNS:-5}
+cargo build --release --locked --quiet --bin admin --example generate
+admin="$PWD/target/release/admin"
+mkdir -p target/bench
+large="$PWD/target/bench/large-$forces-$changes-$publications.db"
+if [ ! -f "$large" ]; then
+  echo "generating $large (once; cached) ..."
+  rm -f "$large.tmp" "$large.tmp-wal" "$large.tmp-shm"
+  /usr/bin/time -f "generated in %e s, peak %M KB" \
+    nice target/release/examples/generate "$large.tmp" \
+    --forces "$forces" --changes "$changes" --publications "$publications" 2>&1 | tail -2
+  "$admin" --db "$large.tmp" audit verify
+  mv "$large.tmp" "$large"
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+echo "machine: $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+db="$work/large.db"
+cp "$large" "$db"
+export UOF_DB="$db" UOF_EDITOR=bench
+ls -l "$db" | awk '{printf "database: %.0f MB\n", $5 / 1e6}'
+
+# a real publication each run: the set-url in --prepare gives it one change to publish
+slug=force-050000-constabulary
+cat >"$work/toggle.sh" <<SH
+#!/bin/sh
+set -e
+rm -rf "$work/site"
+if [ -f "$work/flip" ]; then rm "$work/flip"; u=a; else touch "$work/flip"; u=b; fi
+"$admin" set-url $slug "https://www.example.police.uk/bench/\$u" >/dev/null
+SH
+chmod +x "$work/toggle.sh"
+hyperfine -N --runs "$runs" --export-json "$work/publish.json" \
+  --prepare "$work/toggle.sh" -n publish "$admin publish --out $work/site"
+"$work/toggle.sh"
+/usr/bin/time -v "$admin" publish --out "$work/site" 2>"$work/time.txt" >/dev/null
+rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
+ls -l "$work/site" | awk 'NR > 1 {printf "  %s %.1f MB\n", $9, $5 / 1e6}'
+
+at=2024-12-01T00:00:00Z
+hyperfine -N --warmup 2 --runs $((runs * 4)) --export-json "$work/reads.json" \
+  -n history "$admin history --force $slug --limit 50" \
+  -n "list --as-of" "$admin list --as-of $at"
+hyperfine -N --runs "$runs" --export-json "$work/verify.json" -n "audit verify" "$admin audit verify"
+
+# the 45 slugs, listed once beforehand so that only init and the 45 set-url are timed
+"$admin" --db "$work/slugs.db" init >/dev/null
+"$admin" --db "$work/slugs.db" export --format csv | tail -n +2 | cut -d, -f1 >"$work/slugs"
+[ "$(wc -l <"$work/slugs")" = 45 ]
+cat >"$work/init45.sh" <<SH
+#!/bin/sh
+set -e
+export UOF_DB="$work/fresh.db"
+rm -f "$work/fresh.db" "$work/fresh.db-wal" "$work/fresh.db-shm"
+"$admin" init >/dev/null
+while read -r s; do
+  "$admin" set-url "\$s" "https://www.example.police.uk/\$s" >/dev/null
+done <"$work/slugs"
+SH
+chmod +x "$work/init45.sh"
+hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/init45.json" -n "init + 45 set-url" "$work/init45.sh"
+UOF_DB="$work/fresh.db" "$admin" audit verify
+
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - "$work" "$rss_kb" <<'PY'
+import json, sys
+work, rss = sys.argv[1], int(sys.argv[2])
+r = {}
+for f in ["publish", "reads", "verify", "init45"]:
+    for x in json.load(open(f"{work}/{f}.json"))["results"]:
+        r[x["command"]] = x["median"]
+def line(name, key, target, unit=1.0, label="s"):
+    v = r[key] * unit
+    ok = "met" if v < target else "MISSED"
+    print(f"{name:28s} median {v:9.3f} {label}  target < {target} {label}: {ok}")
+line("publish", "publish", 2)
+print(f"{'publish peak RSS':28s}        {rss/1024:9.1f} MB  target < 150 MB: {'met' if rss/1024 < 150 else 'MISSED'}")
+line("history --limit 50", "history", 20, 1000, "ms")
+line("list --as-of", "list --as-of", 1)
+line("audit verify", "audit verify", 3)
+line("init + 45 set-url", "init + 45 set-url", 1)
+PY

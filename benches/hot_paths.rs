@@ -1,0 +1,135 @@
+//! The hot paths, measured with divan: `cargo bench --bench hot_paths`.
+//!
+//! - `chain_hash`: sealing N changes one after another (canonical JSON + sha256 each);
+//! - `canonical_json`: one force change's body;
+//! - `render_seed_site`: the whole site of a fresh `init` (index.html, forces.json, forces.csv,
+//!   feed.atom), through `publish::preview`, which reads the content and renders every file;
+//! - `replay_as_of`: `list --as-of` on a database of the 45 seed forces and 20,000 changes,
+//!   made once in a temporary directory.
+use std::sync::OnceLock;
+
+use admin::audit::{body, canonical_json, Action, Entity, NewChange};
+use admin::db::{changes, page, Db};
+use admin::directory::{self, Actor};
+use serde_json::json;
+
+fn main() {
+    divan::main();
+}
+
+fn force_change(i: usize) -> NewChange {
+    NewChange {
+        at: "2026-11-25T12:00:00Z".into(),
+        editor: "alice".into(),
+        action: Action::SetUrl,
+        entity: Entity::Force,
+        force: Some("kent-police".into()),
+        before: Some(
+            json!({"id": 27, "slug": "kent-police", "name": "Kent Police", "url": null, "status": "active"}),
+        ),
+        after: Some(json!({"id": 27, "slug": "kent-police", "name": "Kent Police",
+            "url": format!("https://www.kent.police.uk/use-of-force/{i}"), "status": "active"})),
+        message: Some("found on their site".into()),
+        reverts: None,
+    }
+}
+
+#[divan::bench(args = [100, 1000])]
+fn chain_hash(bencher: divan::Bencher, n: usize) {
+    bencher.with_inputs(|| (0..n).map(force_change).collect::<Vec<_>>()).bench_values(|changes| {
+        let mut prev = String::new();
+        for (i, change) in changes.into_iter().enumerate() {
+            prev = change.seal(i as i64 + 1, &prev).hash;
+        }
+        prev
+    });
+}
+
+#[divan::bench]
+fn canonical_json_of_a_change(bencher: divan::Bencher) {
+    let value = body(&force_change(1).seal(1, ""));
+    bencher.bench(|| canonical_json(divan::black_box(&value)));
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    seed: Db,
+    mid: Db,
+}
+
+fn actor(n: u64) -> Actor {
+    let at = chrono::DateTime::from_timestamp(1_700_000_000 + n as i64 * 60, 0).unwrap_or_default();
+    Actor { editor: "bench".into(), at: admin::clock::stamp(at), message: None }
+}
+
+fn init(path: &std::path::Path) -> (Db, Vec<String>) {
+    let seed = admin::seed::builtin().unwrap();
+    let mut db = Db::create(path).unwrap();
+    let slugs = db
+        .write(|tx| {
+            page::set(tx, "heading", &seed.heading)?;
+            page::set(tx, "intro", &seed.intro.join("\n\n"))?;
+            let mut slugs = Vec::new();
+            for (i, name) in seed.forces.iter().enumerate() {
+                slugs
+                    .push(directory::add_force(tx, &actor(i as u64), Action::Init, name, None, None)?.0.slug);
+            }
+            Ok(slugs)
+        })
+        .unwrap();
+    (db, slugs)
+}
+
+fn fixture() -> &'static std::sync::Mutex<Fixture> {
+    static FIXTURE: OnceLock<std::sync::Mutex<Fixture>> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let (seed, _) = init(&dir.path().join("seed.db"));
+        let (mut mid, slugs) = init(&dir.path().join("mid.db"));
+        mid.write(|tx| {
+            for n in 0..20_000u64 {
+                let slug = &slugs[(n * 7 % slugs.len() as u64) as usize];
+                let actor = actor(45 + n);
+                match n % 10 {
+                    0 => {
+                        directory::review(tx, &actor, slug)?;
+                    }
+                    1 => {
+                        directory::add_note(tx, &actor, Some(slug), &format!("note {n}"), n % 3 == 0)?;
+                    }
+                    _ => {
+                        directory::set_url(
+                            tx,
+                            &actor,
+                            slug,
+                            Some(format!("https://example.police.uk/{slug}/{n}")),
+                        )?;
+                    }
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(mid.read(|tx| changes::last_id(tx)).unwrap(), 20_045);
+        std::sync::Mutex::new(Fixture { _dir: dir, seed, mid })
+    })
+}
+
+#[divan::bench]
+fn render_seed_site(bencher: divan::Bencher) {
+    let mut fixture = fixture().lock().unwrap();
+    bencher
+        .bench_local(|| fixture.seed.read(|tx| admin::publish::preview(tx, "2026-11-25T12:00:00Z")).unwrap());
+}
+
+#[divan::bench]
+fn replay_as_of(bencher: divan::Bencher) {
+    let mut fixture = fixture().lock().unwrap();
+    // the middle of the 20,045 changes
+    let at = admin::clock::stamp(chrono::DateTime::from_timestamp(1_700_000_000 + 10_000 * 60, 0).unwrap());
+    bencher.bench_local(|| {
+        let entries = fixture.mid.read(|tx| admin::replay::list_as_of(tx, &at, false)).unwrap();
+        assert_eq!(entries.len(), 45);
+        entries
+    });
+}
