@@ -366,17 +366,26 @@ impl Verifier {
         Verifier { prev_hash: String::new(), next_id: 1, checked: 0 }
     }
 
-    /// Check the next change as stored. Its stored JSON is hashed as it is; only when that does
-    /// not give the stored hash is it parsed and checked as `check` does (a text that is not
-    /// canonical but means the same still verifies). Fails only on JSON that does not parse.
-    pub fn check_stored(&mut self, stored: &StoredChange) -> serde_json::Result<Result<(), Break>> {
-        if stored.id == self.next_id && stored.stored_hash(&self.prev_hash) == stored.hash {
-            self.prev_hash.clone_from(&stored.hash);
-            self.next_id += 1;
-            self.checked += 1;
-            return Ok(Ok(()));
+    /// Check the next change as stored, byte for byte. `append` stores `before` and `after` as
+    /// the canonical JSON of an object, or NULL; the hash is taken over that text as it is, so
+    /// any other text is a break, even one that means the same once parsed (JSON with a key
+    /// twice, say, which replay would refuse) or the JSON `null` in place of SQL NULL (which
+    /// would hash the same but reads as another action).
+    pub fn check_stored(&mut self, stored: &StoredChange) -> Result<(), Break> {
+        if stored.id != self.next_id {
+            return Err(Break::Gap { expected: self.next_id, found: stored.id });
         }
-        Ok(self.check(&stored.parse()?))
+        let object_or_null = |text: &Option<String>| text.as_deref().is_none_or(|t| t.starts_with('{'));
+        if !object_or_null(&stored.before)
+            || !object_or_null(&stored.after)
+            || stored.stored_hash(&self.prev_hash) != stored.hash
+        {
+            return Err(Break::Mismatch { id: stored.id });
+        }
+        self.prev_hash.clone_from(&stored.hash);
+        self.next_id += 1;
+        self.checked += 1;
+        Ok(())
     }
 
     /// Check the next change; the first break ends verification.
@@ -555,36 +564,39 @@ mod tests {
     }
 
     #[test]
-    fn stored_changes_verify_as_parsed_ones_do() {
+    fn stored_changes_verify_byte_for_byte() {
         let first = change(1, "", "Kent Police");
         let second = change(2, &first.hash, "Kent Police");
-        // stored text that is not canonical but means the same: verified by parsing it
-        let mut spaced = stored(&second);
-        spaced.after = Some(spaced.after.unwrap().replace(",", ", "));
-        let mut verifier = Verifier::new();
-        assert_eq!(verifier.check_stored(&stored(&first)).unwrap(), Ok(()));
-        assert_eq!(verifier.check_stored(&spaced).unwrap(), Ok(()));
-        assert_eq!(verifier.checked, 2);
-        // altered text: the same break `check` reports
-        let mut altered = stored(&second);
-        altered.after = Some(altered.after.unwrap().replace("Kent", "Evil"));
-        let mut verifier = Verifier::new();
-        verifier.check_stored(&stored(&first)).unwrap().unwrap();
-        assert_eq!(verifier.check_stored(&altered).unwrap(), Err(Break::Mismatch { id: 2 }));
+        let intact = |s: &StoredChange| {
+            let mut verifier = Verifier::new();
+            verifier.check_stored(&stored(&first)).unwrap();
+            verifier.check_stored(s)
+        };
+        assert_eq!(intact(&stored(&second)), Ok(()));
+        let altered = |edit: &dyn Fn(&mut StoredChange)| {
+            let mut s = stored(&second);
+            edit(&mut s);
+            intact(&s)
+        };
+        let mismatch = Err(Break::Mismatch { id: 2 });
+        // a changed value
+        assert_eq!(altered(&|s| s.after = Some(s.after.clone().unwrap().replace("Kent", "Evil"))), mismatch);
+        // the same meaning in other bytes: spaces, or a key given twice (the last one wins)
+        assert_eq!(altered(&|s| s.after = Some(s.after.clone().unwrap().replace(',', ", "))), mismatch);
+        let twice = |s: &mut StoredChange| {
+            let text = s.after.clone().unwrap();
+            s.after = Some(text.replacen('{', r#"{"name":"Evil","#, 1));
+        };
+        assert_eq!(altered(&twice), mismatch);
+        // the JSON text null where SQL NULL was: it would hash the same
+        assert_eq!(stored(&second).before, None);
+        assert_eq!(altered(&|s| s.before = Some("null".into())), mismatch);
+        assert_eq!(altered(&|s| s.after = Some("{not json".into())), mismatch);
         // a gap
         let third = change(3, &second.hash, "c");
         let mut verifier = Verifier::new();
-        verifier.check_stored(&stored(&first)).unwrap().unwrap();
-        assert_eq!(
-            verifier.check_stored(&stored(&third)).unwrap(),
-            Err(Break::Gap { expected: 2, found: 3 })
-        );
-        // text that is not JSON at all
-        let mut broken = stored(&second);
-        broken.after = Some("{not json".into());
-        let mut verifier = Verifier::new();
-        verifier.check_stored(&stored(&first)).unwrap().unwrap();
-        assert!(verifier.check_stored(&broken).is_err());
+        verifier.check_stored(&stored(&first)).unwrap();
+        assert_eq!(verifier.check_stored(&stored(&third)), Err(Break::Gap { expected: 2, found: 3 }));
     }
 
     #[test]

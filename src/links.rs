@@ -206,8 +206,9 @@ impl Failure {
 struct Answer {
     code: u16,
     final_url: String,
-    /// The first hop was a permanent redirect (301/308).
-    moved_permanently: bool,
+    /// Where the permanent redirects (301/308) at the start of the chain lead, if it starts
+    /// with one: the address to link to instead.
+    moved_to: Option<String>,
     elapsed: Duration,
     /// Why the redirects could not be followed, when they could not.
     redirect_problem: Option<String>,
@@ -220,10 +221,11 @@ pub fn check(agent: &ureq::Agent, url: &str, settings: &Settings) -> Finding {
     for attempt in 1..=tries {
         let last = attempt == tries;
         match follow(agent, url, settings) {
-            Ok(answer) if answer.code >= 500 && answer.redirect_problem.is_none() && !last => {}
+            Ok(answer)
+                if (500..=599).contains(&answer.code) && answer.redirect_problem.is_none() && !last => {}
             Ok(answer) => return classify(url, answer, attempt),
-            Err(failure) if failure.passing() && !last => {}
-            Err(failure) => return failed(url, failure, attempt, settings),
+            Err(stop) if stop.failure.passing() && !last => {}
+            Err(stop) => return failed(stop, attempt, settings),
         }
         std::thread::sleep(pause);
         pause = pause.saturating_mul(2);
@@ -231,51 +233,69 @@ pub fn check(agent: &ureq::Agent, url: &str, settings: &Settings) -> Finding {
     unreachable!("the last try always returns")
 }
 
-/// GET `url`, following redirects by hand.
-fn follow(agent: &ureq::Agent, url: &str, settings: &Settings) -> Result<Answer, Failure> {
+/// A try that got no answer: why, and the address that gave none (the link itself, or where it
+/// redirected).
+struct Stop {
+    failure: Failure,
+    at: String,
+    redirected: bool,
+}
+
+/// GET `url`, following redirects by hand, all within `settings.timeout`.
+fn follow(agent: &ureq::Agent, url: &str, settings: &Settings) -> Result<Answer, Stop> {
     let started = Instant::now();
     let mut current = url.to_string();
     let mut seen = HashSet::from([current.clone()]);
-    let mut moved_permanently = false;
+    let mut moved_to = None;
+    let mut still_permanent = true;
     for hop in 0..=settings.max_redirects + 1 {
+        let stop = |failure, at: &str| Stop { failure, at: at.to_string(), redirected: hop > 0 };
+        let left = settings.timeout.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return Err(stop(Failure::Timeout, &current));
+        }
         let response = agent
             .get(&current)
+            .config()
+            .timeout_global(Some(left))
+            .build()
             .header("Accept", "text/html,*/*;q=0.8")
             .call()
-            .map_err(|e| Failure::from_ureq(e, current.starts_with("https:")))?;
+            .map_err(|e| stop(Failure::from_ureq(e, current.starts_with("https:")), &current))?;
         let code = response.status().as_u16();
-        let answer = |final_url: String, redirect_problem: Option<String>, moved_permanently| Answer {
+        let answer = |final_url: String, redirect_problem: Option<String>, moved_to| Answer {
             code,
             final_url,
-            moved_permanently,
+            moved_to,
             elapsed: started.elapsed(),
             redirect_problem,
         };
         if !matches!(code, 301 | 302 | 303 | 307 | 308) {
-            return Ok(answer(current, None, moved_permanently));
-        }
-        if hop == 0 && matches!(code, 301 | 308) {
-            moved_permanently = true;
+            return Ok(answer(current, None, moved_to));
         }
         let location = response.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
         let next = location.as_deref().and_then(|l| Url::parse(&current).ok()?.join(l).ok());
         let next = match next {
             None => {
                 let why = format!("Redirect ({code}) without a usable Location");
-                return Ok(answer(current, Some(why), false));
+                return Ok(answer(current, Some(why), None));
             }
             Some(next) if !matches!(next.scheme(), "http" | "https") => {
                 let why = format!("Redirects to an address that is not a web page: {next}");
-                return Ok(answer(current, Some(why), false));
+                return Ok(answer(current, Some(why), None));
             }
             Some(next) => next.to_string(),
         };
+        still_permanent &= matches!(code, 301 | 308);
+        if still_permanent {
+            moved_to = Some(next.clone());
+        }
         if hop == settings.max_redirects {
             let why = format!("More than {} redirects", settings.max_redirects);
-            return Ok(answer(next, Some(why), false));
+            return Ok(answer(next, Some(why), None));
         }
         if !seen.insert(next.clone()) {
-            return Ok(answer(next.clone(), Some(format!("Redirect loop back to {next}")), false));
+            return Ok(answer(next.clone(), Some(format!("Redirect loop back to {next}")), None));
         }
         current = next;
     }
@@ -308,10 +328,10 @@ fn classify(url: &str, answer: Answer, attempt: u32) -> Finding {
         return finding(Broken, Some(&answer), why.clone(), Some(fix));
     }
     match code {
-        200..=299 if answer.moved_permanently && answer.final_url != url => {
-            let problem = format!("Permanently redirects to {}", answer.final_url);
-            let fix = answer.final_url.clone();
-            finding(Caution, Some(&answer), problem, Some(&fix))
+        200..=299 if answer.moved_to.as_deref().is_some_and(|to| to != url) => {
+            let to = answer.moved_to.clone().unwrap_or_default();
+            let problem = format!("Permanently redirects to {to}");
+            finding(Caution, Some(&answer), problem, Some(&to))
         }
         200..=299 if answer.elapsed > Duration::from_secs(5) => {
             let problem = format!("Slow: answered in {:.1} s", answer.elapsed.as_secs_f64());
@@ -343,8 +363,8 @@ fn classify(url: &str, answer: Answer, attempt: u32) -> Finding {
     }
 }
 
-fn failed(url: &str, failure: Failure, attempt: u32, settings: &Settings) -> Finding {
-    let (problem, fix) = match failure {
+fn failed(stop: Stop, attempt: u32, settings: &Settings) -> Finding {
+    let (problem, fix) = match stop.failure {
         Failure::Timeout => {
             (format!("No answer within {} s{}", settings.timeout.as_secs_f64(), after(attempt)), LATER)
         }
@@ -359,10 +379,12 @@ fn failed(url: &str, failure: Failure, attempt: u32, settings: &Settings) -> Fin
         ),
         Failure::Other(why) => (format!("Request failed: {why}"), LATER),
     };
+    let problem =
+        if stop.redirected { format!("{problem}, at the redirect to {}", stop.at) } else { problem };
     Finding {
         status: LinkStatus::Broken,
         http_status: None,
-        final_url: Some(url.to_string()),
+        final_url: Some(stop.at),
         problem: Some(problem),
         suggested_fix: Some(fix.to_string()),
     }

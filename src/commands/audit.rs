@@ -6,29 +6,39 @@ use serde_json::json;
 
 use crate::audit::{Break, Verifier};
 use crate::cli::AuditVerifyArgs;
-use crate::db::changes;
-use crate::exit_codes::{QuietExit, FAILURE};
+use crate::db::{changes, publications};
+use crate::exit_codes::{failed_hint, QuietExit, FAILURE};
 use crate::{output, Ctx};
 
 pub fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<ExitCode> {
     let mut db = ctx.open()?;
     let mut verifier = Verifier::new();
     let mut broken = None;
+    let mut cut_short = None;
     db.read(|tx| {
-        changes::for_each_stored(tx, |stored| {
-            let checked = verifier.check_stored(&stored).map_err(|e| {
-                anyhow::Error::new(e)
-                    .context(format!("change {} in the audit log is not valid JSON", stored.id))
-            })?;
-            match checked {
-                Ok(()) => Ok(true),
-                Err(b) => {
-                    broken = Some(b);
-                    Ok(false)
-                }
+        changes::for_each_stored(tx, |stored| match verifier.check_stored(&stored) {
+            Ok(()) => Ok(true),
+            Err(b) => {
+                broken = Some(b);
+                Ok(false)
             }
-        })
+        })?;
+        // the chain cannot show that changes were cut from its end; the publications can
+        let (publications, covered) = publications::extent(tx)?;
+        let (count, publishes) = (verifier.checked as i64, changes::publish_count(tx)?);
+        if broken.is_none() && (covered > count || publishes < publications) {
+            cut_short = Some((count, covered.max(count + 1)));
+        }
+        Ok(())
     })?;
+    if let Some((count, needed)) = cut_short {
+        return Err(failed_hint(
+            format!(
+                "audit log verification failed: it ends at change {count}, but the publications record change {needed} or later (changes were removed from its end)"
+            ),
+            "restore the database from a backup and compare",
+        ));
+    }
     let first_bad = broken.as_ref().map(|b| match b {
         Break::Mismatch { id } => *id,
         Break::Gap { expected, .. } => *expected,

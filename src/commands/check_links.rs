@@ -40,6 +40,13 @@ pub fn run(ctx: &Ctx, args: CheckLinksArgs) -> Result<ExitCode> {
             Ok(vec![force])
         }
     })?;
+    // find out now, not after minutes of checking, that the results could not be kept
+    if db.conn().is_readonly(rusqlite::MAIN_DB)? {
+        return Err(crate::exit_codes::failed_hint(
+            format!("`{}` is read-only: the results could not be kept", ctx.db_path.display()),
+            "run check-links as a user who can write the database",
+        ));
+    }
     let targets: Vec<Target> =
         chosen.iter().filter_map(|f| Some(Target { force: f.slug.clone(), url: f.url.clone()? })).collect();
     if targets.is_empty() {

@@ -257,3 +257,10 @@ pub fn later_for_entity(conn: &Connection, change: &Change) -> Result<Vec<Change
     let rows = stmt.query_map(params![change.entity, change.force, change.id], from_row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
+
+/// How many `publish` changes the log holds.
+pub fn publish_count(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT COUNT(*) FROM changes WHERE action = 'publish'")?
+        .query_row([], |row| row.get(0))?)
+}

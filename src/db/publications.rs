@@ -61,3 +61,11 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<Publication>> {
         .query_row([id], from_row)
         .optional()?)
 }
+
+/// How many publications there are, and the newest change any of them covers: `audit verify`
+/// checks the log still reaches past it and holds a `publish` change for each.
+pub fn extent(conn: &Connection) -> Result<(i64, i64)> {
+    Ok(conn
+        .prepare_cached("SELECT COUNT(*), COALESCE(MAX(last_change), 0) FROM publications")?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?)
+}

@@ -63,3 +63,46 @@ fn a_rehashed_change_still_breaks_the_chain_after_it() {
     tamper(&env, "UPDATE changes SET hash = 'aaaa' WHERE id = 10");
     assert!(env.fails(&["audit", "verify"], 1).contains("change 10"));
 }
+
+#[test]
+fn stored_json_that_hashes_the_same_but_reads_otherwise_is_caught() {
+    // SQL NULL and the JSON text null hash alike, but the second makes "added" read "reopened"
+    let env = TestEnv::init();
+    env.ok(&["note", "add", "--force", "kent-police", "check the 2019 figures"]);
+    tamper(&env, "UPDATE changes SET before = 'null' WHERE id = 46");
+    assert!(env.fails(&["audit", "verify"], 1).contains("change 46"));
+
+    // a key given twice: parsed, the last one wins and the change reads as intact, but replay
+    // refuses it; the stored bytes are what was hashed, so it is caught
+    let env = TestEnv::init();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    tamper(
+        &env,
+        r#"UPDATE changes SET after = replace(after, '{"name"', '{"url":"https://evil.example/","name"') WHERE id = 46"#,
+    );
+    let after: String =
+        env.sql().query_row("SELECT after FROM changes WHERE id = 46", [], |r| r.get(0)).unwrap();
+    assert!(after.matches("\"url\"").count() == 2, "{after}");
+    assert!(env.fails(&["audit", "verify"], 1).contains("change 46"));
+}
+
+#[test]
+fn changes_cut_from_the_end_past_a_publication_are_caught() {
+    let env = TestEnv::init();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    env.ok(&["publish"]); // covers changes 1-46; its own change is 47
+    env.ok(&["set-url", "essex-police", "https://www.essex.police.uk/uof"]);
+    assert!(env.ok(&["audit", "verify"]).contains("48 changes"));
+
+    // the newest change alone: nothing records it, so the chain cannot tell (and says how many)
+    tamper(&env, "DELETE FROM changes WHERE id = 48");
+    assert!(env.ok(&["audit", "verify"]).contains("47 changes"));
+    // the publication's own change
+    tamper(&env, "DELETE FROM changes WHERE id = 47");
+    let err = env.fails(&["audit", "verify"], 1);
+    assert!(err.contains("ends at change 46") && err.contains("removed from its end"), "{err}");
+    // and into what it covered
+    tamper(&env, "DELETE FROM changes WHERE id >= 45");
+    let err = env.fails(&["audit", "verify"], 1);
+    assert!(err.contains("ends at change 44") && err.contains("change 46"), "{err}");
+}

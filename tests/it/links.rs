@@ -18,6 +18,8 @@ enum Reply {
     Slow(Duration),
     /// Never answer; hold the connection until the server stops.
     Hang,
+    /// A redirect after a pause.
+    SlowRedirect(Duration, String),
 }
 
 type Route = Arc<dyn Fn(&str, usize) -> Reply + Send + Sync>;
@@ -63,6 +65,12 @@ impl Server {
                         Reply::Slow(pause) => {
                             std::thread::sleep(pause);
                             tiny_http::Response::from_string("at last")
+                        }
+                        Reply::SlowRedirect(pause, to) => {
+                            std::thread::sleep(pause);
+                            tiny_http::Response::from_string("")
+                                .with_status_code(302)
+                                .with_header(tiny_http::Header::from_bytes("Location", to).unwrap())
                         }
                         Reply::Hang => {
                             std::thread::sleep(Duration::from_secs(30));
@@ -121,6 +129,9 @@ fn every_answer_gets_the_status_problem_and_fix_the_spec_names() {
     });
     let temporary = Server::start("127.0.0.1", |path, _| match path {
         "/old" => Reply::Redirect(302, "/new".into()),
+        p if p.starts_with("/to-closed-") => {
+            Reply::Redirect(302, format!("http://127.0.0.1:{}/gone", &p["/to-closed-".len()..]))
+        }
         _ => Reply::Status(200),
     });
     let looping = Server::start("127.0.0.1", |path, _| match path {
@@ -134,6 +145,17 @@ fn every_answer_gets_the_status_problem_and_fix_the_spec_names() {
     let codes = Server::start("127.0.0.1", |path, _| Reply::Status(path[1..].parse().unwrap()));
     let codes2 = Server::start("127.0.0.1", |path, _| Reply::Status(path[1..].parse().unwrap()));
     let codes3 = Server::start("127.0.0.1", |path, _| Reply::Status(path[1..].parse().unwrap()));
+    let moved_then_temporary = Server::start("127.0.0.1", |path, _| match path {
+        "/old" => Reply::Redirect(301, "/moved".into()),
+        "/moved" => Reply::Redirect(302, "/today".into()),
+        _ => Reply::Status(200),
+    });
+    // each hop answers in 0.6 s: with --timeout 1 the second hop runs out of the try's time
+    let stalling = Server::start("127.0.0.1", |path, _| match path {
+        "/h0" => Reply::SlowRedirect(Duration::from_millis(600), "/h1".into()),
+        "/h1" => Reply::SlowRedirect(Duration::from_millis(600), "/h2".into()),
+        _ => Reply::Status(200),
+    });
     let flaky = Server::start("127.0.0.1", |_, n| Reply::Status(if n == 1 { 500 } else { 200 }));
     let failing = Server::start("127.0.0.1", |_, _| Reply::Status(503));
     let silent = Server::start("127.0.0.1", |_, _| Reply::Hang);
@@ -166,6 +188,9 @@ fn every_answer_gets_the_status_problem_and_fix_the_spec_names() {
         ("norfolk-constabulary", codes3.url("/401")),
         ("suffolk-constabulary", codes3.url("/418")),
         ("cumbria-constabulary", flaky.url("/data")),
+        ("hampshire-constabulary", moved_then_temporary.url("/old")),
+        ("lincolnshire-police", stalling.url("/h0")),
+        ("north-wales-police", temporary.url(&format!("/to-closed-{closed_port}"))),
         ("lancashire-constabulary", failing.url("/data")),
         ("thames-valley-police", silent.url("/data")),
         ("dyfed-powys-police", format!("http://127.0.0.1:{closed_port}/data")),
@@ -208,6 +233,19 @@ fn every_answer_gets_the_status_problem_and_fix_the_spec_names() {
     expect("norfolk-constabulary", "caution", Some(401), "may block automated checks");
     expect("suffolk-constabulary", "broken", Some(418), "Client error (418)");
     expect("cumbria-constabulary", "ok", Some(200), "");
+    // the fix after a permanent move is where the move leads, not where a temporary hop goes next
+    let moved = expect("hampshire-constabulary", "caution", Some(200), "Permanently redirects to ");
+    assert_eq!(moved["suggested_fix"], moved_then_temporary.url("/moved"));
+    assert_eq!(moved["final_url"], moved_then_temporary.url("/today"));
+    // the timeout covers the whole chain of one try, not each hop
+    let stalled = expect("lincolnshire-police", "broken", None, "No answer within 1 s after 3 tries");
+    assert!(problem(stalled).contains(&format!("at the redirect to {}", stalling.url("/h1"))), "{stalled}");
+    assert_eq!((stalling.hits("/h1"), stalling.hits("/h2")), (3, 0), "each try stops at its second hop");
+    // a redirect to a dead address names that address
+    let dead = format!("http://127.0.0.1:{closed_port}/gone");
+    let redirected = expect("north-wales-police", "broken", None, "Could not connect");
+    assert!(problem(redirected).contains(&format!("at the redirect to {dead}")), "{redirected}");
+    assert_eq!(redirected["final_url"], dead);
     assert_eq!(flaky.hits("/data"), 2, "one retry after the 500");
     expect("lancashire-constabulary", "broken", Some(503), "Server error (503) after 3 tries");
     assert_eq!(failing.hits("/data"), 3, "three tries before calling it broken");
@@ -302,6 +340,27 @@ fn nothing_to_check_and_bad_arguments() {
     env.fails(&["check-links", "--concurrency", "0"], 2);
     env.fails(&["check-links", "--concurrency", "many"], 2);
     assert_eq!(crate::testenv::bytes(&env.db), before, "refused runs change nothing");
+
+    // a database this user cannot write is refused before any link is checked
+    use std::os::unix::fs::PermissionsExt;
+    set_url(&env, "essex-police", "https://www.essex-police.invalid/uof");
+    std::fs::set_permissions(env.dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let before = crate::testenv::bytes(&env.db);
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_admin")])
+        .args(["check-links"])
+        .env_clear()
+        .env("UOF_DB", &env.db)
+        .env("UOF_EDITOR", "nobody")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with("error: ") && stderr.contains("read-only"), "{stderr}");
+    assert_eq!(crate::testenv::bytes(&env.db), before);
+    assert_eq!(env.json(&["show", "essex-police", "--json"])["link_check"], Value::Null, "nothing checked");
+    assert_eq!(crate::testenv::bytes(&env.db), before);
 
     set_url(&env, "kent-police", "https://www.kent.police.uk/uof");
     env.ok(&["retire-force", "kent-police"]);
