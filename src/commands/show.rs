@@ -110,10 +110,10 @@ fn human(shown: &Shown, at: Option<&str>) -> String {
             "  last checked:  {} ({}{})\n",
             check.checked_at,
             check.http_status.map_or("no answer".to_owned(), |c| format!("HTTP {c}")),
-            check.problem.as_deref().map(|p| format!(", {p}")).unwrap_or_default()
+            check.problem.as_deref().map(|p| format!(", {}", one_line(p))).unwrap_or_default()
         ));
         if let Some(fix) = &check.suggested_fix {
-            text.push_str(&format!("  suggested fix: {fix}\n"));
+            text.push_str(&format!("  suggested fix: {}\n", one_line(fix)));
         }
     }
     text.push_str(&format!("  last reviewed: {}\n", entry.last_reviewed.as_deref().unwrap_or("never")));
