@@ -38,13 +38,15 @@ pub struct Content {
     pub forces: Vec<PublicForce>,
 }
 
+/// Fields in sorted key order: serialised compactly, a force is its canonical JSON, and
+/// `forces.json` lists it as a sorted JSON object would.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PublicForce {
-    pub slug: String,
     pub name: String,
-    pub url: Option<String>,
     /// Open public notes about this force, oldest first.
     pub notes: Vec<String>,
+    pub slug: String,
+    pub url: Option<String>,
 }
 
 impl Content {
@@ -56,29 +58,13 @@ impl Content {
     pub fn sha256(&self) -> String {
         #[derive(Serialize)]
         struct Canonical<'a> {
-            forces: Vec<CanonicalForce<'a>>,
+            forces: &'a [PublicForce],
             heading: &'a str,
             intro: &'a [String],
             notes: &'a [String],
         }
-        #[derive(Serialize)]
-        struct CanonicalForce<'a> {
-            name: &'a str,
-            notes: &'a [String],
-            slug: &'a str,
-            url: Option<&'a str>,
-        }
         let canonical = Canonical {
-            forces: self
-                .forces
-                .iter()
-                .map(|f| CanonicalForce {
-                    name: &f.name,
-                    notes: &f.notes,
-                    slug: &f.slug,
-                    url: f.url.as_deref(),
-                })
-                .collect(),
+            forces: &self.forces,
             heading: &self.heading,
             intro: &self.intro,
             notes: &self.notes,

@@ -216,28 +216,12 @@ pub fn render(
 fn forces_json(content: &Content, updated: &str) -> Result<Vec<u8>> {
     #[derive(Serialize)]
     struct File<'a> {
-        forces: Vec<Force<'a>>,
+        forces: &'a [crate::publish::PublicForce],
         notes: &'a [String],
         title: &'a str,
         updated: &'a str,
     }
-    #[derive(Serialize)]
-    struct Force<'a> {
-        name: &'a str,
-        notes: &'a [String],
-        slug: &'a str,
-        url: Option<&'a str>,
-    }
-    let file = File {
-        forces: content
-            .forces
-            .iter()
-            .map(|f| Force { name: &f.name, notes: &f.notes, slug: &f.slug, url: f.url.as_deref() })
-            .collect(),
-        notes: &content.notes,
-        title: &content.heading,
-        updated,
-    };
+    let file = File { forces: &content.forces, notes: &content.notes, title: &content.heading, updated };
     let mut bytes = serde_json::to_vec_pretty(&file)?;
     bytes.push(b'\n');
     Ok(bytes)
