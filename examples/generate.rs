@@ -14,8 +14,8 @@
 //!   (alternating between two names), 6 % `review`, 3 % `add-note` (one in five public), 1 %
 //!   `retire-force`/`restore-force`;
 //! - every `changes / publications` changes, a publication *record*: the row `admin publish`
-//!   inserts into `publications` (`db::publications::insert`) and its `publish` change
-//!   (`db::changes::append`), with every other one major. Rendering the site of 100,000 forces
+//!   inserts into `publications` and its `publish` change, through the same
+//!   `publish::record`, with every other one major. Rendering the site of 100,000 forces
 //!   10,000 times would take hours, so these records carry synthetic sha256 values
 //!   (`sha256("synthetic publication N")`) and `publish --from-publication` cannot rebuild them;
 //! - last, one real `admin publish` (`publish::publish`) into a temporary directory, so the
@@ -25,14 +25,13 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use admin::audit::{hex, Action, Entity};
+use admin::audit::{hex, Action};
 use admin::db::{changes, page, publications, Db};
 use admin::directory::{self, Actor};
 use admin::model::{ForceStatus, Publication};
 use admin::publish;
 use anyhow::{bail, Context, Result};
 use chrono::{Duration, TimeZone, Utc};
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
 struct Args {
@@ -257,22 +256,6 @@ fn record_publication(
         first_change: covered_from as i64 + 1,
         last_change,
     };
-    publications::insert(tx, &publication)?;
-    changes::append(
-        tx,
-        actor.change(
-            Action::Publish,
-            Entity::Publication,
-            None,
-            None,
-            Some(json!({
-                "id": publication.id,
-                "note": publication.note,
-                "major": publication.major,
-                "sha256": publication.sha256,
-                "changes": publication.changes,
-            })),
-        ),
-    )?;
+    publish::record(tx, actor, &publication)?;
     Ok(())
 }

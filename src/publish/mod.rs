@@ -195,24 +195,7 @@ pub fn publish(db: &mut Db, actor: &Actor, options: &Options) -> Result<Outcome>
             return Ok(Prepared::DryRun(publication, summary));
         }
         let staged = site::stage(&options.out, &site)?;
-        let id = publications::insert(tx, &publication)?;
-        debug_assert_eq!(id, publication.id);
-        let change = changes::append(
-            tx,
-            actor.change(
-                Action::Publish,
-                Entity::Publication,
-                None,
-                None,
-                Some(json!({
-                    "id": publication.id,
-                    "note": publication.note,
-                    "major": publication.major,
-                    "sha256": publication.sha256,
-                    "changes": publication.changes,
-                })),
-            ),
-        )?;
+        let change = record(tx, actor, &publication)?;
         Ok(Prepared::Publish(publication, change.id, summary, staged))
     })?;
     match prepared {
@@ -260,6 +243,28 @@ fn render_site(
     }
     let first_at = publications::get(conn, 1)?.map_or_else(|| publication.at.clone(), |p| p.at);
     render::render(content, &history, &first_at, publication, preview)
+}
+
+/// Record a publication: its row and its `publish` change in the audit log.
+pub fn record(tx: &Connection, actor: &Actor, publication: &Publication) -> Result<crate::model::Change> {
+    let id = publications::insert(tx, publication)?;
+    debug_assert_eq!(id, publication.id);
+    changes::append(
+        tx,
+        actor.change(
+            Action::Publish,
+            Entity::Publication,
+            None,
+            None,
+            Some(json!({
+                "id": publication.id,
+                "note": publication.note,
+                "major": publication.major,
+                "sha256": publication.sha256,
+                "changes": publication.changes,
+            })),
+        ),
+    )
 }
 
 /// Refuse to publish while an active force's newest link check says broken.
