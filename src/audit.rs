@@ -276,28 +276,9 @@ pub struct StoredChange {
 }
 
 impl StoredChange {
-    /// The change, its JSON parsed.
-    pub fn parse(&self) -> serde_json::Result<Change> {
-        let json = |text: &Option<String>| text.as_deref().map(serde_json::from_str).transpose();
-        Ok(Change {
-            id: self.id,
-            at: self.at.clone(),
-            editor: self.editor.clone(),
-            action: self.action.clone(),
-            entity: self.entity.clone(),
-            force: self.force.clone(),
-            before: json(&self.before)?,
-            after: json(&self.after)?,
-            message: self.message.clone(),
-            hash: self.hash.clone(),
-            reverts: self.reverts,
-        })
-    }
-
     /// The chain hash with `before` and `after` spliced in as stored. Every change is appended
-    /// with them stored as canonical JSON, so this equals `chain_hash` of the parsed change;
-    /// if the text was not canonical, the two differ, and a match here still proves the text is
-    /// exactly the canonical JSON that was hashed.
+    /// with them stored as canonical JSON, so for an untouched row this equals `chain_hash` of
+    /// the change it was made from; any other stored text gives another hash.
     fn stored_hash(&self, prev_hash: &str) -> String {
         let text = |value: &Option<String>| value.as_deref().unwrap_or("null").as_bytes().to_owned();
         let mut json = Vec::with_capacity(512);

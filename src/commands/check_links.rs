@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: CheckLinksArgs) -> Result<ExitCode> {
         }
     })?;
     // find out now, not after minutes of checking, that the results could not be kept
-    if db.conn().is_readonly(rusqlite::MAIN_DB)? {
+    if db.read_only()? {
         return Err(crate::exit_codes::failed_hint(
             format!("`{}` is read-only: the results could not be kept", ctx.db_path.display()),
             "run check-links as a user who can write the database",

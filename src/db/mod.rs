@@ -194,6 +194,11 @@ impl Db {
         &self.path
     }
 
+    /// Whether this process can only read the database (its file is not writable to us).
+    pub fn read_only(&self) -> Result<bool> {
+        Ok(self.conn.is_readonly(rusqlite::MAIN_DB)?)
+    }
+
     /// The connection, for reads.
     pub fn conn(&self) -> &Connection {
         &self.conn
