@@ -32,33 +32,59 @@ fn list_as_of_any_moment_equals_what_list_said_then() {
         .collect();
     let mut snapshots: Vec<(i64, Value)> = vec![(EPOCH, env.json(&["list", "--all", "--json"]))];
     let mut open_notes: Vec<String> = Vec::new();
+    // Every step is valid input: a known force, a well-formed URL, a name no force has (it
+    // holds the step number), a note that exists and is open. So each step either makes the
+    // next change or says "nothing to change" (the same URL again, clearing a missing URL,
+    // retiring a retired force...); none is refused. `always` marks the steps that can never be
+    // a no-op: a fresh name, a new note, resolving an open one, a review.
+    let mut next_change = 46;
+    let mut changed = 0;
     for step in 0..240 {
         env.set_epoch(EPOCH + 60 * (step + 1));
         let slug = slugs[rng.below(slugs.len())].clone();
-        let run = match rng.below(8) {
-            0 | 1 => {
-                env.run(&["set-url", &slug, &format!("https://www.example.org/{slug}/{}", rng.below(4))])
-            }
-            2 => env.run(&["clear-url", &slug]),
-            3 => env.run(&["rename-force", &slug, &format!("Force {} {}", rng.below(1000), step)]),
-            4 => env.run(&["retire-force", &slug]),
-            5 => env.run(&["restore-force", &slug]),
+        let (what, always, run) = match rng.below(8) {
+            0 | 1 => (
+                "set-url",
+                false,
+                env.run(&["set-url", &slug, &format!("https://www.example.org/{slug}/{}", rng.below(4))]),
+            ),
+            2 => ("clear-url", false, env.run(&["clear-url", &slug])),
+            3 => (
+                "rename-force",
+                true,
+                env.run(&["rename-force", &slug, &format!("Force {} {}", rng.below(1000), step)]),
+            ),
+            4 => ("retire-force", false, env.run(&["retire-force", &slug])),
+            5 => ("restore-force", false, env.run(&["restore-force", &slug])),
             6 => {
                 let run = env.run(&["note", "add", "--force", &slug, "a note"]);
                 let id = env.json(&["note", "list", "--json"])["notes"].as_array().unwrap().last().unwrap()
                     ["id"]
                     .to_string();
                 open_notes.push(id);
-                run
+                ("note add", true, run)
             }
             _ => match open_notes.pop() {
-                Some(id) => env.run(&["note", "resolve", &id]),
-                None => env.run(&["review", &slug]),
+                Some(id) => ("note resolve", true, env.run(&["note", "resolve", &id])),
+                None => ("review", true, env.run(&["review", &slug])),
             },
         };
-        assert!(run.code == 0 || run.code == 2, "step {step}: {}", run.stderr);
+        let context = format!("step {step} ({what} {slug}, seed {seed}):\n{}{}", run.stdout, run.stderr);
+        assert_eq!(run.code, 0, "{context}");
+        if run.stdout.trim_end().ends_with(&format!("(change {next_change})")) {
+            next_change += 1;
+            changed += 1;
+        } else {
+            assert!(!always, "this step always changes something: {context}");
+            assert!(run.stdout.starts_with("nothing to change: "), "{context}");
+        }
         snapshots.push((EPOCH + 60 * (step + 1), env.json(&["list", "--all", "--json"])));
     }
+    eprintln!("{changed} of 240 steps made a change");
+    // three steps in eight always change something and most of the rest do too (about 190 of
+    // 240 for the default seed); a replay of mostly no-ops would prove little about --as-of
+    assert!(changed >= 120, "only {changed} of 240 steps made a change (seed {seed})");
+    assert_eq!(env.change_count(), 45 + changed, "one change per step that made one");
     for (epoch, expected) in &snapshots {
         let at = chrono::DateTime::from_timestamp(*epoch, 0)
             .unwrap()
