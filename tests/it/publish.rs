@@ -2,7 +2,8 @@
 //! dry runs; refusing directories it does not own; atomic under kills; byte-reproducible.
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
+use std::process::Stdio;
+use std::time::Instant;
 
 use serde_json::Value;
 
@@ -327,24 +328,62 @@ fn no_editor_name_or_internal_note_reaches_any_published_file() {
 fn a_kill_at_any_moment_leaves_one_whole_recorded_site() {
     let env = TestEnv::init();
     env.ok(&["publish"]);
-    for round in 0..40u64 {
-        env.ok(&["set-url", "kent-police", &format!("https://www.kent.police.uk/round-{round}")]);
-        let mut child = env.command().args(["publish"]).spawn().unwrap();
-        std::thread::sleep(Duration::from_micros(500 + (round * 7919) % 15_000));
-        let _ = child.kill();
-        let _ = child.wait();
-        assert_site_is_a_recorded_publication(&env);
-    }
+    // how long a whole publish takes here, so the kills can be spread across all of it
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/timed"]);
+    let started = Instant::now();
     env.ok(&["publish"]);
-    assert_site_is_a_recorded_publication(&env);
-    let index = read_site(&env.path("publish"))["index.html"].clone();
-    assert!(index.contains("round-39"), "the last publish brings the site up to date");
-    assert!(env.ok(&["audit", "verify"]).contains("intact"));
+    let whole = started.elapsed();
+    // A kill before staging or after the swap leaves no trace; one in between leaves a
+    // temporary site beside `publish`, or a recorded publication not yet swapped in. Each such
+    // kill is kept as (round, new temporary directories, not swapped in); the loop goes on past
+    // its first rounds until one kill has landed mid-publish.
+    let mut interrupted = Vec::new();
+    let mut round = 0u32;
+    while round < 16 || (interrupted.is_empty() && round < 200) {
+        env.ok(&["set-url", "kent-police", &format!("https://www.kent.police.uk/round-{round}")]);
+        let temps_before = publish_temps(&env);
+        let mut child = env.command().args(["publish"]).stdout(Stdio::null()).spawn().unwrap();
+        // 5% to 125% of a whole publish, in a scattered order
+        std::thread::sleep(whole * (1 + (round * 7) % 25) / 20);
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let (on_disk, recorded) = assert_site_is_a_recorded_publication(&env);
+        let new_temps: Vec<String> =
+            publish_temps(&env).into_iter().filter(|t| !temps_before.contains(t)).collect();
+        let not_swapped_in = on_disk != recorded[0];
+        if !new_temps.is_empty() || not_swapped_in {
+            assert_eq!(status.code(), None, "round {round}: a publish that exited left {new_temps:?}");
+            interrupted.push((round, new_temps, not_swapped_in));
+        }
+        // the next publish completes what the kill interrupted, and the log stays whole
+        env.ok(&["publish"]);
+        let (on_disk, recorded) = assert_site_is_a_recorded_publication(&env);
+        assert_eq!(on_disk, recorded[0], "round {round}: the newest publication is not the site");
+        let index = read_site(&env.path("publish"))["index.html"].clone();
+        assert!(index.contains(&format!("round-{round}\"")), "round {round}: the site is not up to date");
+        assert!(env.ok(&["audit", "verify"]).contains("intact"), "round {round}");
+        round += 1;
+    }
+    eprintln!(
+        "{} of {round} kills (publish takes {whole:?}) landed mid-publish: {interrupted:?}",
+        interrupted.len()
+    );
+    assert!(!interrupted.is_empty(), "no kill in {round} rounds landed while a publish was under way");
+}
+
+/// The temporary directories beside `publish` (`.publish.tmp-…`), by name.
+fn publish_temps(env: &TestEnv) -> Vec<String> {
+    std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".publish.tmp-"))
+        .collect()
 }
 
 /// The site on disk is exactly one recorded publication: its files match its manifest and
-/// the manifest's sha256 is a recorded publication's.
-pub fn assert_site_is_a_recorded_publication(env: &TestEnv) {
+/// the manifest's sha256 is a recorded publication's. Returns that sha256 and every recorded
+/// publication's, newest first.
+pub fn assert_site_is_a_recorded_publication(env: &TestEnv) -> (String, Vec<String>) {
     let dir = env.path("publish");
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(dir.join(".uof-admin-manifest.json")).unwrap()).unwrap();
@@ -365,12 +404,15 @@ pub fn assert_site_is_a_recorded_publication(env: &TestEnv) {
         .collect();
     assert_eq!(on_disk.len(), files.len() + 1, "stray files in the site: {on_disk:?}");
     let pubs = env.json(&["publications", "--json"]);
-    let recorded: Vec<&str> =
-        pubs["publications"].as_array().unwrap().iter().map(|p| p["sha256"].as_str().unwrap()).collect();
-    assert!(
-        recorded.contains(&manifest["sha256"].as_str().unwrap()),
-        "the site is not a recorded publication"
-    );
+    let recorded: Vec<String> = pubs["publications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["sha256"].as_str().unwrap().to_owned())
+        .collect();
+    let site_sha = manifest["sha256"].as_str().unwrap().to_owned();
+    assert!(recorded.contains(&site_sha), "the site is not a recorded publication");
+    (site_sha, recorded)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
