@@ -106,3 +106,36 @@ fn changes_cut_from_the_end_past_a_publication_are_caught() {
     let err = env.fails(&["audit", "verify"], 1);
     assert!(err.contains("ends at change 44") && err.contains("change 46"), "{err}");
 }
+
+#[test]
+fn a_fresh_database_has_a_fixed_chain() {
+    // A fixed vector for the chain: `admin init` at EPOCH by alice. These literals pin the
+    // format every stored chain depends on: the canonical JSON of a change (which fields, keys
+    // sorted, compact, serde_json's escaping, SQL NULL as null, `reverts` only where set) and
+    // the link, hash = sha256(previous hash as lower-case hex ‖ that JSON), "" before change 1.
+    // Changing them breaks every chain already stored: update them only for a deliberate change
+    // to what `init` records (the seed), never for a change of format.
+    let env = TestEnv::init();
+    let changes = env.changes();
+    let hash = |id: u64| -> String {
+        let change = changes.iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("no change {id}"));
+        change["hash"].as_str().unwrap().to_owned()
+    };
+    let first = r#"{"action":"init","after":{"name":"Avon and Somerset Constabulary","slug":"avon-and-somerset-constabulary","status":"active","url":null},"at":"2025-11-24T16:00:00Z","before":null,"editor":"alice","entity":"force","force":"avon-and-somerset-constabulary","id":1,"message":null}"#;
+    assert_eq!(
+        sha256_hex(first.as_bytes()),
+        "3515a8aefe28cf7db7ab3194a2f8ae6725cf94a18797d0414022f71a521f609f"
+    );
+    assert_eq!(hash(1), "3515a8aefe28cf7db7ab3194a2f8ae6725cf94a18797d0414022f71a521f609f");
+    assert_eq!(hash(45), "56a172a619a214abf6e36f25e7dd1db2b95ac26358c6d7821e14ecf210d34c9a");
+    // what history shows is what is stored
+    let stored: String =
+        env.sql().query_row("SELECT hash FROM changes WHERE id = 45", [], |r| r.get(0)).unwrap();
+    assert_eq!(stored, hash(45));
+    assert!(env.ok(&["audit", "verify"]).contains("45 changes"));
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
