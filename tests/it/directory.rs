@@ -328,7 +328,13 @@ fn files_that_are_not_databases_get_a_clear_error() {
     .unwrap();
     let before = bytes(&env.db);
     let err = env.fails(&["list"], 1);
-    assert!(err.contains("not a database") || err.contains("uof.db"), "{err}");
+    assert_eq!(
+        err,
+        format!(
+            "error: failed to read database `{}`: file is not a database\nhint: the file is damaged or is not a uof-admin database: restore it from a backup (`admin backup`)\n",
+            env.db.display()
+        )
+    );
     assert_eq!(bytes(&env.db), before);
 
     let dir = env.path("adir");
