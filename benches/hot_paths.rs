@@ -9,7 +9,7 @@
 use std::sync::OnceLock;
 
 use admin::audit::{body, canonical_json, Action, Entity, NewChange};
-use admin::db::{changes, page, Db};
+use admin::db::{changes, Db};
 use admin::directory::{self, Actor};
 use serde_json::json;
 
@@ -67,13 +67,17 @@ fn init(path: &std::path::Path) -> (Db, Vec<String>) {
     let mut db = Db::create(path).unwrap();
     let slugs = db
         .write(|tx| {
-            page::set(tx, "heading", &seed.heading)?;
-            page::set(tx, "intro", &seed.intro.join("\n\n"))?;
             let mut slugs = Vec::new();
             for (i, name) in seed.forces.iter().enumerate() {
                 slugs
                     .push(directory::add_force(tx, &actor(i as u64), Action::Init, name, None, None)?.0.slug);
             }
+            let page = admin::state::Page {
+                heading: seed.heading.clone(),
+                intro: seed.intro.clone(),
+                ..Default::default()
+            };
+            directory::set_page(tx, &actor(seed.forces.len() as u64), Action::Init, page)?;
             Ok(slugs)
         })
         .unwrap();

@@ -26,7 +26,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use admin::audit::{hex, Action};
-use admin::db::{changes, page, publications, Db};
+use admin::db::{changes, publications, Db};
 use admin::directory::{self, Actor};
 use admin::model::{ForceStatus, Publication};
 use admin::publish;
@@ -112,14 +112,19 @@ fn main() -> Result<()> {
     // the seed's forces, as `admin init` adds them
     let mut slugs: Vec<String> = Vec::with_capacity(args.forces as usize);
     db.write(|tx| {
-        page::set(tx, "heading", &seed.heading)?;
-        page::set(tx, "intro", &seed.intro.join("\n\n"))?;
         for name in &seed.forces {
             let n = changes::last_id(tx)? as u64 + 1;
             let (force, _) =
                 directory::add_force(tx, &actor_for(n, &mut rng), Action::Init, name, None, None)?;
             slugs.push(force.slug);
         }
+        let n = changes::last_id(tx)? as u64 + 1;
+        let page = admin::state::Page {
+            heading: seed.heading.clone(),
+            intro: seed.intro.clone(),
+            ..Default::default()
+        };
+        directory::set_page(tx, &actor_for(n, &mut rng), Action::Init, page)?;
         Ok(())
     })?;
 
@@ -218,8 +223,15 @@ fn main() -> Result<()> {
         minor: false,
         dry_run: false,
         allow_broken: true,
+        replace_site: false,
     };
-    publish::publish(&mut db, &actor_for(n, &mut rng), &options)?;
+    let actor = actor_for(n, &mut rng);
+    let author = admin::gate::Author {
+        editor: actor.editor,
+        message: None,
+        clock: admin::clock::Clock::fixed(epoch + Duration::minutes(n as i64)),
+    };
+    publish::publish(&mut db, &author, &options)?;
     let (changes_n, pubs, forces) = db.read(|tx| {
         Ok((
             changes::last_id(tx)?,
@@ -255,6 +267,7 @@ fn record_publication(
         content_sha256: synthetic,
         first_change: covered_from as i64 + 1,
         last_change,
+        head_hash: changes::head(tx)?.map(|h| h.hash),
     };
     publish::record(tx, actor, &publication)?;
     Ok(())

@@ -25,10 +25,11 @@ pub enum Action {
     Revert,
     Import,
     Publish,
+    SetPage,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::Init,
         Action::AddForce,
         Action::RenameForce,
@@ -42,6 +43,7 @@ impl Action {
         Action::Revert,
         Action::Import,
         Action::Publish,
+        Action::SetPage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +61,7 @@ impl Action {
             Action::Revert => "revert",
             Action::Import => "import",
             Action::Publish => "publish",
+            Action::SetPage => "set-page",
         }
     }
 
@@ -74,18 +77,44 @@ pub enum Entity {
     Note,
     Review,
     Publication,
+    Page,
 }
 
 impl Entity {
+    pub const ALL: [Entity; 5] =
+        [Entity::Force, Entity::Note, Entity::Review, Entity::Publication, Entity::Page];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Entity::Force => "force",
             Entity::Note => "note",
             Entity::Review => "review",
             Entity::Publication => "publication",
+            Entity::Page => "page",
         }
     }
+
+    pub fn parse(text: &str) -> Option<Entity> {
+        Entity::ALL.into_iter().find(|e| e.as_str() == text)
+    }
 }
+
+/// Both are stored and shown as their strings.
+macro_rules! serialize_as_str {
+    ($($t:ty),*) => {$(
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )*};
+}
+serialize_as_str!(Action, Entity);
 
 /// A change about to be appended: everything but its id and hash, which the log assigns.
 #[derive(Debug, Clone)]
@@ -108,8 +137,8 @@ impl NewChange {
             id,
             at: self.at,
             editor: self.editor,
-            action: self.action.as_str().to_owned(),
-            entity: self.entity.as_str().to_owned(),
+            action: self.action,
+            entity: self.entity,
             force: self.force,
             before: self.before,
             after: self.after,
@@ -128,8 +157,8 @@ pub fn body(change: &Change) -> Value {
     map.insert("id".into(), change.id.into());
     map.insert("at".into(), change.at.clone().into());
     map.insert("editor".into(), change.editor.clone().into());
-    map.insert("action".into(), change.action.clone().into());
-    map.insert("entity".into(), change.entity.clone().into());
+    map.insert("action".into(), change.action.as_str().into());
+    map.insert("entity".into(), change.entity.as_str().into());
     map.insert("force".into(), change.force.clone().into());
     map.insert("before".into(), change.before.clone().unwrap_or(Value::Null));
     map.insert("after".into(), change.after.clone().unwrap_or(Value::Null));
@@ -207,8 +236,8 @@ fn write_canonical_body(change: &Change, out: &mut Vec<u8>) {
             id: change.id,
             at: &change.at,
             editor: &change.editor,
-            action: &change.action,
-            entity: &change.entity,
+            action: change.action.as_str(),
+            entity: change.entity.as_str(),
             force: change.force.as_deref(),
             message: change.message.as_deref(),
             reverts: change.reverts,
@@ -384,69 +413,57 @@ impl Verifier {
     }
 }
 
-/// A short, human description of what a change did, from its before and after.
+/// A short, human description of what a change did, from its typed before and after.
 pub fn describe(change: &Change) -> String {
-    let get = |side: &Option<Value>, key: &str| -> Option<String> {
-        side.as_ref().and_then(|v| v.get(key)).and_then(Value::as_str).map(str::to_owned)
+    use crate::state::{sides, Record};
+    let Ok((before, after)) = sides(change) else {
+        return format!("{} (unreadable)", change.action);
     };
-    let (before, after) = (&change.before, &change.after);
-    match change.entity.as_str() {
-        "force" => match (before, after) {
-            (None, Some(_)) => format!("added {}", get(after, "name").unwrap_or_default()),
-            (Some(_), Some(_)) => {
-                let mut parts = Vec::new();
-                if get(before, "name") != get(after, "name") {
-                    parts.push(format!(
-                        "renamed {} to {}",
-                        get(before, "name").unwrap_or_default(),
-                        get(after, "name").unwrap_or_default()
-                    ));
-                }
-                match (get(before, "url"), get(after, "url")) {
-                    (None, Some(url)) => parts.push(format!("URL set to {url}")),
-                    (Some(_), None) => parts.push("URL removed".to_owned()),
-                    (Some(old), Some(new)) if old != new => parts.push(format!("URL changed to {new}")),
-                    _ => {}
-                }
-                if get(before, "status") != get(after, "status") {
-                    parts.push(get(after, "status").map_or("status changed".to_owned(), |s| {
-                        if s == "retired" {
-                            "retired".to_owned()
-                        } else {
-                            "restored".to_owned()
-                        }
-                    }));
-                }
-                parts.join("; ")
+    match (before, after) {
+        (None, Some(Record::Force(after))) => format!("added {}", after.name),
+        (Some(Record::Force(before)), Some(Record::Force(after))) => {
+            let mut parts = Vec::new();
+            if before.name != after.name {
+                parts.push(format!("renamed {} to {}", before.name, after.name));
             }
-            _ => change.action.clone(),
-        },
-        "note" => {
-            let id = after
-                .as_ref()
-                .or(before.as_ref())
-                .and_then(|v| v.get("id"))
-                .and_then(Value::as_i64)
-                .unwrap_or(0);
-            let public =
-                after.as_ref().and_then(|v| v.get("public")).and_then(Value::as_bool).unwrap_or(false);
-            let kind = if public { "public note" } else { "note" };
-            match get(after, "status").as_deref() {
-                Some("resolved") => format!("resolved {kind} {id}"),
-                _ if before.is_some() => format!("reopened {kind} {id}"),
-                _ => format!("added {kind} {id}"),
+            match (&before.url, &after.url) {
+                (None, Some(url)) => parts.push(format!("URL set to {url}")),
+                (Some(_), None) => parts.push("URL removed".to_owned()),
+                (Some(old), Some(new)) if old != new => parts.push(format!("URL changed to {new}")),
+                _ => {}
+            }
+            if before.status != after.status {
+                parts.push(match after.status {
+                    crate::model::ForceStatus::Retired => "retired".to_owned(),
+                    crate::model::ForceStatus::Active => "restored".to_owned(),
+                });
+            }
+            parts.join("; ")
+        }
+        (before, Some(Record::Note(note))) => {
+            let kind = if note.public { "public note" } else { "note" };
+            match (note.status, before) {
+                (crate::model::NoteStatus::Resolved, _) => format!("resolved {kind} {}", note.id),
+                (_, Some(_)) => format!("reopened {kind} {}", note.id),
+                (_, None) => format!("added {kind} {}", note.id),
             }
         }
-        "review" => "reviewed".to_owned(),
-        "publication" => {
-            let major = after.as_ref().and_then(|v| v.get("major")).and_then(Value::as_bool).unwrap_or(true);
-            if major {
+        (_, Some(Record::Review(_))) => "reviewed".to_owned(),
+        (_, Some(Record::Publication(value))) => {
+            if value.get("major").and_then(Value::as_bool).unwrap_or(true) {
                 "published".to_owned()
             } else {
                 "published (minor)".to_owned()
             }
         }
-        _ => change.action.clone(),
+        (before, Some(Record::Page(after))) => {
+            let before = match before {
+                Some(Record::Page(page)) => page,
+                _ => return "recorded the page text".to_owned(),
+            };
+            crate::state::page_changes(&before, &after).join("; ")
+        }
+        _ => change.action.as_str().to_owned(),
     }
 }
 
@@ -533,8 +550,8 @@ mod tests {
             id: change.id,
             at: change.at.clone(),
             editor: change.editor.clone(),
-            action: change.action.clone(),
-            entity: change.entity.clone(),
+            action: change.action.to_string(),
+            entity: change.entity.to_string(),
             force: change.force.clone(),
             before: change.before.as_ref().map(canonical_json),
             after: change.after.as_ref().map(canonical_json),

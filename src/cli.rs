@@ -445,13 +445,28 @@ pub struct HistoryArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Recompute the audit log's hash chain; exit 1 naming the first bad change
-    #[command(after_help = "Example:\n  admin audit verify")]
+    /// Check the hash chain, the publications and the live tables against the log; exit 1
+    /// naming the first difference
+    #[command(
+        after_help = "With --against, also check that this database's log still holds the audit head a published\nsite carries (its forces.json): a log rewritten since that publication fails.\n\nExamples:\n  admin audit verify\n  admin audit verify --against publish\n  admin audit verify --against https://example.gov.uk/use-of-force/"
+    )]
     Verify(AuditVerifyArgs),
+    /// Print the newest change's id and hash: the audit head, to keep somewhere else
+    #[command(after_help = "Example:\n  admin audit head --json")]
+    Head(AuditHeadArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct AuditVerifyArgs {
+    /// A published site (directory), its forces.json, or its https:// address
+    #[arg(long, value_name = "PATH|URL")]
+    pub against: Option<String>,
+    #[command(flatten)]
+    pub json: Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditHeadArgs {
     #[command(flatten)]
     pub json: Json,
 }
@@ -473,6 +488,9 @@ pub struct PublishArgs {
     /// Publish even when a force's link is known to be broken
     #[arg(long)]
     pub allow_broken: bool,
+    /// Replace a site that was published from another database
+    #[arg(long)]
+    pub replace_site: bool,
     /// Re-render a past publication into --out, byte-identical to what was published then
     #[arg(long, value_name = "ID", conflicts_with_all = ["message", "minor", "dry_run", "allow_broken"])]
     pub from_publication: Option<i64>,

@@ -1,13 +1,15 @@
 //! The one clock: `SOURCE_DATE_EPOCH` when set (reproducible output and tests), else the system
 //! time. Created once in `run` and passed down; nothing else asks for the time.
 use anyhow::Context;
-use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, TimeZone, Utc};
 
 use crate::exit_codes::bad_hint;
 
+/// `SOURCE_DATE_EPOCH`'s fixed time, or the system clock read afresh each time (so a stamp
+/// taken after waiting for the write lock is the time of the write).
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
-    now: DateTime<Utc>,
+    fixed: Option<DateTime<Utc>>,
 }
 
 impl Clock {
@@ -24,25 +26,26 @@ impl Clock {
                 let now = Utc
                     .timestamp_opt(secs, 0)
                     .single()
-                    .with_context(|| format!("SOURCE_DATE_EPOCH {secs} is out of range"))
-                    .map_err(|e| bad_hint(format!("{e:#}"), "use a date between years 0 and 9999"))?;
-                Ok(Clock { now })
+                    .filter(|t| (0..=9999).contains(&t.year()))
+                    .with_context(|| format!("SOURCE_DATE_EPOCH {secs} is outside the years 0000 to 9999"))
+                    .map_err(|e| bad_hint(format!("{e:#}"), "use a date between years 0000 and 9999"))?;
+                Ok(Clock { fixed: Some(now) })
             }
-            Err(_) => Ok(Clock { now: Utc::now() }),
+            Err(_) => Ok(Clock { fixed: None }),
         }
     }
 
     pub fn fixed(now: DateTime<Utc>) -> Clock {
-        Clock { now }
+        Clock { fixed: Some(now) }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        self.now
+        self.fixed.unwrap_or_else(Utc::now)
     }
 
     /// The time as stored: RFC 3339, UTC, whole seconds.
     pub fn stamp(&self) -> String {
-        stamp(self.now)
+        stamp(self.now())
     }
 }
 

@@ -8,7 +8,9 @@ use serde_json::Value;
 use crate::audit::{Action, Entity, NewChange};
 use crate::db::{changes, forces};
 use crate::exit_codes::{bad, bad_hint};
+use crate::gate;
 use crate::model::{Change, Force, ForceStatus};
+use crate::state::{NoteState, Page, Record};
 use crate::validate::{self, quoted};
 
 /// Who is making a change, when, and why.
@@ -53,7 +55,7 @@ pub enum Outcome {
 
 /// A force's audited state.
 pub fn state(force: &Force) -> Value {
-    serde_json::to_value(force).unwrap_or(Value::Null)
+    Record::Force(force.clone()).encode()
 }
 
 /// Find a force by slug or name (ignoring case), active or retired.
@@ -119,7 +121,7 @@ pub fn add_force_with_status(
         ));
     }
     let force = forces::insert(conn, &Force { id: 0, slug, name, url, status })?;
-    let change = changes::append(
+    let change = gate::append(
         conn,
         actor.change(action, Entity::Force, Some(&force.slug), None, Some(state(&force))),
     )?;
@@ -157,7 +159,7 @@ pub fn apply_reverting(
     let mut change =
         actor.change(action, Entity::Force, Some(&after.slug), Some(state(before)), Some(state(after)));
     change.reverts = reverts;
-    Ok(Outcome::Changed(Box::new(changes::append(conn, change)?)))
+    Ok(Outcome::Changed(Box::new(gate::append(conn, change)?)))
 }
 
 pub fn rename(conn: &Connection, actor: &Actor, arg: &str, new_name: &str) -> Result<Outcome> {
@@ -211,13 +213,14 @@ pub fn change(conn: &Connection, id: i64) -> Result<Change> {
 
 /// A note's audited state.
 pub fn note_state(note: &crate::model::Note) -> Value {
-    serde_json::json!({
-        "id": note.id,
-        "force": note.force,
-        "text": note.text,
-        "public": note.public,
-        "status": note.status,
+    Record::Note(NoteState {
+        id: note.id,
+        force: note.force.clone(),
+        text: note.text.clone(),
+        public: note.public,
+        status: note.status,
     })
+    .encode()
 }
 
 /// Add a review note about a force, or about the page when `force` is `None`.
@@ -239,7 +242,7 @@ pub fn add_note(
         &actor.at,
     )?;
     let note = crate::db::notes::get(conn, id)?.ok_or_else(|| anyhow::anyhow!("note {id} vanished"))?;
-    let change = changes::append(
+    let change = gate::append(
         conn,
         actor.change(Action::AddNote, Entity::Note, note.force.as_deref(), None, Some(note_state(&note))),
     )?;
@@ -257,7 +260,7 @@ pub fn resolve_note(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome
     }
     crate::db::notes::set_status(conn, id, NoteStatus::Resolved, Some(&actor.editor), Some(&actor.at))?;
     let after = crate::model::Note { status: NoteStatus::Resolved, ..before.clone() };
-    let change = changes::append(
+    let change = gate::append(
         conn,
         actor.change(
             Action::ResolveNote,
@@ -279,14 +282,51 @@ pub fn review(conn: &Connection, actor: &Actor, arg: &str) -> Result<Change> {
         message: actor.message.clone(),
     };
     crate::db::reviews::insert(conn, force.id, &review)?;
-    changes::append(
+    gate::append(
         conn,
         actor.change(
             Action::Review,
             Entity::Review,
             Some(&force.slug),
             None,
-            Some(serde_json::json!({ "force": force.slug, "at": review.at })),
+            Some(
+                Record::Review(crate::state::ReviewRecord {
+                    force: force.slug.clone(),
+                    at: review.at.clone(),
+                })
+                .encode(),
+            ),
         ),
     )
+}
+
+/// Make the page's own words `after`, with one `page` change (`init` when the database is new,
+/// `set-page` after), or nothing if they are already so.
+pub fn set_page(conn: &Connection, actor: &Actor, action: Action, after: Page) -> Result<Outcome> {
+    set_page_reverting(conn, actor, action, after, None)
+}
+
+/// `set_page`, recording which change this one reverts.
+pub fn set_page_reverting(
+    conn: &Connection,
+    actor: &Actor,
+    action: Action,
+    after: Page,
+    reverts: Option<i64>,
+) -> Result<Outcome> {
+    let before = crate::db::page::read(conn)?;
+    if before.as_ref() == Some(&after) {
+        return Ok(Outcome::Unchanged("nothing to change: the page already says that".to_owned()));
+    }
+    crate::db::page::write(conn, &after)?;
+    let mut change = actor.change(
+        action,
+        Entity::Page,
+        None,
+        before.map(|p| Record::Page(p).encode()),
+        Some(Record::Page(after).encode()),
+    );
+    change.reverts = reverts;
+    let change = gate::append(conn, change)?;
+    Ok(Outcome::Changed(Box::new(change)))
 }

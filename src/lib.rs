@@ -9,9 +9,11 @@ pub mod audit;
 pub mod cli;
 pub mod clock;
 mod commands;
+pub mod content;
 pub mod db;
 pub mod directory;
 pub mod exit_codes;
+pub mod gate;
 pub mod links;
 pub mod model;
 pub mod output;
@@ -19,14 +21,16 @@ pub mod publish;
 pub mod replay;
 pub mod revert;
 pub mod seed;
+pub mod state;
 pub mod status;
 pub mod transfer;
 pub mod validate;
+pub mod verify;
 
 use clock::Clock;
 use db::Db;
-use directory::Actor;
 use exit_codes::bad_hint;
+use gate::Author;
 
 /// What every command needs: where the database is, who is acting and what time it is.
 pub struct Ctx {
@@ -52,18 +56,19 @@ impl Ctx {
         Db::open(&self.db_path)
     }
 
-    /// Who is making a change, when, and why. Fails when no editor can be determined.
-    pub fn actor(&self, message: Option<&str>) -> Result<Actor> {
+    /// Who is making a change and why; the gate stamps the time under the write lock. Fails
+    /// when no editor can be determined.
+    pub fn actor(&self, message: Option<&str>) -> Result<Author> {
         let editor = self.editor.as_deref().ok_or_else(|| {
             bad_hint(
                 "no editor: cannot tell who is making this change",
                 "pass --editor NAME or set UOF_EDITOR",
             )
         })?;
-        Ok(Actor {
+        Ok(Author {
             editor: validate::editor(editor)?,
-            at: self.clock.stamp(),
             message: validate::message(message)?,
+            clock: self.clock,
         })
     }
 }

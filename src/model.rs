@@ -6,6 +6,7 @@ use serde_json::Value;
 /// A force as the audit log records it: these four fields are the `before`/`after` of every
 /// change to a force, so the directory at any moment can be rebuilt from the log alone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Force {
     #[serde(skip)]
     pub id: i64,
@@ -91,8 +92,8 @@ pub struct Change {
     pub id: i64,
     pub at: String,
     pub editor: String,
-    pub action: String,
-    pub entity: String,
+    pub action: crate::audit::Action,
+    pub entity: crate::audit::Entity,
     pub force: Option<String>,
     pub before: Option<Value>,
     pub after: Option<Value>,
@@ -161,6 +162,24 @@ pub struct Publication {
     pub content_sha256: String,
     #[serde(skip)]
     pub first_change: i64,
+    /// The audit head it covers: the newest change before its own `publish` change.
     #[serde(skip)]
     pub last_change: i64,
+    /// That change's hash (`None` for a publication recorded before heads were).
+    #[serde(skip)]
+    pub head_hash: Option<String>,
+}
+
+impl Publication {
+    /// The audit head the published files carry: `{"change", "hash"}`.
+    pub fn audit_head(&self) -> Option<AuditHead> {
+        self.head_hash.clone().map(|hash| AuditHead { change: self.last_change, hash })
+    }
+}
+
+/// A change id and its hash: a point in the audit log that someone outside can hold on to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditHead {
+    pub change: i64,
+    pub hash: String,
 }

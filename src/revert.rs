@@ -1,30 +1,44 @@
 //! `admin revert`: undo one change with a new, audited `revert` change that points at it.
 //! Refused when a later change touched the same field, and for changes that cannot be undone.
-use anyhow::Result;
-use rusqlite::Connection;
-use serde_json::Value;
-
 use crate::audit::{Action, Entity};
 use crate::db::{changes, notes};
 use crate::directory::{self, Actor, Outcome};
 use crate::exit_codes::{bad, bad_hint};
 use crate::model::{Change, Force, NoteStatus};
+use crate::state::{page_fields_changed, sides, NoteState, Record};
+use anyhow::Result;
+use rusqlite::Connection;
 
-const FORCE_FIELDS: [&str; 3] = ["name", "url", "status"];
-
-fn field<'a>(state: &'a Option<Value>, key: &str) -> Option<&'a Value> {
-    state.as_ref().and_then(|s| s.get(key))
+/// The fields of a force that a change altered.
+fn force_fields(before: &Force, after: &Force) -> Vec<&'static str> {
+    let mut fields = Vec::new();
+    if before.name != after.name {
+        fields.push("name");
+    }
+    if before.url != after.url {
+        fields.push("url");
+    }
+    if before.status != after.status {
+        fields.push("status");
+    }
+    fields
 }
 
-/// The fields a change altered.
-fn altered<'a>(change: &Change, fields: &[&'a str]) -> Vec<&'a str> {
-    fields.iter().copied().filter(|f| field(&change.before, f) != field(&change.after, f)).collect()
+/// The typed sides of a change.
+fn typed(change: &Change) -> Result<(Option<Record>, Option<Record>)> {
+    sides(change)
 }
 
-/// Refuse when a later change to the same entity altered any of `fields`.
-fn check_no_later_conflict(later: &[Change], target: &Change, fields: &[&str]) -> Result<()> {
+/// Refuse when a later change to the same entity altered any of `fields`; `altered` says which
+/// fields a change altered.
+fn check_no_later_conflict(
+    later: &[Change],
+    target: &Change,
+    fields: &[&str],
+    altered: impl Fn(&Change) -> Result<Vec<&'static str>>,
+) -> Result<()> {
     for change in later {
-        if let Some(f) = altered(change, fields).first() {
+        if let Some(f) = altered(change)?.into_iter().find(|f| fields.contains(f)) {
             return Err(bad_hint(
                 format!(
                     "cannot revert change {}: change {} ({} by {} at {}) changed the {f} since",
@@ -40,41 +54,69 @@ fn check_no_later_conflict(later: &[Change], target: &Change, fields: &[&str]) -
 pub fn revert(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome> {
     let target = changes::get(conn, id)?
         .ok_or_else(|| bad_hint(format!("no change with id {id}"), "see `admin history` for change ids"))?;
-    match target.action.as_str() {
-        "publish" => {
+    match target.action {
+        Action::Publish => {
             return Err(bad_hint(
                 format!("change {id} is a publication, which cannot be reverted"),
                 "change the directory and publish again",
             ))
         }
-        "init" => {
+        Action::Init if target.entity == Entity::Force => {
             return Err(bad_hint(
                 format!("change {id} created the database's seed force, which cannot be reverted"),
                 "retire the force with `admin retire-force` instead",
             ))
         }
-        "review" => return Err(bad(format!("change {id} records a review, which cannot be reverted"))),
-        _ => {}
+        Action::Init => {
+            return Err(bad_hint(
+                format!(
+                    "change {id} recorded the page text the database started with, which cannot be reverted"
+                ),
+                "change the page with `admin page set` instead",
+            ))
+        }
+        Action::Review => return Err(bad(format!("change {id} records a review, which cannot be reverted"))),
+        Action::AddForce
+        | Action::RenameForce
+        | Action::SetUrl
+        | Action::ClearUrl
+        | Action::RetireForce
+        | Action::RestoreForce
+        | Action::AddNote
+        | Action::ResolveNote
+        | Action::Revert
+        | Action::Import
+        | Action::SetPage => {}
     }
-    match target.entity.as_str() {
-        "force" => revert_force(conn, actor, &target),
-        "note" => revert_note(conn, actor, &target),
-        other => Err(bad(format!("change {id} is about a {other}, which cannot be reverted"))),
+    match target.entity {
+        Entity::Force => revert_force(conn, actor, &target),
+        Entity::Note => revert_note(conn, actor, &target),
+        Entity::Page => revert_page(conn, actor, &target),
+        Entity::Review | Entity::Publication => {
+            Err(bad(format!("change {id} is about a {}, which cannot be reverted", target.entity)))
+        }
     }
+}
+
+fn force_altered(change: &Change) -> Result<Vec<&'static str>> {
+    Ok(match typed(change)? {
+        (Some(Record::Force(b)), Some(Record::Force(a))) => force_fields(&b, &a),
+        (None, Some(Record::Force(_))) => vec!["name", "url", "status"],
+        _ => Vec::new(),
+    })
 }
 
 fn revert_force(conn: &Connection, actor: &Actor, target: &Change) -> Result<Outcome> {
     let slug = target.force.as_deref().unwrap_or_default();
-    if target.before.is_none() {
+    let (Some(Record::Force(before)), Some(Record::Force(after))) = typed(target)? else {
         return Err(bad_hint(
             format!("change {} added the force `{slug}`; forces are never deleted", target.id),
             format!("retire it instead: admin retire-force {slug}"),
         ));
-    }
-    let fields = altered(target, &FORCE_FIELDS);
+    };
+    let fields = force_fields(&before, &after);
     let later = changes::later_for_entity(conn, target)?;
-    check_no_later_conflict(&later, target, &fields)?;
-    let before: Force = serde_json::from_value(target.before.clone().unwrap_or_default())?;
+    check_no_later_conflict(&later, target, &fields, force_altered)?;
     let current = directory::resolve(conn, slug)?;
     let mut restored = current.clone();
     for f in &fields {
@@ -87,25 +129,38 @@ fn revert_force(conn: &Connection, actor: &Actor, target: &Change) -> Result<Out
     directory::apply_reverting(conn, actor, Action::Revert, &current, &restored, Some(target.id))
 }
 
+fn note_of(change: &Change) -> Result<Option<NoteState>> {
+    Ok(match typed(change)? {
+        (_, Some(Record::Note(note))) | (Some(Record::Note(note)), None) => Some(note),
+        _ => None,
+    })
+}
+
 fn revert_note(conn: &Connection, actor: &Actor, target: &Change) -> Result<Outcome> {
-    let note_id = field(&target.after, "id").and_then(Value::as_i64).unwrap_or_default();
-    if target.before.is_none() {
+    let (before, after) = typed(target)?;
+    let note_id = note_of(target)?.map_or(0, |n| n.id);
+    let (Some(Record::Note(before)), Some(Record::Note(_))) = (before, after) else {
         return Err(bad_hint(
             format!("change {} added note {note_id}; notes are never deleted", target.id),
             format!("resolve it instead: admin note resolve {note_id}"),
         ));
+    };
+    let mut later = Vec::new();
+    for change in changes::later_for_entity(conn, target)? {
+        if note_of(&change)?.map(|n| n.id) == Some(note_id) {
+            later.push(change);
+        }
     }
-    let later: Vec<Change> = changes::later_for_entity(conn, target)?
-        .into_iter()
-        .filter(|c| field(&c.after, "id").and_then(Value::as_i64) == Some(note_id))
-        .collect();
-    check_no_later_conflict(&later, target, &["status"])?;
+    let status_altered = |c: &Change| -> Result<Vec<&'static str>> {
+        Ok(match typed(c)? {
+            (Some(Record::Note(b)), Some(Record::Note(a))) if b.status != a.status => vec!["status"],
+            _ => Vec::new(),
+        })
+    };
+    check_no_later_conflict(&later, target, &["status"], status_altered)?;
     let current =
         notes::get(conn, note_id)?.ok_or_else(|| bad(format!("note {note_id} no longer exists")))?;
-    let status = match field(&target.before, "status").and_then(Value::as_str) {
-        Some("resolved") => NoteStatus::Resolved,
-        _ => NoteStatus::Open,
-    };
+    let status = before.status;
     if current.status == status {
         return Ok(Outcome::Unchanged(format!("nothing to change: note {note_id} is already like that")));
     }
@@ -123,5 +178,42 @@ fn revert_note(conn: &Connection, actor: &Actor, target: &Change) -> Result<Outc
         Some(directory::note_state(&after)),
     );
     change.reverts = Some(target.id);
-    Ok(Outcome::Changed(Box::new(changes::append(conn, change)?)))
+    Ok(Outcome::Changed(Box::new(crate::gate::append(conn, change)?)))
+}
+
+fn page_altered(change: &Change) -> Result<Vec<&'static str>> {
+    Ok(match typed(change)? {
+        (Some(Record::Page(b)), Some(Record::Page(a))) => page_fields_changed(&b, &a),
+        (None, Some(Record::Page(_))) => {
+            vec!["heading", "introduction", "publisher", "contact", "licence", "base URL", "related links"]
+        }
+        _ => Vec::new(),
+    })
+}
+
+/// Undo a change to the page's words: the fields it altered go back to what they were.
+fn revert_page(conn: &Connection, actor: &Actor, target: &Change) -> Result<Outcome> {
+    let (Some(Record::Page(before)), Some(Record::Page(after))) = typed(target)? else {
+        return Err(bad(format!(
+            "change {} recorded the page text as it was; there is nothing before it to go back to",
+            target.id
+        )));
+    };
+    let fields = page_fields_changed(&before, &after);
+    let later = changes::later_for_entity(conn, target)?;
+    check_no_later_conflict(&later, target, &fields, page_altered)?;
+    let current = crate::db::page::read(conn)?.unwrap_or_default();
+    let mut restored = current.clone();
+    for f in &fields {
+        match *f {
+            "heading" => restored.heading.clone_from(&before.heading),
+            "introduction" => restored.intro.clone_from(&before.intro),
+            "publisher" => restored.publisher.clone_from(&before.publisher),
+            "contact" => restored.contact.clone_from(&before.contact),
+            "licence" => restored.licence.clone_from(&before.licence),
+            "base URL" => restored.base_url.clone_from(&before.base_url),
+            _ => restored.links.clone_from(&before.links),
+        }
+    }
+    directory::set_page_reverting(conn, actor, Action::Revert, restored, Some(target.id))
 }

@@ -1,75 +1,81 @@
-//! `admin audit verify`: recompute the hash chain end to end.
+//! `admin audit verify [--against PATH|URL]`, `admin audit head`: the audit log's integrity.
 use std::process::ExitCode;
 
 use anyhow::Result;
 use serde_json::json;
 
-use crate::audit::{Break, Verifier};
-use crate::cli::AuditVerifyArgs;
-use crate::db::{changes, publications};
-use crate::exit_codes::{failed_hint, QuietExit, FAILURE};
+use crate::cli::{AuditHeadArgs, AuditVerifyArgs};
+use crate::db::changes;
+use crate::exit_codes::{QuietExit, FAILURE};
+use crate::verify::{self, Problem};
 use crate::{output, Ctx};
 
 pub fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<ExitCode> {
+    // read the witness first: a bad path is bad input, whatever the database holds
+    let witness = args.against.as_deref().map(verify::read_witness).transpose()?;
     let mut db = ctx.open()?;
-    let mut verifier = Verifier::new();
-    let mut broken = None;
-    let mut cut_short = None;
-    db.read(|tx| {
-        changes::for_each_stored(tx, |stored| match verifier.check_stored(&stored) {
-            Ok(()) => Ok(true),
-            Err(b) => {
-                broken = Some(b);
-                Ok(false)
-            }
-        })?;
-        // the chain cannot show that changes were cut from its end; the publications can
-        let (publications, covered) = publications::extent(tx)?;
-        let (count, publishes) = (verifier.checked as i64, changes::publish_count(tx)?);
-        if broken.is_none() && (covered > count || publishes < publications) {
-            cut_short = Some((count, covered.max(count + 1)));
-        }
-        Ok(())
+    let (report, against) = db.read(|tx| {
+        let report = verify::database(tx)?;
+        let against = witness.as_ref().map(|w| verify::against(tx, w)).transpose()?.flatten();
+        Ok((report, against))
     })?;
-    if let Some((count, needed)) = cut_short {
-        return Err(failed_hint(
-            format!(
-                "audit log verification failed: it ends at change {count}, but the publications record change {needed} or later (changes were removed from its end)"
-            ),
-            "restore the database from a backup and compare",
-        ));
+    let ok = report.problem.is_none() && against.is_none();
+    if args.json.json {
+        output::json(&json!({
+            "ok": ok,
+            "checked": report.checked,
+            "first_bad": report.problem.as_ref().and_then(Problem::change_id),
+            "problem": report.problem.as_ref().map(ToString::to_string).or(against.clone()),
+            "against": witness.as_ref().map(|w| json!({"source": w.source, "change": w.head.change, "hash": w.head.hash})),
+        }))?;
     }
-    let first_bad = broken.as_ref().map(|b| match b {
-        Break::Mismatch { id } => *id,
-        Break::Gap { expected, .. } => *expected,
-    });
+    if let Some(problem) = &report.problem {
+        eprintln!("error: {}", output::one_line(&problem.to_string()));
+        let hint = match problem {
+            Problem::Tables(_) => "a table was changed behind admin's back: restore the database from a backup (`admin restore`) and compare".to_owned(),
+            Problem::Chain(_) => format!(
+                "the {} changes before it are intact; compare with a backup to see what was altered",
+                report.checked
+            ),
+            _ => "restore the database from a backup (`admin restore`) and compare".to_owned(),
+        };
+        eprintln!("hint: {hint}");
+        return Err(QuietExit(FAILURE).into());
+    }
+    if let Some(problem) = &against {
+        eprintln!("error: {}", output::one_line(problem));
+        eprintln!("hint: the database is not the one that published that site, or its log was rewritten; restore it from a backup (`admin restore`)");
+        return Err(QuietExit(FAILURE).into());
+    }
+    if !args.json.json {
+        output::line(format!(
+            "audit log verified: {} changes, hash chain intact, publications and live tables match the log",
+            report.checked
+        ))?;
+        if let Some(w) = &witness {
+            output::line(format!(
+                "matches `{}`: change {} has hash {}",
+                w.source, w.head.change, w.head.hash
+            ))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn head(ctx: &Ctx, args: AuditHeadArgs) -> Result<ExitCode> {
+    let db = ctx.open()?;
+    let head = changes::head(db.conn())?;
     if args.json.json {
         output::json(
-            &json!({ "ok": broken.is_none(), "checked": verifier.checked, "first_bad": first_bad }),
+            &head
+                .as_ref()
+                .map_or(json!({"change": 0, "hash": null}), |h| json!({"change": h.id, "hash": h.hash})),
         )?;
-    }
-    match broken {
-        None => {
-            if !args.json.json {
-                output::line(format!("audit log verified: {} changes, hash chain intact", verifier.checked))?;
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(b) => {
-            let what = match b {
-                Break::Mismatch { id } => format!(
-                    "audit log verification failed at change {id}: its hash does not match its content (it was altered after it was written)"
-                ),
-                Break::Gap { expected, found } => format!(
-                    "audit log verification failed at change {expected}: it is missing (the next change is {found})"
-                ),
-            };
-            eprintln!("error: {what}");
-            eprintln!(
-                "hint: the {} changes before it are intact; compare with a backup to see what was altered",
-                verifier.checked
-            );
-            Err(QuietExit(FAILURE).into())
+    } else {
+        match head {
+            Some(h) => output::line(format!("change {} {}", h.id, h.hash))?,
+            None => output::line("the audit log is empty")?,
         }
     }
+    Ok(ExitCode::SUCCESS)
 }

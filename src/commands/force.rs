@@ -14,8 +14,8 @@ pub fn add(ctx: &Ctx, args: AddForceArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let url = args.url.as_deref().map(|u| validate::force_url(u, args.allow_http)).transpose()?;
     let mut db = ctx.open()?;
-    let (force, _) = db.write(|tx| {
-        directory::add_force(tx, &actor, Action::AddForce, &args.name, args.slug.as_deref(), url)
+    let (force, _) = db.write_as(&actor, |tx, actor| {
+        directory::add_force(tx, actor, Action::AddForce, &args.name, args.slug.as_deref(), url)
     })?;
     output::line(&force.slug)?;
     Ok(ExitCode::SUCCESS)
@@ -24,7 +24,8 @@ pub fn add(ctx: &Ctx, args: AddForceArgs) -> Result<ExitCode> {
 pub fn rename(ctx: &Ctx, args: RenameForceArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let mut db = ctx.open()?;
-    let outcome = db.write(|tx| directory::rename(tx, &actor, &args.force, &args.new_name))?;
+    let outcome =
+        db.write_as(&actor, |tx, actor| directory::rename(tx, actor, &args.force, &args.new_name))?;
     report(outcome, |c| format!("renamed {}", c.force.as_deref().unwrap_or_default()))
 }
 
@@ -32,14 +33,14 @@ pub fn set_url(ctx: &Ctx, args: SetUrlArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let url = validate::force_url(&args.url, args.allow_http)?;
     let mut db = ctx.open()?;
-    let outcome = db.write(|tx| directory::set_url(tx, &actor, &args.force, Some(url)))?;
+    let outcome = db.write_as(&actor, |tx, actor| directory::set_url(tx, actor, &args.force, Some(url)))?;
     report(outcome, |c| format!("set the URL of {}", c.force.as_deref().unwrap_or_default()))
 }
 
 pub fn clear_url(ctx: &Ctx, args: ForceArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let mut db = ctx.open()?;
-    let outcome = db.write(|tx| directory::set_url(tx, &actor, &args.force, None))?;
+    let outcome = db.write_as(&actor, |tx, actor| directory::set_url(tx, actor, &args.force, None))?;
     report(outcome, |c| format!("removed the URL of {}", c.force.as_deref().unwrap_or_default()))
 }
 
@@ -54,6 +55,6 @@ pub fn restore(ctx: &Ctx, args: ForceArgs) -> Result<ExitCode> {
 fn set_status(ctx: &Ctx, args: ForceArgs, status: ForceStatus, verb: &str) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let mut db = ctx.open()?;
-    let outcome = db.write(|tx| directory::set_status(tx, &actor, &args.force, status))?;
+    let outcome = db.write_as(&actor, |tx, actor| directory::set_status(tx, actor, &args.force, status))?;
     report(outcome, |c| format!("{verb} {}", c.force.as_deref().unwrap_or_default()))
 }

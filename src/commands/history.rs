@@ -51,7 +51,7 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
                 c.id.to_string(),
                 c.at.clone(),
                 c.editor.clone(),
-                c.action.clone(),
+                c.action.to_string(),
                 or_dash(c.force.as_deref()),
                 describe(c),
                 or_dash(c.message.as_deref()),

@@ -5,23 +5,23 @@ use anyhow::Result;
 
 use crate::audit::Action;
 use crate::cli::InitArgs;
-use crate::db::{page, Db};
+use crate::db::Db;
+use crate::state::Page;
 use crate::{directory, output, seed, Ctx};
 
 pub fn run(ctx: &Ctx, args: InitArgs) -> Result<ExitCode> {
     let seed = seed::builtin()?;
     let actor = ctx.actor(args.message.message.as_deref())?;
     let mut db = Db::create(&ctx.db_path)?;
-    let loaded = db.write(|tx| {
-        page::set(tx, "heading", &seed.heading)?;
-        page::set(tx, "intro", &seed.intro.join("\n\n"))?;
-        if args.empty {
-            return Ok(0);
+    let loaded = db.write_as(&actor, |tx, actor| {
+        let forces = if args.empty { &[][..] } else { &seed.forces[..] };
+        for name in forces {
+            directory::add_force(tx, actor, Action::Init, name, None, None)?;
         }
-        for name in &seed.forces {
-            directory::add_force(tx, &actor, Action::Init, name, None, None)?;
-        }
-        Ok(seed.forces.len())
+        // the page's words last, so the forces keep the change ids they always had
+        let page = Page { heading: seed.heading.clone(), intro: seed.intro.clone(), ..Page::default() };
+        directory::set_page(tx, actor, Action::Init, page)?;
+        Ok(forces.len())
     });
     let loaded = match loaded {
         Ok(n) => n,

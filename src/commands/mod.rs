@@ -43,6 +43,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Due(args) => review::due(ctx, args),
         Command::History(args) => history::run(ctx, args),
         Command::Audit(AuditCommand::Verify(args)) => audit::verify(ctx, args),
+        Command::Audit(AuditCommand::Head(args)) => audit::head(ctx, args),
         Command::CheckLinks(args) => check_links::run(ctx, args),
         Command::Publish(args) => publish::run(ctx, args),
         Command::Publications(args) => publications::run(ctx, args),

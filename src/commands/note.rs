@@ -34,8 +34,9 @@ pub fn add(ctx: &Ctx, args: NoteAddArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let text = note_text(&args.text)?;
     let mut db = ctx.open()?;
-    let (note, change) =
-        db.write(|tx| directory::add_note(tx, &actor, args.force.as_deref(), &text, args.public))?;
+    let (note, change) = db.write_as(&actor, |tx, actor| {
+        directory::add_note(tx, actor, args.force.as_deref(), &text, args.public)
+    })?;
     let about = note.force.as_deref().map_or("the page".to_owned(), str::to_owned);
     let kind = if note.public { "public note" } else { "internal note" };
     output::line(format!("added {kind} {} on {about} (change {})", note.id, change.id))?;
@@ -45,7 +46,7 @@ pub fn add(ctx: &Ctx, args: NoteAddArgs) -> Result<ExitCode> {
 pub fn resolve(ctx: &Ctx, args: NoteResolveArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let mut db = ctx.open()?;
-    let outcome = db.write(|tx| directory::resolve_note(tx, &actor, args.id))?;
+    let outcome = db.write_as(&actor, |tx, actor| directory::resolve_note(tx, actor, args.id))?;
     report(outcome, |_| format!("resolved note {}", args.id))
 }
 

@@ -39,7 +39,7 @@ fn show(conn: &rusqlite::Connection, id: i64, json: bool) -> Result<ExitCode> {
                 c.id.to_string(),
                 c.at.clone(),
                 c.editor.clone(),
-                c.action.clone(),
+                c.action.to_string(),
                 or_dash(c.force.as_deref()),
                 describe(c),
             ]

@@ -10,7 +10,7 @@ use crate::{output, Ctx};
 pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
     if let Some(id) = args.from_publication {
         let mut db = ctx.open()?;
-        let publication = publish::republish(&mut db, id, &args.out)?;
+        let publication = publish::republish(&mut db, id, &args.out, args.replace_site)?;
         output::line(format!(
             "re-rendered publication {id} ({}) into `{}`; sha256 {} matches the record",
             publication.at,
@@ -27,6 +27,7 @@ pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
         minor: args.minor,
         dry_run: args.dry_run,
         allow_broken: args.allow_broken,
+        replace_site: args.replace_site,
     };
     let mut db = ctx.open()?;
     let outcome = publish::publish(&mut db, &actor, &options)?;
@@ -36,9 +37,15 @@ pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
             "nothing to publish: nothing public has changed since publication {} ({}); `{out}` left as it is",
             last.id, last.at
         ))?,
-        Outcome::Repaired { last } => output::line(format!(
-            "nothing new to publish; rewrote `{out}` as publication {} ({}), which it was missing",
-            last.id, last.at
+        Outcome::Repaired { last, damaged } => output::line(format!(
+            "nothing new to publish; rewrote `{out}` as publication {} ({}){}",
+            last.id,
+            last.at,
+            if damaged.is_empty() {
+                ", which it was missing".to_owned()
+            } else {
+                format!(": {} missing or altered", damaged.join(", "))
+            }
         ))?,
         Outcome::WouldPublish { publication, summary } => {
             output::line(format!(

@@ -14,7 +14,7 @@ use crate::{directory, Ctx};
 pub fn review(ctx: &Ctx, args: ReviewArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let mut db = ctx.open()?;
-    let change = db.write(|tx| directory::review(tx, &actor, &args.force))?;
+    let change = db.write_as(&actor, |tx, actor| directory::review(tx, actor, &args.force))?;
     output::line(format!(
         "recorded a review of {} (change {})",
         change.force.as_deref().unwrap_or_default(),

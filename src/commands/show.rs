@@ -42,7 +42,7 @@ fn now(tx: &Connection, arg: &str) -> Result<Shown> {
 }
 
 fn as_of(tx: &Connection, arg: &str, at: &str) -> Result<Shown> {
-    let snapshot = replay::snapshot(tx, &Cutoff::At(at.to_owned()))?;
+    let snapshot = crate::state::State::replay(tx, &Cutoff::At(at.to_owned()))?;
     let force = snapshot.find(arg).ok_or_else(|| {
         bad_hint(
             format!("no force {} at {at}", quoted(arg)),
@@ -50,8 +50,7 @@ fn as_of(tx: &Connection, arg: &str, at: &str) -> Result<Shown> {
         )
     })?;
     let checks = link_checks::latest_before(tx, at)?;
-    let entry = snapshot
-        .list(true, &checks)
+    let entry = replay::list(&snapshot, true, &checks)
         .into_iter()
         .find(|e| e.slug == force.slug)
         .ok_or_else(|| bad(format!("no force `{}`", force.slug)))?;

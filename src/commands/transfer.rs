@@ -26,8 +26,9 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let records = transfer::read(&args.file)?;
     let mut db = ctx.open()?;
-    let apply = |tx: &rusqlite::Transaction| transfer::apply(tx, &actor, &records);
-    let applied = if args.dry_run { db.dry_run(apply)? } else { db.write(apply)? };
+    let apply =
+        |tx: &rusqlite::Transaction, actor: &crate::directory::Actor| transfer::apply(tx, actor, &records);
+    let applied = if args.dry_run { db.dry_run_as(&actor, apply)? } else { db.write_as(&actor, apply)? };
     let verb = if args.dry_run { "would change" } else { "changed" };
     for a in &applied {
         let id = if args.dry_run { String::new() } else { format!(" (change {})", a.change.id) };

@@ -5,19 +5,32 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::audit::{canonical_json, NewChange};
+use crate::audit::{canonical_json, Action, Entity};
 use crate::model::Change;
+use crate::state::{Page, ReviewState};
 
 const COLUMNS: &str = "id, at, editor, action, entity, force, before, after, message, hash, reverts";
 
-/// Append one change, in the caller's transaction, chained to the newest one.
-pub fn append(conn: &Connection, change: NewChange) -> Result<Change> {
-    let last: Option<(i64, String)> = conn
-        .prepare_cached("SELECT id, hash FROM changes ORDER BY id DESC LIMIT 1")?
-        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?;
-    let (last_id, prev_hash) = last.unwrap_or((0, String::new()));
-    let change = change.seal(last_id + 1, &prev_hash);
+/// The newest change: its id, hash and time (`None` for an empty log).
+pub fn head(conn: &Connection) -> Result<Option<Head>> {
+    Ok(conn
+        .prepare_cached("SELECT id, hash, at FROM changes ORDER BY id DESC LIMIT 1")?
+        .query_row([], |row| Ok(Head { id: row.get(0)?, hash: row.get(1)?, at: row.get(2)? }))
+        .optional()?)
+}
+
+/// The newest change of the log: what a publication anchors and `admin audit head` prints.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Head {
+    #[serde(rename = "change")]
+    pub id: i64,
+    pub hash: String,
+    #[serde(skip)]
+    pub at: String,
+}
+
+/// Write a sealed change. Only `gate::append` calls this: it stamps, checks and chains first.
+pub(crate) fn insert(conn: &Connection, change: &Change) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO changes (id, at, editor, action, entity, force, before, after, message, hash, reverts)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -26,8 +39,8 @@ pub fn append(conn: &Connection, change: NewChange) -> Result<Change> {
         change.id,
         change.at,
         change.editor,
-        change.action,
-        change.entity,
+        change.action.as_str(),
+        change.entity.as_str(),
         change.force,
         change.before.as_ref().map(canonical_json),
         change.after.as_ref().map(canonical_json),
@@ -36,16 +49,27 @@ pub fn append(conn: &Connection, change: NewChange) -> Result<Change> {
         change.reverts,
     ])
     .context("failed to record the change in the audit log")?;
-    Ok(change)
+    Ok(())
+}
+
+/// A stored word that is not one of the enum's: the row was written by something else.
+fn unknown(index: usize, what: &str, text: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        index,
+        rusqlite::types::Type::Text,
+        format!("unknown {what} {text:?} in the audit log").into(),
+    )
 }
 
 fn from_row(row: &Row) -> rusqlite::Result<Change> {
+    let action: String = row.get(3)?;
+    let entity: String = row.get(4)?;
     Ok(Change {
         id: row.get(0)?,
         at: row.get(1)?,
         editor: row.get(2)?,
-        action: row.get(3)?,
-        entity: row.get(4)?,
+        action: Action::parse(&action).ok_or_else(|| unknown(3, "action", &action))?,
+        entity: Entity::parse(&entity).ok_or_else(|| unknown(4, "entity", &entity))?,
         force: row.get(5)?,
         before: json_column(row, 6)?,
         after: json_column(row, 7)?,
@@ -161,6 +185,14 @@ pub fn last_id(conn: &Connection) -> Result<i64> {
     Ok(conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM changes")?.query_row([], |row| row.get(0))?)
 }
 
+/// One change's hash.
+pub fn hash_of(conn: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT hash FROM changes WHERE id = ?1")?
+        .query_row([id], |row| row.get(0))
+        .optional()?)
+}
+
 /// One change by id.
 pub fn get(conn: &Connection, id: i64) -> Result<Option<Change>> {
     Ok(conn
@@ -195,31 +227,56 @@ impl Cutoff {
     }
 }
 
-/// The newest state (`after`) of every force as of `cutoff`, one per force, parsed straight into
-/// `T` (a `Force`, or a `Value`).
-pub fn latest_force_states<T: DeserializeOwned>(conn: &Connection, cutoff: &Cutoff) -> Result<Vec<T>> {
+/// The newest state (`after`) of every force or note as of `cutoff`, one per entity, parsed
+/// straight into `T`.
+pub fn latest_states<T: DeserializeOwned>(
+    conn: &Connection,
+    entity: Entity,
+    cutoff: &Cutoff,
+) -> Result<Vec<T>> {
     let (clause, value) = cutoff.clause();
+    let group = match entity {
+        Entity::Note => "json_extract(COALESCE(after, before), '$.id')",
+        _ => "force",
+    };
     let sql = format!(
         "SELECT after FROM changes WHERE id IN (
-             SELECT MAX(id) FROM changes WHERE entity = 'force' AND {clause} GROUP BY force)
-         ORDER BY id"
+             SELECT MAX(id) FROM changes WHERE entity = '{}' AND {clause} GROUP BY {group})
+         ORDER BY id",
+        entity.as_str()
     );
-    latest_states(conn, &sql, value)
+    parse_states(conn, &sql, value)
 }
 
-/// The newest state of every note as of `cutoff`, one per note, parsed straight into `T`.
-pub fn latest_note_states<T: DeserializeOwned>(conn: &Connection, cutoff: &Cutoff) -> Result<Vec<T>> {
+/// The page as of `cutoff`: its newest change then. A log whose page was first recorded by a
+/// later `set-page` with nothing before it (an upgrade recording the text as it had always
+/// been) had that text from the start.
+pub fn latest_page(conn: &Connection, cutoff: &Cutoff) -> Result<Option<Page>> {
+    let (clause, value) = cutoff.clause();
+    let sql =
+        format!("SELECT after FROM changes WHERE entity = 'page' AND {clause} ORDER BY id DESC LIMIT 1");
+    if let Some(page) = parse_states::<Page>(conn, &sql, value)?.pop() {
+        return Ok(Some(page));
+    }
+    let sql = "SELECT after FROM changes WHERE entity = 'page' AND ?1 IS NOT NULL AND action = 'set-page' AND before IS NULL
+               AND id = (SELECT MIN(id) FROM changes WHERE entity = 'page')";
+    Ok(parse_states::<Page>(conn, sql, 1.into())?.pop())
+}
+
+/// Every review as of `cutoff`, oldest first: (force slug, review).
+pub fn reviews(conn: &Connection, cutoff: &Cutoff) -> Result<Vec<(String, ReviewState)>> {
     let (clause, value) = cutoff.clause();
     let sql = format!(
-        "SELECT after FROM changes WHERE id IN (
-             SELECT MAX(id) FROM changes WHERE entity = 'note' AND {clause}
-             GROUP BY json_extract(COALESCE(after, before), '$.id'))
-         ORDER BY id"
+        "SELECT force, at, editor, message FROM changes WHERE entity = 'review' AND force IS NOT NULL AND {clause} ORDER BY id"
     );
-    latest_states(conn, &sql, value)
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([value], |row| {
+        Ok((row.get(0)?, ReviewState { at: row.get(1)?, editor: row.get(2)?, message: row.get(3)? }))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-fn latest_states<T: DeserializeOwned>(
+fn parse_states<T: DeserializeOwned>(
     conn: &Connection,
     sql: &str,
     value: rusqlite::types::Value,
@@ -238,23 +295,12 @@ fn latest_states<T: DeserializeOwned>(
     Ok(states)
 }
 
-/// The last review of each force as of `cutoff`: (slug, time).
-pub fn last_reviews(conn: &Connection, cutoff: &Cutoff) -> Result<Vec<(String, String)>> {
-    let (clause, value) = cutoff.clause();
-    let sql = format!(
-        "SELECT force, MAX(at) FROM changes WHERE entity = 'review' AND force IS NOT NULL AND {clause} GROUP BY force"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([value], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-}
-
 /// Later changes to the same entity as `change`, oldest first (for revert's conflict check).
 pub fn later_for_entity(conn: &Connection, change: &Change) -> Result<Vec<Change>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM changes WHERE entity = ?1 AND force IS ?2 AND id > ?3 ORDER BY id"
     ))?;
-    let rows = stmt.query_map(params![change.entity, change.force, change.id], from_row)?;
+    let rows = stmt.query_map(params![change.entity.as_str(), change.force, change.id], from_row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 

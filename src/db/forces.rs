@@ -25,6 +25,13 @@ pub fn by_slug(conn: &Connection, slug: &str) -> Result<Option<Force>> {
         .optional()?)
 }
 
+/// Every force, active and retired, by slug.
+pub fn all(conn: &Connection) -> Result<Vec<Force>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM forces ORDER BY slug"))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Active forces that have a URL, by name: what `check-links` checks.
 pub fn linked(conn: &Connection) -> Result<Vec<Force>> {
     let mut stmt = conn.prepare_cached(&format!(

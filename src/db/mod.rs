@@ -52,7 +52,7 @@ impl Db {
             });
         }
         let created = Self::connect(path).and_then(|mut db| {
-            db.migrate()?;
+            db.migrate(true)?;
             Ok(db)
         });
         if created.is_err() {
@@ -84,7 +84,7 @@ impl Db {
             Ok(_) => {}
         }
         let mut db = Self::connect(path)?;
-        db.migrate()?;
+        db.migrate(false)?;
         Ok(db)
     }
 
@@ -96,6 +96,15 @@ impl Db {
             .with_context(|| format!("failed to open database `{}`", path.display()))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         Ok(Db { conn, path: path.to_owned() })
+    }
+
+    /// Only `init` creates a database: any other command refuses a file that is not one of
+    /// ours (0 bytes, an SQLite file without our schema), before anything is written to it.
+    fn not_ours(&self, why: &str) -> anyhow::Error {
+        failed_hint(
+            format!("`{}` is not a uof-admin database ({why}); it was left as it is", self.path.display()),
+            "check --db (or UOF_DB); only `admin init` creates a database, and `admin restore` brings one back from a backup",
+        )
     }
 
     /// The newest migration this database has had, or `None` for a brand-new file.
@@ -128,11 +137,25 @@ impl Db {
     }
 
     /// Apply pending migrations; refuse a database that knows migrations this binary does not.
-    fn migrate(&mut self) -> Result<()> {
+    /// `creating`: the file is the one `init` just made, the only time an empty file is fine.
+    fn migrate(&mut self, creating: bool) -> Result<()> {
+        let applied = self.applied_version()?;
+        if applied.is_none() && !creating {
+            let empty = std::fs::metadata(&self.path).map(|m| m.len() == 0).unwrap_or(false);
+            return Err(self.not_ours(if empty {
+                "the file is empty"
+            } else {
+                "it holds no uof-admin schema"
+            }));
+        }
+        if applied.is_some() && !self.has_our_tables()? {
+            return Err(self.not_ours("another program's tables"));
+        }
         // The common case, a database already up to date, needs no runner: building one parses
         // every migration's name with a freshly compiled regex, a noticeable part of a command.
-        if self.applied_version()? == Some(LATEST_MIGRATION) {
-            return self.enable_foreign_keys();
+        if applied == Some(LATEST_MIGRATION) {
+            self.enable_foreign_keys()?;
+            return self.ensure_identity();
         }
         let runner = embedded::migrations::runner();
         let latest = runner.get_migrations().iter().map(|m| i64::from(m.version())).max().unwrap_or(0);
@@ -166,7 +189,63 @@ impl Db {
                 }
             }
         }
-        self.enable_foreign_keys()
+        self.enable_foreign_keys()?;
+        self.ensure_identity()
+    }
+
+    /// Whether the tables every version of this tool has are there.
+    fn has_our_tables(&self) -> Result<bool> {
+        let count: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('forces', 'changes', 'page')",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(count == 3)
+    }
+
+    /// A database from before version 7 gets what a new one has from `init`: its random id, and
+    /// its page text recorded in the audit log (as it stood: it could not change before). Runs
+    /// once; a database that has its id is left alone.
+    fn ensure_identity(&mut self) -> Result<()> {
+        if self.database_id()?.is_some() || self.read_only()? {
+            return Ok(());
+        }
+        let id = random_id()?;
+        self.write(|tx| {
+            tx.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('database_id', ?1)", [&id])?;
+            let recorded: bool =
+                tx.query_row("SELECT EXISTS (SELECT 1 FROM changes WHERE entity = 'page')", [], |row| {
+                    row.get(0)
+                })?;
+            if let (false, Some(page)) = (recorded, page::read(tx)?) {
+                let head = changes::head(tx)?;
+                let clock = crate::clock::Clock::from_env().map(|c| c.stamp()).unwrap_or_default();
+                // never before the newest change: the clock moves forward
+                let at = head.map_or(clock.clone(), |h| if h.at > clock { h.at } else { clock });
+                let change = crate::audit::NewChange {
+                    at,
+                    editor: "uof-admin".to_owned(),
+                    action: crate::audit::Action::SetPage,
+                    entity: crate::audit::Entity::Page,
+                    force: None,
+                    before: None,
+                    after: Some(crate::state::Record::Page(page).encode()),
+                    message: Some("the page text as it stood when this database was upgraded".to_owned()),
+                    reverts: None,
+                };
+                crate::gate::append(tx, change)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The random id `init` gave this database.
+    pub fn database_id(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = 'database_id'")?
+            .query_row([], |row| row.get(0))
+            .optional()?)
     }
 
     fn enable_foreign_keys(&self) -> Result<()> {
@@ -214,6 +293,31 @@ impl Db {
         let out = f(&tx)?;
         tx.commit().with_context(|| format!("failed to save changes to `{}`", self.path.display()))?;
         Ok(out)
+    }
+
+    /// `write` for an audited change: the gate stamps `author` under the lock (refusing a clock
+    /// that went back) and `f` gets the stamped actor.
+    pub fn write_as<T>(
+        &mut self,
+        author: &crate::gate::Author,
+        f: impl FnOnce(&Transaction, &crate::directory::Actor) -> Result<T>,
+    ) -> Result<T> {
+        self.write(|tx| {
+            let actor = crate::gate::begin(tx, author)?;
+            f(tx, &actor)
+        })
+    }
+
+    /// `dry_run` for an audited change, stamped as `write_as` would.
+    pub fn dry_run_as<T>(
+        &mut self,
+        author: &crate::gate::Author,
+        f: impl FnOnce(&Transaction, &crate::directory::Actor) -> Result<T>,
+    ) -> Result<T> {
+        self.dry_run(|tx| {
+            let actor = crate::gate::begin(tx, author)?;
+            f(tx, &actor)
+        })
     }
 
     /// Like `write`, but always rolled back: `--dry-run`.
@@ -281,6 +385,16 @@ impl Db {
     }
 }
 
+/// 128 random bits, hex: a database's id.
+fn random_id() -> Result<String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .context("failed to read random bytes for the database id")?;
+    Ok(crate::audit::hex(&bytes))
+}
+
 fn is_a_directory(path: &Path) -> anyhow::Error {
     bad_hint(
         format!("`{}` is a directory, not a database file", path.display()),
@@ -304,7 +418,7 @@ mod tests {
         drop(Db::create(&path).unwrap());
         let before = std::fs::read(&path).unwrap();
         let mut db = Db::open(&path).unwrap();
-        db.migrate().unwrap();
+        db.migrate(false).unwrap();
         let count: i64 =
             db.conn().query_row("SELECT COUNT(*) FROM refinery_schema_history", [], |r| r.get(0)).unwrap();
         assert_eq!(count as usize, embedded::migrations::runner().get_migrations().len());

@@ -4,7 +4,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::model::Publication;
 
-const COLUMNS: &str = "id, at, editor, note, major, sha256, content_sha256, first_change, last_change";
+const COLUMNS: &str =
+    "id, at, editor, note, major, sha256, content_sha256, first_change, last_change, head_hash";
 
 fn from_row(row: &Row) -> rusqlite::Result<Publication> {
     let first: i64 = row.get(7)?;
@@ -20,15 +21,26 @@ fn from_row(row: &Row) -> rusqlite::Result<Publication> {
         changes: if last >= first && last > 0 { vec![first, last] } else { Vec::new() },
         first_change: first,
         last_change: last,
+        head_hash: row.get(9)?,
     })
 }
 
 pub fn insert(conn: &Connection, p: &Publication) -> Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO publications (at, editor, note, major, sha256, content_sha256, first_change, last_change)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO publications (at, editor, note, major, sha256, content_sha256, first_change, last_change, head_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(params![p.at, p.editor, p.note, p.major, p.sha256, p.content_sha256, p.first_change, p.last_change])?;
+    .execute(params![
+        p.at,
+        p.editor,
+        p.note,
+        p.major,
+        p.sha256,
+        p.content_sha256,
+        p.first_change,
+        p.last_change,
+        p.head_hash
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 

@@ -10,6 +10,17 @@ pub fn insert(conn: &Connection, force_id: i64, review: &Review) -> Result<()> {
     Ok(())
 }
 
+/// Every review, oldest first: (force slug, review).
+pub fn all(conn: &Connection) -> Result<Vec<(String, Review)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.slug, r.at, r.editor, r.message FROM reviews r JOIN forces f ON f.id = r.force_id ORDER BY r.id",
+    )?;
+    let rows = stmt.query_map([], |row| {
+        Ok((row.get(0)?, Review { at: row.get(1)?, editor: row.get(2)?, message: row.get(3)? }))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 /// A force's reviews, newest first.
 pub fn for_force(conn: &Connection, force_id: i64) -> Result<Vec<Review>> {
     let mut stmt = conn.prepare_cached(

@@ -1,109 +1,35 @@
-//! `admin publish`: read the public content, decide whether and how to publish, render the
-//! site and swap it into place, and record the publication in the same database transaction
-//! as its `publish` change.
+//! `admin publish`: check that the live content is what the audit log says, decide whether and
+//! how to publish, render the site and swap it into place, and record the publication in the
+//! same database transaction as its `publish` change.
 //!
 //! Order matters for crash safety: the new site is built in a temporary directory, the
 //! publication is committed, and only then is the directory swapped in. A kill before the
 //! commit leaves the old site and no record; a kill between commit and swap leaves the old site,
-//! which the next `admin publish` notices (the manifest's sha256 is not the newest
-//! publication's) and repairs.
+//! which the next `admin publish` notices (the site on disk is not the newest publication) and
+//! repairs. Every refusal (another database's site, files the tool did not write, a mount point,
+//! content that differs from the log) comes before anything is recorded.
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use rusqlite::Connection;
-use serde::Serialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
-use crate::audit::{hex, Action, Entity};
-use crate::db::{changes, forces, notes, page, publications, Db};
+use crate::audit::{Action, Entity};
+use crate::content::Content;
+use crate::db::changes::{self, Cutoff};
+use crate::db::{forces, publications, Db};
 use crate::directory::Actor;
-use crate::exit_codes::failed_hint;
+use crate::exit_codes::{bad_hint, failed_hint};
+use crate::gate::Author;
 use crate::model::{LinkStatus, Publication};
+use crate::state::State;
 
 mod render;
 mod site;
 mod summary;
 
 pub use render::{csv_guarded, csv_safe, Site};
-pub use site::read_manifest_sha;
-
-/// What the public sees: the page text, the active forces and the open public notes.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Content {
-    pub heading: String,
-    pub intro: Vec<String>,
-    /// Open public notes about the page as a whole, oldest first.
-    pub notes: Vec<String>,
-    pub forces: Vec<PublicForce>,
-}
-
-/// Fields in sorted key order: serialised compactly, a force is its canonical JSON, and
-/// `forces.json` lists it as a sorted JSON object would.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct PublicForce {
-    pub name: String,
-    /// Open public notes about this force, oldest first.
-    pub notes: Vec<String>,
-    pub slug: String,
-    pub url: Option<String>,
-}
-
-impl Content {
-    /// sha256 of the content's canonical JSON: equal content publishes nothing.
-    ///
-    /// The canonical JSON is streamed into the hash: fields declared in sorted key order and
-    /// written compactly by serde_json are exactly `canonical_json` of the content as a `Value`
-    /// (a test checks it), without a copy of every force as a `Value` and the text of it.
-    pub fn sha256(&self) -> String {
-        #[derive(Serialize)]
-        struct Canonical<'a> {
-            forces: &'a [PublicForce],
-            heading: &'a str,
-            intro: &'a [String],
-            notes: &'a [String],
-        }
-        let canonical = Canonical {
-            forces: &self.forces,
-            heading: &self.heading,
-            intro: &self.intro,
-            notes: &self.notes,
-        };
-        let mut hasher = Sha256::new();
-        // writing into a hasher cannot fail; strings and options always serialise
-        let _ = serde_json::to_writer(&mut hasher, &canonical);
-        hex(&hasher.finalize())
-    }
-}
-
-/// The stored introduction, blank-line separated, as paragraphs.
-pub fn intro_paragraphs(intro: &str) -> Vec<String> {
-    intro.split("\n\n").filter(|p| !p.trim().is_empty()).map(str::to_owned).collect()
-}
-
-/// Read the public content as it is now.
-pub fn content(conn: &Connection) -> Result<Content> {
-    let heading = page::get(conn, "heading")?.unwrap_or_else(|| "Use of Force Data".to_owned());
-    let intro = intro_paragraphs(&page::get(conn, "intro")?.unwrap_or_default());
-    let mut page_notes = Vec::new();
-    let mut by_force: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
-    for note in notes::list(conn, notes::Scope::All, true, true)? {
-        match note.force {
-            Some(slug) => by_force.entry(slug).or_default().push(note.text),
-            None => page_notes.push(note.text),
-        }
-    }
-    let forces = forces::list(conn, false)?
-        .into_iter()
-        .map(|e| PublicForce {
-            notes: by_force.remove(&e.slug).unwrap_or_default(),
-            slug: e.slug,
-            name: e.name,
-            url: e.url,
-        })
-        .collect();
-    Ok(Content { heading, intro, notes: page_notes, forces })
-}
+pub use site::{read_manifest_at, Manifest, MANIFEST};
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -112,6 +38,8 @@ pub struct Options {
     pub minor: bool,
     pub dry_run: bool,
     pub allow_broken: bool,
+    /// Replace a site that another database published.
+    pub replace_site: bool,
 }
 
 /// What `publish` did.
@@ -132,38 +60,65 @@ pub enum Outcome {
         last: Publication,
     },
     /// The content is unchanged but the site on disk was not the last publication (a crash
-    /// between commit and swap, or a deleted directory): it was written again.
+    /// between commit and swap, a deleted directory, files deleted or altered): it was written
+    /// again. `damaged` names the files that were missing or altered.
     Repaired {
         last: Publication,
+        damaged: Vec<String>,
     },
 }
 
-pub fn publish(db: &mut Db, actor: &Actor, options: &Options) -> Result<Outcome> {
-    let _lock = if options.dry_run { None } else { Some(site::lock(&options.out)?) };
-    site::check_out_dir(&options.out)?;
-    let prepared = db.write(|tx| {
-        let content = content(tx)?;
+/// The public content as the audit log says it is, after checking that the live tables say the
+/// same: a row changed behind the tool's back must never reach the page.
+pub fn checked_content(conn: &Connection) -> Result<Content> {
+    let logged = State::replay(conn, &Cutoff::Id(changes::last_id(conn)?))?;
+    let content = Content::from_state(&logged);
+    let live = State::live(conn)?;
+    if Content::from_state(&live) != content {
+        let what =
+            live.first_difference(&logged).map_or_else(|| "the public content".to_owned(), |d| d.to_string());
+        return Err(failed_hint(
+            format!("the live tables do not match the audit log ({what}); nothing was published"),
+            "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
+        ));
+    }
+    Ok(content)
+}
+
+/// The content as of the last publication (for its summary), and now.
+fn previous_state(conn: &Connection, last: Option<&Publication>) -> Result<Option<State>> {
+    last.map(|p| State::replay(conn, &Cutoff::Id(p.last_change))).transpose()
+}
+
+pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcome> {
+    let out = site::Out::resolve(&options.out)?;
+    let _lock = if options.dry_run { None } else { Some(site::lock(&out)?) };
+    let on_disk = site::inspect(&out)?;
+    let database_id = db.database_id()?;
+    check_same_database(&on_disk, database_id.as_deref(), options.replace_site, &out.path)?;
+    let run = |tx: &rusqlite::Transaction, actor: &Actor| -> Result<Prepared> {
+        let content = checked_content(tx)?;
         let content_sha = content.sha256();
         let last = publications::last(tx)?;
-        if let Some(last) = last.filter(|l| l.content_sha256 == content_sha) {
-            let on_disk = site::read_manifest_sha(&options.out)?;
-            if on_disk.as_deref() == Some(last.sha256.as_str()) || options.dry_run {
+        if let Some(last) = last.clone().filter(|l| l.content_sha256 == content_sha) {
+            if on_disk.is_intact(&last.sha256) || options.dry_run {
                 return Ok(Prepared::Nothing(last));
             }
             let site = render_publication(tx, &content, &last)?;
-            return Ok(Prepared::Repair(last, site));
+            let damaged = if on_disk.manifest.is_some() { on_disk.damaged.clone() } else { Vec::new() };
+            return Ok(Prepared::Repair(last, site, damaged));
         }
         if !options.allow_broken {
             refuse_broken(tx)?;
         }
-        let first = publications::last(tx)?.is_none();
-        let covered_from = publications::last(tx)?.map_or(0, |p| p.last_change);
-        let covered = changes::since_id(tx, covered_from)?;
+        let first = last.is_none();
+        let covered_from = last.as_ref().map_or(0, |p| p.last_change);
         let summary = if first {
             vec![format!("The first publication: {} forces.", content.forces.len())]
         } else {
-            let names = content.forces.iter().map(|f| (f.slug.clone(), f.name.clone())).collect();
-            summary::summarise(&covered, &names)
+            let before = previous_state(tx, last.as_ref())?.unwrap_or_default();
+            let now = State::replay(tx, &Cutoff::Id(changes::last_id(tx)?))?;
+            summary::summarise(&before, &now)
         };
         let major = first || !options.minor;
         let note = if first {
@@ -171,9 +126,11 @@ pub fn publish(db: &mut Db, actor: &Actor, options: &Options) -> Result<Outcome>
         } else {
             options.note.clone().unwrap_or_else(|| summary::as_note(&summary))
         };
-        let last_change = changes::last_id(tx)?;
+        let head = changes::head(tx)?;
+        let last_change = head.as_ref().map_or(0, |h| h.id);
         let mut publication = Publication {
-            id: 0,
+            // the id it will get: publications are written only under this write lock
+            id: last.as_ref().map_or(1, |p| p.id + 1),
             at: actor.at.clone(),
             editor: actor.editor.clone(),
             note,
@@ -183,9 +140,8 @@ pub fn publish(db: &mut Db, actor: &Actor, options: &Options) -> Result<Outcome>
             content_sha256: content_sha,
             first_change: covered_from + 1,
             last_change,
+            head_hash: head.map(|h| h.hash),
         };
-        // the id it will get: publications are written only under this write lock
-        publication.id = publications::last(tx)?.map_or(1, |p| p.id + 1);
         let site = render_publication(tx, &content, &publication)?;
         publication.sha256 = site.sha256();
         if last_change > covered_from {
@@ -194,16 +150,17 @@ pub fn publish(db: &mut Db, actor: &Actor, options: &Options) -> Result<Outcome>
         if options.dry_run {
             return Ok(Prepared::DryRun(publication, summary));
         }
-        let staged = site::stage(&options.out, &site)?;
+        let staged = site::stage(&out, &site, &identity(database_id.clone(), &publication))?;
         let change = record(tx, actor, &publication)?;
         Ok(Prepared::Publish(publication, change.id, summary, staged))
-    })?;
+    };
+    let prepared = if options.dry_run { db.dry_run_as(author, run)? } else { db.write_as(author, run)? };
     match prepared {
         Prepared::Nothing(last) => Ok(Outcome::NothingChanged { last }),
-        Prepared::Repair(last, site) => {
-            let staged = site::stage(&options.out, &site)?;
+        Prepared::Repair(last, site, damaged) => {
+            let staged = site::stage(&out, &site, &identity(database_id, &last))?;
             staged.swap_in().context("failed to write the site")?;
-            Ok(Outcome::Repaired { last })
+            Ok(Outcome::Repaired { last, damaged })
         }
         Prepared::DryRun(publication, summary) => Ok(Outcome::WouldPublish { publication, summary }),
         Prepared::Publish(publication, change_id, summary, staged) => {
@@ -219,9 +176,35 @@ pub fn publish(db: &mut Db, actor: &Actor, options: &Options) -> Result<Outcome>
     }
 }
 
+fn identity(database_id: Option<String>, publication: &Publication) -> site::Identity {
+    site::Identity { database_id, publication: publication.id, audit: publication.audit_head() }
+}
+
+/// Refuse to write over a site another database published, unless told to.
+fn check_same_database(
+    on_disk: &site::OnDisk,
+    ours: Option<&str>,
+    replace_site: bool,
+    out: &std::path::Path,
+) -> Result<()> {
+    let theirs = on_disk.manifest.as_ref().and_then(|m| m.database_id.as_deref());
+    match (theirs, ours) {
+        (Some(theirs), Some(ours)) if theirs != ours && !replace_site => Err(failed_hint(
+            format!(
+                "`{}` holds a site published from another database (id {}…, this one is {}…); it was left as it is",
+                out.display(),
+                &theirs[..theirs.len().min(8)],
+                &ours[..ours.len().min(8)]
+            ),
+            "check --db and --out; to replace that site with this database's, pass --replace-site",
+        )),
+        _ => Ok(()),
+    }
+}
+
 enum Prepared {
     Nothing(Publication),
-    Repair(Publication, Site),
+    Repair(Publication, Site, Vec<String>),
     DryRun(Publication, Vec<String>),
     Publish(Publication, i64, Vec<String>, site::Staged),
 }
@@ -249,7 +232,7 @@ fn render_site(
 pub fn record(tx: &Connection, actor: &Actor, publication: &Publication) -> Result<crate::model::Change> {
     let id = publications::insert(tx, publication)?;
     debug_assert_eq!(id, publication.id);
-    changes::append(
+    crate::gate::append(
         tx,
         actor.change(
             Action::Publish,
@@ -284,14 +267,26 @@ fn refuse_broken(conn: &Connection) -> Result<()> {
 }
 
 /// Re-render publication `id` from the audit log and the publications table, check that it is
-/// byte-identical to what was published (its sha256), and write it into `out`.
-pub fn republish(db: &mut Db, id: i64, out: &std::path::Path) -> Result<Publication> {
-    let _lock = site::lock(out)?;
-    site::check_out_dir(out)?;
+/// byte-identical to what was published (its sha256), and write it into `out`, which must not
+/// hold a newer publication (an old site never goes over the live one).
+pub fn republish(db: &mut Db, id: i64, out: &std::path::Path, replace_site: bool) -> Result<Publication> {
+    let out = site::Out::resolve(out)?;
+    let _lock = site::lock(&out)?;
+    let on_disk = site::inspect(&out)?;
+    let database_id = db.database_id()?;
+    check_same_database(&on_disk, database_id.as_deref(), replace_site, &out.path)?;
+    if let Some(newer) = on_disk.manifest.as_ref().and_then(|m| m.publication).filter(|&p| p > id) {
+        return Err(bad_hint(
+            format!(
+                "`{}` holds publication {newer}, newer than publication {id}: an old publication never goes over a newer site",
+                out.path.display()
+            ),
+            format!("write it somewhere else, e.g. --out publication-{id}"),
+        ));
+    }
     let (publication, site) = db.read(|tx| {
-        let publication = publications::get(tx, id)?.ok_or_else(|| {
-            crate::exit_codes::bad_hint(format!("no publication {id}"), "see `admin publications`")
-        })?;
+        let publication = publications::get(tx, id)?
+            .ok_or_else(|| bad_hint(format!("no publication {id}"), "see `admin publications`"))?;
         let content = crate::replay::content_as_of_change(tx, publication.last_change)?;
         let site = render_publication(tx, &content, &publication)?;
         Ok((publication, site))
@@ -303,7 +298,7 @@ pub fn republish(db: &mut Db, id: i64, out: &std::path::Path) -> Result<Publicat
             publication.sha256
         );
     }
-    site::stage(out, &site)?.swap_in()?;
+    site::stage(&out, &site, &identity(database_id, &publication))?.swap_in()?;
     Ok(publication)
 }
 
@@ -313,13 +308,13 @@ pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String)>
     let last = publications::last(conn)?;
     let from = last.as_ref().map_or(0, |p| p.last_change);
     let covered: Vec<_> =
-        changes::since_id(conn, from)?.into_iter().filter(|c| c.action != "publish").collect();
+        changes::since_id(conn, from)?.into_iter().filter(|c| c.action != Action::Publish).collect();
     if last.is_none() {
         return Ok((covered, "First published.".to_owned()));
     }
-    let content = content(conn)?;
-    let names = content.forces.iter().map(|f| (f.slug.clone(), f.name.clone())).collect();
-    let note = summary::summarise(&covered, &names);
+    let before = previous_state(conn, last.as_ref())?.unwrap_or_default();
+    let now = State::replay(conn, &Cutoff::Id(changes::last_id(conn)?))?;
+    let note = summary::summarise(&before, &now);
     Ok((
         covered,
         if note.is_empty() { "nothing public has changed".to_owned() } else { summary::as_note(&note) },
@@ -329,12 +324,13 @@ pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String)>
 /// The site as the next publication would make it, marked as a preview, for `admin serve`:
 /// the current database, unpublished changes included. Nothing is written or recorded.
 pub fn preview(conn: &Connection, at: &str) -> Result<Site> {
-    let content = content(conn)?;
+    let content = checked_content(conn)?;
     let last = publications::last(conn)?;
     if let Some(last) = last.as_ref().filter(|l| l.content_sha256 == content.sha256()) {
         return render_site(conn, &content, last, true);
     }
     let (_, note) = pending(conn)?;
+    let head = changes::head(conn)?;
     let publication = Publication {
         id: last.as_ref().map_or(1, |p| p.id + 1),
         at: at.to_owned(),
@@ -345,32 +341,8 @@ pub fn preview(conn: &Connection, at: &str) -> Result<Site> {
         changes: Vec::new(),
         content_sha256: String::new(),
         first_change: 0,
-        last_change: 0,
+        last_change: head.as_ref().map_or(0, |h| h.id),
+        head_hash: head.map(|h| h.hash),
     };
     render_site(conn, &content, &publication, true)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_streamed_content_hash_is_the_hash_of_its_canonical_json() {
-        let content = Content {
-            heading: "Use of Force Data".into(),
-            intro: vec!["One \"quoted\" <p>.".into(), "Two é\u{1}.".into()],
-            notes: vec!["Page note".into()],
-            forces: vec![
-                PublicForce {
-                    slug: "kent-police".into(),
-                    name: "Kent Police".into(),
-                    url: Some("https://example.org/a?b=c&d".into()),
-                    notes: vec!["a\nb".into()],
-                },
-                PublicForce { slug: "essex-police".into(), name: "Essex".into(), url: None, notes: vec![] },
-            ],
-        };
-        let value = serde_json::to_value(&content).unwrap();
-        assert_eq!(content.sha256(), hex(&Sha256::digest(crate::audit::canonical_json(&value).as_bytes())));
-    }
 }

@@ -8,8 +8,9 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::Content;
 use crate::audit::hex;
+use crate::content::Content;
+use crate::model::AuditHead;
 use crate::model::Publication;
 
 /// The files of one publication, in a fixed order.
@@ -135,6 +136,8 @@ struct PageView<'a> {
     feed_id: String,
     /// `admin serve`: mark the page as an unpublished preview.
     preview: bool,
+    /// The audit head the publication covers, for `<meta name="uof-audit-head">`.
+    audit: Option<AuditHead>,
 }
 
 fn lines(text: &str) -> Vec<&str> {
@@ -173,6 +176,7 @@ pub fn render(
             .collect(),
         feed_id: urn_uuid(&format!("feed {first_at}")),
         preview,
+        audit: publication.audit_head(),
     };
     let env = env();
     let ctx = Value::from(Serde(&view));
@@ -198,12 +202,16 @@ pub fn render(
             id => feed_id,
             updated => last_major_at,
             entries => feed_entries,
+            audit => publication.audit_head().map(|a| minijinja::context! { change => a.change, hash => a.hash }),
         })
         .context("failed to render feed.atom")?;
     Ok(Site {
         files: vec![
             ("index.html".to_owned(), index.into_bytes()),
-            ("forces.json".to_owned(), forces_json(content, last_major_at)?),
+            (
+                "forces.json".to_owned(),
+                forces_json(content, last_major_at, publication.audit_head().as_ref())?,
+            ),
             ("forces.csv".to_owned(), forces_csv(content)?),
             ("feed.atom".to_owned(), feed.into_bytes()),
         ],
@@ -213,15 +221,18 @@ pub fn render(
 /// `forces.json`: the published directory. Fields are declared in sorted order: the file is
 /// what serialising a `serde_json` object (keys sorted) gave, written from borrowed data rather
 /// than a copy of every force as a `Value`.
-fn forces_json(content: &Content, updated: &str) -> Result<Vec<u8>> {
+fn forces_json(content: &Content, updated: &str, audit: Option<&AuditHead>) -> Result<Vec<u8>> {
     #[derive(Serialize)]
     struct File<'a> {
-        forces: &'a [crate::publish::PublicForce],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        audit: Option<&'a AuditHead>,
+        forces: &'a [crate::content::PublicForce],
         notes: &'a [String],
         title: &'a str,
         updated: &'a str,
     }
-    let file = File { forces: &content.forces, notes: &content.notes, title: &content.heading, updated };
+    let file =
+        File { audit, forces: &content.forces, notes: &content.notes, title: &content.heading, updated };
     let mut bytes = serde_json::to_vec_pretty(&file)?;
     bytes.push(b'\n');
     Ok(bytes)
@@ -286,13 +297,13 @@ mod tests {
             intro: vec!["Intro.".into()],
             notes: vec!["Page \"note\"".into()],
             forces: vec![
-                crate::publish::PublicForce {
+                crate::content::PublicForce {
                     slug: "kent-police".into(),
                     name: "Kent Police".into(),
                     url: Some("https://example.org/<a>".into()),
                     notes: vec!["one".into(), "two\nlines".into()],
                 },
-                crate::publish::PublicForce {
+                crate::content::PublicForce {
                     slug: "essex-police".into(),
                     name: "Essex Police".into(),
                     url: None,
@@ -300,7 +311,9 @@ mod tests {
                 },
             ],
         };
+        let audit = AuditHead { change: 46, hash: "ab".repeat(32) };
         let value = serde_json::json!({
+            "audit": {"change": 46, "hash": audit.hash},
             "title": content.heading,
             "updated": "2026-11-25T12:00:00Z",
             "notes": content.notes,
@@ -308,7 +321,7 @@ mod tests {
         });
         let mut expected = serde_json::to_vec_pretty(&value).unwrap();
         expected.push(b'\n');
-        assert_eq!(forces_json(&content, "2026-11-25T12:00:00Z").unwrap(), expected);
+        assert_eq!(forces_json(&content, "2026-11-25T12:00:00Z", Some(&audit)).unwrap(), expected);
     }
 
     #[test]

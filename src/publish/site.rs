@@ -1,71 +1,190 @@
-//! The output directory: refuse one the tool does not own, build the new site beside it, and
-//! swap it in atomically (`renameat2(RENAME_EXCHANGE)`), so at every moment `--out` is one
-//! whole site.
+//! The output directory: check what is on disk against the manifest, refuse one the tool does
+//! not own, build the new site beside it, and swap it in atomically
+//! (`renameat2(RENAME_EXCHANGE)`), so at every moment `--out` is one whole site.
+//!
+//! Everything the tool leaves beside `--out` is named `.{name}.*`: the lock while it publishes
+//! (removed after, refused or not) and temporary directories, which carry a marker file and are
+//! removed by that marker only, never by their name.
 use std::fs::{self, File};
 use std::io::Write;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use super::render::Site;
-use crate::exit_codes::bad_hint;
+use super::render::{sha256_hex, Site};
+use crate::exit_codes::{bad_hint, failed_hint};
+use crate::model::AuditHead;
 
 /// The manifest of what the tool wrote; its presence makes a directory ours.
 pub const MANIFEST: &str = ".uof-admin-manifest.json";
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Manifest {
+/// The file that marks a temporary directory as the tool's own.
+const STAGING_MARKER: &str = ".uof-admin-staging";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
     /// sha256 of the site: of the `sha256sum`-style listing of its files.
-    sha256: String,
-    files: Vec<ManifestFile>,
+    pub sha256: String,
+    /// The database that published it (absent in sites published before databases had ids).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_id: Option<String>,
+    /// Which publication it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publication: Option<i64>,
+    /// The audit head it covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<AuditHead>,
+    pub files: Vec<ManifestFile>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct ManifestFile {
-    path: String,
-    sha256: String,
-    bytes: u64,
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManifestFile {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
 }
 
-/// Refuse an `--out` that is a file, or a directory holding anything the tool did not write.
-pub fn check_out_dir(out: &Path) -> Result<()> {
-    let meta = match fs::symlink_metadata(out) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(anyhow::Error::new(e).context(format!("failed to read `{}`", out.display()))),
+/// `--out`, resolved to an absolute path, with its parent and its name.
+#[derive(Debug, Clone)]
+pub struct Out {
+    pub path: PathBuf,
+    parent: PathBuf,
+    name: String,
+}
+
+impl Out {
+    /// Resolve `out` (which may not exist yet) so that `.` or `site/..` name a real directory
+    /// with a real parent: the lock and temporary directories go beside it, never inside.
+    pub fn resolve(out: &Path) -> Result<Out> {
+        let absolute = if out.exists() {
+            fs::canonicalize(out).with_context(|| format!("failed to read `{}`", out.display()))?
+        } else {
+            let parent = match out.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+                _ => PathBuf::from("."),
+            };
+            let name = out.file_name().ok_or_else(|| {
+                bad_hint(
+                    format!("`{}` does not name a directory", out.display()),
+                    "give --out a directory name",
+                )
+            })?;
+            let parent = fs::canonicalize(&parent).map_err(|_| {
+                bad_hint(
+                    format!(
+                        "the directory `{}` (for --out `{}`) does not exist",
+                        parent.display(),
+                        out.display()
+                    ),
+                    "create it first, or give --out a path inside an existing directory",
+                )
+            })?;
+            parent.join(name)
+        };
+        let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) else {
+            return Err(bad_hint(
+                format!("`{}` cannot be published into (it is the root directory)", out.display()),
+                "give --out a directory of its own",
+            ));
+        };
+        Ok(Out { parent: parent.to_owned(), name: name.to_string_lossy().into_owned(), path: absolute })
+    }
+
+    fn beside(&self, suffix: &str) -> PathBuf {
+        self.parent.join(format!(".{}.{suffix}", self.name))
+    }
+}
+
+/// What `--out` holds now.
+#[derive(Debug, Default)]
+pub struct OnDisk {
+    pub manifest: Option<Manifest>,
+    /// Files the manifest lists that are missing or no longer what was written.
+    pub damaged: Vec<String>,
+}
+
+impl OnDisk {
+    /// Whether the directory is exactly the site whose sha256 is `sha256`.
+    pub fn is_intact(&self, sha256: &str) -> bool {
+        self.damaged.is_empty() && self.manifest.as_ref().is_some_and(|m| m.sha256 == sha256)
+    }
+}
+
+/// Read `--out`: refuse a file, a mount point, or a directory holding anything the tool did not
+/// write (by name, exit 1; nothing is deleted); check every file the manifest lists.
+pub fn inspect(out: &Out) -> Result<OnDisk> {
+    let meta = match fs::symlink_metadata(&out.path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(OnDisk::default()),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!("failed to read `{}`", out.path.display())))
+        }
         Ok(meta) => meta,
     };
     if !meta.is_dir() {
         return Err(bad_hint(
-            format!("`{}` is not a directory", out.display()),
+            format!("`{}` is not a directory", out.path.display()),
             "choose a new or empty directory with --out",
         ));
     }
-    let owned: Vec<String> = match read_manifest(out)? {
-        Some(m) => m.files.into_iter().map(|f| f.path).collect(),
-        None => Vec::new(),
-    };
+    let parent =
+        fs::metadata(&out.parent).with_context(|| format!("failed to read `{}`", out.parent.display()))?;
+    if parent.dev() != meta.dev() {
+        return Err(failed_hint(
+            format!(
+                "`{}` is a mount point: the site cannot be swapped into it in one step, so nothing was published",
+                out.path.display()
+            ),
+            "publish into a directory inside the mounted volume (e.g. --out /srv/www/uof/site) and serve that",
+        ));
+    }
+    let manifest = read_manifest(&out.path)?;
+    let owned: Vec<&str> = manifest.iter().flat_map(|m| m.files.iter().map(|f| f.path.as_str())).collect();
     let mut strangers = Vec::new();
-    for entry in fs::read_dir(out).with_context(|| format!("failed to read `{}`", out.display()))? {
+    for entry in
+        fs::read_dir(&out.path).with_context(|| format!("failed to read `{}`", out.path.display()))?
+    {
         let name = entry?.file_name().to_string_lossy().into_owned();
-        if name != MANIFEST && !owned.contains(&name) {
+        if name != MANIFEST && !owned.contains(&name.as_str()) {
             strangers.push(name);
         }
     }
-    if strangers.is_empty() {
-        return Ok(());
+    if !strangers.is_empty() {
+        strangers.sort();
+        let shown: Vec<String> = strangers.iter().take(5).map(|s| format!("`{s}`")).collect();
+        return Err(failed_hint(
+            format!(
+                "`{}` holds files admin did not write ({}{}); it will not replace a directory it does not own, and deletes nothing",
+                out.path.display(),
+                shown.join(", "),
+                if strangers.len() > 5 { ", …" } else { "" }
+            ),
+            "move those files away, or publish into a new or empty directory with --out",
+        ));
     }
-    strangers.sort();
-    let shown: Vec<String> = strangers.iter().take(5).map(|s| format!("`{s}`")).collect();
-    Err(bad_hint(
-        format!(
-            "`{}` holds files admin did not write ({}{}); it will not replace a directory it does not own",
-            out.display(),
-            shown.join(", "),
-            if strangers.len() > 5 { ", …" } else { "" }
-        ),
-        "publish into a new or empty directory with --out, or move those files away",
-    ))
+    let mut damaged = Vec::new();
+    if let Some(manifest) = &manifest {
+        for file in &manifest.files {
+            match fs::read(out.path.join(&file.path)) {
+                Ok(bytes) if sha256_hex(&bytes) == file.sha256 => {}
+                _ => damaged.push(file.path.clone()),
+            }
+        }
+        if listing_sha256(&manifest.files) != manifest.sha256 {
+            damaged.push(MANIFEST.to_owned());
+        }
+        damaged.sort();
+    }
+    Ok(OnDisk { manifest, damaged })
+}
+
+/// The site's sha256 from a manifest's entries: as `Site::sha256` computes it from the files.
+fn listing_sha256(files: &[ManifestFile]) -> String {
+    let mut files: Vec<&ManifestFile> = files.iter().collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let listing: String = files.iter().map(|f| format!("{}  {}\n", f.sha256, f.path)).collect();
+    sha256_hex(listing.as_bytes())
 }
 
 fn read_manifest(out: &Path) -> Result<Option<Manifest>> {
@@ -77,30 +196,47 @@ fn read_manifest(out: &Path) -> Result<Option<Manifest>> {
     }
 }
 
-/// The sha256 of the site now in `out`, as its manifest records it.
-pub fn read_manifest_sha(out: &Path) -> Result<Option<String>> {
-    Ok(read_manifest(out)?.map(|m| m.sha256))
+/// The manifest of the site now in `out`, if it has a readable one.
+pub fn read_manifest_at(out: &Path) -> Result<Option<Manifest>> {
+    read_manifest(out)
 }
 
 /// An exclusive lock on publishing into `out`, held from reading the database until the swap:
-/// two editors publishing at once take turns, and a leftover temporary directory found under
-/// the lock belongs to a publish that died.
+/// two editors publishing at once take turns. The lock file is removed when the lock is let go.
 pub struct OutLock {
-    _file: File,
+    file: File,
+    path: PathBuf,
 }
 
-pub fn lock(out: &Path) -> Result<OutLock> {
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "publish".into());
-    let path = parent_of(out).join(format!(".{name}.lock"));
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("failed to open the publishing lock `{}`", path.display()))?;
-    rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
-        .with_context(|| format!("failed to lock `{}`", path.display()))?;
-    Ok(OutLock { _file: file })
+impl Drop for OutLock {
+    fn drop(&mut self) {
+        // removed while still held: whoever waits on this file finds it gone and takes a new one
+        let _ = fs::remove_file(&self.path);
+        let _ = rustix::fs::flock(&self.file, rustix::fs::FlockOperation::Unlock);
+    }
+}
+
+pub fn lock(out: &Out) -> Result<OutLock> {
+    let path = out.beside("lock");
+    loop {
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("failed to open the publishing lock `{}`", path.display()))?;
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
+            .with_context(|| format!("failed to lock `{}`", path.display()))?;
+        // the holder before us removes the file as it lets go: hold the lock only if the file
+        // we locked is still the one at `path`
+        let held = file.metadata()?;
+        match fs::metadata(&path) {
+            Ok(now) if now.ino() == held.ino() && now.dev() == held.dev() => {
+                return Ok(OutLock { file, path })
+            }
+            _ => continue,
+        }
+    }
 }
 
 /// A site written in full to a temporary directory beside `--out`, waiting to be swapped in.
@@ -117,35 +253,48 @@ impl std::fmt::Debug for Staged {
 }
 
 /// Write the site and its manifest into a new temporary directory beside `out`, synced.
-pub fn stage(out: &Path, site: &Site) -> Result<Staged> {
-    let parent = parent_of(out);
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "publish".into());
-    remove_leftovers(&parent, &name);
+pub fn stage(out: &Out, site: &Site, identity: &Identity) -> Result<Staged> {
+    remove_leftovers(out);
     let dir = tempfile::Builder::new()
-        .prefix(&format!(".{name}.tmp-"))
-        .tempdir_in(&parent)
-        .with_context(|| format!("failed to create a temporary directory in `{}`", parent.display()))?;
+        .prefix(&format!(".{}.tmp-", out.name))
+        .tempdir_in(&out.parent)
+        .with_context(|| format!("failed to create a temporary directory in `{}`", out.parent.display()))?;
+    write_synced(&dir.path().join(STAGING_MARKER), b"uof-admin\n")?;
     let mut files = Vec::new();
     for (path, bytes) in &site.files {
         write_synced(&dir.path().join(path), bytes)?;
-        files.push(ManifestFile {
-            path: path.clone(),
-            sha256: super::render::sha256_hex(bytes),
-            bytes: bytes.len() as u64,
-        });
+        files.push(ManifestFile { path: path.clone(), sha256: sha256_hex(bytes), bytes: bytes.len() as u64 });
     }
-    let manifest = Manifest { sha256: site.sha256(), files };
+    let manifest = Manifest {
+        sha256: site.sha256(),
+        database_id: identity.database_id.clone(),
+        publication: Some(identity.publication),
+        audit: identity.audit.clone(),
+        files,
+    };
     let mut text = serde_json::to_vec_pretty(&manifest)?;
     text.push(b'\n');
     write_synced(&dir.path().join(MANIFEST), &text)?;
     sync_dir(dir.path())?;
-    Ok(Staged { dir, out: out.to_owned() })
+    Ok(Staged { dir, out: out.path.clone() })
+}
+
+/// What the manifest records besides the files.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub database_id: Option<String>,
+    pub publication: i64,
+    pub audit: Option<AuditHead>,
 }
 
 impl Staged {
     /// Put the staged site at `out` in one atomic step; the old site (if any) goes away after.
     pub fn swap_in(self) -> Result<()> {
         let staged = self.dir.path();
+        // the marker stays until the last moment: a directory about to become the site holds
+        // only the site
+        fs::remove_file(staged.join(STAGING_MARKER))
+            .with_context(|| format!("failed to finish `{}`", staged.display()))?;
         let exists = fs::symlink_metadata(&self.out).is_ok();
         if exists {
             rustix::fs::renameat_with(
@@ -156,7 +305,9 @@ impl Staged {
                 rustix::fs::RenameFlags::EXCHANGE,
             )
             .with_context(|| format!("failed to swap the new site into `{}`", self.out.display()))?;
-            // `staged` now holds the previous site; dropping the TempDir removes it
+            // `staged` now holds the previous site: mark it as ours, then dropping the TempDir
+            // removes it (a crash in between leaves it marked, for the next publish to remove)
+            let _ = File::create(staged.join(STAGING_MARKER));
         } else {
             let staged = self.dir.keep();
             if let Err(e) = fs::rename(&staged, &self.out) {
@@ -165,26 +316,24 @@ impl Staged {
                     .context(format!("failed to move the new site to `{}`", self.out.display())));
             }
         }
-        sync_dir(&parent_of(&self.out))?;
+        if let Some(parent) = self.out.parent() {
+            sync_dir(parent)?;
+        }
         Ok(())
     }
 }
 
-fn parent_of(out: &Path) -> PathBuf {
-    match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    }
-}
-
-/// Temporary directories left by a publish that was killed: ours, by name and manifest.
-fn remove_leftovers(parent: &Path, name: &str) {
-    let prefix = format!(".{name}.tmp-");
-    let Ok(entries) = fs::read_dir(parent) else { return };
+/// Temporary directories left by a publish that was killed: removed only when they carry the
+/// tool's marker; anything else with a similar name is left alone.
+fn remove_leftovers(out: &Out) {
+    let prefix = format!(".{}.tmp-", out.name);
+    let Ok(entries) = fs::read_dir(&out.parent) else { return };
     for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        if file_name.starts_with(&prefix) && entry.path().is_dir() {
-            let _ = fs::remove_dir_all(entry.path());
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        if name.starts_with(&prefix) && is_dir && path.join(STAGING_MARKER).is_file() {
+            let _ = fs::remove_dir_all(&path);
         }
     }
 }

@@ -1,63 +1,18 @@
-//! The automatic change note of a major publication: what changed for the public since the
-//! last publication, from the audit log ("Added link for Kent Police. Renamed …").
+//! The automatic change note of a major publication: what changed for the public between the
+//! state the last publication showed and the state now ("Added link for Kent Police. Renamed
+//! …"), both replayed from the audit log.
 //!
-//! Each entity's net change over the range is what counts: a link set and cleared again between
-//! two publications is no change to the public.
-use std::collections::BTreeMap;
+//! Only the net change counts: a link set and cleared again between two publications is no
+//! change to the public.
+use crate::model::{ForceStatus, NoteStatus};
+use crate::state::{page_fields_changed, NoteState, State};
 
-use serde_json::Value;
-
-use crate::model::Change;
-
-/// Net state of one entity: its state before the first change in range and after the last.
-struct Net<'a> {
-    before: Option<&'a Value>,
-    after: Option<&'a Value>,
+fn visible_note(note: Option<&NoteState>) -> bool {
+    note.is_some_and(|n| n.public && n.status == NoteStatus::Open)
 }
 
-fn field<'a>(state: Option<&'a Value>, key: &str) -> Option<&'a str> {
-    state.and_then(|s| s.get(key)).and_then(Value::as_str)
-}
-
-fn visible_force(state: Option<&Value>) -> bool {
-    field(state, "status") == Some("active")
-}
-
-fn visible_note(state: Option<&Value>) -> bool {
-    let public = state.and_then(|s| s.get("public")).and_then(Value::as_bool) == Some(true);
-    public && field(state, "status") == Some("open")
-}
-
-/// Keep the first `before` and the latest `after` of an entity.
-fn track<'a, K: Ord>(map: &mut BTreeMap<K, Net<'a>>, key: K, change: &'a Change) {
-    map.entry(key)
-        .and_modify(|net| net.after = change.after.as_ref())
-        .or_insert(Net { before: change.before.as_ref(), after: change.after.as_ref() });
-}
-
-/// The public changes among `changes` (oldest first), as sentences, in a stable order.
-/// `names` gives the current name of a force by slug, for notes on forces the range did not
-/// otherwise touch.
-pub fn summarise(changes: &[Change], names: &BTreeMap<String, String>) -> Vec<String> {
-    let mut forces: BTreeMap<&str, Net> = BTreeMap::new();
-    let mut notes: BTreeMap<i64, Net> = BTreeMap::new();
-    for change in changes {
-        match change.entity.as_str() {
-            "force" => {
-                if let Some(slug) = change.force.as_deref() {
-                    track(&mut forces, slug, change);
-                }
-            }
-            "note" => {
-                let state = change.after.as_ref().or(change.before.as_ref());
-                if let Some(id) = state.and_then(|v| v.get("id")).and_then(Value::as_i64) {
-                    track(&mut notes, id, change);
-                }
-            }
-            _ => {}
-        }
-    }
-
+/// The public changes from `before` to `now`, as sentences, in a stable order.
+pub fn summarise(before: &State, now: &State) -> Vec<String> {
     let mut added = Vec::new();
     let mut removed = Vec::new();
     let mut restored = Vec::new();
@@ -65,44 +20,49 @@ pub fn summarise(changes: &[Change], names: &BTreeMap<String, String>) -> Vec<St
     let mut links_added = Vec::new();
     let mut links_changed = Vec::new();
     let mut links_removed = Vec::new();
-    let mut names: BTreeMap<&str, &str> = names.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    for (slug, net) in &forces {
-        let (was, is) = (visible_force(net.before), visible_force(net.after));
-        let name = field(net.after, "name").or(field(net.before, "name")).unwrap_or(slug);
-        names.insert(slug, name);
-        match (was, is) {
-            (false, true) if net.before.is_none() => added.push(name.to_owned()),
-            (false, true) => restored.push(name.to_owned()),
-            (true, false) => removed.push(field(net.before, "name").unwrap_or(name).to_owned()),
+    let active = |s: &State, slug: &str| s.forces.get(slug).is_some_and(|f| f.status == ForceStatus::Active);
+    for (slug, force) in &now.forces {
+        let old = before.forces.get(slug);
+        match (active(before, slug), active(now, slug)) {
+            (false, true) if old.is_none() => added.push(force.name.clone()),
+            (false, true) => restored.push(force.name.clone()),
+            (true, false) => removed.push(old.map_or(force.name.clone(), |o| o.name.clone())),
             (true, true) => {
-                let (old_name, new_name) = (field(net.before, "name"), field(net.after, "name"));
-                if old_name != new_name {
-                    renamed.push(format!("{} to {}", old_name.unwrap_or(""), new_name.unwrap_or("")));
+                let old = old.expect("active before, so present");
+                if old.name != force.name {
+                    renamed.push(format!("{} to {}", old.name, force.name));
                 }
-                match (field(net.before, "url"), field(net.after, "url")) {
-                    (None, Some(_)) => links_added.push(name.to_owned()),
-                    (Some(_), None) => links_removed.push(name.to_owned()),
-                    (Some(a), Some(b)) if a != b => links_changed.push(name.to_owned()),
+                match (&old.url, &force.url) {
+                    (None, Some(_)) => links_added.push(force.name.clone()),
+                    (Some(_), None) => links_removed.push(force.name.clone()),
+                    (Some(a), Some(b)) if a != b => links_changed.push(force.name.clone()),
                     _ => {}
                 }
             }
             (false, false) => {}
         }
     }
+    let name_of = |slug: &Option<String>| match slug {
+        None => "the data as a whole".to_owned(),
+        Some(slug) => {
+            now.forces.get(slug).or_else(|| before.forces.get(slug)).map_or(slug.clone(), |f| f.name.clone())
+        }
+    };
     let mut notes_added = Vec::new();
     let mut notes_removed = Vec::new();
-    for net in notes.values() {
-        let about = |state: Option<&Value>| {
-            field(state, "force").map_or("the data as a whole".to_owned(), |slug| {
-                names.get(slug).map_or(slug.to_owned(), |n| (*n).to_owned())
-            })
-        };
-        match (visible_note(net.before), visible_note(net.after)) {
-            (false, true) => notes_added.push(about(net.after)),
-            (true, false) => notes_removed.push(about(net.before)),
+    let ids: std::collections::BTreeSet<&i64> = before.notes.keys().chain(now.notes.keys()).collect();
+    for id in ids {
+        let (was, is) = (before.notes.get(id), now.notes.get(id));
+        match (visible_note(was), visible_note(is)) {
+            (false, true) => notes_added.push(name_of(&is.and_then(|n| n.force.clone()))),
+            (true, false) => notes_removed.push(name_of(&was.and_then(|n| n.force.clone()))),
             _ => {}
         }
     }
+    let page_fields = match (&before.page, &now.page) {
+        (Some(a), Some(b)) => page_fields_changed(a, b),
+        _ => Vec::new(),
+    };
 
     let mut sentences = Vec::new();
     let mut say = |verb: &str, singular: &str, plural: &str, items: Vec<String>| {
@@ -113,6 +73,7 @@ pub fn summarise(changes: &[Change], names: &BTreeMap<String, String>) -> Vec<St
         let sep = if noun.is_empty() { "" } else { " " };
         sentences.push(format!("{verb}{sep}{noun} {}.", join(&items)));
     };
+    say("Updated", "the", "the", page_fields.iter().map(|f| (*f).to_owned()).collect());
     say("Added", "", "", added);
     say("Restored", "", "", restored);
     say("Removed", "", "", removed);
@@ -148,79 +109,52 @@ fn join(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::{Action, Entity, NewChange};
-    use serde_json::json;
+    use crate::model::Force;
+    use crate::state::Page;
 
-    fn force_change(id: i64, slug: &str, before: Option<Value>, after: Value) -> Change {
-        NewChange {
-            at: "2026-01-01T00:00:00Z".into(),
-            editor: "ed".into(),
-            action: Action::SetUrl,
-            entity: Entity::Force,
-            force: Some(slug.into()),
-            before,
-            after: Some(after),
-            message: None,
-            reverts: None,
+    fn state(forces: &[(&str, &str, Option<&str>, ForceStatus)]) -> State {
+        let mut state = State { page: Some(Page::default()), ..State::default() };
+        for (slug, name, url, status) in forces {
+            state.forces.insert(
+                (*slug).into(),
+                Force {
+                    id: 0,
+                    slug: (*slug).into(),
+                    name: (*name).into(),
+                    url: url.map(Into::into),
+                    status: *status,
+                },
+            );
         }
-        .seal(id, "")
+        state
     }
-
-    fn state(name: &str, url: Option<&str>, status: &str) -> Value {
-        json!({"slug": "x", "name": name, "url": url, "status": status})
-    }
+    use ForceStatus::{Active, Retired};
 
     #[test]
     fn links_added_to_two_forces_are_one_sentence() {
-        let changes = vec![
-            force_change(
-                1,
-                "kent",
-                Some(state("Kent Police", None, "active")),
-                state("Kent Police", Some("https://k"), "active"),
-            ),
-            force_change(
-                2,
-                "essex",
-                Some(state("Essex Police", None, "active")),
-                state("Essex Police", Some("https://e"), "active"),
-            ),
-        ];
-        assert_eq!(
-            as_note(&summarise(&changes, &BTreeMap::new())),
-            "Added links for Essex Police and Kent Police."
-        );
+        let before = state(&[("kent", "Kent Police", None, Active), ("essex", "Essex Police", None, Active)]);
+        let now = state(&[
+            ("kent", "Kent Police", Some("https://k"), Active),
+            ("essex", "Essex Police", Some("https://e"), Active),
+        ]);
+        assert_eq!(as_note(&summarise(&before, &now)), "Added links for Essex Police and Kent Police.");
     }
 
     #[test]
     fn a_change_undone_before_publishing_is_no_change() {
-        let changes = vec![
-            force_change(
-                1,
-                "kent",
-                Some(state("Kent Police", None, "active")),
-                state("Kent Police", Some("https://k"), "active"),
-            ),
-            force_change(
-                2,
-                "kent",
-                Some(state("Kent Police", Some("https://k"), "active")),
-                state("Kent Police", None, "active"),
-            ),
-        ];
-        assert!(summarise(&changes, &BTreeMap::new()).is_empty());
+        let before = state(&[("kent", "Kent Police", None, Active)]);
+        assert!(summarise(&before, &before.clone()).is_empty());
     }
 
     #[test]
-    fn renames_retirements_and_additions() {
-        let changes = vec![
-            force_change(1, "a", Some(state("Old", None, "active")), state("New", None, "active")),
-            force_change(2, "b", Some(state("Gone", None, "active")), state("Gone", None, "retired")),
-            force_change(3, "c", None, state("Fresh", None, "active")),
-        ];
+    fn renames_retirements_additions_and_page_text() {
+        let before = state(&[("a", "Old", None, Active), ("b", "Gone", None, Active)]);
+        let mut now =
+            state(&[("a", "New", None, Active), ("b", "Gone", None, Retired), ("c", "Fresh", None, Active)]);
+        now.page.as_mut().unwrap().intro = vec!["New words.".into()];
         assert_eq!(
-            summarise(&changes, &BTreeMap::new()),
-            vec!["Added Fresh.", "Removed Gone.", "Renamed Old to New."]
+            summarise(&before, &now),
+            vec!["Updated the introduction.", "Added Fresh.", "Removed Gone.", "Renamed Old to New."]
         );
     }
 }

@@ -10,8 +10,8 @@ fn update_and_delete_on_the_change_table_fail() {
     let err = conn.execute("DELETE FROM changes WHERE id = 45", []).unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
     drop(conn);
-    assert_eq!(env.change_count(), 45);
-    assert!(env.ok(&["audit", "verify"]).contains("45 changes"));
+    assert_eq!(env.change_count(), 46); // the 45 forces and the page's own words
+    assert!(env.ok(&["audit", "verify"]).contains("46 changes"));
 }
 
 /// Edit a change behind the triggers' back, as someone with the file and sqlite3 could.
@@ -30,14 +30,14 @@ fn an_edited_change_makes_verify_exit_1_naming_it() {
     let env = TestEnv::init();
     env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof", "-m", "found it"]);
     env.ok(&["set-url", "essex-police", "https://www.essex.police.uk/uof"]);
-    tamper(&env, "UPDATE changes SET after = replace(after, 'kent.police.uk', 'evil.example') WHERE id = 46");
+    tamper(&env, "UPDATE changes SET after = replace(after, 'kent.police.uk', 'evil.example') WHERE id = 47");
     let err = env.fails(&["audit", "verify"], 1);
-    assert!(err.contains("change 46"), "{err}");
+    assert!(err.contains("change 47"), "{err}");
     let json = env.run(&["audit", "verify", "--json"]);
     assert_eq!(json.code, 1);
     let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(value["ok"], false);
-    assert_eq!(value["first_bad"], 46);
+    assert_eq!(value["first_bad"], 47);
 }
 
 #[test]
@@ -69,8 +69,8 @@ fn stored_json_that_hashes_the_same_but_reads_otherwise_is_caught() {
     // SQL NULL and the JSON text null hash alike, but the second makes "added" read "reopened"
     let env = TestEnv::init();
     env.ok(&["note", "add", "--force", "kent-police", "check the 2019 figures"]);
-    tamper(&env, "UPDATE changes SET before = 'null' WHERE id = 46");
-    assert!(env.fails(&["audit", "verify"], 1).contains("change 46"));
+    tamper(&env, "UPDATE changes SET before = 'null' WHERE id = 47");
+    assert!(env.fails(&["audit", "verify"], 1).contains("change 47"));
 
     // a key given twice: parsed, the last one wins and the change reads as intact, but replay
     // refuses it; the stored bytes are what was hashed, so it is caught
@@ -78,33 +78,37 @@ fn stored_json_that_hashes_the_same_but_reads_otherwise_is_caught() {
     env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
     tamper(
         &env,
-        r#"UPDATE changes SET after = replace(after, '{"name"', '{"url":"https://evil.example/","name"') WHERE id = 46"#,
+        r#"UPDATE changes SET after = replace(after, '{"name"', '{"url":"https://evil.example/","name"') WHERE id = 47"#,
     );
     let after: String =
-        env.sql().query_row("SELECT after FROM changes WHERE id = 46", [], |r| r.get(0)).unwrap();
+        env.sql().query_row("SELECT after FROM changes WHERE id = 47", [], |r| r.get(0)).unwrap();
     assert!(after.matches("\"url\"").count() == 2, "{after}");
-    assert!(env.fails(&["audit", "verify"], 1).contains("change 46"));
+    assert!(env.fails(&["audit", "verify"], 1).contains("change 47"));
 }
 
 #[test]
 fn changes_cut_from_the_end_past_a_publication_are_caught() {
     let env = TestEnv::init();
     env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
-    env.ok(&["publish"]); // covers changes 1-46; its own change is 47
+    env.ok(&["publish"]); // covers changes 1-47; its own change is 48
     env.ok(&["set-url", "essex-police", "https://www.essex.police.uk/uof"]);
-    assert!(env.ok(&["audit", "verify"]).contains("48 changes"));
+    assert!(env.ok(&["audit", "verify"]).contains("49 changes"));
 
-    // the newest change alone: nothing records it, so the chain cannot tell (and says how many)
-    tamper(&env, "DELETE FROM changes WHERE id = 48");
-    assert!(env.ok(&["audit", "verify"]).contains("47 changes"));
+    // the newest change alone: the chain cannot tell, but the table it changed still says so
+    tamper(&env, "DELETE FROM changes WHERE id = 49");
+    let err = env.fails(&["audit", "verify"], 1);
+    assert!(
+        err.contains("table forces, force essex-police, field url: the table holds \"https://www.essex.police.uk/uof\" but the audit log says null"),
+        "{err}"
+    );
     // the publication's own change
-    tamper(&env, "DELETE FROM changes WHERE id = 47");
+    tamper(&env, "DELETE FROM changes WHERE id = 48");
     let err = env.fails(&["audit", "verify"], 1);
-    assert!(err.contains("ends at change 46") && err.contains("removed from its end"), "{err}");
+    assert!(err.contains("ends at change 47") && err.contains("removed from its end"), "{err}");
     // and into what it covered
-    tamper(&env, "DELETE FROM changes WHERE id >= 45");
+    tamper(&env, "DELETE FROM changes WHERE id >= 46");
     let err = env.fails(&["audit", "verify"], 1);
-    assert!(err.contains("ends at change 44") && err.contains("change 46"), "{err}");
+    assert!(err.contains("ends at change 45") && err.contains("change 47"), "{err}");
 }
 
 #[test]
@@ -132,7 +136,13 @@ fn a_fresh_database_has_a_fixed_chain() {
     let stored: String =
         env.sql().query_row("SELECT hash FROM changes WHERE id = 45", [], |r| r.get(0)).unwrap();
     assert_eq!(stored, hash(45));
-    assert!(env.ok(&["audit", "verify"]).contains("45 changes"));
+    // after the forces, init records the page's own words as one more change
+    let page = changes.iter().find(|c| c["id"] == 46).expect("no change 46");
+    assert_eq!(page["entity"], "page");
+    assert_eq!(page["action"], "init");
+    assert_eq!(page["force"], serde_json::Value::Null);
+    assert_eq!(changes.len(), 46);
+    assert!(env.ok(&["audit", "verify"]).contains("46 changes"));
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

@@ -32,8 +32,16 @@ fn init_loads_the_45_seed_forces_alphabetically_with_no_urls() {
     }
     assert_eq!(forces[9]["slug"], "devon-and-cornwall-police");
     let changes = env.changes();
-    assert_eq!(changes.len(), 45, "one init change per force");
+    assert_eq!(changes.len(), 46, "one init change per force, then one for the page's own words");
     assert!(changes.iter().all(|c| c["action"] == "init" && c["editor"] == "alice" && c["before"].is_null()));
+    let mut slugs: Vec<&str> =
+        changes.iter().filter(|c| c["entity"] == "force").map(|c| c["force"].as_str().unwrap()).collect();
+    slugs.sort_unstable();
+    slugs.dedup();
+    assert_eq!(slugs.len(), 45, "one init change per force");
+    assert_eq!(changes[0]["id"], 46, "the page comes after the forces");
+    assert_eq!(changes[0]["entity"], "page");
+    assert_eq!(changes[0]["force"], Value::Null);
 }
 
 #[test]
@@ -41,7 +49,11 @@ fn init_empty_loads_the_page_text_only() {
     let env = TestEnv::empty();
     env.ok(&["init", "--empty"]);
     assert_eq!(env.json(&["list", "--json"])["forces"], json!([]));
-    assert_eq!(env.change_count(), 0);
+    let changes = env.changes();
+    assert_eq!(changes.len(), 1, "the page's own words, and no force");
+    assert_eq!(changes[0]["action"], "init");
+    assert_eq!(changes[0]["entity"], "page");
+    assert_eq!(changes[0]["force"], Value::Null);
 }
 
 #[test]
@@ -107,7 +119,7 @@ fn each_mutation_adds_exactly_one_change_with_before_and_after() {
     assert_eq!(c["before"], Value::Null);
     assert_eq!(c["after"], state("isle-of-man-constabulary", "Isle of Man Constabulary", None, "active"));
     assert_eq!(c["message"], "crown dependency");
-    assert_eq!(env.change_count(), 46);
+    assert_eq!(env.change_count(), 47);
 
     let steps: Vec<(Vec<&str>, &str, Value, Value)> = vec![
         (
@@ -164,7 +176,7 @@ fn each_mutation_adds_exactly_one_change_with_before_and_after() {
     for (i, (args, action, before, after)) in steps.into_iter().enumerate() {
         env.ok(&args);
         let c = last_change(&env);
-        assert_eq!(env.change_count(), 47 + i, "{action} wrote more than one change");
+        assert_eq!(env.change_count(), 48 + i, "{action} wrote more than one change");
         assert_eq!(c["action"], action);
         assert_eq!(c["before"], before, "{action}");
         assert_eq!(c["after"], after, "{action}");
@@ -255,15 +267,15 @@ fn history_filters_by_force_editor_action_time_and_limit() {
         full.extend_from_slice(args);
         env.json(&full)["changes"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect()
     };
-    assert_eq!(ids(&["--force", "kent-police"]), [48, 46, 21]);
-    assert_eq!(ids(&["--force", "Kent Police Service"]), [48, 46, 21]);
-    assert_eq!(ids(&["--by", "bob"]), [46]);
-    assert_eq!(ids(&["--by", "carol", "--action", "set-url"]), [47]);
-    assert_eq!(ids(&["--action", "rename-force"]), [48]);
-    assert_eq!(ids(&["--since", "2025-11-25"]), [48, 47, 46]);
-    assert_eq!(ids(&["--since", "2025-11-25", "--until", "2025-11-25T23:59:59Z"]), [46]);
-    assert_eq!(ids(&["--until", "2025-11-24T16:00:00Z", "--limit", "2"]), [45, 44]);
-    assert_eq!(ids(&["--limit", "2", "--before-id", "47"]), [46, 45]);
+    assert_eq!(ids(&["--force", "kent-police"]), [49, 47, 21]);
+    assert_eq!(ids(&["--force", "Kent Police Service"]), [49, 47, 21]);
+    assert_eq!(ids(&["--by", "bob"]), [47]);
+    assert_eq!(ids(&["--by", "carol", "--action", "set-url"]), [48]);
+    assert_eq!(ids(&["--action", "rename-force"]), [49]);
+    assert_eq!(ids(&["--since", "2025-11-25"]), [49, 48, 47]);
+    assert_eq!(ids(&["--since", "2025-11-25", "--until", "2025-11-25T23:59:59Z"]), [47]);
+    assert_eq!(ids(&["--until", "2025-11-24T16:00:00Z", "--limit", "2"]), [46, 45]);
+    assert_eq!(ids(&["--limit", "2", "--before-id", "48"]), [47, 46]);
     assert_eq!(ids(&["--by", "nobody"]), Vec::<i64>::new());
     let table = env.ok(&["history", "--force", "kent-police"]);
     assert!(table.contains("renamed Kent Police to Kent Police Service"), "{table}");

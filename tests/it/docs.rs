@@ -161,7 +161,7 @@ fn the_example_systemd_units_run() {
         .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("uof-"))
         .collect();
     assert_eq!(backups.len(), 1, "the backup unit made one backup");
-    assert!(env.ok(&["--db", backups[0].to_str().unwrap(), "audit", "verify"]).contains("45 changes"));
+    assert!(env.ok(&["--db", backups[0].to_str().unwrap(), "audit", "verify"]).contains("46 changes"));
     let export: serde_json::Value =
         serde_json::from_slice(&std::fs::read(root.join("backups/forces.json")).unwrap()).unwrap();
     assert_eq!(export["forces"].as_array().unwrap().len(), 45);

@@ -37,7 +37,7 @@ fn list_as_of_any_moment_equals_what_list_said_then() {
     // next change or says "nothing to change" (the same URL again, clearing a missing URL,
     // retiring a retired force...); none is refused. `always` marks the steps that can never be
     // a no-op: a fresh name, a new note, resolving an open one, a review.
-    let mut next_change = 46;
+    let mut next_change = 47;
     let mut changed = 0;
     for step in 0..240 {
         env.set_epoch(EPOCH + 60 * (step + 1));
@@ -84,7 +84,7 @@ fn list_as_of_any_moment_equals_what_list_said_then() {
     // three steps in eight always change something and most of the rest do too (about 190 of
     // 240 for the default seed); a replay of mostly no-ops would prove little about --as-of
     assert!(changed >= 120, "only {changed} of 240 steps made a change (seed {seed})");
-    assert_eq!(env.change_count(), 45 + changed, "one change per step that made one");
+    assert_eq!(env.change_count(), 46 + changed, "one change per step that made one");
     for (epoch, expected) in &snapshots {
         let at = chrono::DateTime::from_timestamp(*epoch, 0)
             .unwrap()
@@ -123,12 +123,12 @@ fn revert_of_a_set_url_restores_the_old_url_with_one_change() {
     env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/old"]);
     env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/wrong"]);
     let count = env.change_count();
-    let out = env.ok(&["revert", "47", "-m", "pasted the wrong link"]);
-    assert!(out.contains("reverted change 47"), "{out}");
+    let out = env.ok(&["revert", "48", "-m", "pasted the wrong link"]);
+    assert!(out.contains("reverted change 48"), "{out}");
     assert_eq!(env.change_count(), count + 1);
     let last = &env.changes()[0];
     assert_eq!(last["action"], "revert");
-    assert_eq!(last["reverts"], 47);
+    assert_eq!(last["reverts"], 48);
     assert_eq!(last["message"], "pasted the wrong link");
     assert_eq!(last["after"]["url"], "https://www.kent.police.uk/old");
     assert_eq!(
@@ -141,17 +141,17 @@ fn revert_of_a_set_url_restores_the_old_url_with_one_change() {
 #[test]
 fn reverting_a_superseded_change_is_refused_naming_the_later_one() {
     let env = TestEnv::init();
-    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/a"]); // 46
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/a"]); // 47
     env.set_editor("bob");
-    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/b"]); // 47
-    env.ok(&["rename-force", "essex-police", "Essex Police Service"]); // 48
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/b"]); // 48
+    env.ok(&["rename-force", "essex-police", "Essex Police Service"]); // 49
     let db = bytes(&env.db);
-    let err = env.fails(&["revert", "46"], 2);
-    assert!(err.contains("change 47") && err.contains("url") && err.contains("bob"), "{err}");
+    let err = env.fails(&["revert", "47"], 2);
+    assert!(err.contains("change 48") && err.contains("url") && err.contains("bob"), "{err}");
     assert_eq!(bytes(&env.db), db);
     // a later change to another field does not block
-    env.ok(&["rename-force", "kent-police", "Kent Police Service"]); // 49
-    env.ok(&["revert", "47"]);
+    env.ok(&["rename-force", "kent-police", "Kent Police Service"]); // 50
+    env.ok(&["revert", "48"]);
     assert_eq!(env.json(&["show", "kent-police", "--json"])["force"]["url"], "https://www.kent.police.uk/a");
     assert_eq!(env.json(&["show", "kent-police", "--json"])["force"]["name"], "Kent Police Service");
     // what cannot be reverted
@@ -168,8 +168,8 @@ fn reverting_a_superseded_change_is_refused_naming_the_later_one() {
 #[test]
 fn revert_of_a_rename_and_of_a_resolved_note() {
     let env = TestEnv::init();
-    env.ok(&["rename-force", "kent-police", "Kent Constabulary"]); // 46
-    env.ok(&["revert", "46"]);
+    env.ok(&["rename-force", "kent-police", "Kent Constabulary"]); // 47
+    env.ok(&["revert", "47"]);
     assert_eq!(env.json(&["show", "kent-police", "--json"])["force"]["name"], "Kent Police");
     env.ok(&["note", "add", "--force", "kent-police", "n"]);
     env.ok(&["note", "resolve", "1"]);
@@ -297,7 +297,7 @@ fn a_backup_is_a_consistent_verified_copy_and_never_overwrites() {
     assert_eq!(check, "ok");
     drop(copy);
     let verify = env.ok(&["--db", dest.to_str().unwrap(), "audit", "verify"]);
-    assert!(verify.contains("46 changes"), "{verify}");
+    assert!(verify.contains("47 changes"), "{verify}");
     assert_eq!(env.ok(&["--db", dest.to_str().unwrap(), "list", "--json"]), env.ok(&["list", "--json"]));
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&dest).unwrap().permissions().mode() & 0o777, 0o600);

@@ -63,7 +63,7 @@ fn eight_editors_at_once_lose_nothing_and_see_no_errors() {
         }
     });
     let changes = env.changes();
-    assert_eq!(changes.len(), 45 + EDITORS * EACH, "every mutation has exactly one change");
+    assert_eq!(changes.len(), 46 + EDITORS * EACH, "every mutation has exactly one change");
     let list = env.json(&["list", "--all", "--json"]);
     let force =
         |slug: &str| list["forces"].as_array().unwrap().iter().find(|f| f["slug"] == slug).unwrap().clone();
@@ -76,7 +76,7 @@ fn eight_editors_at_once_lose_nothing_and_see_no_errors() {
         changes.iter().find(|c| c["force"] == "kent-police" && c["action"] == "set-url").unwrap();
     assert_eq!(force("kent-police")["url"], last_shared["after"]["url"], "the last change wins");
     assert_tables_match_the_log(&env);
-    assert!(env.ok(&["audit", "verify"]).contains(&format!("{} changes", 45 + EDITORS * EACH)));
+    assert!(env.ok(&["audit", "verify"]).contains(&format!("{} changes", 46 + EDITORS * EACH)));
 }
 
 /// A seeded generator for the kill loop.
@@ -224,7 +224,7 @@ fn a_truncated_or_overwritten_database_fails_cleanly_and_recovers_from_a_copy() 
         }
         assert_eq!(bytes(&env.db), damaged, "{what}: the damaged file was written to");
         std::fs::write(&env.db, &good).unwrap();
-        assert!(env.ok(&["audit", "verify"]).contains("46 changes"), "{what}: no recovery");
+        assert!(env.ok(&["audit", "verify"]).contains("47 changes"), "{what}: no recovery");
     }
 }
 
@@ -246,6 +246,6 @@ fn a_wal_left_by_a_killed_process_is_recovered() {
     let db = crashed.to_str().unwrap();
     let shown: Value = serde_json::from_str(&env.ok(&["--db", db, "show", "kent-police", "--json"])).unwrap();
     assert_eq!(shown["force"]["url"], "https://www.kent.police.uk/in-the-wal");
-    assert!(env.ok(&["--db", db, "audit", "verify"]).contains("46 changes"));
+    assert!(env.ok(&["--db", db, "audit", "verify"]).contains("47 changes"));
     env.ok(&["--db", db, "set-url", "essex-police", "https://www.essex.police.uk/"]);
 }

@@ -1,0 +1,303 @@
+//! `admin audit verify`, as a library: the hash chain end to end, every publication against
+//! the chain (its row, its `publish` change and the audit head it recorded), the live tables
+//! against the state the log replays to, and optionally a witness held outside the database
+//! (a published `forces.json`) against the chain.
+use anyhow::{Context, Result};
+use rusqlite::Connection;
+use serde_json::Value;
+
+use crate::audit::{Break, Verifier};
+use crate::db::changes::{self, Cutoff};
+use crate::db::publications;
+use crate::model::AuditHead;
+use crate::state::State;
+
+/// What verification found: the number of changes checked and the first problem, if any.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub checked: u64,
+    pub problem: Option<Problem>,
+}
+
+/// The first thing that is not as the log says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    Chain(Break),
+    /// Changes were cut from the end: the publications record a later one.
+    CutShort {
+        ends_at: i64,
+        needed: i64,
+    },
+    /// A publication's row, `publish` change or recorded head disagrees with the chain.
+    Publication {
+        id: i64,
+        what: String,
+    },
+    /// A change's `before` is not what the log said the entity was: a table was edited behind
+    /// the tool's back and a later change carried the edit into the log.
+    Continuity {
+        id: i64,
+        entity: String,
+    },
+    /// The live tables are not the replayed state.
+    Tables(crate::state::Difference),
+}
+
+impl Problem {
+    /// The first bad change, where there is one.
+    pub fn change_id(&self) -> Option<i64> {
+        match self {
+            Problem::Chain(Break::Mismatch { id }) => Some(*id),
+            Problem::Chain(Break::Gap { expected, .. }) => Some(*expected),
+            Problem::CutShort { ends_at, .. } => Some(ends_at + 1),
+            Problem::Continuity { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Chain(Break::Mismatch { id }) => write!(
+                f,
+                "audit log verification failed at change {id}: its hash does not match its content (it was altered after it was written)"
+            ),
+            Problem::Chain(Break::Gap { expected, found }) => write!(
+                f,
+                "audit log verification failed at change {expected}: it is missing (the next change is {found})"
+            ),
+            Problem::CutShort { ends_at, needed } => write!(
+                f,
+                "audit log verification failed: it ends at change {ends_at}, but the publications record change {needed} or later (changes were removed from its end)"
+            ),
+            Problem::Publication { id, what } => {
+                write!(f, "audit log verification failed at publication {id}: {what}")
+            }
+            Problem::Continuity { id, entity } => write!(
+                f,
+                "audit log verification failed at change {id}: what it says {entity} was before it is not what the log says {entity} was (a table was edited behind admin's back before that change)"
+            ),
+            Problem::Tables(d) => {
+                write!(f, "the live tables do not match the audit log: {d}")
+            }
+        }
+    }
+}
+
+/// Verify everything one database can say about itself.
+pub fn database(conn: &Connection) -> Result<Report> {
+    let mut verifier = Verifier::new();
+    let mut broken = None;
+    // the publications are checked against the chain below: keep only what they need, not a
+    // million hashes
+    let heads: std::collections::HashSet<i64> =
+        publications::list(conn)?.iter().map(|p| p.last_change).collect();
+    let mut hashes: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+    let mut publishes: Vec<(i64, Option<String>)> = Vec::new();
+    let mut continuity = Continuity::default();
+    let mut discontinuity = None;
+    changes::for_each_stored(conn, |stored| match verifier.check_stored(&stored) {
+        Ok(()) => {
+            if discontinuity.is_none() {
+                discontinuity = continuity.check(&stored);
+            }
+            if stored.action == "publish" {
+                publishes.push((stored.id, stored.after));
+            }
+            if heads.contains(&stored.id) {
+                hashes.insert(stored.id, stored.hash);
+            }
+            Ok(true)
+        }
+        Err(b) => {
+            broken = Some(b);
+            Ok(false)
+        }
+    })?;
+    let checked = verifier.checked;
+    if let Some(b) = broken {
+        return Ok(Report { checked, problem: Some(Problem::Chain(b)) });
+    }
+    let problem = match (discontinuity, check_publications(conn, checked as i64, &hashes, &publishes)?) {
+        (Some(problem), _) | (None, Some(problem)) => Some(problem),
+        (None, None) => check_tables(conn, checked as i64)?,
+    };
+    Ok(Report { checked, problem })
+}
+
+/// Each change's `before` must be, byte for byte, the `after` of the entity's previous change
+/// (or absent for an entity the log has not seen). Compared as stored text, without parsing.
+#[derive(Default)]
+struct Continuity {
+    forces: std::collections::HashMap<String, String>,
+    notes: std::collections::HashMap<String, String>,
+    page: Option<String>,
+}
+
+impl Continuity {
+    fn check(&mut self, stored: &crate::audit::StoredChange) -> Option<Problem> {
+        let (slot, what) = match stored.entity.as_str() {
+            "force" => {
+                let slug = stored.force.clone().unwrap_or_default();
+                let what = format!("force {slug}");
+                (self.forces.entry(slug).or_default(), what)
+            }
+            "note" => {
+                let id = note_id(stored.after.as_deref().or(stored.before.as_deref()).unwrap_or(""));
+                let what = format!("note {id}");
+                (self.notes.entry(id).or_default(), what)
+            }
+            "page" => (self.page.get_or_insert_with(String::new), "the page".to_owned()),
+            _ => return None,
+        };
+        let seen = !slot.is_empty();
+        let consistent = match &stored.before {
+            None => !seen || stored.action == "set-page",
+            Some(before) => seen && before == slot,
+        };
+        if let Some(after) = &stored.after {
+            slot.clone_from(after);
+        }
+        (!consistent).then_some(Problem::Continuity { id: stored.id, entity: what })
+    }
+}
+
+/// A note's id from its canonical JSON (`{"force":…,"id":N,…}`: a slug holds no quotes, so the
+/// first `"id":` is the key).
+fn note_id(json: &str) -> String {
+    json.split_once("\"id\":")
+        .map(|(_, rest)| rest.chars().take_while(char::is_ascii_digit).collect())
+        .unwrap_or_default()
+}
+
+/// Every publication: its head is a change of the chain with the hash it recorded, and it has
+/// its `publish` change, which says what its row says.
+fn check_publications(
+    conn: &Connection,
+    count: i64,
+    hashes: &std::collections::HashMap<i64, String>,
+    publishes: &[(i64, Option<String>)],
+) -> Result<Option<Problem>> {
+    let all = publications::list(conn)?;
+    if let Some(needed) = all.iter().map(|p| p.last_change).max().filter(|&n| n > count) {
+        return Ok(Some(Problem::CutShort { ends_at: count, needed }));
+    }
+    if all.len() > publishes.len() {
+        return Ok(Some(Problem::CutShort { ends_at: count, needed: count + 1 }));
+    }
+    let mut by_id = std::collections::HashMap::new();
+    for (change_id, after) in publishes {
+        let after: Value = after.as_deref().map(serde_json::from_str).transpose()?.unwrap_or(Value::Null);
+        if let Some(id) = after.get("id").and_then(Value::as_i64) {
+            by_id.insert(id, (*change_id, after));
+        }
+    }
+    for p in all.iter().rev() {
+        let problem = |what: String| Ok(Some(Problem::Publication { id: p.id, what }));
+        let Some((change_id, after)) = by_id.get(&p.id) else {
+            return problem("it has no `publish` change in the audit log".to_owned());
+        };
+        if after.get("sha256").and_then(Value::as_str) != Some(p.sha256.as_str())
+            || after.get("note").and_then(Value::as_str) != Some(p.note.as_str())
+            || after.get("major").and_then(Value::as_bool) != Some(p.major)
+        {
+            return problem(format!("its row does not say what its `publish` change {change_id} says"));
+        }
+        if p.last_change >= *change_id {
+            return problem(format!(
+                "it claims to cover change {}, after its own `publish` change {change_id}",
+                p.last_change
+            ));
+        }
+        if let Some(head) = &p.head_hash {
+            let logged = hashes.get(&p.last_change);
+            if logged != Some(head) {
+                return problem(format!(
+                    "it recorded change {} with hash {head}, but the log holds {}",
+                    p.last_change,
+                    logged.map_or("no such change", String::as_str)
+                ));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The live tables against the state the whole log replays to.
+fn check_tables(conn: &Connection, last_id: i64) -> Result<Option<Problem>> {
+    let logged = State::replay(conn, &Cutoff::Id(last_id)).context("failed to replay the audit log")?;
+    let live = State::live(conn)?;
+    Ok(live.first_difference(&logged).map(Problem::Tables))
+}
+
+/// Where a witness of the audit head was read from, and what it says.
+#[derive(Debug, Clone)]
+pub struct Witness {
+    pub source: String,
+    pub head: AuditHead,
+}
+
+/// Read the audit head a published site carries: a directory (its `forces.json`), a
+/// `forces.json` file, or an `https://` URL of either.
+pub fn read_witness(against: &str) -> Result<Witness> {
+    use crate::exit_codes::bad_hint;
+    let (source, text) = if against.starts_with("https://") || against.starts_with("http://") {
+        let url = if against.ends_with(".json") {
+            against.to_owned()
+        } else {
+            format!("{}/forces.json", against.trim_end_matches('/'))
+        };
+        let text = fetch(&url)?;
+        (url, text)
+    } else {
+        let path = std::path::Path::new(against);
+        let file = if path.is_dir() { path.join("forces.json") } else { path.to_owned() };
+        let text = std::fs::read_to_string(&file).map_err(|e| {
+            bad_hint(
+                format!("cannot read `{}`: {e}", file.display()),
+                "give a published site's directory, its forces.json, or its https:// address",
+            )
+        })?;
+        (file.display().to_string(), text)
+    };
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|e| bad_hint(format!("`{source}` is not JSON: {e}"), "give a published forces.json"))?;
+    let head: AuditHead =
+        value.get("audit").cloned().and_then(|a| serde_json::from_value(a).ok()).ok_or_else(|| {
+            bad_hint(
+                format!("`{source}` carries no audit head (`\"audit\": {{\"change\", \"hash\"}}`)"),
+                "publish again with this version of admin: every publication now carries its audit head",
+            )
+        })?;
+    Ok(Witness { source, head })
+}
+
+fn fetch(url: &str) -> Result<String> {
+    let agent: ureq::Agent =
+        ureq::Agent::config_builder().timeout_global(Some(std::time::Duration::from_secs(30))).build().into();
+    let mut response = agent.get(url).call().with_context(|| format!("failed to fetch `{url}`"))?;
+    let text = response
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024 * 1024)
+        .read_to_string()
+        .with_context(|| format!("failed to read `{url}`"))?;
+    Ok(text)
+}
+
+/// Whether the chain holds the witness's hash at the witness's change.
+pub fn against(conn: &Connection, witness: &Witness) -> Result<Option<String>> {
+    let stored = changes::hash_of(conn, witness.head.change)?;
+    Ok(match stored {
+        Some(hash) if hash == witness.head.hash => None,
+        Some(hash) => Some(format!(
+            "`{}` says change {} has hash {}, but this database's change {} has hash {hash}: the log was rewritten since that publication",
+            witness.source, witness.head.change, witness.head.hash, witness.head.change
+        )),
+        None => Some(format!(
+            "`{}` says the log reached change {}, but this database has no change {}: changes were removed since that publication",
+            witness.source, witness.head.change, witness.head.change
+        )),
+    })
+}
