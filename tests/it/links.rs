@@ -105,9 +105,10 @@ fn set_url(env: &TestEnv, force: &str, url: &str) {
     env.ok(&[&["set-url", force, url][..], extra].concat());
 }
 
-/// Run check-links with `--json` and return (exit code, results by force slug).
+/// Run check-links with `--json` and `--allow-private` (the test servers are on loopback) and
+/// return (exit code, results by force slug).
 fn check(env: &TestEnv, args: &[&str]) -> (i32, HashMap<String, Value>) {
-    let run = env.run(&[&["check-links", "--json"][..], args].concat());
+    let run = env.run(&[&["check-links", "--json", "--allow-private"][..], args].concat());
     let doc: Value = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}{}", run.stdout, run.stderr));
     let results = doc["results"].as_array().expect("results").iter();
@@ -287,7 +288,7 @@ fn results_are_stored_and_drive_list_show_status_and_publish() {
     assert_eq!(link("kent-police"), "pending", "never checked");
     let changes = env.change_count();
 
-    let run = env.run(&["check-links"]);
+    let run = env.run(&["check-links", "--allow-private"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("2 checked: 1 ok, 0 caution, 1 broken"), "{}", run.stdout);
     assert!(run.stderr.is_empty(), "no progress bar when not on a terminal: {:?}", run.stderr);
@@ -320,7 +321,22 @@ fn results_are_stored_and_drive_list_show_status_and_publish() {
     keys.sort();
     assert_eq!(
         keys,
-        ["checked_at", "final_url", "force", "http_status", "problem", "status", "suggested_fix", "url"]
+        [
+            "changed",
+            "checked_at",
+            "content_sha256",
+            "etag",
+            "final_url",
+            "force",
+            "http_status",
+            "last_modified",
+            "page_changed_at",
+            "problem",
+            "status",
+            "suggested_fix",
+            "title",
+            "url"
+        ]
     );
     assert_eq!(json["checked_at"], "2025-11-24T16:00:00Z");
 }
@@ -396,12 +412,12 @@ fn a_terminal_gets_a_progress_bar_and_a_pipe_does_not() {
     set_url(&env, "kent-police", &server.url("/a"));
     set_url(&env, "essex-police", &server.url("/b"));
     // `script` runs the command on a pseudo-terminal, as an editor's shell would
-    let run = env.shell(r#"TERM=xterm-256color script -qec "$ADMIN check-links" /dev/null"#);
+    let run = env.shell(r#"TERM=xterm-256color script -qec "$ADMIN check-links --allow-private" /dev/null"#);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("checking links"), "no progress bar on a terminal: {:?}", run.stdout);
     assert!(run.stdout.contains("/2"), "the bar counts the links: {:?}", run.stdout);
 
-    let piped = env.shell(r#"$ADMIN check-links 2>&1 | cat"#);
+    let piped = env.shell(r#"$ADMIN check-links --allow-private 2>&1 | cat"#);
     assert!(!piped.stdout.contains("checking links"), "{:?}", piped.stdout);
     assert!(!piped.stdout.contains('\u{1b}'), "no colour or cursor codes when piped: {:?}", piped.stdout);
     assert!(piped.stdout.contains("2 checked: 2 ok"), "{}", piped.stdout);
