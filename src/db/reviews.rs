@@ -44,10 +44,10 @@ pub fn due_forces(conn: &Connection, cutoff: &str) -> Result<Vec<Due>> {
         "SELECT slug, name, last, changed FROM (
              SELECT slug, name, name_key, last,
                     EXISTS (SELECT 1 FROM link_checks lc
-                            WHERE lc.force_id = id AND lc.changed = 1 AND lc.checked_at > last) AS changed
-             FROM (SELECT f.id, f.slug, f.name, f.name_key,
+                            WHERE lc.force_id = due.fid AND lc.changed = 1 AND lc.checked_at > due.last) AS changed
+             FROM (SELECT f.id AS fid, f.slug, f.name, f.name_key,
                           (SELECT MAX(r.at) FROM reviews r WHERE r.force_id = f.id) AS last
-                   FROM forces f WHERE f.status = 'active')
+                   FROM forces f WHERE f.status = 'active') AS due
          )
          WHERE last IS NULL OR last < ?1 OR changed
          ORDER BY changed DESC, last IS NOT NULL, last, name_key",
