@@ -792,3 +792,210 @@ fn a_run_that_reaches_no_host_says_the_network_looks_unreachable_and_stores_noth
         "Check the address for typos; the site may have moved to a new domain"
     );
 }
+
+/// A listener that counts the connections made to it and closes each at once.
+struct Counter {
+    port: u16,
+    accepted: Arc<AtomicUsize>,
+}
+
+impl Counter {
+    fn start(ip: &str) -> Option<Counter> {
+        let listener = std::net::TcpListener::bind((ip, 0)).ok()?;
+        let port = listener.local_addr().ok()?.port();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = accepted.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                count.fetch_add(1, Ordering::SeqCst);
+                drop(stream);
+            }
+        });
+        Some(Counter { port, accepted })
+    }
+
+    fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn loopback_private_addresses_and_names_pointing_inward_are_refused_without_connecting() {
+    let env = TestEnv::init();
+    let v4 = Counter::start("127.0.0.1").unwrap();
+    // the machine may have no IPv6 loopback: then the refusal is still shown, just not counted
+    let v6 = Counter::start("::1");
+    let p6 = v6.as_ref().map_or(v4.port, |c| c.port);
+    let cases = [
+        ("kent-police", format!("https://127.0.0.1:{}/uof", v4.port)),
+        ("essex-police", format!("https://[::1]:{p6}/uof")),
+        ("surrey-police", "https://10.0.0.1/uof".to_string()),
+        ("sussex-police", "https://sussex.example.org/uof".to_string()),
+    ];
+    for (force, url) in &cases {
+        set_url(&env, force, url);
+    }
+    // a name that resolves to 127.0.0.1: `set-url` refuses `localhost` as not a full domain, and
+    // this machine resolves no other name inward, so the row is edited as an old database or a
+    // hand edit could have it; the check must still refuse what the name resolves to
+    let named = format!("https://localhost:{}/uof", v4.port);
+    env.sql().execute("UPDATE forces SET url = ?1 WHERE slug = 'sussex-police'", [&named]).unwrap();
+    let changes = env.change_count();
+    let others: Vec<_> =
+        link_statuses(&env).into_iter().filter(|(s, _)| !cases.iter().any(|(f, _)| f == s)).collect();
+
+    let started = std::time::Instant::now();
+    let run = env.run(&["check-links", "--json"]);
+    assert_eq!(run.code, 1, "refused links are broken: {}{}", run.stdout, run.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "no connection tried, no retries: {:?}",
+        started.elapsed()
+    );
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let results: HashMap<String, Value> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["force"].as_str().unwrap().to_owned(), r.clone()))
+        .collect();
+    let tail = "; pass --allow-private to check local mirrors";
+    for (force, want) in [
+        ("kent-police", format!("Refused: the address 127.0.0.1 is private (loopback){tail}")),
+        ("essex-police", format!("Refused: the address ::1 is private (loopback){tail}")),
+        ("surrey-police", format!("Refused: the address 10.0.0.1 is private (local network){tail}")),
+    ] {
+        let r = &results[force];
+        assert_eq!((&r["status"], problem(r)), (&"broken".into(), want.as_str()), "{force}");
+        assert_eq!(r["http_status"], Value::Null);
+    }
+    let named = problem(&results["sussex-police"]);
+    assert!(
+        named.starts_with("Refused: localhost resolves to ")
+            && named.ends_with(&format!("which is private (loopback){tail}")),
+        "{named}"
+    );
+    assert_eq!(v4.accepted(), 0, "nothing connected to 127.0.0.1");
+    assert_eq!(v6.as_ref().map_or(0, Counter::accepted), 0, "nothing connected to ::1");
+    let shown_kent = env.ok(&["show", "kent-police"]);
+    assert!(shown_kent.contains("Refused: the address 127.0.0.1 is private"), "{shown_kent}");
+    let after: Vec<_> =
+        link_statuses(&env).into_iter().filter(|(s, _)| !cases.iter().any(|(f, _)| f == s)).collect();
+    assert_eq!(after, others, "no other force's link changed");
+    assert_eq!(env.change_count(), changes, "a check is not an edit");
+
+    // with --allow-private the same link is tried: the listener was there to see it
+    let (code, results) = check(&env, &["--force", "kent-police", "--timeout", "2"]);
+    assert_eq!(code, 1);
+    assert!(!problem(&results["kent-police"]).starts_with("Refused"), "{}", results["kent-police"]);
+    assert!(v4.accepted() >= 1, "--allow-private connects");
+}
+
+/// A forward proxy on 127.0.0.1: records each request's first line and, for `CONNECT`, the first
+/// line of the request sent through the tunnel; answers every request with a small page itself.
+struct ForwardProxy {
+    url: String,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl ForwardProxy {
+    fn start() -> ForwardProxy {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut head = || {
+                        let mut first = String::new();
+                        reader.read_line(&mut first).ok()?;
+                        let mut line = String::new();
+                        while reader.read_line(&mut line).ok()? > 2 {
+                            line.clear();
+                        }
+                        Some(first.trim_end().to_owned())
+                    };
+                    let Some(first) = head() else { return };
+                    let mut out = stream;
+                    log.lock().unwrap().push(first.clone());
+                    if first.starts_with("CONNECT ") {
+                        let _ = out.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+                        let Some(inner) = head() else { return };
+                        log.lock().unwrap().push(format!("through the tunnel: {inner}"));
+                    }
+                    let body = "<title>Through the proxy</title>";
+                    let _ = write!(
+                        out,
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                });
+            }
+        });
+        ForwardProxy { url, seen }
+    }
+
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+#[test]
+fn a_proxy_from_the_environment_carries_the_check_and_no_proxy_bypasses_it() {
+    let env = TestEnv::init();
+    let proxy = ForwardProxy::start();
+    // a name that does not resolve here: only the proxy can reach it
+    set_url(&env, "kent-police", "http://data.kent-police.invalid/uof");
+    let run = |vars: &[(&str, &str)], args: &[&str]| -> (crate::testenv::Run, HashMap<String, Value>) {
+        let mut cmd = env.command();
+        cmd.args(["check-links", "--json"]).args(args).envs(vars.iter().copied());
+        let run: crate::testenv::Run = cmd.output().unwrap().into();
+        let doc: Value = serde_json::from_str(&run.stdout).unwrap_or_default();
+        let results = doc["results"].as_array().cloned().unwrap_or_default();
+        let results = results.into_iter().map(|r| (r["force"].as_str().unwrap().to_owned(), r)).collect();
+        (run, results)
+    };
+
+    // the proxy is the operator's choice: on loopback, it needs no --allow-private
+    let (out, results) = run(&[("HTTP_PROXY", &proxy.url)], &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(results["kent-police"]["status"], "ok");
+    assert_eq!(results["kent-police"]["title"], "Through the proxy");
+    assert_eq!(
+        proxy.seen(),
+        ["CONNECT data.kent-police.invalid:80 HTTP/1.1", "through the tunnel: GET /uof HTTP/1.1"],
+        "the proxy was told the name, and resolved it"
+    );
+
+    // https_proxy is for https links: an http link goes direct, and this name does not exist
+    let (out, results) = run(&[("https_proxy", &proxy.url)], &[]);
+    assert_eq!(out.code, 1);
+    assert_eq!(problem(&results["kent-police"]), "Host not found (DNS)");
+    // NO_PROXY names the domain: the link goes direct
+    let (out, results) =
+        run(&[("http_proxy", &proxy.url), ("NO_PROXY", "example.org, .kent-police.invalid")], &[]);
+    assert_eq!(out.code, 1);
+    assert_eq!(problem(&results["kent-police"]), "Host not found (DNS)");
+    assert_eq!(proxy.seen().len(), 2, "the proxy saw neither");
+
+    // through a proxy, an address in the link is refused before the proxy is asked
+    set_url(&env, "essex-police", "https://10.0.0.1/uof");
+    let (out, results) = run(&[("HTTPS_PROXY", &proxy.url)], &["--force", "essex-police"]);
+    assert_eq!(out.code, 1);
+    let refused = "Refused: the address 10.0.0.1 is private (local network); pass --allow-private to check local mirrors";
+    assert_eq!(problem(&results["essex-police"]), refused);
+    assert_eq!(proxy.seen().len(), 2, "the proxy was not asked");
+
+    // a proxy variable that cannot be used is bad input, named without its value
+    let before = crate::testenv::bytes(&env.db);
+    let (out, _) = run(&[("HTTPS_PROXY", "socks5://user:secret@proxy:1080")], &[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    crate::testenv::assert_error_shape(&out.stderr);
+    assert!(out.stderr.starts_with("error: HTTPS_PROXY is not a proxy this tool can use: only http:// and https:// proxies are supported"), "{}", out.stderr);
+    assert!(!out.stderr.contains("secret"), "{}", out.stderr);
+    assert_eq!(crate::testenv::bytes(&env.db), before, "nothing checked, nothing stored");
+}
