@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Loopback HTTP servers for bench/links.sh: one per address 127.0.0.1 .. 127.0.0.N on PORT,
 each answering every GET with 200 after DELAY seconds, counting the most requests it was
-answering at once. GET /__stats on any of them prints those peaks as JSON.
+answering at once. GET /__stats on any of them prints those peaks as JSON. Pages carry an ETag;
+a request that sends it back in If-None-Match gets 304 (after the same delay), counted in the
+stats as "not_modified".
 
 usage: links-server.py N PORT DELAY
 """
@@ -13,6 +15,7 @@ import time
 
 count, port, delay = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 lock = threading.Lock()
+ETAG = '"uof-1"'
 now, peak = {}, {}
 
 
@@ -30,8 +33,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(delay)
             with lock:
                 now[host] -= 1
+            if self.headers.get("If-None-Match") == ETAG:
+                with lock:
+                    peak["not_modified"] = peak.get("not_modified", 0) + 1
+                self.send_response(304)
+                self.send_header("ETag", ETAG)
+                self.end_headers()
+                return
             body = b"<!doctype html><title>Use of force data</title>"
         self.send_response(200)
+        self.send_header("ETag", ETAG)
         self.send_header("Content-Type", "text/html")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

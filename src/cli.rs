@@ -153,7 +153,7 @@ pub enum Command {
     Audit(AuditCommand),
     /// Check every active force's URL: ok, caution or broken, with a suggested fix
     #[command(
-        after_help = "Exit status 1 when any link is broken. Results are kept: `admin list` and `admin show` show\nthe newest, and `admin publish` refuses while one is broken.\n\nExamples:\n  admin check-links\n  admin check-links --force kent-police --timeout 30\n  admin check-links --json > links.json"
+        after_help = "Exit status 1 when any link is broken. Results are kept: `admin list` and `admin show` show\nthe newest, and `admin publish` refuses while one is broken.\n\nExamples:\n  admin check-links\n  admin check-links --force kent-police --timeout 30\n  admin check-links --json > links.json\n\nHTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured. Links to loopback, private and link-local\naddresses are refused unless --allow-private."
     )]
     CheckLinks(CheckLinksArgs),
     /// Render the public site: index.html, forces.json, forces.csv, feed.atom
@@ -222,6 +222,9 @@ pub struct CheckLinksArgs {
     /// Check only this force (slug or name)
     #[arg(long, value_name = "FORCE")]
     pub force: Option<String>,
+    /// Also connect to loopback, private and link-local addresses (local mirrors, tests)
+    #[arg(long)]
+    pub allow_private: bool,
     #[command(flatten)]
     pub json: Json,
 }

@@ -145,6 +145,9 @@ pub struct LinkCheck {
     pub problem: Option<String>,
     pub suggested_fix: Option<String>,
     pub checked_at: String,
+    /// What the check saw of the page: `changed`, its fingerprint, when it last changed.
+    #[serde(flatten)]
+    pub page: crate::links::PageFacts,
 }
 
 /// One run of `admin publish` that wrote the site.

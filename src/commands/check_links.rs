@@ -1,5 +1,8 @@
-//! `admin check-links`: check every active force's URL, store each result, and say which are
-//! broken (exit 1 when any is).
+//! `admin check-links`: check every active force's URL, store each result with what it saw of
+//! the page, and say which are broken (exit 1 when any is). A run in which no host could be
+//! reached says the network looks unreachable and stores nothing: it learnt nothing about the
+//! links, and storing it would mark every one broken and block publishing.
+use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -9,8 +12,8 @@ use serde::Serialize;
 
 use crate::cli::CheckLinksArgs;
 use crate::db::{forces, link_checks};
-use crate::exit_codes::bad_hint;
-use crate::links::{self, Settings, Target};
+use crate::exit_codes::{bad_hint, failed_hint};
+use crate::links::{self, Finding, PageFacts, Proxies, Settings, Target};
 use crate::model::{Force, ForceStatus, LinkCheck, LinkStatus};
 use crate::{directory, output, Ctx};
 
@@ -47,8 +50,17 @@ pub fn run(ctx: &Ctx, args: CheckLinksArgs) -> Result<ExitCode> {
             "run check-links as a user who can write the database",
         ));
     }
-    let targets: Vec<Target> =
-        chosen.iter().filter_map(|f| Some(Target { force: f.slug.clone(), url: f.url.clone()? })).collect();
+    let chosen: Vec<(Force, String)> =
+        chosen.into_iter().filter_map(|f| f.url.clone().map(|url| (f, url))).collect();
+    let targets: Vec<Target> = db.read(|tx| {
+        chosen
+            .iter()
+            .map(|(force, url)| {
+                let seen = link_checks::last_seen(tx, force.id, url)?;
+                Ok(Target { force: force.slug.clone(), url: url.clone(), seen })
+            })
+            .collect()
+    })?;
     if targets.is_empty() {
         if args.json.json {
             output::json(&Report { results: &[] })?;
@@ -58,9 +70,13 @@ pub fn run(ctx: &Ctx, args: CheckLinksArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
 
+    let proxies = Proxies::from_env()
+        .map_err(|e| bad_hint(e.to_string(), format!("set {} to http://HOST:PORT, or unset it", e.var)))?;
     let settings = Settings {
         timeout: Duration::from_secs(args.timeout),
         concurrency: args.concurrency as usize,
+        allow_private: args.allow_private,
+        proxies,
         ..Settings::default()
     };
     let bar = progress_bar(targets.len());
@@ -69,27 +85,43 @@ pub fn run(ctx: &Ctx, args: CheckLinksArgs) -> Result<ExitCode> {
         bar.inc(1);
     });
     bar.finish_and_clear();
+    if network_down(&targets, &findings) {
+        return Err(failed_hint(
+            format!(
+                "the network looks unreachable: none of the {} links' hosts could be resolved or connected to; nothing was stored",
+                targets.len()
+            ),
+            "check this machine's connection (and HTTPS_PROXY if the network needs a proxy), then run check-links again",
+        ));
+    }
 
     let checked_at = ctx.clock.stamp();
-    let results: Vec<LinkCheck> = targets
+    let checks: Vec<LinkCheck> = targets
         .iter()
         .zip(findings)
-        .map(|(target, f)| LinkCheck {
-            force: target.force.clone(),
-            url: target.url.clone(),
-            status: f.status,
-            http_status: f.http_status,
-            final_url: f.final_url,
-            problem: f.problem,
-            suggested_fix: f.suggested_fix,
-            checked_at: checked_at.clone(),
+        .map(|(target, f)| {
+            let page = PageFacts::new(f.fingerprint.as_ref(), changed(target, &f));
+            LinkCheck {
+                force: target.force.clone(),
+                url: target.url.clone(),
+                status: f.status,
+                http_status: f.http_status,
+                final_url: f.final_url,
+                problem: f.problem,
+                suggested_fix: f.suggested_fix,
+                checked_at: checked_at.clone(),
+                page,
+            }
         })
         .collect();
-    db.write(|tx| {
-        for (force, check) in chosen.iter().zip(&results) {
-            link_checks::insert(tx, force.id, check)?;
+    // stored, then read back: the date each page last changed comes from the history
+    let results = db.write(|tx| {
+        let mut stored = Vec::with_capacity(checks.len());
+        for ((force, _), check) in chosen.iter().zip(checks) {
+            let id = link_checks::insert(tx, force.id, &check)?;
+            stored.push(link_checks::get(tx, id)?.unwrap_or(check));
         }
-        Ok(())
+        Ok(stored)
     })?;
 
     if args.json.json {
@@ -99,6 +131,23 @@ pub fn run(ctx: &Ctx, args: CheckLinksArgs) -> Result<ExitCode> {
     }
     let broken = results.iter().filter(|r| r.status == LinkStatus::Broken).count();
     Ok(if broken > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// Whether the page differs from the one the last check of the URL read: `None` when no page
+/// was read now or before. A `304` is unchanged by definition; otherwise the body decides
+/// (validators can change while the page does not).
+fn changed(target: &Target, finding: &Finding) -> Option<bool> {
+    let now = finding.fingerprint.as_ref()?;
+    let before = target.seen.as_ref()?;
+    Some(!finding.not_modified && now.content_sha256 != before.fingerprint.content_sha256)
+}
+
+/// Every link failed to resolve or connect, on two or more hosts. One host that cannot be
+/// reached may be a typo or a dead site; many at once is this machine's network.
+fn network_down(targets: &[Target], findings: &[Finding]) -> bool {
+    let hosts: HashSet<String> =
+        targets.iter().filter_map(|t| Some(url::Url::parse(&t.url).ok()?.host_str()?.to_owned())).collect();
+    hosts.len() >= 2 && findings.iter().all(|f| f.unreachable)
 }
 
 /// A bar on stderr when it is a terminal; nothing when piped or redirected.
@@ -138,11 +187,17 @@ fn print_table(results: &[LinkCheck]) -> Result<()> {
         .collect();
     output::table(&["FORCE", "STATUS", "HTTP", "PROBLEM", "SUGGESTED FIX"], &rows)?;
     let count = |s| results.iter().filter(|r| r.status == s).count();
+    let changed = results.iter().filter(|r| r.page.changed == Some(true)).count();
     output::line(format!(
-        "{} checked: {} ok, {} caution, {} broken",
+        "{} checked: {} ok, {} caution, {} broken{}",
         results.len(),
         count(LinkStatus::Ok),
         count(LinkStatus::Caution),
-        count(LinkStatus::Broken)
+        count(LinkStatus::Broken),
+        match changed {
+            0 => String::new(),
+            1 => "; 1 page changed since the last check".to_owned(),
+            n => format!("; {n} pages changed since the last check"),
+        }
     ))
 }

@@ -1,4 +1,5 @@
-//! `admin review FORCE` and `admin due [--days N]`: the review schedule.
+//! `admin review FORCE` and `admin due [--days N]`: the review schedule. A force whose page a
+//! link check found changed since its last review is due at once, and listed first.
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -26,11 +27,18 @@ pub fn review(ctx: &Ctx, args: ReviewArgs) -> Result<ExitCode> {
 pub fn due(ctx: &Ctx, args: DueArgs) -> Result<ExitCode> {
     let cutoff = stamp(ctx.clock.now() - Duration::days(i64::from(args.days)));
     let db = ctx.open()?;
-    let due = reviews::due(db.conn(), &cutoff)?;
+    let due = reviews::due_forces(db.conn(), &cutoff)?;
     if args.json.json {
         let forces: Vec<_> = due
             .iter()
-            .map(|(slug, name, last)| json!({ "slug": slug, "name": name, "last_reviewed": last }))
+            .map(|d| {
+                json!({
+                    "slug": d.slug,
+                    "name": d.name,
+                    "last_reviewed": d.last_reviewed,
+                    "page_changed_since_review": d.page_changed,
+                })
+            })
             .collect();
         output::json(&json!({ "forces": forces }))?;
         return Ok(ExitCode::SUCCESS);
@@ -44,8 +52,11 @@ pub fn due(ctx: &Ctx, args: DueArgs) -> Result<ExitCode> {
     }
     let rows: Vec<Vec<String>> = due
         .into_iter()
-        .map(|(slug, name, last)| vec![name, slug, last.unwrap_or_else(|| "never".to_owned())])
+        .map(|d| {
+            let why = if d.page_changed { "page changed since last review" } else { "" };
+            vec![d.name, d.slug, d.last_reviewed.unwrap_or_else(|| "never".to_owned()), why.to_owned()]
+        })
         .collect();
-    output::table(&["NAME", "SLUG", "LAST REVIEWED"], &rows)?;
+    output::table(&["NAME", "SLUG", "LAST REVIEWED", "NOTE"], &rows)?;
     Ok(ExitCode::SUCCESS)
 }

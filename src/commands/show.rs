@@ -111,6 +111,9 @@ fn human(shown: &Shown, at: Option<&str>) -> String {
             check.http_status.map_or("no answer".to_owned(), |c| format!("HTTP {c}")),
             check.problem.as_deref().map(|p| format!(", {}", one_line(p))).unwrap_or_default()
         ));
+        if let Some(at) = &check.page.page_changed_at {
+            text.push_str(&format!("  page changed:  {at}\n"));
+        }
         if let Some(fix) = &check.suggested_fix {
             text.push_str(&format!("  suggested fix: {}\n", one_line(fix)));
         }

@@ -1,7 +1,9 @@
-//! Link-check results; the newest per force is its link status.
+//! Link-check results; the newest per force is its link status. Each also keeps what it saw of
+//! the page (its fingerprint) and whether that differed from the check of the same URL before.
 use anyhow::Result;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use crate::links::{PageFacts, Seen};
 use crate::model::{LinkCheck, LinkStatus};
 
 fn from_row(row: &Row) -> rusqlite::Result<LinkCheck> {
@@ -15,16 +17,39 @@ fn from_row(row: &Row) -> rusqlite::Result<LinkCheck> {
         problem: row.get(5)?,
         suggested_fix: row.get(6)?,
         checked_at: row.get(7)?,
+        page: PageFacts {
+            changed: row.get(8)?,
+            content_sha256: row.get(9)?,
+            last_modified: row.get(10)?,
+            etag: row.get(11)?,
+            title: row.get(12)?,
+            page_changed_at: row.get(13)?,
+        },
     })
 }
 
-const SELECT: &str = "SELECT f.slug, lc.url, lc.status, lc.http_status, lc.final_url, lc.problem, lc.suggested_fix, lc.checked_at
-                      FROM link_checks lc JOIN forces f ON f.id = lc.force_id";
+/// When the page behind check `lc` last changed: the newest check of the same force and URL, up
+/// to `lc`, that read a page differing from the one before, or the first that read one.
+const PAGE_CHANGED_AT: &str = "(SELECT p.checked_at FROM link_checks p
+     WHERE p.force_id = lc.force_id AND p.url = lc.url AND p.id <= lc.id
+       AND p.content_sha256 IS NOT NULL AND (p.changed IS NULL OR p.changed = 1)
+     ORDER BY p.id DESC LIMIT 1)";
 
-pub fn insert(conn: &Connection, force_id: i64, check: &LinkCheck) -> Result<()> {
+fn select() -> String {
+    format!(
+        "SELECT f.slug, lc.url, lc.status, lc.http_status, lc.final_url, lc.problem, lc.suggested_fix, lc.checked_at,
+                lc.changed, lc.content_sha256, lc.last_modified, lc.etag, lc.title, {PAGE_CHANGED_AT}
+         FROM link_checks lc JOIN forces f ON f.id = lc.force_id"
+    )
+}
+
+/// Store a check; returns its id.
+pub fn insert(conn: &Connection, force_id: i64, check: &LinkCheck) -> Result<i64> {
+    let page = &check.page;
     conn.prepare_cached(
-        "INSERT INTO link_checks (force_id, url, status, http_status, final_url, problem, suggested_fix, checked_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO link_checks (force_id, url, status, http_status, final_url, problem, suggested_fix, checked_at,
+                                  changed, content_sha256, last_modified, etag, title)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         force_id,
@@ -34,17 +59,46 @@ pub fn insert(conn: &Connection, force_id: i64, check: &LinkCheck) -> Result<()>
         check.final_url,
         check.problem,
         check.suggested_fix,
-        check.checked_at
+        check.checked_at,
+        page.changed,
+        page.content_sha256,
+        page.last_modified,
+        page.etag,
+        page.title,
     ])?;
-    Ok(())
+    Ok(conn.last_insert_rowid())
 }
 
 /// The newest check of a force's link, whatever URL it was for.
 pub fn latest(conn: &Connection, force_id: i64) -> Result<Option<LinkCheck>> {
     Ok(conn
-        .prepare_cached(&format!("{SELECT} WHERE lc.force_id = ?1 ORDER BY lc.id DESC LIMIT 1"))?
+        .prepare_cached(&format!("{} WHERE lc.force_id = ?1 ORDER BY lc.id DESC LIMIT 1", select()))?
         .query_row([force_id], from_row)
         .optional()?)
+}
+
+/// One stored check, by id.
+pub fn get(conn: &Connection, id: i64) -> Result<Option<LinkCheck>> {
+    Ok(conn
+        .prepare_cached(&format!("{} WHERE lc.id = ?1", select()))?
+        .query_row([id], from_row)
+        .optional()?)
+}
+
+/// The page the newest check of this force's `url` read, if any did: what the next check
+/// compares with and asks about.
+pub fn last_seen(conn: &Connection, force_id: i64, url: &str) -> Result<Option<Seen>> {
+    let row = conn
+        .prepare_cached(&format!(
+            "{} WHERE lc.force_id = ?1 AND lc.url = ?2 AND lc.content_sha256 IS NOT NULL ORDER BY lc.id DESC LIMIT 1",
+            select()
+        ))?
+        .query_row(params![force_id, url], from_row)
+        .optional()?;
+    Ok(row.and_then(|check| {
+        let fingerprint = check.page.fingerprint()?;
+        Some(Seen { final_url: check.final_url.unwrap_or(check.url), fingerprint })
+    }))
 }
 
 /// Each force's newest check made at or before `at`: slug → (status, url checked).
@@ -58,4 +112,75 @@ pub fn latest_before(
     )?;
     let rows = stmt.query_map([at], |row| Ok((row.get(0)?, (row.get(1)?, row.get(2)?))))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+    use crate::links::Fingerprint;
+
+    fn check(url: &str, at: &str, sha: Option<&str>, changed: Option<bool>) -> LinkCheck {
+        let print = sha.map(|s| Fingerprint {
+            etag: Some(format!("\"{s}\"")),
+            last_modified: None,
+            content_sha256: s.into(),
+            title: Some("Use of force".into()),
+        });
+        LinkCheck {
+            force: "kent-police".into(),
+            url: url.into(),
+            status: if sha.is_some() { LinkStatus::Ok } else { LinkStatus::Broken },
+            http_status: sha.map(|_| 200),
+            final_url: Some(format!("{url}/final")),
+            problem: None,
+            suggested_fix: None,
+            checked_at: at.into(),
+            page: PageFacts::new(print.as_ref(), changed),
+        }
+    }
+
+    #[test]
+    fn the_page_changed_at_the_newest_difference_or_the_first_page_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::create(&dir.path().join("t.db")).unwrap();
+        let conn = db.conn();
+        conn.execute("INSERT INTO forces (name, name_key, slug, status) VALUES ('Kent Police', 'kent police', 'kent-police', 'active')", []).unwrap();
+        let force: i64 = conn.query_row("SELECT id FROM forces", [], |r| r.get(0)).unwrap();
+        let (a, b) = ("https://a.uk/uof", "https://b.uk/uof");
+        assert!(last_seen(conn, force, a).unwrap().is_none());
+
+        let broken = insert(conn, force, &check(a, "2026-01-01T00:00:00Z", None, None)).unwrap();
+        assert_eq!(get(conn, broken).unwrap().unwrap().page.page_changed_at, None, "no page read yet");
+        let first = insert(conn, force, &check(a, "2026-01-02T00:00:00Z", Some("11"), None)).unwrap();
+        assert_eq!(
+            get(conn, first).unwrap().unwrap().page.page_changed_at.as_deref(),
+            Some("2026-01-02T00:00:00Z")
+        );
+        let same = insert(conn, force, &check(a, "2026-01-03T00:00:00Z", Some("11"), Some(false))).unwrap();
+        assert_eq!(
+            get(conn, same).unwrap().unwrap().page.page_changed_at.as_deref(),
+            Some("2026-01-02T00:00:00Z")
+        );
+        insert(conn, force, &check(a, "2026-01-04T00:00:00Z", Some("22"), Some(true))).unwrap();
+        insert(conn, force, &check(a, "2026-01-05T00:00:00Z", None, None)).unwrap();
+        let latest_a = latest(conn, force).unwrap().unwrap();
+        assert_eq!(latest_a.status, LinkStatus::Broken);
+        assert_eq!(
+            latest_a.page.page_changed_at.as_deref(),
+            Some("2026-01-04T00:00:00Z"),
+            "a broken check keeps the date"
+        );
+
+        let seen = last_seen(conn, force, a).unwrap().unwrap();
+        assert_eq!(
+            (seen.final_url.as_str(), seen.fingerprint.content_sha256.as_str()),
+            ("https://a.uk/uof/final", "22")
+        );
+        assert_eq!(seen.fingerprint.etag.as_deref(), Some("\"22\""));
+        assert!(last_seen(conn, force, b).unwrap().is_none(), "another URL is another page");
+        insert(conn, force, &check(b, "2026-01-06T00:00:00Z", Some("22"), None)).unwrap();
+        let latest_b = latest(conn, force).unwrap().unwrap();
+        assert_eq!(latest_b.page.page_changed_at.as_deref(), Some("2026-01-06T00:00:00Z"));
+    }
 }

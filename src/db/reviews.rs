@@ -32,17 +32,44 @@ pub fn for_force(conn: &Connection, force_id: i64) -> Result<Vec<Review>> {
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-/// Active forces never reviewed, or last reviewed before `cutoff`: never reviewed first (by
-/// name), then oldest review first. Returns (slug, name, last reviewed).
+/// A force due a review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub slug: String,
+    pub name: String,
+    pub last_reviewed: Option<String>,
+    /// A link check found its page changed after its last review.
+    pub page_changed: bool,
+}
+
+/// The forces [`due_forces`] gives, as (slug, name, last reviewed).
 pub fn due(conn: &Connection, cutoff: &str) -> Result<Vec<(String, String, Option<String>)>> {
+    Ok(due_forces(conn, cutoff)?.into_iter().map(|d| (d.slug, d.name, d.last_reviewed)).collect())
+}
+
+/// Active forces whose page changed since their last review (whenever that was), never
+/// reviewed, or last reviewed before `cutoff`: changed pages first, then never reviewed (by
+/// name), then oldest review first.
+pub fn due_forces(conn: &Connection, cutoff: &str) -> Result<Vec<Due>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT slug, name, last FROM (
-             SELECT f.slug, f.name, f.name_key, (SELECT MAX(r.at) FROM reviews r WHERE r.force_id = f.id) AS last
-             FROM forces f WHERE f.status = 'active'
+        "SELECT slug, name, last, changed FROM (
+             SELECT slug, name, name_key, last,
+                    EXISTS (SELECT 1 FROM link_checks lc
+                            WHERE lc.force_id = due.fid AND lc.changed = 1 AND lc.checked_at > due.last) AS changed
+             FROM (SELECT f.id AS fid, f.slug, f.name, f.name_key,
+                          (SELECT MAX(r.at) FROM reviews r WHERE r.force_id = f.id) AS last
+                   FROM forces f WHERE f.status = 'active') AS due
          )
-         WHERE last IS NULL OR last < ?1
-         ORDER BY last IS NOT NULL, last, name_key",
+         WHERE last IS NULL OR last < ?1 OR changed
+         ORDER BY changed DESC, last IS NOT NULL, last, name_key",
     )?;
-    let rows = stmt.query_map([cutoff], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+    let rows = stmt.query_map([cutoff], |row| {
+        Ok(Due {
+            slug: row.get(0)?,
+            name: row.get(1)?,
+            last_reviewed: row.get(2)?,
+            page_changed: row.get(3)?,
+        })
+    })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }

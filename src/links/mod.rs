@@ -1,0 +1,520 @@
+//! Checking force URLs the way the UK government's link checker does: GET each one, follow up to
+//! eight redirects by hand (so loops and permanent moves are seen), retry what may be passing
+//! (timeouts, refused connections, 5xx) with back-off, and sort the answer into ok, caution or
+//! broken with a problem and a suggested fix. No database here: `commands::check_links` stores
+//! what this returns.
+//!
+//! Each page served is also fingerprinted (`page`): validators sent back on the next check so an
+//! unchanged page can answer `304`, the body's hash and its title, which also tell a "page not
+//! found" served with 200 from a real page. Private addresses are refused (`guard`); proxies
+//! come from the environment (`proxy`).
+//!
+//! The client is `ureq`: blocking, small, rustls with the Mozilla root store, certificate checks
+//! always on. A pool of worker threads is enough for a few hundred links, and no more than
+//! `per_host` requests go to one host at once.
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use url::Url;
+
+use crate::model::LinkStatus;
+
+mod guard;
+mod page;
+mod proxy;
+mod queue;
+
+pub use guard::Refused;
+pub use page::{Fingerprint, PageFacts};
+pub use proxy::{BadProxy, Proxies};
+use queue::HostQueue;
+
+/// How a run of checks behaves. `Settings::default()` is the spec's: 8 at once, 2 per host,
+/// 15 s timeout, 3 tries, 8 redirects, slow over 5 s.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub timeout: Duration,
+    pub concurrency: usize,
+    pub per_host: usize,
+    pub tries: u32,
+    /// The pause before the second try; doubled before each later one.
+    pub backoff: Duration,
+    pub slow: Duration,
+    pub max_redirects: usize,
+    /// Connect to loopback, private and link-local addresses too (tests, local mirrors).
+    pub allow_private: bool,
+    pub proxies: Proxies,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            timeout: Duration::from_secs(15),
+            concurrency: 8,
+            per_host: 2,
+            tries: 3,
+            backoff: Duration::from_millis(500),
+            slow: Duration::from_secs(5),
+            max_redirects: 8,
+            allow_private: false,
+            proxies: Proxies::default(),
+        }
+    }
+}
+
+/// One link to check.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub force: String,
+    pub url: String,
+    /// The page the last check of this URL read, if any.
+    pub seen: Option<Seen>,
+}
+
+/// A page seen before: its validators go back, in a conditional request, to the address that
+/// gave them (the end of the redirects), and nowhere else.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub final_url: String,
+    pub fingerprint: Fingerprint,
+}
+
+/// What checking one link found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub status: LinkStatus,
+    pub http_status: Option<u16>,
+    pub final_url: Option<String>,
+    pub problem: Option<String>,
+    pub suggested_fix: Option<String>,
+    /// The page served (for `ok` and `caution` answers with a page): the one read, or the one
+    /// seen before when the server answered `304 Not Modified`.
+    pub fingerprint: Option<Fingerprint>,
+    pub not_modified: bool,
+    /// No answer because the host could not be resolved or connected to (or the proxy could
+    /// not be reached): what every link looks like when the network is down.
+    pub unreachable: bool,
+}
+
+const LATER: &str = "Check again later; if it persists, tell the force";
+const FIND_NEW: &str = "Find the data's new address on the force's website and update the link";
+const BROWSER: &str = "Open the link in a browser: if it works there, the site only refuses automated checks";
+
+/// Check every target, `settings.concurrency` at a time, calling `done` as each finishes (for a
+/// progress bar). Results come back in the order of `targets`.
+pub fn check_all(
+    targets: &[Target],
+    settings: &Settings,
+    done: impl Fn(&Target, &Finding) + Sync,
+) -> Vec<Finding> {
+    let client = Client::new(settings);
+    let queue = HostQueue::new(targets, settings.per_host.max(1));
+    let results: Mutex<Vec<Option<Finding>>> = Mutex::new(vec![None; targets.len()]);
+    let workers = settings.concurrency.clamp(1, targets.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while let Some((index, host)) = queue.take() {
+                    let finding = check(&client, &targets[index], settings);
+                    queue.release(&host);
+                    done(&targets[index], &finding);
+                    results.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(finding);
+                }
+            });
+        }
+    });
+    results.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().flatten().collect()
+}
+
+/// The agents a run sends requests through: one direct, one per proxy.
+pub struct Client {
+    direct: ureq::Agent,
+    via_http: Option<ureq::Agent>,
+    via_https: Option<ureq::Agent>,
+    proxies: Proxies,
+    allow_private: bool,
+}
+
+impl Client {
+    pub fn new(settings: &Settings) -> Client {
+        let config = |proxy: Option<&ureq::Proxy>| {
+            ureq::Agent::config_builder()
+                .timeout_global(Some(settings.timeout))
+                .max_redirects(0)
+                .http_status_as_error(false)
+                .user_agent(concat!("uof-admin/", env!("CARGO_PKG_VERSION"), " (link check)"))
+                // ureq would read the proxy variables itself; `Proxies` decides instead
+                .proxy(proxy.cloned())
+                .build()
+        };
+        let direct = if settings.allow_private {
+            ureq::Agent::new_with_config(config(None))
+        } else {
+            ureq::Agent::with_parts(
+                config(None),
+                ureq::unversioned::transport::DefaultConnector::default(),
+                guard::PublicOnly::default(),
+            )
+        };
+        // a proxied agent resolves only the proxy's own name: the proxy resolves the target
+        let via = |proxy: Option<&ureq::Proxy>| proxy.map(|p| ureq::Agent::new_with_config(config(Some(p))));
+        Client {
+            direct,
+            via_http: via(settings.proxies.http.as_ref()),
+            via_https: via(settings.proxies.https.as_ref()),
+            proxies: settings.proxies.clone(),
+            allow_private: settings.allow_private,
+        }
+    }
+
+    /// The agent for `url`, and whether it goes through a proxy.
+    fn route(&self, url: &Url) -> (&ureq::Agent, bool) {
+        let proxied = match (self.proxies.for_url(url), url.scheme()) {
+            (Some(_), "https") => self.via_https.as_ref(),
+            (Some(_), _) => self.via_http.as_ref(),
+            (None, _) => None,
+        };
+        match proxied {
+            Some(agent) => (agent, true),
+            None => (&self.direct, false),
+        }
+    }
+}
+
+/// Why a request got no HTTP answer.
+#[derive(Debug)]
+enum Failure {
+    Timeout,
+    /// Connected, then lost.
+    Connection(String),
+    /// Could not connect at all: refused, or no route to the host.
+    NoRoute(String),
+    Dns,
+    Tls(String),
+    /// The proxy could not be reached, or would not connect onward.
+    Proxy(String),
+    /// A private address, not tried (see `guard`).
+    Refused(Refused),
+    Other(String),
+}
+
+impl Failure {
+    fn passing(&self) -> bool {
+        matches!(self, Failure::Timeout | Failure::Connection(_) | Failure::NoRoute(_) | Failure::Proxy(_))
+    }
+
+    /// Failures that say nothing about the page, only that it could not be reached.
+    fn unreachable(&self) -> bool {
+        matches!(self, Failure::NoRoute(_) | Failure::Dns | Failure::Proxy(_))
+    }
+
+    /// Sort a client error. rustls reports a failed handshake as `InvalidData` I/O, so on an
+    /// https URL that kind is a TLS failure.
+    fn from_ureq(err: ureq::Error, https: bool) -> Failure {
+        use std::io::ErrorKind;
+        match err {
+            ureq::Error::Timeout(_) => Failure::Timeout,
+            ureq::Error::HostNotFound => Failure::Dns,
+            ureq::Error::Tls(why) => Failure::Tls(why.to_string()),
+            ureq::Error::Rustls(e) => Failure::Tls(e.to_string()),
+            ureq::Error::ConnectionFailed => Failure::NoRoute("connection failed".into()),
+            ureq::Error::ConnectProxyFailed(why) => Failure::Proxy(why),
+            ureq::Error::Other(e) => match e.downcast::<Refused>() {
+                Ok(refused) => Failure::Refused(*refused),
+                Err(e) => Failure::Other(e.to_string()),
+            },
+            // std reports a failed getaddrinfo with no kind of its own, only this wording
+            ureq::Error::Io(e) if e.to_string().contains("failed to lookup address") => Failure::Dns,
+            ureq::Error::Io(e) => match e.kind() {
+                ErrorKind::TimedOut | ErrorKind::WouldBlock => Failure::Timeout,
+                ErrorKind::InvalidData if https => Failure::Tls(e.to_string()),
+                ErrorKind::ConnectionRefused => Failure::NoRoute("connection refused".into()),
+                ErrorKind::NetworkUnreachable => Failure::NoRoute("network unreachable".into()),
+                ErrorKind::HostUnreachable => Failure::NoRoute("host unreachable".into()),
+                ErrorKind::AddrNotAvailable => Failure::NoRoute("address not available".into()),
+                ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::UnexpectedEof => {
+                    Failure::Connection("the connection was closed before an answer".into())
+                }
+                _ => Failure::Connection(e.to_string()),
+            },
+            other => Failure::Other(other.to_string()),
+        }
+    }
+
+    /// Through a proxy, only the proxy's own name is looked up and only the proxy is connected
+    /// to: failing either is the proxy's failure, not the link's.
+    fn through(self, proxy: Option<&ureq::Proxy>) -> Failure {
+        match (self, proxy) {
+            (Failure::Dns, Some(p)) => Failure::Proxy(format!("{}:{} not found (DNS)", p.host(), p.port())),
+            (Failure::NoRoute(why), Some(p)) => Failure::Proxy(format!("{}:{}: {why}", p.host(), p.port())),
+            (failure, _) => failure,
+        }
+    }
+}
+
+/// The end of one try: an HTTP answer after following redirects.
+struct Answer {
+    code: u16,
+    final_url: String,
+    /// Where the permanent redirects (301/308) at the start of the chain lead, if it starts
+    /// with one: the address to link to instead.
+    moved_to: Option<String>,
+    elapsed: Duration,
+    /// Why the redirects could not be followed, when they could not.
+    redirect_problem: Option<String>,
+    /// How many redirects led to the answer.
+    hops: usize,
+    page: Option<Fingerprint>,
+    not_modified: bool,
+}
+
+/// Check one link, with retries.
+pub fn check(client: &Client, target: &Target, settings: &Settings) -> Finding {
+    let tries = settings.tries.max(1);
+    let mut pause = settings.backoff;
+    for attempt in 1..=tries {
+        let last = attempt == tries;
+        match follow(client, target, settings) {
+            Ok(answer)
+                if (500..=599).contains(&answer.code) && answer.redirect_problem.is_none() && !last => {}
+            Ok(answer) => return classify(&target.url, answer, attempt),
+            Err(stop) if stop.failure.passing() && !last => {}
+            Err(stop) => return failed(stop, attempt, settings),
+        }
+        std::thread::sleep(pause);
+        pause = pause.saturating_mul(2);
+    }
+    unreachable!("the last try always returns")
+}
+
+/// A try that got no answer: why, and the address that gave none (the link itself, or where it
+/// redirected).
+struct Stop {
+    failure: Failure,
+    at: String,
+    redirected: bool,
+}
+
+/// GET the target, following redirects by hand, all within `settings.timeout`; read the body
+/// of a page served, and ask for it only if changed where a page was seen before.
+fn follow(client: &Client, target: &Target, settings: &Settings) -> Result<Answer, Stop> {
+    let started = Instant::now();
+    let mut current = target.url.clone();
+    let mut seen_urls = HashSet::from([current.clone()]);
+    let mut moved_to = None;
+    let mut still_permanent = true;
+    for hop in 0..=settings.max_redirects + 1 {
+        let stop = |failure, at: &str| Stop { failure, at: at.to_string(), redirected: hop > 0 };
+        let left = settings.timeout.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return Err(stop(Failure::Timeout, &current));
+        }
+        let parsed = Url::parse(&current).map_err(|e| stop(Failure::Other(e.to_string()), &current))?;
+        let https = parsed.scheme() == "https";
+        let (agent, proxied) = client.route(&parsed);
+        let proxy = if proxied { client.proxies.for_url(&parsed) } else { None };
+        if proxied && !client.allow_private {
+            if let Some(refused) = parsed.host_str().and_then(guard::refuse_unresolved) {
+                return Err(stop(Failure::Refused(refused), &current));
+            }
+        }
+        let seen = target.seen.as_ref().filter(|s| s.final_url == current);
+        let mut request = agent
+            .get(&current)
+            .config()
+            .timeout_global(Some(left))
+            .build()
+            .header("Accept", "text/html,*/*;q=0.8");
+        if let Some(seen) = seen {
+            if let Some(etag) = &seen.fingerprint.etag {
+                request = request.header("If-None-Match", etag);
+            }
+            if let Some(date) = &seen.fingerprint.last_modified {
+                request = request.header("If-Modified-Since", date);
+            }
+        }
+        let response =
+            request.call().map_err(|e| stop(Failure::from_ureq(e, https).through(proxy), &current))?;
+        let code = response.status().as_u16();
+        let answer = |final_url: String, redirect_problem: Option<String>, moved_to, page| Answer {
+            code,
+            final_url,
+            moved_to,
+            elapsed: started.elapsed(),
+            redirect_problem,
+            hops: hop,
+            not_modified: false,
+            page,
+        };
+        let asked_if_changed =
+            seen.filter(|s| s.fingerprint.etag.is_some() || s.fingerprint.last_modified.is_some());
+        if let (304, Some(seen)) = (code, asked_if_changed) {
+            let page = Some(seen.fingerprint.clone());
+            return Ok(Answer { not_modified: true, ..answer(current, None, moved_to, page) });
+        }
+        if !matches!(code, 301 | 302 | 303 | 307 | 308) {
+            let mut page = None;
+            if (200..=299).contains(&code) {
+                let etag = page::header_text(response.headers().get("etag"));
+                let last_modified = page::header_text(response.headers().get("last-modified"));
+                let body = response.into_body().into_reader();
+                let read = page::read_body(body, etag, last_modified).map_err(|e| {
+                    stop(Failure::from_ureq(ureq::Error::Io(e), https).through(proxy), &current)
+                })?;
+                page = Some(read);
+            }
+            return Ok(answer(current, None, moved_to, page));
+        }
+        let location = response.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let next = location.as_deref().and_then(|l| parsed.join(l).ok());
+        let next = match next {
+            None => {
+                let why = format!("Redirect ({code}) without a usable Location");
+                return Ok(answer(current, Some(why), None, None));
+            }
+            Some(next) if !matches!(next.scheme(), "http" | "https") => {
+                let why = format!("Redirects to an address that is not a web page: {next}");
+                return Ok(answer(current, Some(why), None, None));
+            }
+            Some(next) => next.to_string(),
+        };
+        still_permanent &= matches!(code, 301 | 308);
+        if still_permanent {
+            moved_to = Some(next.clone());
+        }
+        if hop == settings.max_redirects {
+            let why = format!("More than {} redirects", settings.max_redirects);
+            return Ok(answer(next, Some(why), None, None));
+        }
+        if !seen_urls.insert(next.clone()) {
+            return Ok(answer(next.clone(), Some(format!("Redirect loop back to {next}")), None, None));
+        }
+        current = next;
+    }
+    unreachable!("the loop returns by its last hop")
+}
+
+fn finding(
+    status: LinkStatus,
+    answer: Option<&Answer>,
+    problem: Option<String>,
+    fix: Option<&str>,
+) -> Finding {
+    Finding {
+        status,
+        http_status: answer.map(|a| a.code),
+        final_url: answer.map(|a| a.final_url.clone()),
+        problem,
+        suggested_fix: fix.map(str::to_string),
+        fingerprint: answer.and_then(|a| a.page.clone()),
+        not_modified: answer.is_some_and(|a| a.not_modified),
+        unreachable: false,
+    }
+}
+
+fn after(attempt: u32) -> String {
+    if attempt > 1 {
+        format!(" after {attempt} tries")
+    } else {
+        String::new()
+    }
+}
+
+/// A page served that is probably not the page: a deeper address redirected to the site's home
+/// page (what most sites do with a page they removed), or a title that says it is missing.
+fn soft_404(url: &str, answer: &Answer) -> Option<String> {
+    let home = |u: &str| Url::parse(u).ok().map(|u| matches!(u.path(), "/" | ""));
+    if answer.hops > 0 && home(url) == Some(false) && home(&answer.final_url) == Some(true) {
+        return Some(format!(
+            "Looks like a missing page: it redirects to the site's home page, {}",
+            answer.final_url
+        ));
+    }
+    let title = answer.page.as_ref()?.title.as_deref()?;
+    page::title_says_missing(title).then(|| format!("Looks like a missing page: its title is \"{title}\""))
+}
+
+fn classify(url: &str, answer: Answer, attempt: u32) -> Finding {
+    use LinkStatus::{Broken, Caution, Ok};
+    let code = answer.code;
+    let (a, is) =
+        (Some(&answer), |status, problem: String, fix| finding(status, Some(&answer), Some(problem), fix));
+    if let Some(why) = &answer.redirect_problem {
+        let fix = "Open the link in a browser to see where it should lead, and update the link";
+        return is(Broken, why.clone(), Some(fix));
+    }
+    let served = (200..=299).contains(&code) || answer.not_modified;
+    if served {
+        if let Some(problem) = soft_404(url, &answer) {
+            return is(Caution, problem, Some(FIND_NEW));
+        }
+        if let Some(to) = answer.moved_to.as_deref().filter(|to| *to != url) {
+            return is(Caution, format!("Permanently redirects to {to}"), Some(to));
+        }
+        if answer.elapsed > Duration::from_secs(5) {
+            return is(
+                Caution,
+                format!("Slow: answered in {:.1} s", answer.elapsed.as_secs_f64()),
+                Some(LATER),
+            );
+        }
+        return finding(Ok, a, None, None);
+    }
+    match code {
+        401 | 403 | 429 => {
+            let what = match code {
+                401 => "Needs a login",
+                403 => "Access refused",
+                _ => "Too many requests",
+            };
+            is(Caution, format!("{what} ({code}): the site may block automated checks"), Some(BROWSER))
+        }
+        404 => is(Broken, "Page not found (404)".into(), Some(FIND_NEW)),
+        410 => is(Broken, "Page gone (410)".into(), Some(FIND_NEW)),
+        400..=499 => is(Broken, format!("Client error ({code})"), Some(FIND_NEW)),
+        500..=599 => is(Broken, format!("Server error ({code}){}", after(attempt)), Some(LATER)),
+        _ => is(Broken, format!("Unexpected answer ({code})"), Some(LATER)),
+    }
+}
+
+fn failed(stop: Stop, attempt: u32, settings: &Settings) -> Finding {
+    let unreachable = stop.failure.unreachable();
+    let (problem, fix) = match stop.failure {
+        Failure::Timeout => {
+            (format!("No answer within {} s{}", settings.timeout.as_secs_f64(), after(attempt)), LATER)
+        }
+        Failure::Connection(why) | Failure::NoRoute(why) => {
+            (format!("Could not connect: {why}{}", after(attempt)), LATER)
+        }
+        Failure::Dns => (
+            "Host not found (DNS)".to_string(),
+            "Check the address for typos; the site may have moved to a new domain",
+        ),
+        Failure::Tls(why) => (
+            format!("TLS failure: {why}"),
+            "The site's certificate or secure connection is not valid; tell the force",
+        ),
+        Failure::Proxy(why) => (
+            format!("The proxy failed: {why}{}", after(attempt)),
+            "Check HTTPS_PROXY / HTTP_PROXY, or list the host in NO_PROXY",
+        ),
+        Failure::Refused(refused) => (
+            format!("Refused: {refused}; pass --allow-private to check local mirrors"),
+            "A force's public page is never on a private address: find its public address",
+        ),
+        Failure::Other(why) => (format!("Request failed: {why}"), LATER),
+    };
+    let problem =
+        if stop.redirected { format!("{problem}, at the redirect to {}", stop.at) } else { problem };
+    Finding {
+        status: LinkStatus::Broken,
+        http_status: None,
+        final_url: Some(stop.at),
+        problem: Some(problem),
+        suggested_fix: Some(fix.to_string()),
+        fingerprint: None,
+        not_modified: false,
+        unreachable,
+    }
+}
