@@ -134,6 +134,9 @@ impl Db {
         if self.applied_version()? == Some(LATEST_MIGRATION) {
             return self.enable_foreign_keys();
         }
+        if self.applied_version()?.is_some_and(|version| version < LATEST_MIGRATION) {
+            forces::rekey_names(&self.conn)?; // keys an older admin made, before its migrations count
+        }
         let runner = embedded::migrations::runner();
         let latest = runner.get_migrations().iter().map(|m| i64::from(m.version())).max().unwrap_or(0);
         // Several editors may open a new database at once: whoever loses the race to migrate
