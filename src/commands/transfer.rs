@@ -1,6 +1,5 @@
 //! `admin export`, `admin import` and `admin backup`: the directory as a file, and the
 //! database as a copy.
-use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -16,9 +15,7 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> Result<ExitCode> {
         ExportFormat::Json => transfer::to_json(&records)?,
         ExportFormat::Csv => transfer::to_csv(&records)?,
     };
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(&bytes)?;
-    stdout.flush()?;
+    output::bytes_out(&bytes)?;
     Ok(ExitCode::SUCCESS)
 }
 
