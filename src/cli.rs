@@ -255,11 +255,15 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// A file made by `admin export` (.json or .csv), edited
+    /// A file made by `admin export` (.json or .csv), edited. Only `slug` is required: forces,
+    /// columns and keys it leaves out are left as they are
     pub file: PathBuf,
     /// Print what would change, and change nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Accept http:// URLs (as `set-url --allow-http` does)
+    #[arg(long)]
+    pub allow_http: bool,
     #[command(flatten)]
     pub message: Message,
 }
