@@ -19,6 +19,7 @@ pub mod publish;
 pub mod replay;
 pub mod revert;
 pub mod seed;
+pub mod serve;
 pub mod status;
 pub mod transfer;
 pub mod validate;
