@@ -17,6 +17,7 @@ pub mod model;
 pub mod output;
 pub mod publish;
 pub mod replay;
+pub mod restore;
 pub mod revert;
 pub mod seed;
 pub mod serve;

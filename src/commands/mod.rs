@@ -18,6 +18,7 @@ mod list;
 mod note;
 mod publications;
 mod publish;
+mod restore;
 mod revert;
 mod review;
 mod serve;
@@ -66,6 +67,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Export(args) => transfer::export(ctx, args),
         Command::Import(args) => transfer::import(ctx, args),
         Command::Backup(args) => transfer::backup(ctx, args),
+        Command::Restore(args) => restore::run(ctx, args),
     }
 }
 
