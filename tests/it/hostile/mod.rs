@@ -2,7 +2,15 @@
 //! byte-for-byte as it was.
 use crate::testenv::{bytes, TestEnv};
 
-fn refused(env: &TestEnv, args: &[&str]) -> String {
+mod import;
+mod names;
+mod pipes;
+mod restore;
+mod serve;
+
+/// Run `args`, expect exit 2 with one `error:` line (and a hint) and the database untouched;
+/// returns stderr.
+pub fn refused(env: &TestEnv, args: &[&str]) -> String {
     let before = bytes(&env.db);
     let err = env.fails(args, 2);
     assert_eq!(bytes(&env.db), before, "admin {args:?} changed the database");
