@@ -502,4 +502,44 @@ mod tests {
         assert!(matches!(xml_text("Kent & <Police> \u{e9}\t\n"), Cow::Borrowed(_)));
         assert_eq!(xml_text("a\u{FFFE}b\u{FFFF}c\u{0}d\u{1F}e\u{FDD0}f\u{10FFFF}"), "abcdef");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 2000, ..Default::default() })]
+
+        /// The rule the `name` fuzz target checks, on every test run: a key is its own key, and
+        /// a name's look-alikes (other normal forms, other white space, fullwidth letters, other
+        /// ASCII case) are refused or have its key.
+        #[test]
+        fn look_alikes_of_an_accepted_name_have_its_key(
+            raw in "[A-Za-z0-9 \u{00C0}-\u{017F}\u{0300}-\u{0345}\u{00A0}\u{2000}-\u{200A}\u{3000}\u{FB00}-\u{FB06}\u{1E9E}\u{0130}\u{0131}\u{212A}\u{2160}-\u{2188}\u{FF01}-\u{FF5E}]{1,24}"
+        ) {
+            use unicode_normalization::UnicodeNormalization;
+            if let Ok(name) = force_name(&raw) {
+                let key = name_key(&name);
+                proptest::prop_assert_eq!(name_key(&key), key.clone());
+                let fullwidth: String = name
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { char::from_u32(c as u32 + 0xFEE0).unwrap_or(c) } else { c })
+                    .collect();
+                let swapped: String = name
+                    .chars()
+                    .map(|c| if c.is_ascii_uppercase() { c.to_ascii_lowercase() } else { c.to_ascii_uppercase() })
+                    .collect();
+                for alike in [
+                    name.nfd().collect::<String>(),
+                    name.nfc().collect(),
+                    name.nfkd().collect(),
+                    name.nfkc().collect(),
+                    name.replace(' ', "\u{00A0}\u{3000}"),
+                    format!("\u{2003}{name} "),
+                    fullwidth,
+                    swapped,
+                ] {
+                    if let Ok(accepted) = force_name(&alike) {
+                        proptest::prop_assert_eq!(name_key(&accepted), key.clone(), "{:?} and {:?}", name, alike);
+                    }
+                }
+            }
+        }
+    }
 }
