@@ -1,5 +1,6 @@
 //! Hostile input: every bad value exits 2 with one `error:` line and leaves the database file
-//! byte-for-byte as it was.
+//! byte-for-byte as it was. The second round's classes have a module each: look-alike and hidden
+//! names, import, closed pipes and full devices, `serve`, `restore`.
 use crate::testenv::{bytes, TestEnv};
 
 mod import;
