@@ -24,7 +24,7 @@ pub const GROUPS: &[(&str, &[&str])] = &[
     ("Notes and reviews", &["note", "review", "due"]),
     ("History", &["history", "audit", "revert"]),
     ("Publishing", &["status", "check-links", "publish", "publications", "serve"]),
-    ("Maintenance", &["export", "import", "backup", "completions", "man"]),
+    ("Maintenance", &["export", "import", "backup", "restore", "completions", "man"]),
 ];
 
 /// The clap command with the grouped command list in its help.
@@ -183,6 +183,11 @@ pub enum Command {
     /// Copy the live database to a new file (SQLite online backup)
     #[command(after_help = "Example:\n  admin backup backups/uof-2026-04-01.db")]
     Backup(BackupArgs),
+    /// Replace the database with a verified backup, moving the old one (and its -wal, -shm) aside
+    #[command(
+        after_help = "The backup's audit log must verify. The database it replaces is kept beside it, renamed\nuof.db.replaced-TIME. Stop editors and `admin serve` first.\n\nExample:\n  admin restore backups/uof-2026-04-01.db"
+    )]
+    Restore(RestoreArgs),
     /// A live preview of the page on 127.0.0.1, rendered from the database on every request
     #[command(after_help = "Example:\n  admin serve --port 8000 --open")]
     Serve(ServeArgs),
@@ -258,11 +263,15 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// A file made by `admin export` (.json or .csv), edited
+    /// A file made by `admin export` (.json or .csv), edited. Only `slug` is required: forces,
+    /// columns and keys it leaves out are left as they are
     pub file: PathBuf,
     /// Print what would change, and change nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Accept http:// URLs (as `set-url --allow-http` does)
+    #[arg(long)]
+    pub allow_http: bool,
     #[command(flatten)]
     pub message: Message,
 }
@@ -271,6 +280,12 @@ pub struct ImportArgs {
 pub struct BackupArgs {
     /// The new file to write; an existing file is never overwritten
     pub dest: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A file made by `admin backup`
+    pub backup: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -81,7 +81,7 @@ fn sqlite_hint(code: rusqlite::ErrorCode) -> Option<String> {
     use rusqlite::ErrorCode as C;
     match code {
         C::NotADatabase | C::DatabaseCorrupt => Some(
-            "the file is damaged or is not a uof-admin database: restore it from a backup (`admin backup`)"
+            "the file is damaged or is not a uof-admin database: restore it from a backup with `admin restore BACKUP`"
                 .into(),
         ),
         C::ReadOnly => Some("check the permissions of the database file and its directory".into()),

@@ -3,25 +3,33 @@
 //! `NO_COLOR` is set. Writes go through here so a closed pipe (`admin list | head`) ends quietly.
 use std::io::{self, Write};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde::Serialize;
 
-/// Print one JSON document, pretty, with a final newline.
+/// Print one JSON document, pretty, with a final newline. It is built whole first: serde_json
+/// does not give its I/O errors as causes, so a closed pipe met mid-document would not be known
+/// for one (`admin history --json | head -1` said `error: Broken pipe`).
 pub fn json<T: Serialize>(value: &T) -> Result<()> {
-    let mut stdout = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut stdout, value)?;
-    stdout.write_all(b"\n")?;
-    stdout.flush()?;
-    Ok(())
+    let mut bytes = serde_json::to_vec_pretty(value)?;
+    bytes.push(b'\n');
+    bytes_out(&bytes)
 }
 
 /// Print a line of text.
 pub fn line(text: impl AsRef<str>) -> Result<()> {
+    let text = text.as_ref();
+    let mut bytes = Vec::with_capacity(text.len() + 1);
+    bytes.extend_from_slice(text.as_bytes());
+    bytes.push(b'\n');
+    bytes_out(&bytes)
+}
+
+/// Write bytes to stdout and flush. A closed pipe stays an `io::Error` of kind `BrokenPipe` in
+/// the chain (success, `exit_codes::report`); anything else (a full device) is a failure that
+/// says where it happened.
+pub fn bytes_out(bytes: &[u8]) -> Result<()> {
     let mut stdout = io::stdout().lock();
-    stdout.write_all(text.as_ref().as_bytes())?;
-    stdout.write_all(b"\n")?;
-    stdout.flush()?;
-    Ok(())
+    stdout.write_all(bytes).and_then(|()| stdout.flush()).context("failed to write to standard output")
 }
 
 /// The colour of a status word in a LINK or STATUS column.
@@ -70,9 +78,10 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> Result<()> {
         out.push('\n');
     }
     let mut stdout = anstream::stdout().lock();
-    stdout.write_all(out.as_bytes())?;
-    stdout.flush()?;
-    Ok(())
+    stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+        .context("failed to write to standard output")
 }
 
 /// Text on one line: control characters escaped (`\n`), everything else as it is.

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use anyhow::Result;
+use std::io::Read;
+
+use anyhow::{Context, Result};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
@@ -78,8 +80,61 @@ fn csv_unsafe(cell: &str) -> String {
     }
 }
 
-/// Read and check an import file: the whole file is refused at its first problem.
-pub fn read(path: &Path) -> Result<Vec<Record>> {
+/// The fields of a record, in export order. Only `slug` is required: a field a file leaves out
+/// is left as it is.
+pub const FIELDS: [&str; 4] = ["slug", "name", "url", "status"];
+
+/// Where a record is in its file: CSV rows by line, JSON records by position (1-based), since a
+/// JSON record has no line of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Line(usize),
+    Record(usize),
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Line(n) => write!(f, "line {n}"),
+            Place::Record(n) => write!(f, "record {n}"),
+        }
+    }
+}
+
+/// One force as an import file gives it: only what the file says. `None` is "left out: leave
+/// it as it is"; `url: Some(None)` is an explicit `null` or empty cell: clear the URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub at: Place,
+    pub slug: String,
+    pub name: Option<String>,
+    pub url: Option<Option<String>>,
+    pub status: Option<ForceStatus>,
+}
+
+impl Entry {
+    /// The whole record, when the file gave every field.
+    pub fn complete(&self) -> Option<Record> {
+        Some(Record {
+            slug: self.slug.clone(),
+            name: self.name.clone()?,
+            url: self.url.clone()?,
+            status: self.status?,
+        })
+    }
+}
+
+/// An import file, checked: its records, and the fields that no record gives (a CSV without the
+/// column), which import reports as left as they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    pub entries: Vec<Entry>,
+    pub left_out: Vec<&'static str>,
+}
+
+/// Read and check an import file: the whole file is refused at its first problem. A file that
+/// is not a regular file (a pipe, a FIFO, a device) is read only up to the same limit.
+pub fn read(path: &Path, allow_http: bool) -> Result<Parsed> {
     let shown = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| {
         bad_hint(format!("cannot read `{shown}`: {e}"), "give the path of a file made by `admin export`")
@@ -87,19 +142,28 @@ pub fn read(path: &Path) -> Result<Vec<Record>> {
     if meta.is_dir() {
         return Err(bad(format!("`{shown}` is a directory, not an import file")));
     }
-    if meta.len() > MAX_IMPORT_BYTES {
-        return Err(bad(format!(
-            "`{shown}` is {} bytes; the most an import reads is {MAX_IMPORT_BYTES} bytes",
-            meta.len()
-        )));
+    let too_big = || {
+        bad_hint(
+            format!("`{shown}` is more than {MAX_IMPORT_BYTES} bytes, the most an import reads"),
+            "split the file; nothing was imported",
+        )
+    };
+    if meta.is_file() && meta.len() > MAX_IMPORT_BYTES {
+        return Err(too_big());
     }
-    let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read `{shown}`: {e}")))?;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_IMPORT_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| bad(format!("cannot read `{shown}`: {e}")))?;
+    if bytes.len() as u64 > MAX_IMPORT_BYTES {
+        return Err(too_big());
+    }
     let format = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("json") => Some(Format::Json),
         Some("csv") => Some(Format::Csv),
         _ => None,
     };
-    parse(&bytes, format).map_err(|e| match e.downcast::<crate::exit_codes::BadInput>() {
+    parse(&bytes, format, allow_http).map_err(|e| match e.downcast::<crate::exit_codes::BadInput>() {
         Ok(b) => {
             crate::exit_codes::BadInput { message: format!("`{shown}` {}", b.message), hint: b.hint }.into()
         }
@@ -108,8 +172,8 @@ pub fn read(path: &Path) -> Result<Vec<Record>> {
 }
 
 /// Parse and check the bytes of an import file; `format` from the file name, else sniffed.
-/// Every problem is `BadInput` naming the line.
-pub fn parse(bytes: &[u8], format: Option<Format>) -> Result<Vec<Record>> {
+/// Every problem is `BadInput` naming the line (CSV) or the record (JSON).
+pub fn parse(bytes: &[u8], format: Option<Format>, allow_http: bool) -> Result<Parsed> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
         bad_hint(format!("line {line}: not valid UTF-8"), "save the file as UTF-8")
@@ -117,85 +181,205 @@ pub fn parse(bytes: &[u8], format: Option<Format>) -> Result<Vec<Record>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let format =
         format.unwrap_or(if text.trim_start().starts_with(['{', '[']) { Format::Json } else { Format::Csv });
-    let records = match format {
+    let parsed = match format {
         Format::Json => parse_json(text),
         Format::Csv => parse_csv(text),
     }
-    .map_err(bad)?;
-    check(&records).map_err(|e| bad_hint(e, "fix the file; nothing was imported"))?;
-    Ok(records.into_iter().map(|(_, r)| r).collect())
+    .map_err(|e| bad_hint(e, NOTHING_IMPORTED))?;
+    check(&parsed.entries, allow_http)?;
+    Ok(parsed)
 }
 
-type Numbered = Vec<(usize, Record)>;
+/// A JSON object's members in file order, repeats kept, so that a repeated key is refused
+/// rather than silently won by its last value.
+struct Members(Vec<(String, serde_json::Value)>);
 
-fn parse_json(text: &str) -> std::result::Result<Numbered, String> {
-    #[derive(Deserialize)]
-    struct File {
-        forces: Vec<Record>,
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Members;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a force: an object with slug, name, url, status")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Members, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Visit)
     }
-    let file: File = serde_json::from_str(text).map_err(|e| format!("line {}: {e}", e.line()))?;
-    // JSON records have no line of their own; number them by position
-    Ok(file.forces.into_iter().enumerate().map(|(i, r)| (i + 1, r)).collect())
 }
 
-fn parse_csv(text: &str) -> std::result::Result<Numbered, String> {
+fn known_fields() -> String {
+    format!("{}, {}, {} and {}", FIELDS[0], FIELDS[1], FIELDS[2], FIELDS[3])
+}
+
+fn parse_json(text: &str) -> std::result::Result<Parsed, String> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        forces: Vec<Members>,
+    }
+    // syntax errors have only a line; everything after them is named by record
+    let file: File = serde_json::from_str(text).map_err(|e| format!("line {}: {e}", e.line()))?;
+    let mut entries = Vec::with_capacity(file.forces.len());
+    let mut given = [false; 4];
+    for (i, Members(members)) in file.forces.into_iter().enumerate() {
+        let at = Place::Record(i + 1);
+        let mut fields: [Option<serde_json::Value>; 4] = Default::default();
+        for (key, value) in members {
+            let Some(k) = FIELDS.iter().position(|f| *f == key) else {
+                return Err(format!(
+                    "{at}: unknown key {}; a force has only {}",
+                    quoted(&key),
+                    known_fields()
+                ));
+            };
+            if fields[k].replace(value).is_some() {
+                return Err(format!("{at}: the key {} is given twice", quoted(&key)));
+            }
+            given[k] = true;
+        }
+        let [slug, name, url, status] = fields;
+        let text = |field: &str, value: serde_json::Value| match value {
+            serde_json::Value::String(s) => Ok(s),
+            other => Err(format!("{at}: {field} must be text, not {}", json_kind(&other))),
+        };
+        let slug = match slug {
+            Some(value) => text("slug", value)?,
+            None => return Err(format!("{at}: no slug; every force needs one, to say which force it is")),
+        };
+        let name = name.map(|v| text("name", v)).transpose()?;
+        let url = match url {
+            None => None,
+            Some(serde_json::Value::Null) => Some(None),
+            Some(value) => Some(Some(text("url", value)?).filter(|u| !u.trim().is_empty())),
+        };
+        let status = status.map(|v| text("status", v).and_then(|s| status_of(&s, at))).transpose()?;
+        entries.push(Entry { at, slug, name, url, status });
+    }
+    // with no records, no field is left out of every record that is there
+    let left_out = if entries.is_empty() {
+        Vec::new()
+    } else {
+        FIELDS.iter().zip(given).filter(|(_, g)| !g).map(|(f, _)| *f).collect()
+    };
+    Ok(Parsed { entries, left_out })
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "true or false",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "text",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+fn status_of(text: &str, at: Place) -> std::result::Result<ForceStatus, String> {
+    ForceStatus::parse(text.trim())
+        .ok_or_else(|| format!("{at}: the status {} is neither active nor retired", quoted(text)))
+}
+
+fn parse_csv(text: &str) -> std::result::Result<Parsed, String> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| format!("line 1: {e}"))?.clone();
-    let want = ["slug", "name", "url", "status"];
-    if headers.iter().map(str::trim).collect::<Vec<_>>() != want {
+    if headers.iter().all(|h| h.trim().is_empty()) {
         return Err(format!(
-            "line 1: the columns are {:?}; an import needs exactly {}",
-            headers.iter().collect::<Vec<_>>(),
-            want.join(",")
+            "line 1: no header; the first line names the columns, e.g. {}",
+            FIELDS.join(",")
         ));
     }
-    let mut records = Vec::new();
+    // which column holds each field, if any
+    let mut column: [Option<usize>; 4] = [None; 4];
+    for (i, header) in headers.iter().enumerate() {
+        let Some(k) = FIELDS.iter().position(|f| *f == header.trim()) else {
+            return Err(format!(
+                "line 1: unknown column {}; the columns are {}",
+                quoted(header),
+                known_fields()
+            ));
+        };
+        if column[k].replace(i).is_some() {
+            return Err(format!("line 1: the column {} is there twice", quoted(header)));
+        }
+    }
+    let Some(slug_column) = column[0] else {
+        return Err("line 1: no slug column; every row needs a slug, to say which force it is".into());
+    };
+    let mut entries = Vec::new();
     for row in reader.records() {
         let row = row.map_err(|e| match e.position() {
             Some(p) => format!("line {}: {e}", p.line()),
             None => e.to_string(),
         })?;
-        let line = row.position().map_or(0, |p| p.line() as usize);
-        let status = match row[3].trim() {
-            "" | "active" => ForceStatus::Active,
-            "retired" => ForceStatus::Retired,
-            other => {
-                return Err(format!(
-                    "line {line}: the status {} is neither active nor retired",
-                    quoted(other)
-                ))
-            }
+        let at = Place::Line(row.position().map_or(0, |p| p.line() as usize));
+        let cell = |k: usize| column[k].map(|i| csv_unsafe(&row[i]));
+        let status = match cell(3) {
+            Some(s) if s.trim().is_empty() => None,
+            Some(s) => Some(status_of(&s, at)?),
+            None => None,
         };
-        let url = csv_unsafe(&row[2]);
-        records.push((
-            line,
-            Record {
-                slug: csv_unsafe(&row[0]),
-                name: csv_unsafe(&row[1]),
-                url: if url.trim().is_empty() { None } else { Some(url) },
-                status,
-            },
-        ));
+        entries.push(Entry {
+            at,
+            slug: csv_unsafe(&row[slug_column]),
+            name: cell(1),
+            url: cell(2).map(|u| Some(u).filter(|u| !u.trim().is_empty())),
+            status,
+        });
     }
-    Ok(records)
+    let left_out = FIELDS.iter().zip(column).filter(|(_, c)| c.is_none()).map(|(f, _)| *f).collect();
+    Ok(Parsed { entries, left_out })
 }
 
+/// A problem with the record at `at`: `BadInput` naming the place, keeping the hint of a
+/// validation error (e.g. "pass --allow-http") where it has one.
+fn at_place(at: Place, err: anyhow::Error) -> anyhow::Error {
+    let hint = err
+        .downcast_ref::<crate::exit_codes::BadInput>()
+        .and_then(|b| b.hint.clone())
+        .unwrap_or_else(|| NOTHING_IMPORTED.to_owned());
+    bad_hint(format!("{at}: {err:#}"), hint)
+}
+
+const NOTHING_IMPORTED: &str = "fix the file; nothing was imported";
+
 /// Validate every record and refuse duplicates within the file.
-fn check(records: &Numbered) -> std::result::Result<(), String> {
-    let mut slugs: HashMap<&str, usize> = HashMap::new();
-    let mut names: HashMap<String, usize> = HashMap::new();
-    for (line, record) in records {
-        let at = |e: anyhow::Error| format!("line {line}: {e:#}");
-        validate::slug(&record.slug).map_err(at)?;
-        let name = validate::force_name(&record.name).map_err(at)?;
-        if let Some(url) = &record.url {
-            validate::force_url(url, false).map_err(at)?;
+fn check(entries: &[Entry], allow_http: bool) -> Result<()> {
+    let mut slugs: HashMap<&str, Place> = HashMap::new();
+    let mut names: HashMap<String, Place> = HashMap::new();
+    for entry in entries {
+        let at = entry.at;
+        validate::slug(&entry.slug).map_err(|e| at_place(at, e))?;
+        if let Some(Some(url)) = &entry.url {
+            validate::force_url(url, allow_http).map_err(|e| at_place(at, e))?;
         }
-        if let Some(first) = slugs.insert(&record.slug, *line) {
-            return Err(format!("line {line}: the slug `{}` is also on line {first}", record.slug));
+        if let Some(first) = slugs.insert(&entry.slug, at) {
+            return Err(bad_hint(
+                format!("{at}: the slug `{}` is also on {first}", entry.slug),
+                NOTHING_IMPORTED,
+            ));
         }
-        if let Some(first) = names.insert(name_key(&name), *line) {
-            return Err(format!("line {line}: the name {} is also on line {first}", quoted(&name)));
+        if let Some(name) = &entry.name {
+            let name = validate::force_name(name).map_err(|e| at_place(at, e))?;
+            if let Some(first) = names.insert(name_key(&name), at) {
+                return Err(bad_hint(
+                    format!(
+                        "{at}: the name {} is also on {first} (names that look alike are one name)",
+                        quoted(&name)
+                    ),
+                    NOTHING_IMPORTED,
+                ));
+            }
         }
     }
     Ok(())
@@ -208,41 +392,72 @@ pub struct Applied {
     pub change: Change,
 }
 
+/// What an import did: the changes, in file order, and the forces the file left out (by slug),
+/// which are left as they are.
+#[derive(Debug)]
+pub struct Imported {
+    pub applied: Vec<Applied>,
+    pub not_in_file: Vec<String>,
+}
+
 /// Apply the file's difference from the database as `import` changes. Forces missing from the
-/// file are left as they are. Returns the changes made, in file order.
-pub fn apply(conn: &Connection, actor: &Actor, records: &[Record]) -> Result<Vec<Applied>> {
+/// file, and fields it leaves out, are left as they are.
+pub fn apply(conn: &Connection, actor: &Actor, entries: &[Entry], allow_http: bool) -> Result<Imported> {
     let mut applied = Vec::new();
-    for record in records {
-        let url = record.url.as_deref().map(|u| validate::force_url(u, false)).transpose()?;
-        match forces::by_slug(conn, &record.slug)? {
-            None => {
-                let (force, change) = directory::add_force_with_status(
-                    conn,
-                    actor,
-                    Action::Import,
-                    &record.name,
-                    Some(&record.slug),
-                    url,
-                    record.status,
-                )?;
-                applied.push(Applied { slug: force.slug, change });
-            }
-            Some(before) => {
-                let after = Force {
-                    name: validate::force_name(&record.name)?,
-                    url,
-                    status: record.status,
-                    ..before.clone()
-                };
-                if let Outcome::Changed(change) =
-                    directory::apply(conn, actor, Action::Import, &before, &after)?
-                {
-                    applied.push(Applied { slug: before.slug.clone(), change: *change });
+    for entry in entries {
+        let at = entry.at;
+        let done = (|| -> Result<Option<Applied>> {
+            let url = match &entry.url {
+                Some(Some(u)) => Some(Some(validate::force_url(u, allow_http)?)),
+                Some(None) => Some(None),
+                None => None,
+            };
+            match forces::by_slug(conn, &entry.slug)? {
+                None => {
+                    let Some(name) = &entry.name else {
+                        return Err(bad(format!(
+                            "no force has the slug `{}`, and a new force needs a name",
+                            entry.slug
+                        )));
+                    };
+                    let (force, change) = directory::add_force_with_status(
+                        conn,
+                        actor,
+                        Action::Import,
+                        name,
+                        Some(&entry.slug),
+                        url.flatten(),
+                        entry.status.unwrap_or(ForceStatus::Active),
+                    )?;
+                    Ok(Some(Applied { slug: force.slug, change }))
+                }
+                Some(before) => {
+                    let after = Force {
+                        name: match &entry.name {
+                            Some(name) => validate::force_name(name)?,
+                            None => before.name.clone(),
+                        },
+                        url: url.unwrap_or_else(|| before.url.clone()),
+                        status: entry.status.unwrap_or(before.status),
+                        ..before.clone()
+                    };
+                    match directory::apply(conn, actor, Action::Import, &before, &after)? {
+                        Outcome::Changed(change) => Ok(Some(Applied { slug: before.slug, change: *change })),
+                        Outcome::Unchanged(_) => Ok(None),
+                    }
                 }
             }
-        }
+        })()
+        .with_context(|| at.to_string())?;
+        applied.extend(done);
     }
-    Ok(applied)
+    let in_file: std::collections::HashSet<&str> = entries.iter().map(|e| e.slug.as_str()).collect();
+    let not_in_file = forces::list(conn, true)?
+        .into_iter()
+        .map(|f| f.slug)
+        .filter(|s| !in_file.contains(s.as_str()))
+        .collect();
+    Ok(Imported { applied, not_in_file })
 }
 
 #[cfg(test)]
@@ -264,9 +479,11 @@ mod tests {
                 status: ForceStatus::Active,
             })
             .collect();
-        let json = to_json(&records).unwrap();
-        assert_eq!(parse(&json, None).unwrap(), records);
-        let csv = to_csv(&records).unwrap();
-        assert_eq!(parse(&csv, Some(Format::Csv)).unwrap(), records);
+        let complete = |bytes: &[u8], format| -> Vec<Record> {
+            let parsed = parse(bytes, format, false).unwrap();
+            parsed.entries.iter().map(|e| e.complete().unwrap()).collect()
+        };
+        assert_eq!(complete(&to_json(&records).unwrap(), None), records);
+        assert_eq!(complete(&to_csv(&records).unwrap(), Some(Format::Csv)), records);
     }
 }

@@ -1,6 +1,8 @@
 //! Validation of everything a user can type: names, slugs, URLs, note text, editor names and
 //! time arguments. Each check returns the cleaned value or a `BadInput` error (exit 2) that
 //! quotes the offending input safely.
+use std::borrow::Cow;
+
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use url::Url;
 
@@ -21,10 +23,62 @@ pub fn quoted(text: &str) -> String {
     format!("\"{out}\"")
 }
 
-/// Characters that change how text is displayed without being visible: bidi overrides and
-/// isolates, zero-width characters, the byte-order mark.
-fn is_invisible_format(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
+/// Bidirectional controls: marks, embeddings, overrides and isolates. They reorder what is
+/// shown without being seen, so "Kent\u{202E}ecilop" reads as another name.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Unicode's Default_Ignorable_Code_Point property (DerivedCoreProperties.txt, stable since
+/// Unicode 5.2 but for U+180F in 14.0): characters a renderer shows as nothing — zero-width
+/// spaces and joiners, the soft hyphen, the combining grapheme joiner, Hangul fillers, variation
+/// selectors, tags. The set is closed and small; no crate exports it on its own.
+pub fn is_default_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
+        | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Code points XML 1.0 does not allow in a document (its `Char` production): C0 controls other
+/// than tab, newline and carriage return, U+FFFE and U+FFFF. Unicode's other noncharacters
+/// (U+FDD0–U+FDEF, U+nFFFE and U+nFFFF in every plane) are allowed by XML but are "not for
+/// interchange"; they are kept out too, so that no published file carries one.
+pub fn is_xml_illegal(c: char) -> bool {
+    let cp = c as u32;
+    (cp < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+        || (0xFDD0..=0xFDEF).contains(&cp)
+        || (cp & 0xFFFE) == 0xFFFE
+}
+
+/// Why a character may not be in a name or an editor name, if it may not.
+fn hidden_character(c: char) -> Option<&'static str> {
+    if is_bidi_control(c) {
+        Some("a bidirectional control character, which reorders text invisibly")
+    } else if is_default_ignorable(c) {
+        Some("an invisible character (Unicode default-ignorable)")
+    } else if is_xml_illegal(c) {
+        Some("a Unicode noncharacter")
+    } else {
+        None
+    }
+}
+
+/// `U+034F`: how messages name a code point.
+fn code_point(c: char) -> String {
+    format!("U+{:04X}", c as u32)
+}
+
+/// Text for XML output: every character XML cannot carry dropped (`is_xml_illegal`). Input is
+/// refused such characters, but a database written before that rule may still hold them.
+pub fn xml_text(text: &str) -> Cow<'_, str> {
+    if text.chars().any(is_xml_illegal) {
+        Cow::Owned(text.chars().filter(|&c| !is_xml_illegal(c)).collect())
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -58,12 +112,11 @@ pub fn force_name(raw: &str) -> anyhow::Result<String> {
             c as u32
         )));
     }
-    if let Some(c) = name.chars().find(|&c| is_invisible_format(c)) {
-        return Err(bad(format!(
-            "the force name {} contains an invisible formatting character (U+{:04X})",
-            quoted(name),
-            c as u32
-        )));
+    if let Some((c, why)) = name.chars().find_map(|c| hidden_character(c).map(|why| (c, why))) {
+        return Err(bad_hint(
+            format!("the force name {} contains {} ({why})", quoted(name), code_point(c)),
+            "retype the name: names must look like what they are",
+        ));
     }
     let count = name.chars().count();
     if count > MAX_NAME_CHARS {
@@ -81,9 +134,23 @@ pub fn force_name(raw: &str) -> anyhow::Result<String> {
     Ok(name.to_owned())
 }
 
-/// The key that makes names unique ignoring case and surrounding whitespace.
+/// The key that makes names unique: two names with one key look alike, so they are one name.
+/// It is Unicode's NFKC_Casefold, in effect: default-ignorable characters removed, compatibility
+/// forms (fullwidth, mathematical and other styled letters, ligatures, no-break spaces) folded
+/// to their plain letters by NFKC, full case folding ("ß" = "ss"), NFKC again (folding can
+/// undo it), and then every run of white space one space, trimmed.
 pub fn name_key(name: &str) -> String {
-    name.trim().to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    let visible: String = name.chars().filter(|&c| !is_default_ignorable(c)).collect();
+    let folded = caseless::default_case_fold_str(&visible.nfkc().collect::<String>());
+    let mut key = String::with_capacity(folded.len());
+    for word in folded.nfkc().collect::<String>().split(char::is_whitespace).filter(|w| !w.is_empty()) {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(word);
+    }
+    key
 }
 
 /// A slug: `a-z`, `0-9` and single hyphens, not at either end.
@@ -221,6 +288,12 @@ pub fn note_text(raw: &str) -> anyhow::Result<String> {
             c as u32
         )));
     }
+    if let Some(c) = text.chars().find(|&c| is_xml_illegal(c)) {
+        return Err(bad(format!(
+            "the note contains {}, a Unicode noncharacter, which a published page or feed cannot carry",
+            code_point(c)
+        )));
+    }
     let count = text.chars().count();
     if count > MAX_NOTE_CHARS {
         return Err(bad(format!("the note is {count} characters long; the most is {MAX_NOTE_CHARS}")));
@@ -236,10 +309,13 @@ pub fn message(raw: Option<&str>) -> anyhow::Result<Option<String>> {
 /// An editor's name: what `--editor`, `UOF_EDITOR` or the OS user gave.
 pub fn editor(raw: &str) -> anyhow::Result<String> {
     let name = raw.trim();
-    if name.is_empty()
-        || name.chars().count() > MAX_NAME_CHARS
-        || name.chars().any(|c| c.is_control() || is_invisible_format(c))
-    {
+    if let Some((c, why)) = name.chars().find_map(|c| hidden_character(c).map(|why| (c, why))) {
+        return Err(bad_hint(
+            format!("the editor name {} contains {} ({why})", quoted(name), code_point(c)),
+            "use --editor NAME or UOF_EDITOR with a plain name: two editors must never look alike",
+        ));
+    }
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
         return Err(bad_hint(
             format!("the editor name {} is not valid", quoted(raw)),
             "use --editor NAME or UOF_EDITOR with a plain name of at most 200 characters",
@@ -359,5 +435,111 @@ mod tests {
         assert!(note_text("a\u{7}b").is_err());
         assert!(note_text(&"é".repeat(5000)).is_ok());
         assert!(note_text(&"é".repeat(5001)).is_err());
+    }
+
+    /// Names that render alike have one key: spacing, no-break spaces, compatibility letters
+    /// (fullwidth, mathematical, circled, ligatures), case (fully folded) and NFC against NFD.
+    #[test]
+    fn look_alike_names_share_a_key() {
+        let kent = name_key("Kent Police");
+        assert_eq!(kent, "kent police");
+        for alike in [
+            "Kent  Police",
+            "Kent\u{00A0}Police",
+            "\u{3000}Kent\u{2003}\u{2003}Police\t",
+            "\u{FF2B}\u{FF45}\u{FF4E}\u{FF54} \u{FF30}\u{FF4F}\u{FF4C}\u{FF49}\u{FF43}\u{FF45}",
+            "\u{1D40A}\u{1D41E}\u{1D427}\u{1D42D} \u{1D40F}\u{1D428}\u{1D425}\u{1D422}\u{1D41C}\u{1D41E}",
+            "\u{24C0}ent Police",
+            "KENT POLICE",
+            "Kent Police\u{034F}",
+        ] {
+            assert_eq!(name_key(alike), kent, "{alike:?}");
+        }
+        assert_eq!(name_key("Caf\u{00E9} Police"), name_key("Cafe\u{0301} Police"));
+        assert_eq!(name_key("Stra\u{00DF}e Police"), name_key("STRASSE POLICE"));
+        assert_eq!(name_key("\u{FB01}fe Police"), name_key("Fife Police"));
+        assert_ne!(name_key("Kent Police"), name_key("Kent Polices"));
+    }
+
+    #[test]
+    fn hidden_characters_are_refused_by_code_point() {
+        for (name, point) in [
+            ("Kent Police\u{034F}", "U+034F"),
+            ("Kent\u{061C}Police", "U+061C"),
+            ("Kent\u{200E}Police", "U+200E"),
+            ("Kent\u{2067}Police", "U+2067"),
+            ("Kent Police\u{FE0F}", "U+FE0F"),
+            ("Kent Police\u{E0041}", "U+E0041"),
+            ("Kent\u{00AD}Police", "U+00AD"),
+            ("\u{115F}Kent Police", "U+115F"),
+            ("Kent\u{180E}Police", "U+180E"),
+            ("Kent\u{2064}Police", "U+2064"),
+            ("Kent Police\u{E0100}", "U+E0100"),
+            ("Kent Police\u{FFFE}", "U+FFFE"),
+            ("Kent Police\u{FDD0}", "U+FDD0"),
+            ("Kent Police\u{10FFFF}", "U+10FFFF"),
+        ] {
+            let err = force_name(name).unwrap_err().to_string();
+            assert!(err.contains(point), "{name:?}: {err}");
+            let err = editor(name).unwrap_err().to_string();
+            assert!(err.contains(point), "editor {name:?}: {err}");
+        }
+        assert!(editor("alice").is_ok());
+        assert!(editor("Zoë O'Brien").is_ok());
+    }
+
+    #[test]
+    fn notes_refuse_what_xml_cannot_carry() {
+        for text in ["a\u{FFFE}b", "a\u{FFFF}", "\u{FDEF} x", "x \u{1FFFE}"] {
+            assert!(note_text(text).unwrap_err().to_string().contains("noncharacter"), "{text:?}");
+            assert!(message(Some(text)).is_err());
+        }
+        assert!(note_text("right-to-left \u{200F}mark").is_ok());
+    }
+
+    #[test]
+    fn xml_text_drops_only_what_xml_cannot_carry() {
+        assert!(matches!(xml_text("Kent & <Police> \u{e9}\t\n"), Cow::Borrowed(_)));
+        assert_eq!(xml_text("a\u{FFFE}b\u{FFFF}c\u{0}d\u{1F}e\u{FDD0}f\u{10FFFF}"), "abcdef");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 2000, ..Default::default() })]
+
+        /// The rule the `name` fuzz target checks, on every test run: a key is its own key, and
+        /// a name's look-alikes (other normal forms, other white space, fullwidth letters, other
+        /// ASCII case) are refused or have its key.
+        #[test]
+        fn look_alikes_of_an_accepted_name_have_its_key(
+            raw in "[A-Za-z0-9 \u{00C0}-\u{017F}\u{0300}-\u{0345}\u{00A0}\u{2000}-\u{200A}\u{3000}\u{FB00}-\u{FB06}\u{1E9E}\u{0130}\u{0131}\u{212A}\u{2160}-\u{2188}\u{FF01}-\u{FF5E}]{1,24}"
+        ) {
+            use unicode_normalization::UnicodeNormalization;
+            if let Ok(name) = force_name(&raw) {
+                let key = name_key(&name);
+                proptest::prop_assert_eq!(name_key(&key), key.clone());
+                let fullwidth: String = name
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { char::from_u32(c as u32 + 0xFEE0).unwrap_or(c) } else { c })
+                    .collect();
+                let swapped: String = name
+                    .chars()
+                    .map(|c| if c.is_ascii_uppercase() { c.to_ascii_lowercase() } else { c.to_ascii_uppercase() })
+                    .collect();
+                for alike in [
+                    name.nfd().collect::<String>(),
+                    name.nfc().collect(),
+                    name.nfkd().collect(),
+                    name.nfkc().collect(),
+                    name.replace(' ', "\u{00A0}\u{3000}"),
+                    format!("\u{2003}{name} "),
+                    fullwidth,
+                    swapped,
+                ] {
+                    if let Ok(accepted) = force_name(&alike) {
+                        proptest::prop_assert_eq!(name_key(&accepted), key.clone(), "{:?} and {:?}", name, alike);
+                    }
+                }
+            }
+        }
     }
 }

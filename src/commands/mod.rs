@@ -18,6 +18,7 @@ mod list;
 mod note;
 mod publications;
 mod publish;
+mod restore;
 mod revert;
 mod review;
 mod serve;
@@ -50,17 +51,24 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Revert(args) => revert::run(ctx, args),
         Command::Status(args) => status::run(ctx, args),
         Command::Serve(args) => serve::run(ctx, args),
+        // both are built in memory and written here: clap_complete's `generate` panics when its
+        // writer fails, so a full device or a closed pipe is met by `output` instead
         Command::Completions(args) => {
-            clap_complete::generate(args.shell, &mut crate::cli::command(), "admin", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut crate::cli::command(), "admin", &mut script);
+            output::bytes_out(&script)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Man => {
-            clap_mangen::Man::new(crate::cli::command()).render(&mut std::io::stdout())?;
+            let mut page = Vec::new();
+            clap_mangen::Man::new(crate::cli::command()).render(&mut page)?;
+            output::bytes_out(&page)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Export(args) => transfer::export(ctx, args),
         Command::Import(args) => transfer::import(ctx, args),
         Command::Backup(args) => transfer::backup(ctx, args),
+        Command::Restore(args) => restore::run(ctx, args),
     }
 }
 

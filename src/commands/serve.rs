@@ -1,27 +1,26 @@
 //! `admin serve`: a live preview of the page on 127.0.0.1, rendered from the database on every
-//! request (so an edit in another terminal shows on reload). It never writes the site.
+//! request (so an edit in another terminal shows on reload). It never writes the site. The HTTP
+//! side, with its limits, is `crate::serve`.
 use std::process::ExitCode;
 
-use anyhow::Result;
-use tiny_http::{Header, Method, Response, Server};
+use anyhow::{Context, Result};
 
 use crate::cli::ServeArgs;
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::exit_codes::failed_hint;
+use crate::serve::{Request, Response, Server};
 use crate::{output, publish, Ctx};
 
 pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<ExitCode> {
     drop(ctx.open()?); // refuse a missing or bad database before listening
-    let server = Server::http(("127.0.0.1", args.port)).map_err(|e| {
+    let server = Server::bind(args.port).map_err(|e| {
         failed_hint(
             format!("cannot listen on 127.0.0.1:{}: {e}", args.port),
             "choose another port with --port",
         )
     })?;
-    let url = match server.server_addr().to_ip() {
-        Some(addr) => format!("http://{addr}/"),
-        None => anyhow::bail!("the preview server has no IP address"),
-    };
+    let url = format!("http://{}/", server.addr());
     output::line(format!(
         "previewing `{}` at {url} (Ctrl-C to stop); nothing is published",
         ctx.db_path.display()
@@ -30,35 +29,28 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<ExitCode> {
         // best effort: a machine without a desktop still serves the preview
         let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
     }
-    for request in server.incoming_requests() {
-        let response = respond(ctx, request.method(), request.url());
-        let _ = request.respond(response);
-    }
+    let (db_path, clock) = (ctx.db_path.clone(), ctx.clock);
+    server.run(move |request| respond(&db_path, &clock, request)).context("the preview server stopped")?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn respond(ctx: &Ctx, method: &Method, url: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    let text = |code: u16, body: String| {
-        Response::from_string(body).with_status_code(code).with_header(header("text/plain; charset=utf-8"))
-    };
-    if !matches!(method, Method::Get | Method::Head) {
-        return text(405, "only GET and HEAD\n".into());
+fn respond(db_path: &std::path::Path, clock: &Clock, request: &Request) -> Response {
+    if !matches!(request.method.as_str(), "GET" | "HEAD") {
+        return Response::text(405, "only GET and HEAD\n");
     }
-    let path = url.split(['?', '#']).next().unwrap_or("/");
-    let name = match path {
+    let name = match request.path.as_str() {
         "/" | "/index.html" => "index.html",
         "/forces.json" => "forces.json",
         "/forces.csv" => "forces.csv",
         "/feed.atom" => "feed.atom",
-        _ => return text(404, "not found\n".into()),
+        _ => return Response::text(404, "not found\n"),
     };
-    let site =
-        Db::open(&ctx.db_path).and_then(|mut db| db.read(|tx| publish::preview(tx, &ctx.clock.stamp())));
+    let site = Db::open(db_path).and_then(|mut db| db.read(|tx| publish::preview(tx, &clock.stamp())));
     match site {
-        Err(err) => text(500, format!("error: {err:#}\n")),
+        Err(err) => Response::text(500, format!("error: {err:#}\n")),
         Ok(site) => match site.files.into_iter().find(|(n, _)| n == name) {
-            Some((_, body)) => Response::from_data(body).with_header(header(content_type(name))),
-            None => text(404, "not found\n".into()),
+            Some((_, body)) => Response { status: 200, content_type: content_type(name), body },
+            None => Response::text(404, "not found\n"),
         },
     }
 }
@@ -70,10 +62,4 @@ fn content_type(name: &str) -> &'static str {
         Some("csv") => "text/csv; charset=utf-8",
         _ => "application/atom+xml",
     }
-}
-
-fn header(value: &str) -> Header {
-    Header::from_bytes(&b"Content-Type"[..], value.as_bytes()).unwrap_or_else(|_| {
-        Header::from_bytes(&b"Content-Type"[..], &b"text/plain"[..]).expect("a static header is valid")
-    })
 }

@@ -1,6 +1,5 @@
 //! `admin export`, `admin import` and `admin backup`: the directory as a file, and the
 //! database as a copy.
-use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -16,31 +15,57 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> Result<ExitCode> {
         ExportFormat::Json => transfer::to_json(&records)?,
         ExportFormat::Csv => transfer::to_csv(&records)?,
     };
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(&bytes)?;
-    stdout.flush()?;
+    output::bytes_out(&bytes)?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn import(ctx: &Ctx, args: ImportArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
-    let records = transfer::read(&args.file)?;
+    let parsed = transfer::read(&args.file, args.allow_http)?;
     let mut db = ctx.open()?;
-    let apply =
-        |tx: &rusqlite::Transaction, actor: &crate::directory::Actor| transfer::apply(tx, actor, &records);
-    let applied = if args.dry_run { db.dry_run_as(&actor, apply)? } else { db.write_as(&actor, apply)? };
+    let apply = |tx: &rusqlite::Transaction, actor: &crate::directory::Actor| {
+        transfer::apply(tx, actor, &parsed.entries, args.allow_http)
+    };
+    let imported = if args.dry_run { db.dry_run_as(&actor, apply)? } else { db.write_as(&actor, apply)? };
     let verb = if args.dry_run { "would change" } else { "changed" };
-    for a in &applied {
+    for a in &imported.applied {
         let id = if args.dry_run { String::new() } else { format!(" (change {})", a.change.id) };
         output::line(format!("{verb} {}: {}{id}", a.slug, describe(&a.change)))?;
     }
-    let summary = match (applied.len(), args.dry_run) {
-        (0, _) => format!("nothing to change: the database already matches `{}`", args.file.display()),
-        (n, true) => format!("dry run: {n} forces would change; nothing was written"),
-        (n, false) => format!("imported `{}`: {n} forces changed", args.file.display()),
+    let file = args.file.display();
+    let summary = match (imported.applied.len(), args.dry_run) {
+        (0, _) if imported.not_in_file.is_empty() && parsed.left_out.is_empty() => {
+            format!("nothing to change: the database already matches `{file}`")
+        }
+        (0, _) => format!("nothing to change: the forces in `{file}` already match the database"),
+        (n, true) => format!("dry run: {n} {} would change; nothing was written", forces(n)),
+        (n, false) => format!("imported `{file}`: {n} {} changed", forces(n)),
     };
     output::line(summary)?;
+    // what the file left out is left as it is: say so, so that a dropped row or column is seen
+    let kept = if args.dry_run { "would be left as they are" } else { "left as they are" };
+    for field in &parsed.left_out {
+        let it = if args.dry_run { "would be left as it is" } else { "left as it is" };
+        output::line(format!("{field} not in the file: {it} for every force"))?;
+    }
+    match imported.not_in_file.len() {
+        0 => {}
+        1 => output::line(format!(
+            "1 force not in the file ({}): {}",
+            imported.not_in_file[0],
+            if args.dry_run { "would be left as it is" } else { "left as it is" }
+        ))?,
+        n => output::line(format!("{n} forces not in the file: {kept}"))?,
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+fn forces(n: usize) -> &'static str {
+    if n == 1 {
+        "force"
+    } else {
+        "forces"
+    }
 }
 
 pub fn backup(ctx: &Ctx, args: BackupArgs) -> Result<ExitCode> {

@@ -2,6 +2,7 @@
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use crate::exit_codes::failed_hint;
 use crate::model::{Force, ForceStatus, LinkStatus, ListEntry};
 use crate::validate::name_key;
 
@@ -114,7 +115,110 @@ pub fn link_status(url: Option<&str>, checked: Option<&str>, checked_url: Option
     }
 }
 
+/// Recompute every force's `name_key` with today's `name_key` (a database written by an older
+/// admin holds keys made by an older rule), in one transaction. Two forces whose names now share
+/// a key look alike: that is refused, naming both, and nothing is changed.
+pub fn rekey_names(conn: &Connection) -> Result<()> {
+    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
+        .context("failed to start recomputing force name keys")?;
+    let rows: Vec<(i64, String, String, String)> = tx
+        .prepare("SELECT id, slug, name, name_key FROM forces ORDER BY id")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut seen: std::collections::HashMap<String, (&str, &str)> = std::collections::HashMap::new();
+    let mut stale = Vec::new();
+    for (id, slug, name, old) in &rows {
+        let key = name_key(name);
+        if let Some((other_slug, other_name)) = seen.insert(key.clone(), (slug, name)) {
+            return Err(failed_hint(
+                format!(
+                    "the forces {} ({other_slug}) and {} ({slug}) have names that look alike, which this admin counts as one name",
+                    crate::validate::quoted(other_name),
+                    crate::validate::quoted(name)
+                ),
+                "rename one of them with the admin that made this database; this one left it unchanged",
+            ));
+        }
+        if key != *old {
+            stale.push((*id, key));
+        }
+    }
+    if stale.is_empty() {
+        return Ok(());
+    }
+    // two passes, so that a key moving from one force to another never meets itself
+    for (id, _) in &stale {
+        tx.execute("UPDATE forces SET name_key = '#rekey ' || id WHERE id = ?1", [id])?;
+    }
+    for (id, key) in &stale {
+        tx.execute("UPDATE forces SET name_key = ?2 WHERE id = ?1", params![id, key])?;
+    }
+    tx.commit().context("failed to save recomputed force name keys")?;
+    Ok(())
+}
+
 /// How many forces there are, active and retired.
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT COUNT(*) FROM forces", [], |row| row.get(0))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+
+    /// A database as an admin before the name-key rule left it: the given names with keys made
+    /// by the old rule (trimmed, lower case), and the newest migration not yet recorded.
+    fn old_database(names: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let db = Db::create(&path).unwrap();
+        for (i, name) in names.iter().enumerate() {
+            db.conn()
+                .execute(
+                    "INSERT INTO forces (slug, name, name_key, status) VALUES (?1, ?2, ?3, 'active')",
+                    params![format!("force-{i}"), name, name.trim().to_lowercase()],
+                )
+                .unwrap();
+        }
+        db.conn()
+            .execute("DELETE FROM refinery_schema_history WHERE version = (SELECT MAX(version) FROM refinery_schema_history)", [])
+            .unwrap();
+        (dir, path)
+    }
+
+    fn keys(db: &Db) -> Vec<String> {
+        let mut stmt = db.conn().prepare("SELECT name_key FROM forces ORDER BY id").unwrap();
+        stmt.query_map([], |row| row.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+    }
+
+    #[test]
+    fn opening_an_old_database_recomputes_its_name_keys() {
+        let (_dir, path) = old_database(&["Kent  Police", "STRASSE Police", "Ｅｓｓｅｘ Police"]);
+        let db = Db::open(&path).unwrap();
+        assert_eq!(keys(&db), ["kent police", "strasse police", "essex police"]);
+        assert_eq!(by_name(db.conn(), "Kent Police").unwrap().unwrap().slug, "force-0");
+        assert_eq!(by_name(db.conn(), "Straße police").unwrap().unwrap().slug, "force-1");
+    }
+
+    #[test]
+    fn an_old_database_with_look_alike_names_is_refused_unchanged() {
+        let (_dir, path) = old_database(&["Kent Police", "Essex Police", "Kent\u{00A0}Police"]);
+        let err = Db::open(&path).err().unwrap();
+        assert_eq!(crate::exit_codes::code_for(&err), crate::exit_codes::FAILURE);
+        let text = err.to_string();
+        assert!(text.contains("force-0") && text.contains("force-2"), "{text}");
+        // nothing changed: the old keys stand and the migration is still to run, so the next
+        // open checks again
+        let conn = Connection::open(&path).unwrap();
+        let keys: Vec<String> = conn
+            .prepare("SELECT name_key FROM forces ORDER BY id")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(keys, ["kent police", "essex police", "kent\u{00A0}police"]);
+        assert!(Db::open(&path).is_err());
+    }
 }

@@ -157,6 +157,9 @@ impl Db {
             self.enable_foreign_keys()?;
             return self.ensure_identity();
         }
+        if self.applied_version()?.is_some_and(|version| version < LATEST_MIGRATION) {
+            forces::rekey_names(&self.conn)?; // keys an older admin made, before its migrations count
+        }
         let runner = embedded::migrations::runner();
         let latest = runner.get_migrations().iter().map(|m| i64::from(m.version())).max().unwrap_or(0);
         // Several editors may open a new database at once: whoever loses the race to migrate

@@ -12,6 +12,7 @@ use crate::audit::hex;
 use crate::content::Content;
 use crate::model::AuditHead;
 use crate::model::Publication;
+use crate::validate::xml_text;
 
 /// The files of one publication, in a fixed order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,18 +190,18 @@ pub fn render(
         .map(|p| {
             minijinja::context! {
                 id => urn_uuid(&format!("publication {} {}", p.id, p.at)),
-                at => &p.at,
-                human => date_view(&p.at).human,
-                note => &p.note,
+                at => xml_text(&p.at),
+                human => xml_text(&date_view(&p.at).human).into_owned(),
+                note => xml_text(&p.note),
             }
         })
         .collect();
     let feed = env
         .get_template("feed.atom")?
         .render(minijinja::context! {
-            title => &content.heading,
+            title => xml_text(&content.heading),
             id => feed_id,
-            updated => last_major_at,
+            updated => xml_text(last_major_at),
             entries => feed_entries,
             audit => publication.audit_head().map(|a| minijinja::context! { change => a.change, hash => a.hash }),
         })

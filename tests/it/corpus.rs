@@ -1,5 +1,8 @@
-//! The hostile corpus (`tests/corpus/hostile.json`): every input is refused with exit 2 and
-//! leaves the database unchanged, or is stored and then rendered inert on every published file.
+//! The hostile corpus (`tests/corpus/hostile.json`): every input says what it expects. Either
+//! `"accepted": true` (stored, then rendered inert on every published file), or `"error"`: exit
+//! 2, one error line containing that text (and `"at"`, the line or record an import error
+//! names), and the database unchanged. URLs are tried with and without `--allow-http`
+//! (`"accepted_with_allow_http"` where that differs).
 use std::io::Write;
 use std::process::Stdio;
 
@@ -11,13 +14,21 @@ fn corpus() -> Value {
     serde_json::from_str(include_str!("../corpus/hostile.json")).unwrap()
 }
 
-fn strings(corpus: &Value, key: &str) -> Vec<String> {
-    corpus[key].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+fn entries<'a>(corpus: &'a Value, key: &str) -> &'a [Value] {
+    corpus[key].as_array().unwrap()
 }
 
-/// Run; a refusal must be exit 2, one error line, the database untouched. Returns whether
-/// the input was accepted.
-fn refused_or_accepted(env: &TestEnv, args: &[&str], stdin: Option<&str>) -> bool {
+fn input(entry: &Value) -> &str {
+    entry["in"].as_str().unwrap()
+}
+
+/// Run and check the outcome `entry` expects: accepted (exit 0), or refused with exit 2, one
+/// error line holding the expected text, and the database untouched. Returns whether accepted.
+fn expect(env: &TestEnv, args: &[&str], stdin: Option<&str>, entry: &Value) -> bool {
+    expect_as(env, args, stdin, entry, entry["accepted"].as_bool().unwrap_or(false))
+}
+
+fn expect_as(env: &TestEnv, args: &[&str], stdin: Option<&str>, entry: &Value, accepted: bool) -> bool {
     let before = bytes(&env.db);
     let mut cmd = env.command();
     cmd.args(args).stdout(Stdio::null()).stderr(Stdio::piped()).stdin(Stdio::piped());
@@ -30,15 +41,20 @@ fn refused_or_accepted(env: &TestEnv, args: &[&str], stdin: Option<&str>) -> boo
     }
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    match out.status.code() {
-        Some(0) => true,
-        Some(2) => {
-            assert_error_shape(&stderr);
-            assert_eq!(bytes(&env.db), before, "refused {args:?} changed the database");
-            false
-        }
-        other => panic!("{args:?}: exit {other:?}: {stderr}"),
+    let code = out.status.code();
+    if accepted {
+        assert_eq!(code, Some(0), "{args:?} should be accepted: {stderr}");
+        return true;
     }
+    assert_eq!(code, Some(2), "{args:?} should be refused: {stderr}");
+    assert_error_shape(&stderr);
+    let error = entry["error"].as_str().expect("a refused entry names its error");
+    assert!(stderr.contains(error), "{args:?}: want {error:?} in: {stderr}");
+    if let Some(at) = entry["at"].as_str() {
+        assert!(stderr.contains(&format!("{at}:")), "{args:?}: want {at:?} in: {stderr}");
+    }
+    assert_eq!(bytes(&env.db), before, "refused {args:?} changed the database");
+    false
 }
 
 /// An argument the OS can pass: NUL cannot be, so those inputs go through an import file.
@@ -47,18 +63,19 @@ fn passable(text: &str) -> bool {
 }
 
 #[test]
-fn every_hostile_input_is_refused_or_rendered_inert() {
+fn every_hostile_input_is_refused_or_rendered_inert_as_the_corpus_expects() {
     let corpus = corpus();
     let env = TestEnv::init();
     let mut accepted_names = Vec::new();
     let mut accepted_notes = Vec::new();
     let mut tried = 0;
 
-    for (i, name) in strings(&corpus, "names").iter().enumerate() {
+    for (i, entry) in entries(&corpus, "names").iter().enumerate() {
         tried += 1;
+        let name = input(entry);
         let slug = format!("corpus-{i}");
         let ok = if passable(name) {
-            refused_or_accepted(&env, &["add-force", name, "--slug", &slug], None)
+            expect(&env, &["add-force", name, "--slug", &slug], None, entry)
         } else {
             let file = env.path(&format!("name-{i}.csv"));
             std::fs::write(
@@ -66,17 +83,26 @@ fn every_hostile_input_is_refused_or_rendered_inert() {
                 format!("slug,name,url,status\n{slug},\"{}\",,active\n", name.replace('"', "\"\"")),
             )
             .unwrap();
-            refused_or_accepted(&env, &["import", file.to_str().unwrap()], None)
+            expect(&env, &["import", file.to_str().unwrap()], None, entry)
         };
         if ok {
             accepted_names.push(name.trim().to_owned());
         }
     }
-    for url in strings(&corpus, "urls") {
+    for entry in entries(&corpus, "editors") {
         tried += 1;
-        if passable(&url) {
-            refused_or_accepted(&env, &["set-url", "kent-police", &url], None);
-            refused_or_accepted(&env, &["set-url", "essex-police", &url, "--allow-http"], None);
+        let editor = input(entry);
+        let url = "https://www.kent.police.uk/editor-test";
+        expect(&env, &["--editor", editor, "set-url", "kent-police", url], None, entry);
+    }
+    for entry in entries(&corpus, "urls") {
+        tried += 1;
+        let url = input(entry);
+        if passable(url) {
+            expect(&env, &["set-url", "kent-police", url], None, entry);
+            let with_http = entry["accepted_with_allow_http"].as_bool().unwrap_or(false)
+                || entry["accepted"].as_bool().unwrap_or(false);
+            expect_as(&env, &["set-url", "essex-police", url, "--allow-http"], None, entry, with_http);
         } else {
             let file = env.path("url.csv");
             std::fs::write(
@@ -84,35 +110,32 @@ fn every_hostile_input_is_refused_or_rendered_inert() {
                 format!("slug,name,url,status\nkent-police,Kent Police,\"{url}\",active\n"),
             )
             .unwrap();
-            assert!(!refused_or_accepted(&env, &["import", file.to_str().unwrap()], None));
+            expect(&env, &["import", file.to_str().unwrap()], None, entry);
         }
     }
-    for note in strings(&corpus, "notes") {
+    for entry in entries(&corpus, "notes") {
         tried += 1;
-        if refused_or_accepted(
-            &env,
-            &["note", "add", "--public", "--force", "dorset-police", "-"],
-            Some(&note),
-        ) {
+        let note = input(entry);
+        if expect(&env, &["note", "add", "--public", "--force", "dorset-police", "-"], Some(note), entry) {
             accepted_notes.push(note.trim().to_owned());
         }
     }
-    for (i, slug) in strings(&corpus, "slugs").iter().enumerate() {
+    for (i, entry) in entries(&corpus, "slugs").iter().enumerate() {
         tried += 1;
-        refused_or_accepted(&env, &["add-force", &format!("Slug Test {i}"), "--slug", slug], None);
+        expect(&env, &["add-force", &format!("Slug Test {i}"), "--slug", input(entry)], None, entry);
     }
-    for time in strings(&corpus, "times") {
+    for entry in entries(&corpus, "times") {
         tried += 1;
-        assert!(!refused_or_accepted(&env, &["history", "--since", &time], None), "time {time:?} accepted");
-        assert!(!refused_or_accepted(&env, &["list", "--as-of", &time], None));
+        expect(&env, &["history", "--since", input(entry)], None, entry);
+        expect(&env, &["list", "--as-of", input(entry)], None, entry);
     }
-    for (name, body) in corpus["imports"].as_object().unwrap() {
+    for (name, entry) in corpus["imports"].as_object().unwrap() {
         tried += 1;
         let file = env.path(name);
-        std::fs::write(&file, body.as_str().unwrap()).unwrap();
-        assert!(!refused_or_accepted(&env, &["import", file.to_str().unwrap()], None), "{name} accepted");
+        std::fs::write(&file, entry["body"].as_str().unwrap()).unwrap();
+        expect(&env, &["import", file.to_str().unwrap()], None, entry);
     }
-    assert!(tried >= 150, "the corpus has {tried} inputs");
+    assert!(tried >= 230, "the corpus has {tried} inputs");
 
     env.ok(&["publish"]);
     let dir = env.path("publish");
@@ -156,9 +179,9 @@ fn every_hostile_input_is_refused_or_rendered_inert() {
 fn a_10_mb_note_on_standard_input_is_refused() {
     let env = TestEnv::init();
     let huge = "x".repeat(10 * 1024 * 1024);
-    assert!(!refused_or_accepted(&env, &["note", "add", "-"], Some(&huge)));
-    let nul = "before\0after";
-    assert!(!refused_or_accepted(&env, &["note", "add", "-"], Some(nul)));
+    let refused = |error: &str| serde_json::json!({ "error": error });
+    expect(&env, &["note", "add", "-"], Some(&huge), &refused("at most 5,000 characters"));
+    expect(&env, &["note", "add", "-"], Some("before\0after"), &refused("control character"));
 }
 
 fn escape(text: &str) -> String {

@@ -343,7 +343,7 @@ fn files_that_are_not_databases_get_a_clear_error() {
     assert_eq!(
         err,
         format!(
-            "error: failed to read database `{}`: file is not a database\nhint: the file is damaged or is not a uof-admin database: restore it from a backup (`admin backup`)\n",
+            "error: failed to read database `{}`: file is not a database\nhint: the file is damaged or is not a uof-admin database: restore it from a backup with `admin restore BACKUP`\n",
             env.db.display()
         )
     );

@@ -229,12 +229,12 @@ fn export_edit_import_round_trips_and_an_unedited_import_writes_nothing() {
 }
 
 #[test]
-fn malformed_import_files_are_refused_whole_with_the_line() {
+fn malformed_import_files_are_refused_whole_with_the_line_or_record() {
     let env = TestEnv::init();
     let header = "slug,name,url,status\n";
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("quoting.csv", format!("{header}kent-police,\"Kent Police,,active\n").into_bytes(), "line"),
-        ("columns.csv", b"slug,name\nkent-police,Kent Police\n".to_vec(), "line 1"),
+        ("columns.csv", b"slug,name,URL\nkent-police,Kent Police,\n".to_vec(), "line 1: unknown column \"URL\""),
         ("extra.csv", format!("{header}kent-police,Kent Police,,active,extra\n").into_bytes(), "line 2"),
         ("dupe.csv", format!("{header}kent-police,Kent,,active\nkent-police,Kent 2,,active\n").into_bytes(), "line 3"),
         ("dupename.csv", format!("{header}a-force,Same Name,,active\nb-force,same name,,active\n").into_bytes(), "line 3"),
@@ -244,10 +244,10 @@ fn malformed_import_files_are_refused_whole_with_the_line() {
         ("slug.csv", format!("{header}Kent Police,Kent Police,,active\n").into_bytes(), "line 2"),
         ("nul.csv", format!("{header}kent-police,Kent\0Police,,active\n").into_bytes(), "line 2"),
         ("latin1.csv", [header.as_bytes(), b"kent-police,K\xe9nt Police,,active\n"].concat(), "line 2"),
-        ("json.json", b"{\"forces\": [{\"slug\": \"kent-police\", \"name\": 5}]}".to_vec(), "line 1"),
+        ("json.json", b"{\"forces\": [{\"slug\": \"kent-police\", \"name\": 5}]}".to_vec(), "record 1"),
         ("notjson.json", b"{\"forces\": [".to_vec(), "line 1"),
-        ("empty-name.json", b"{\"forces\": [{\"slug\": \"kent-police\", \"name\": \"  \"}]}".to_vec(), "line 1"),
-        ("huge-name.json", format!("{{\"forces\": [{{\"slug\": \"kent-police\", \"name\": \"{}\"}}]}}", "x".repeat(10 * 1024 * 1024)).into_bytes(), "line 1"),
+        ("empty-name.json", b"{\"forces\": [{\"slug\": \"kent-police\", \"name\": \"  \"}]}".to_vec(), "record 1"),
+        ("huge-name.json", format!("{{\"forces\": [{{\"slug\": \"kent-police\", \"name\": \"{}\"}}]}}", "x".repeat(10 * 1024 * 1024)).into_bytes(), "record 1"),
         ("script.csv", format!("{header}kent-police,<script>alert(1)</script>,,active\nessex-police,Essex\u{202E}Police,,active\n").into_bytes(), "line 3"),
     ];
     let db = bytes(&env.db);

@@ -1,8 +1,17 @@
 //! Hostile input: every bad value exits 2 with one `error:` line and leaves the database file
-//! byte-for-byte as it was.
+//! byte-for-byte as it was. The second round's classes have a module each: look-alike and hidden
+//! names, import, closed pipes and full devices, `serve`, `restore`.
 use crate::testenv::{bytes, TestEnv};
 
-fn refused(env: &TestEnv, args: &[&str]) -> String {
+mod import;
+mod names;
+mod pipes;
+mod restore;
+mod serve;
+
+/// Run `args`, expect exit 2 with one `error:` line (and a hint) and the database untouched;
+/// returns stderr.
+pub fn refused(env: &TestEnv, args: &[&str]) -> String {
     let before = bytes(&env.db);
     let err = env.fails(args, 2);
     assert_eq!(bytes(&env.db), before, "admin {args:?} changed the database");

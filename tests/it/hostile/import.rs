@@ -1,0 +1,166 @@
+//! Import is strict (unknown keys and columns refused by name), partial (what a file leaves out
+//! is left as it is, and said so), takes --allow-http, reads streams only to its limit, and names
+//! the line (CSV) or the record (JSON) of a problem.
+use super::refused;
+use crate::testenv::{bytes, TestEnv};
+
+fn write(env: &TestEnv, name: &str, body: &str) -> String {
+    let path = env.path(name);
+    std::fs::write(&path, body).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+fn url_of(env: &TestEnv, slug: &str) -> serde_json::Value {
+    env.json(&["show", slug, "--json"])["force"]["url"].clone()
+}
+
+#[test]
+fn unknown_keys_and_columns_are_refused_by_name() {
+    let env = TestEnv::init();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    env.ok(&["retire-force", "wiltshire-police"]);
+    let cases = [
+        // the issue's examples: "URL" cleared Kent's URL, "stauts" restored a retired force
+        (
+            "url.json",
+            r#"{"forces": [{"slug": "kent-police", "name": "Kent Police", "URL": null}]}"#,
+            "\"URL\"",
+        ),
+        ("stauts.json", r#"{"forces": [{"slug": "wiltshire-police", "stauts": "active"}]}"#, "\"stauts\""),
+        // more of the class
+        ("Slug.json", r#"{"forces": [{"Slug": "kent-police", "name": "Kent Police"}]}"#, "\"Slug\""),
+        ("link.json", r#"{"forces": [{"slug": "kent-police", "link": "https://x.example/"}]}"#, "\"link\""),
+        ("top.json", r#"{"forces": [], "force": []}"#, "force"),
+        (
+            "twice.json",
+            r#"{"forces": [{"slug": "kent-police", "url": null, "url": "https://x.example/"}]}"#,
+            "twice",
+        ),
+        ("URL.csv", "slug,name,URL\nkent-police,Kent Police,\n", "\"URL\""),
+        ("stauts.csv", "slug,stauts\nwiltshire-police,active\n", "\"stauts\""),
+        ("extra.csv", "slug,name,url,status,notes\nkent-police,Kent Police,,active,x\n", "\"notes\""),
+        ("twice.csv", "slug,url,url\nkent-police,,\n", "twice"),
+        ("noslug.csv", "name,url\nKent Police,\n", "no slug"),
+    ];
+    for (name, body, wants) in cases {
+        let file = write(&env, name, body);
+        let err = refused(&env, &["import", &file]);
+        assert!(err.contains(wants), "{name}: {err}");
+    }
+    assert_eq!(url_of(&env, "kent-police"), "https://www.kent.police.uk/uof");
+    assert_eq!(env.json(&["show", "wiltshire-police", "--json"])["force"]["status"], "retired");
+}
+
+#[test]
+fn what_a_file_leaves_out_is_left_as_it_is_and_reported() {
+    let env = TestEnv::init();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    env.ok(&["retire-force", "wiltshire-police"]);
+    let count = env.change_count();
+
+    // the issue's example: a CSV with a row removed said "the database already matches"
+    let csv = env.ok(&["export", "--format", "csv"]);
+    let without_kent: String =
+        csv.lines().filter(|l| !l.starts_with("kent-police,")).map(|l| format!("{l}\n")).collect();
+    let out = env.ok(&["import", &write(&env, "rows.csv", &without_kent)]);
+    assert!(out.contains("1 force not in the file (kent-police): left as it is"), "{out}");
+    assert!(!out.contains("already matches `"), "{out}");
+
+    // no url key or column: URLs left alone (never cleared)
+    let out = env.ok(&[
+        "import",
+        &write(&env, "nourl.json", r#"{"forces": [{"slug": "kent-police", "name": "Kent Police"}]}"#),
+    ]);
+    assert!(out.contains("url not in the file: left as it is for every force"), "{out}");
+    assert!(out.contains("44 forces not in the file: left as they are"), "{out}");
+    let out = env.ok(&["import", &write(&env, "nourl.csv", "slug,name\nkent-police,Kent Police\n")]);
+    assert!(out.contains("url not in the file"), "{out}");
+    // no status: a retired force stays retired
+    env.ok(&["import", &write(&env, "nostatus.csv", "slug,url\nwiltshire-police,\n")]);
+    assert_eq!(url_of(&env, "kent-police"), "https://www.kent.police.uk/uof");
+    assert_eq!(env.json(&["show", "wiltshire-police", "--json"])["force"]["status"], "retired");
+    assert_eq!(env.change_count(), count, "leaving things out changed something");
+
+    // only an explicit null or an empty cell clears
+    env.ok(&["import", &write(&env, "null.json", r#"{"forces": [{"slug": "kent-police", "url": null}]}"#)]);
+    assert_eq!(url_of(&env, "kent-police"), serde_json::Value::Null);
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    env.ok(&["import", &write(&env, "empty.csv", "slug,url\nkent-police,\n")]);
+    assert_eq!(url_of(&env, "kent-police"), serde_json::Value::Null);
+    // a new force still needs a name
+    let err = refused(&env, &["import", &write(&env, "new.csv", "slug,url\nnew-force,https://x.example/\n")]);
+    assert!(err.contains("line 2") && err.contains("needs a name"), "{err}");
+}
+
+#[test]
+fn export_then_import_round_trips_an_http_url_with_allow_http() {
+    let env = TestEnv::init();
+    env.ok(&["set-url", "kent-police", "http://www.kent.police.uk/uof", "--allow-http"]);
+    for format in ["json", "csv"] {
+        let file = write(&env, &format!("forces.{format}"), &env.ok(&["export", "--format", format]));
+        // without it, refused naming the flag
+        let err = refused(&env, &["import", &file]);
+        assert!(err.contains("--allow-http") && err.contains("not https"), "{err}");
+        let count = env.change_count();
+        let out = env.ok(&["import", &file, "--allow-http"]);
+        assert!(out.contains("already matches"), "{out}");
+        assert_eq!(env.change_count(), count);
+    }
+}
+
+#[test]
+fn json_errors_name_the_record_and_csv_errors_the_line() {
+    let env = TestEnv::init();
+    let records: Vec<String> =
+        (1..=13).map(|i| format!(r#"{{"slug": "force-{i}", "name": "Force {i}"}}"#)).collect();
+    for (bad, wants) in [
+        // the issue's example: the 14th record was "line 14"
+        (r#"{"slug": "force-14", "name": "Force 14", "url": "javascript:alert(1)"}"#, "record 14:"),
+        (r#"{"slug": "Force 14", "name": "Force 14"}"#, "record 14:"),
+        (r#"{"slug": "force-14", "name": 14}"#, "record 14: name must be text, not a number"),
+        (r#"{"slug": "force-1", "name": "Force 14"}"#, "record 14: the slug `force-1` is also on record 1"),
+        (
+            r#"{"slug": "force-14", "name": "FORCE  1"}"#,
+            "record 14: the name \"FORCE  1\" is also on record 1",
+        ),
+    ] {
+        // pretty-printed, so record 14 is nowhere near line 14
+        let body = format!("{{\n  \"forces\": [\n    {},\n    {bad}\n  ]\n}}\n", records.join(",\n    "));
+        let err = refused(&env, &["import", &write(&env, "records.json", &body)]);
+        assert!(err.contains(wants), "{wants}: {err}");
+        assert!(!err.contains("line 14"), "{err}");
+    }
+    let mut csv = "slug,name,url,status\n".to_owned();
+    for i in 1..=13 {
+        csv.push_str(&format!("force-{i},Force {i},,active\n"));
+    }
+    csv.push_str("force-14,Force 14,,deleted\n");
+    let err = refused(&env, &["import", &write(&env, "lines.csv", &csv)]);
+    assert!(err.contains("line 15: the status \"deleted\""), "{err}");
+}
+
+#[test]
+fn streams_are_read_only_up_to_the_size_limit() {
+    let env = TestEnv::init();
+    let db = bytes(&env.db);
+    // the issue's example: /dev/zero read until memory ran out
+    let err = refused(&env, &["import", "/dev/zero"]);
+    assert!(err.contains("more than 20971520 bytes"), "{err}");
+    // a pipe, a FIFO, a process substitution: each is cut at the limit
+    for script in [
+        "head -c 25000000 /dev/zero | \"$ADMIN\" import /dev/stdin",
+        "yes 'kent-police,Kent Police,,active' | \"$ADMIN\" import /dev/stdin",
+        "mkfifo f.csv && { (head -c 30000000 /dev/zero > f.csv &) ; \"$ADMIN\" import f.csv; }",
+        "\"$ADMIN\" import <(printf 'slug,name,url,status\\n'; yes 'a,b,,active')",
+    ] {
+        let run = env.shell(script);
+        assert_eq!(run.code, 2, "{script}: {}", run.stderr);
+        crate::testenv::assert_error_shape(&run.stderr);
+        assert!(run.stderr.contains("more than 20971520 bytes"), "{script}: {}", run.stderr);
+        assert_eq!(bytes(&env.db), db, "{script} changed the database");
+    }
+    // and a small stream imports
+    let run = env.shell("printf 'slug,name\\nkent-police,Kent Police\\n' | \"$ADMIN\" import /dev/stdin");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("44 forces not in the file"), "{}", run.stdout);
+}
