@@ -31,6 +31,7 @@ fn force_change(i: usize) -> NewChange {
             "url": format!("https://www.kent.police.uk/use-of-force/{i}"), "status": "active"})),
         message: Some("found on their site".into()),
         reverts: None,
+        signer: None,
     }
 }
 
@@ -59,7 +60,7 @@ struct Fixture {
 
 fn actor(n: u64) -> Actor {
     let at = chrono::DateTime::from_timestamp(1_700_000_000 + n as i64 * 60, 0).unwrap_or_default();
-    Actor { editor: "bench".into(), at: admin::clock::stamp(at), message: None }
+    Actor { editor: "bench".into(), at: admin::clock::stamp(at), message: None, signer: None }
 }
 
 fn init(path: &std::path::Path) -> (Db, Vec<String>) {

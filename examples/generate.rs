@@ -107,6 +107,7 @@ fn main() -> Result<()> {
         editor: EDITORS[rng.below(EDITORS.len() as u64) as usize].to_owned(),
         at: admin::clock::stamp(epoch + Duration::minutes(n as i64)),
         message: if rng.below(4) == 0 { Some(format!("generated change {n}")) } else { None },
+        signer: None,
     };
 
     // the seed's forces, as `admin init` adds them
@@ -224,12 +225,15 @@ fn main() -> Result<()> {
         dry_run: false,
         allow_broken: true,
         replace_site: false,
+        without_approval: None,
+        scheduled: None,
     };
     let actor = actor_for(n, &mut rng);
     let author = admin::gate::Author {
         editor: actor.editor,
         message: None,
         clock: admin::clock::Clock::fixed(epoch + Duration::minutes(n as i64)),
+        signer: None,
     };
     publish::publish(&mut db, &author, &options)?;
     let (changes_n, pubs, forces) = db.read(|tx| {
@@ -268,7 +272,9 @@ fn record_publication(
         first_change: covered_from as i64 + 1,
         last_change,
         head_hash: changes::head(tx)?.map(|h| h.hash),
+        approved_by: None,
+        without_approval: None,
     };
-    publish::record(tx, actor, &publication)?;
+    publish::record(tx, actor, &publication, None)?;
     Ok(())
 }

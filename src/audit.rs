@@ -9,112 +9,81 @@ use sha2::{Digest, Sha256};
 
 use crate::model::Change;
 
-/// What a command is: the `action` of the change it writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Init,
-    AddForce,
-    RenameForce,
-    SetUrl,
-    ClearUrl,
-    RetireForce,
-    RestoreForce,
-    AddNote,
-    ResolveNote,
-    Review,
-    Revert,
-    Import,
-    Publish,
-    SetPage,
-}
+/// A closed set stored as strings: each variant and its string are written once, here, and
+/// `ALL`, `as_str` and `parse` follow from them, so adding a variant cannot leave one behind.
+macro_rules! closed_set {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name { $($variant,)* }
 
-impl Action {
-    pub const ALL: [Action; 14] = [
-        Action::Init,
-        Action::AddForce,
-        Action::RenameForce,
-        Action::SetUrl,
-        Action::ClearUrl,
-        Action::RetireForce,
-        Action::RestoreForce,
-        Action::AddNote,
-        Action::ResolveNote,
-        Action::Review,
-        Action::Revert,
-        Action::Import,
-        Action::Publish,
-        Action::SetPage,
-    ];
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Init => "init",
-            Action::AddForce => "add-force",
-            Action::RenameForce => "rename-force",
-            Action::SetUrl => "set-url",
-            Action::ClearUrl => "clear-url",
-            Action::RetireForce => "retire-force",
-            Action::RestoreForce => "restore-force",
-            Action::AddNote => "add-note",
-            Action::ResolveNote => "resolve-note",
-            Action::Review => "review",
-            Action::Revert => "revert",
-            Action::Import => "import",
-            Action::Publish => "publish",
-            Action::SetPage => "set-page",
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+
+            pub fn parse(text: &str) -> Option<$name> {
+                match text { $($text => Some($name::$variant),)* _ => None }
+            }
         }
-    }
 
-    pub fn parse(text: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.as_str() == text)
-    }
-}
-
-/// What a change is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Entity {
-    Force,
-    Note,
-    Review,
-    Publication,
-    Page,
-}
-
-impl Entity {
-    pub const ALL: [Entity; 5] =
-        [Entity::Force, Entity::Note, Entity::Review, Entity::Publication, Entity::Page];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Entity::Force => "force",
-            Entity::Note => "note",
-            Entity::Review => "review",
-            Entity::Publication => "publication",
-            Entity::Page => "page",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Entity> {
-        Entity::ALL.into_iter().find(|e| e.as_str() == text)
-    }
-}
-
-/// Both are stored and shown as their strings.
-macro_rules! serialize_as_str {
-    ($($t:ty),*) => {$(
-        impl serde::Serialize for $t {
+        /// Stored and shown as its string.
+        impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }
         }
-        impl std::fmt::Display for $t {
+
+        impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
-    )*};
+    };
 }
-serialize_as_str!(Action, Entity);
+
+closed_set! {
+    /// What a command is: the `action` of the change it writes.
+    Action {
+        Init => "init",
+        AddForce => "add-force",
+        RenameForce => "rename-force",
+        SetUrl => "set-url",
+        ClearUrl => "clear-url",
+        RetireForce => "retire-force",
+        RestoreForce => "restore-force",
+        AddNote => "add-note",
+        ResolveNote => "resolve-note",
+        Review => "review",
+        Revert => "revert",
+        Import => "import",
+        Publish => "publish",
+        SetPage => "set-page",
+        AddEditor => "add-editor",
+        RetireEditor => "retire-editor",
+        SetRole => "set-role",
+        SetKey => "set-key",
+        Approve => "approve",
+        Schedule => "schedule",
+        CancelSchedule => "cancel-schedule",
+    }
+}
+
+closed_set! {
+    /// What a change is about.
+    Entity {
+        Force => "force",
+        Note => "note",
+        Review => "review",
+        Publication => "publication",
+        Page => "page",
+        Editor => "editor",
+        Approval => "approval",
+        Schedule => "schedule",
+    }
+}
 
 /// A change about to be appended: everything but its id and hash, which the log assigns.
 #[derive(Debug, Clone)]
@@ -128,6 +97,8 @@ pub struct NewChange {
     pub after: Option<Value>,
     pub message: Option<String>,
     pub reverts: Option<i64>,
+    /// What signs the change, for an editor registered with a key.
+    pub signer: Option<crate::sign::Signer>,
 }
 
 impl NewChange {
@@ -145,6 +116,7 @@ impl NewChange {
             message: self.message,
             hash: String::new(),
             reverts: self.reverts,
+            signature: None,
         };
         change.hash = chain_hash(prev_hash, &change);
         change
@@ -302,6 +274,7 @@ pub struct StoredChange {
     pub message: Option<String>,
     pub hash: String,
     pub reverts: Option<i64>,
+    pub signature: Option<String>,
 }
 
 impl StoredChange {
@@ -309,6 +282,14 @@ impl StoredChange {
     /// with them stored as canonical JSON, so for an untouched row this equals `chain_hash` of
     /// the change it was made from; any other stored text gives another hash.
     fn stored_hash(&self, prev_hash: &str) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(prev_hash.as_bytes());
+        hasher.update(self.canonical());
+        hex(&hasher.finalize())
+    }
+
+    /// The canonical JSON as stored: the bytes that were hashed and signed.
+    pub fn canonical(&self) -> Vec<u8> {
         let text = |value: &Option<String>| value.as_deref().unwrap_or("null").as_bytes().to_owned();
         let mut json = Vec::with_capacity(512);
         write_body_with(
@@ -326,11 +307,15 @@ impl StoredChange {
             &text(&self.after),
             &mut json,
         );
-        let mut hasher = Sha256::new();
-        hasher.update(prev_hash.as_bytes());
-        hasher.update(&json);
-        hex(&hasher.finalize())
+        json
     }
+}
+
+/// The exact bytes that are hashed and signed for a change: its canonical JSON.
+pub fn canonical_body(change: &Change) -> Vec<u8> {
+    let mut json = Vec::with_capacity(512);
+    write_canonical_body(change, &mut json);
+    json
 }
 
 /// `sha256(prev_hash ‖ canonical JSON of the change)`, lower-case hex.
@@ -449,13 +434,41 @@ pub fn describe(change: &Change) -> String {
             }
         }
         (_, Some(Record::Review(_))) => "reviewed".to_owned(),
-        (_, Some(Record::Publication(value))) => {
-            if value.get("major").and_then(Value::as_bool).unwrap_or(true) {
-                "published".to_owned()
-            } else {
-                "published (minor)".to_owned()
+        (_, Some(Record::Event(value))) => match change.action {
+            Action::Approve => format!(
+                "approved the content {}",
+                value.get("content_sha256").and_then(Value::as_str).map_or("", |s| &s[..s.len().min(12)])
+            ),
+            Action::Schedule => format!(
+                "scheduled publication at {}",
+                value.get("at").and_then(Value::as_str).unwrap_or_default()
+            ),
+            Action::CancelSchedule => "cancelled the schedule".to_owned(),
+            _ if value.get("major").and_then(Value::as_bool).unwrap_or(true) => "published".to_owned(),
+            _ => "published (minor)".to_owned(),
+        },
+        (before, Some(Record::Editor(after))) => {
+            let before = match before {
+                Some(Record::Editor(before)) => before,
+                _ => return format!("added editor {} as {}", after.name, after.role.as_str()),
+            };
+            let mut parts = Vec::new();
+            if before.role != after.role {
+                parts.push(format!("{} is now {}", after.name, after.role.as_str()));
             }
+            if before.status != after.status {
+                parts.push(format!("{} {}", after.name, after.status.as_str()));
+            }
+            if before.key != after.key {
+                parts.push(format!(
+                    "{}'s key is now {}",
+                    after.name,
+                    after.key.as_deref().map_or("none".to_owned(), crate::editors::fingerprint)
+                ));
+            }
+            parts.join("; ")
         }
+        (_, None) if change.action == Action::CancelSchedule => "cancelled the schedule".to_owned(),
         (before, Some(Record::Page(after))) => {
             let before = match before {
                 Some(Record::Page(page)) => page,
@@ -483,8 +496,20 @@ mod tests {
             after: Some(json!({"slug": "kent-police", "name": name, "url": null, "status": "active"})),
             message: None,
             reverts: None,
+            signer: None,
         }
         .seal(id, prev)
+    }
+
+    #[test]
+    fn every_action_and_entity_reads_back_from_its_string() {
+        for action in Action::ALL {
+            assert_eq!(Action::parse(action.as_str()), Some(*action));
+        }
+        for entity in Entity::ALL {
+            assert_eq!(Entity::parse(entity.as_str()), Some(*entity));
+        }
+        assert_eq!(Action::parse("nonsense"), None);
     }
 
     #[test]
@@ -558,6 +583,7 @@ mod tests {
             message: change.message.clone(),
             hash: change.hash.clone(),
             reverts: change.reverts,
+            signature: None,
         }
     }
 

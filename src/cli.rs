@@ -23,7 +23,8 @@ pub const GROUPS: &[(&str, &[&str])] = &[
     ),
     ("Notes and reviews", &["note", "review", "due"]),
     ("History", &["history", "audit", "revert"]),
-    ("Publishing", &["status", "check-links", "publish", "publications", "serve"]),
+    ("Publishing", &["status", "check-links", "approve", "publish", "publications", "serve"]),
+    ("Team", &["editor"]),
     ("Maintenance", &["export", "import", "backup", "restore", "completions", "man"]),
 ];
 
@@ -79,6 +80,11 @@ pub struct Global {
     /// Who is acting (default: the OS user)
     #[arg(long, global = true, env = "UOF_EDITOR", value_name = "NAME")]
     pub editor: Option<String>,
+
+    /// The private key that signs your changes (default: ssh-agent), when you are registered
+    /// with a key
+    #[arg(long, global = true, env = "UOF_SIGNING_KEY", value_name = "FILE")]
+    pub signing_key: Option<PathBuf>,
 }
 
 /// `-m/--message`: why, stored on the change.
@@ -161,6 +167,17 @@ pub enum Command {
         after_help = "Examples:\n  admin publish -m \"Added links for Kent and Essex.\"\n  admin publish --minor\n  admin publish --dry-run"
     )]
     Publish(PublishArgs),
+    /// Approve the pending public content, as a second pair of eyes
+    #[command(
+        after_help = "Approves exactly what `admin publish --dry-run` would publish now; any later public change\nvoids it. Nobody approves public changes they made.\n\nExample:\n  admin --editor bob approve -m \"checked the four new links\""
+    )]
+    Approve(ApproveArgs),
+    /// The registry of editors: who may change what, and the keys that sign their changes
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  admin editor add alice --role admin\n  admin --editor alice editor add bob --role publisher --key bob.pub\n  admin editor list"
+    )]
+    Editor(EditorCommand),
     /// Past publications, newest first (or one with --show)
     #[command(after_help = "Examples:\n  admin publications --json\n  admin publications --show 3")]
     Publications(PublicationsArgs),
@@ -238,6 +255,83 @@ pub struct CheckLinksArgs {
 pub struct StatusArgs {
     #[command(flatten)]
     pub json: Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EditorCommand {
+    /// Register an editor (the first one must be an admin)
+    #[command(
+        after_help = "Once one editor is registered, only registered editors can change anything.\n\nExamples:\n  admin editor add alice --role admin\n  admin editor add bob --role publisher --key ~/.ssh/bob_ed25519.pub"
+    )]
+    Add(EditorAddArgs),
+    /// The registered editors
+    #[command(after_help = "Example:\n  admin editor list --json")]
+    List(EditorListArgs),
+    /// Stop an editor from making changes (their history stays)
+    #[command(after_help = "Example:\n  admin editor retire carol -m \"left the team\"")]
+    Retire(EditorNameArgs),
+    /// Change an editor's role
+    #[command(after_help = "Example:\n  admin editor set-role carol publisher")]
+    SetRole(EditorRoleArgs),
+    /// Register a new key for an editor (their older changes stay valid under the old key)
+    #[command(after_help = "Example:\n  admin editor set-key bob ~/.ssh/bob_new.pub")]
+    SetKey(EditorKeyArgs),
+    /// Print an OpenSSH allowed_signers file for `ssh-keygen -Y verify`
+    #[command(
+        after_help = "Example:\n  admin editor allowed-signers > allowed_signers\n  admin audit canonical 52 | ssh-keygen -Y verify -f allowed_signers -I alice -n uof-admin -s sig"
+    )]
+    AllowedSigners,
+}
+
+#[derive(Debug, Args)]
+pub struct EditorAddArgs {
+    /// Their name, as they will give it with --editor
+    pub name: String,
+    /// What they may do
+    #[arg(long, value_enum, default_value = "editor")]
+    pub role: crate::editors::Role,
+    /// Their OpenSSH ed25519 public key (.pub): every change they make must then be signed
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Args)]
+pub struct EditorListArgs {
+    #[command(flatten)]
+    pub json: Json,
+}
+
+#[derive(Debug, Args)]
+pub struct EditorNameArgs {
+    pub name: String,
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Args)]
+pub struct EditorRoleArgs {
+    pub name: String,
+    #[arg(value_enum)]
+    pub role: crate::editors::Role,
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Args)]
+pub struct EditorKeyArgs {
+    pub name: String,
+    /// The new OpenSSH ed25519 public key (.pub)
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub message: Message,
 }
 
 #[derive(Debug, Args)]
@@ -463,6 +557,11 @@ pub struct HistoryArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
+    /// Print the exact bytes of a change that were hashed and signed (its canonical JSON)
+    #[command(
+        after_help = "Example:\n  admin audit canonical 52 > change-52.json\n  admin history --json | jq -r '.changes[] | select(.id == 52) | .signature' > change-52.sig\n  ssh-keygen -Y verify -f allowed_signers -I alice -n uof-admin -s change-52.sig < change-52.json"
+    )]
+    Canonical(AuditCanonicalArgs),
     /// Check the hash chain, the publications and the live tables against the log; exit 1
     /// naming the first difference
     #[command(
@@ -481,6 +580,12 @@ pub struct AuditVerifyArgs {
     pub against: Option<String>,
     #[command(flatten)]
     pub json: Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditCanonicalArgs {
+    /// The change's id
+    pub id: i64,
 }
 
 #[derive(Debug, Args)]
@@ -506,6 +611,18 @@ pub struct PublishArgs {
     /// Publish even when a force's link is known to be broken
     #[arg(long)]
     pub allow_broken: bool,
+    /// Publish without a second editor's approval; -m gives the reason, which is recorded
+    #[arg(long, requires = "message")]
+    pub without_approval: bool,
+    /// Schedule the pending (approved) content to go live at TIME (RFC 3339 or YYYY-MM-DD)
+    #[arg(long, value_name = "TIME", conflicts_with_all = ["dry_run", "scheduled", "cancel_schedule"])]
+    pub at: Option<String>,
+    /// Publish the schedule whose time has come, if any (for a timer); exit 0 when none is due
+    #[arg(long, conflicts_with_all = ["message", "minor", "dry_run", "without_approval", "cancel_schedule"])]
+    pub scheduled: bool,
+    /// Drop the schedule
+    #[arg(long, conflicts_with_all = ["message", "minor", "dry_run", "without_approval"])]
+    pub cancel_schedule: bool,
     /// Replace a site that was published from another database
     #[arg(long)]
     pub replace_site: bool,

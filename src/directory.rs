@@ -19,6 +19,8 @@ pub struct Actor {
     pub editor: String,
     pub at: String,
     pub message: Option<String>,
+    /// What signs this actor's changes, where their registered key asks for it.
+    pub signer: Option<crate::sign::Signer>,
 }
 
 impl Actor {
@@ -41,6 +43,7 @@ impl Actor {
             after,
             message: self.message.clone(),
             reverts: None,
+            signer: self.signer.clone(),
         }
     }
 }

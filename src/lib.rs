@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
+pub mod approval;
 pub mod audit;
 pub mod cli;
 pub mod clock;
@@ -12,6 +13,7 @@ mod commands;
 pub mod content;
 pub mod db;
 pub mod directory;
+pub mod editors;
 pub mod exit_codes;
 pub mod gate;
 pub mod links;
@@ -23,6 +25,7 @@ pub mod restore;
 pub mod revert;
 pub mod seed;
 pub mod serve;
+pub mod sign;
 pub mod state;
 pub mod status;
 pub mod transfer;
@@ -39,6 +42,7 @@ pub struct Ctx {
     pub db_path: PathBuf,
     editor: Option<String>,
     pub clock: Clock,
+    signer: Option<sign::Signer>,
 }
 
 impl Ctx {
@@ -50,7 +54,8 @@ impl Ctx {
             .or_else(|| std::env::var("LOGNAME").ok().filter(|u| !u.is_empty()))
             // no USER or LOGNAME (cron, containers): ask the system who this process runs as
             .or_else(|| whoami::username().ok().filter(|u| !u.is_empty()));
-        Ok(Ctx { db_path: global.db.clone(), editor, clock: Clock::from_env()? })
+        let signer = sign::Signer::find(global.signing_key.as_deref());
+        Ok(Ctx { db_path: global.db.clone(), editor, clock: Clock::from_env()?, signer })
     }
 
     /// Open the existing database.
@@ -71,6 +76,7 @@ impl Ctx {
             editor: validate::editor(editor)?,
             message: validate::message(message)?,
             clock: self.clock,
+            signer: self.signer.clone(),
         })
     }
 }

@@ -101,6 +101,8 @@ pub struct Change {
     pub hash: String,
     /// For a `revert`: the change it undoes.
     pub reverts: Option<i64>,
+    /// The editor's SSH signature of the change's canonical JSON (armored), where they have a key.
+    pub signature: Option<String>,
 }
 
 /// A review note, on one force or (force `None`) on the page as a whole.
@@ -171,6 +173,10 @@ pub struct Publication {
     /// That change's hash (`None` for a publication recorded before heads were).
     #[serde(skip)]
     pub head_hash: Option<String>,
+    /// Who approved its content, where someone did.
+    pub approved_by: Option<String>,
+    /// Why it was published without the second check, where it was.
+    pub without_approval: Option<String>,
 }
 
 impl Publication {

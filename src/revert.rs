@@ -76,6 +76,18 @@ pub fn revert(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome> {
             ))
         }
         Action::Review => return Err(bad(format!("change {id} records a review, which cannot be reverted"))),
+        Action::AddEditor | Action::RetireEditor | Action::SetRole | Action::SetKey => {
+            return Err(bad_hint(
+                format!("change {id} changed the registry of editors, which is not reverted"),
+                "make the change you want with `admin editor`",
+            ))
+        }
+        Action::Approve | Action::Schedule | Action::CancelSchedule => {
+            return Err(bad_hint(
+                format!("change {id} is an {}, which cannot be reverted", target.action),
+                "a later public change voids an approval; `admin publish --cancel-schedule` drops a schedule",
+            ))
+        }
         Action::AddForce
         | Action::RenameForce
         | Action::SetUrl
@@ -92,7 +104,7 @@ pub fn revert(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome> {
         Entity::Force => revert_force(conn, actor, &target),
         Entity::Note => revert_note(conn, actor, &target),
         Entity::Page => revert_page(conn, actor, &target),
-        Entity::Review | Entity::Publication => {
+        Entity::Review | Entity::Publication | Entity::Editor | Entity::Approval | Entity::Schedule => {
             Err(bad(format!("change {id} is about a {}, which cannot be reverted", target.entity)))
         }
     }

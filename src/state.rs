@@ -158,8 +158,10 @@ pub enum Record {
     Note(NoteState),
     Review(ReviewRecord),
     Page(Page),
-    /// A publication's record: not part of the directory's state.
-    Publication(Value),
+    Editor(crate::editors::EditorState),
+    /// A publication's, an approval's or a schedule's record: what happened, not a state the
+    /// tables hold.
+    Event(Value),
 }
 
 impl Record {
@@ -170,7 +172,8 @@ impl Record {
             Entity::Note => serde_json::from_value(value.clone()).map(Record::Note),
             Entity::Review => serde_json::from_value(value.clone()).map(Record::Review),
             Entity::Page => serde_json::from_value(value.clone()).map(Record::Page),
-            Entity::Publication => Ok(Record::Publication(value.clone())),
+            Entity::Editor => serde_json::from_value(value.clone()).map(Record::Editor),
+            Entity::Publication | Entity::Approval | Entity::Schedule => Ok(Record::Event(value.clone())),
         };
         parsed.with_context(|| format!("a {} change has an unexpected shape", entity.as_str()))
     }
@@ -182,7 +185,8 @@ impl Record {
             Record::Note(note) => serde_json::to_value(note),
             Record::Review(review) => serde_json::to_value(review),
             Record::Page(page) => serde_json::to_value(page),
-            Record::Publication(value) => Ok(value.clone()),
+            Record::Editor(editor) => serde_json::to_value(editor),
+            Record::Event(value) => Ok(value.clone()),
         };
         // these types are plain strings, numbers and options: serialising them cannot fail
         value.unwrap_or(Value::Null)
@@ -206,6 +210,8 @@ pub struct State {
     pub reviews: BTreeMap<String, Vec<ReviewState>>,
     /// `None` only for a log that has not recorded the page yet.
     pub page: Option<Page>,
+    /// The registry, by name.
+    pub editors: BTreeMap<String, crate::editors::EditorState>,
 }
 
 /// Where two states first differ: which table, which row, which field, and both values.
@@ -228,6 +234,7 @@ impl std::fmt::Display for Difference {
             match self.table {
                 "forces" | "reviews" => "force",
                 "notes" => "note",
+                "editors" => "editor",
                 _ => "row",
             },
             self.key,
@@ -262,6 +269,11 @@ impl State {
             state.reviews.entry(slug).or_default().push(review);
         }
         state.page = changes::latest_page(conn, cutoff)?;
+        let editors: Vec<crate::editors::EditorState> = changes::latest_states(conn, Entity::Editor, cutoff)
+            .context("an editor change has an unexpected shape")?;
+        for editor in editors {
+            state.editors.insert(editor.name.clone(), editor);
+        }
         Ok(state)
     }
 
@@ -291,6 +303,9 @@ impl State {
             });
         }
         state.page = page::read(conn)?;
+        for editor in crate::db::editors::all(conn)? {
+            state.editors.insert(editor.name.clone(), editor);
+        }
         Ok(state)
     }
 
@@ -360,6 +375,26 @@ impl State {
                     show(&live.get(i)),
                     show(&log.get(i)),
                 );
+            }
+        }
+        let names: std::collections::BTreeSet<&String> =
+            self.editors.keys().chain(logged.editors.keys()).collect();
+        for name in names {
+            match (self.editors.get(name), logged.editors.get(name)) {
+                (Some(live), Some(log)) => {
+                    if live.role != log.role {
+                        return diff("editors", name, "role", show(&live.role), show(&log.role));
+                    }
+                    if live.status != log.status {
+                        return diff("editors", name, "status", show(&live.status), show(&log.status));
+                    }
+                    if live.key != log.key {
+                        return diff("editors", name, "key", show(&live.key), show(&log.key));
+                    }
+                }
+                (Some(live), None) => return diff("editors", name, "row", show(live), absent()),
+                (None, Some(log)) => return diff("editors", name, "row", absent(), show(log)),
+                (None, None) => {}
             }
         }
         if self.page != logged.page {

@@ -39,6 +39,11 @@ pub enum Problem {
         id: i64,
         entity: String,
     },
+    /// A change that its editor's registered key must sign is unsigned or wrongly signed.
+    Signature {
+        id: i64,
+        what: String,
+    },
     /// The live tables are not the replayed state.
     Tables(crate::state::Difference),
 }
@@ -50,7 +55,7 @@ impl Problem {
             Problem::Chain(Break::Mismatch { id }) => Some(*id),
             Problem::Chain(Break::Gap { expected, .. }) => Some(*expected),
             Problem::CutShort { ends_at, .. } => Some(ends_at + 1),
-            Problem::Continuity { id, .. } => Some(*id),
+            Problem::Continuity { id, .. } | Problem::Signature { id, .. } => Some(*id),
             _ => None,
         }
     }
@@ -78,6 +83,9 @@ impl std::fmt::Display for Problem {
                 f,
                 "audit log verification failed at change {id}: what it says {entity} was before it is not what the log says {entity} was (a table was edited behind admin's back before that change)"
             ),
+            Problem::Signature { id, what } => {
+                write!(f, "audit log verification failed at change {id}: {what}")
+            }
             Problem::Tables(d) => {
                 write!(f, "the live tables do not match the audit log: {d}")
             }
@@ -97,10 +105,11 @@ pub fn database(conn: &Connection) -> Result<Report> {
     let mut publishes: Vec<(i64, Option<String>)> = Vec::new();
     let mut continuity = Continuity::default();
     let mut discontinuity = None;
+    let mut signatures = Signatures::default();
     changes::for_each_stored(conn, |stored| match verifier.check_stored(&stored) {
         Ok(()) => {
             if discontinuity.is_none() {
-                discontinuity = continuity.check(&stored);
+                discontinuity = continuity.check(&stored).or_else(|| signatures.check(&stored));
             }
             if stored.action == "publish" {
                 publishes.push((stored.id, stored.after));
@@ -160,6 +169,42 @@ impl Continuity {
             slot.clone_from(after);
         }
         (!consistent).then_some(Problem::Continuity { id: stored.id, entity: what })
+    }
+}
+
+/// Each change is signed with the key its editor had registered before it (or, for the change
+/// that registers an editor's first key themselves, with that key), as the gate signed it.
+#[derive(Default)]
+struct Signatures {
+    keys: std::collections::HashMap<String, String>,
+}
+
+impl Signatures {
+    fn check(&mut self, stored: &crate::audit::StoredChange) -> Option<Problem> {
+        let after: Option<crate::editors::EditorState> = (stored.entity == "editor")
+            .then(|| stored.after.as_deref().and_then(|a| serde_json::from_str(a).ok()))
+            .flatten();
+        let own_first = after
+            .as_ref()
+            .filter(|a| a.name == stored.editor && !self.keys.contains_key(&stored.editor))
+            .and_then(|a| a.key.clone());
+        let required = self.keys.get(&stored.editor).cloned().or(own_first);
+        if let Some(after) = after {
+            match after.key {
+                Some(key) => self.keys.insert(after.name, key),
+                None => self.keys.remove(&after.name),
+            };
+        }
+        let key = required?;
+        let fingerprint = crate::editors::fingerprint(&key);
+        let what = match &stored.signature {
+            None => format!("it has no signature, but {} signs with the key {fingerprint}", stored.editor),
+            Some(signature) => match crate::sign::verify(&key, &stored.canonical(), signature) {
+                Ok(()) => return None,
+                Err(why) => format!("{why} for {}'s key {fingerprint}", stored.editor),
+            },
+        };
+        Some(Problem::Signature { id: stored.id, what })
     }
 }
 

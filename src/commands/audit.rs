@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use serde_json::json;
 
-use crate::cli::{AuditHeadArgs, AuditVerifyArgs};
+use crate::cli::{AuditCanonicalArgs, AuditHeadArgs, AuditVerifyArgs};
 use crate::db::changes;
 use crate::exit_codes::{QuietExit, FAILURE};
 use crate::verify::{self, Problem};
@@ -77,5 +77,18 @@ pub fn head(ctx: &Ctx, args: AuditHeadArgs) -> Result<ExitCode> {
             None => output::line("the audit log is empty")?,
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `admin audit canonical ID`: the exact bytes hashed and signed, as stored.
+pub fn canonical(ctx: &Ctx, args: AuditCanonicalArgs) -> Result<ExitCode> {
+    let db = ctx.open()?;
+    let stored = changes::stored(db.conn(), args.id)?.ok_or_else(|| {
+        crate::exit_codes::bad_hint(
+            format!("no change with id {}", args.id),
+            "see `admin history` for change ids",
+        )
+    })?;
+    output::bytes_out(&stored.canonical())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -4,13 +4,14 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::cli::{AuditCommand, Command, NoteCommand};
+use crate::cli::{AuditCommand, Command, EditorCommand, NoteCommand};
 use crate::directory::Outcome;
 use crate::model::Change;
 use crate::{output, Ctx};
 
 mod audit;
 mod check_links;
+mod editor;
 mod force;
 mod history;
 mod init;
@@ -45,6 +46,14 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::History(args) => history::run(ctx, args),
         Command::Audit(AuditCommand::Verify(args)) => audit::verify(ctx, args),
         Command::Audit(AuditCommand::Head(args)) => audit::head(ctx, args),
+        Command::Audit(AuditCommand::Canonical(args)) => audit::canonical(ctx, args),
+        Command::Approve(args) => editor::approve(ctx, args),
+        Command::Editor(EditorCommand::Add(args)) => editor::add(ctx, args),
+        Command::Editor(EditorCommand::List(args)) => editor::list(ctx, args),
+        Command::Editor(EditorCommand::Retire(args)) => editor::retire(ctx, args),
+        Command::Editor(EditorCommand::SetRole(args)) => editor::set_role(ctx, args),
+        Command::Editor(EditorCommand::SetKey(args)) => editor::set_key(ctx, args),
+        Command::Editor(EditorCommand::AllowedSigners) => editor::allowed_signers(ctx),
         Command::CheckLinks(args) => check_links::run(ctx, args),
         Command::Publish(args) => publish::run(ctx, args),
         Command::Publications(args) => publications::run(ctx, args),

@@ -19,18 +19,71 @@ pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
         ))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let actor = ctx.actor(None)?;
+    if args.cancel_schedule {
+        let actor = ctx.actor(None)?;
+        let mut db = ctx.open()?;
+        let change = db.write_as(&actor, |tx, actor| crate::approval::cancel(tx, actor))?;
+        output::line(format!("cancelled the scheduled publication (change {})", change.id))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let note = crate::validate::message(args.message.as_deref())?;
+    let (note, without_approval) = if args.without_approval { (None, note) } else { (note, None) };
+    if let Some(at) = &args.at {
+        let at = crate::clock::stamp(crate::validate::time_arg(at)?);
+        let actor = ctx.actor(None)?;
+        let mut db = ctx.open()?;
+        let change = db.write_as(&actor, |tx, actor| {
+            crate::approval::make_schedule(
+                tx,
+                actor,
+                &at,
+                note.as_deref(),
+                args.minor,
+                without_approval.as_deref(),
+            )
+        })?;
+        output::line(format!(
+            "scheduled the pending content to go live at {at} (change {}); `admin publish --scheduled` publishes it then",
+            change.id
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut author = ctx.actor(None)?;
+    let mut db = ctx.open()?;
+    let scheduled = if args.scheduled {
+        let now = ctx.clock.stamp();
+        match db.read(|tx| crate::approval::schedule(tx))? {
+            None => {
+                output::line("nothing is scheduled")?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            Some(s) if s.at > now => {
+                output::line(format!(
+                    "the publication scheduled for {} is not due yet (it is now {now})",
+                    s.at
+                ))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            Some(s) => {
+                // the timer acts for the publisher who made the schedule
+                author.editor.clone_from(&s.by);
+                Some(s)
+            }
+        }
+    } else {
+        None
+    };
     let options = Options {
         out: args.out,
-        note,
-        minor: args.minor,
+        note: scheduled.as_ref().map_or(note, |s| s.note.clone()),
+        minor: scheduled.as_ref().map_or(args.minor, |s| s.minor),
         dry_run: args.dry_run,
         allow_broken: args.allow_broken,
         replace_site: args.replace_site,
+        without_approval,
+        scheduled,
     };
-    let mut db = ctx.open()?;
-    let outcome = publish::publish(&mut db, &actor, &options)?;
+    let outcome = publish::publish(&mut db, &author, &options)?;
     let out = options.out.display();
     match outcome {
         Outcome::NothingChanged { last } => output::line(format!(
@@ -64,6 +117,13 @@ pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
                 publication.sha256
             ))?;
             output::line(format!("note: {}", output::one_line(&publication.note)))?;
+            match (&publication.approved_by, &publication.without_approval) {
+                (Some(by), _) => output::line(format!("approved by {by}"))?,
+                (None, Some(reason)) => {
+                    output::line(format!("published without approval: {}", output::one_line(reason)))?
+                }
+                (None, None) => {}
+            }
             print_summary(&summary)?;
         }
     }

@@ -9,7 +9,8 @@ use crate::audit::{canonical_json, Action, Entity};
 use crate::model::Change;
 use crate::state::{Page, ReviewState};
 
-const COLUMNS: &str = "id, at, editor, action, entity, force, before, after, message, hash, reverts";
+const COLUMNS: &str =
+    "id, at, editor, action, entity, force, before, after, message, hash, reverts, signature";
 
 /// The newest change: its id, hash and time (`None` for an empty log).
 pub fn head(conn: &Connection) -> Result<Option<Head>> {
@@ -32,8 +33,8 @@ pub struct Head {
 /// Write a sealed change. Only `gate::append` calls this: it stamps, checks and chains first.
 pub(crate) fn insert(conn: &Connection, change: &Change) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO changes (id, at, editor, action, entity, force, before, after, message, hash, reverts)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO changes (id, at, editor, action, entity, force, before, after, message, hash, reverts, signature)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         change.id,
@@ -47,6 +48,7 @@ pub(crate) fn insert(conn: &Connection, change: &Change) -> Result<()> {
         change.message,
         change.hash,
         change.reverts,
+        change.signature,
     ])
     .context("failed to record the change in the audit log")?;
     Ok(())
@@ -76,6 +78,7 @@ fn from_row(row: &Row) -> rusqlite::Result<Change> {
         message: row.get(8)?,
         hash: row.get(9)?,
         reverts: row.get(10)?,
+        signature: row.get(11)?,
     })
 }
 
@@ -151,6 +154,34 @@ pub fn for_each(conn: &Connection, mut f: impl FnMut(Change) -> Result<bool>) ->
     Ok(())
 }
 
+/// One change as stored.
+pub fn stored(conn: &Connection, id: i64) -> Result<Option<crate::audit::StoredChange>> {
+    let mut found = None;
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM changes WHERE id = ?1"))?;
+    let mut rows = stmt.query([id])?;
+    if let Some(row) = rows.next()? {
+        found = Some(stored_from_row(row)?);
+    }
+    Ok(found)
+}
+
+fn stored_from_row(row: &Row) -> rusqlite::Result<crate::audit::StoredChange> {
+    Ok(crate::audit::StoredChange {
+        id: row.get(0)?,
+        at: row.get(1)?,
+        editor: row.get(2)?,
+        action: row.get(3)?,
+        entity: row.get(4)?,
+        force: row.get(5)?,
+        before: row.get(6)?,
+        after: row.get(7)?,
+        message: row.get(8)?,
+        hash: row.get(9)?,
+        reverts: row.get(10)?,
+        signature: row.get(11)?,
+    })
+}
+
 /// Every change as stored (`before` and `after` unparsed), in id order, one at a time: what
 /// `audit verify` reads. `f` returns `false` to stop early.
 pub fn for_each_stored(
@@ -160,20 +191,7 @@ pub fn for_each_stored(
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM changes ORDER BY id"))?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        let stored = crate::audit::StoredChange {
-            id: row.get(0)?,
-            at: row.get(1)?,
-            editor: row.get(2)?,
-            action: row.get(3)?,
-            entity: row.get(4)?,
-            force: row.get(5)?,
-            before: row.get(6)?,
-            after: row.get(7)?,
-            message: row.get(8)?,
-            hash: row.get(9)?,
-            reverts: row.get(10)?,
-        };
-        if !f(stored)? {
+        if !f(stored_from_row(row)?)? {
             break;
         }
     }
@@ -237,6 +255,7 @@ pub fn latest_states<T: DeserializeOwned>(
     let (clause, value) = cutoff.clause();
     let group = match entity {
         Entity::Note => "json_extract(COALESCE(after, before), '$.id')",
+        Entity::Editor => "json_extract(COALESCE(after, before), '$.name')",
         _ => "force",
     };
     let sql = format!(

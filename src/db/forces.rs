@@ -167,23 +167,20 @@ mod tests {
     use super::*;
     use crate::db::Db;
 
-    /// A database as an admin before the name-key rule left it: the given names with keys made
-    /// by the old rule (trimmed, lower case), and the newest migration not yet recorded.
+    /// A database as an admin before the name-key rule left it: migrated up to version 8,
+    /// holding the given names with keys made by the old rule (trimmed, lower case).
     fn old_database(names: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.db");
-        let db = Db::create(&path).unwrap();
+        let mut conn = Connection::open(&path).unwrap();
+        crate::db::migrations_up_to(&mut conn, 8).unwrap();
         for (i, name) in names.iter().enumerate() {
-            db.conn()
-                .execute(
-                    "INSERT INTO forces (slug, name, name_key, status) VALUES (?1, ?2, ?3, 'active')",
-                    params![format!("force-{i}"), name, name.trim().to_lowercase()],
-                )
-                .unwrap();
-        }
-        db.conn()
-            .execute("DELETE FROM refinery_schema_history WHERE version = (SELECT MAX(version) FROM refinery_schema_history)", [])
+            conn.execute(
+                "INSERT INTO forces (slug, name, name_key, status) VALUES (?1, ?2, ?3, 'active')",
+                params![format!("force-{i}"), name, name.trim().to_lowercase()],
+            )
             .unwrap();
+        }
         (dir, path)
     }
 

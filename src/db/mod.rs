@@ -11,6 +11,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, Transactio
 use crate::exit_codes::{bad_hint, failed_hint};
 
 pub mod changes;
+pub mod editors;
 pub mod forces;
 pub mod link_checks;
 pub mod notes;
@@ -235,6 +236,7 @@ impl Db {
                     after: Some(crate::state::Record::Page(page).encode()),
                     message: Some("the page text as it stood when this database was upgraded".to_owned()),
                     reverts: None,
+                    signer: None,
                 };
                 crate::gate::append(tx, change)?;
             }
@@ -396,6 +398,13 @@ fn random_id() -> Result<String> {
         .and_then(|mut f| f.read_exact(&mut bytes))
         .context("failed to read random bytes for the database id")?;
     Ok(crate::audit::hex(&bytes))
+}
+
+/// Migrate `conn` only up to `version`: a database as an older admin left it, for tests.
+#[cfg(test)]
+pub(crate) fn migrations_up_to(conn: &mut Connection, version: i32) -> Result<()> {
+    embedded::migrations::runner().set_target(refinery::Target::Version(version)).run(conn)?;
+    Ok(())
 }
 
 fn is_a_directory(path: &Path) -> anyhow::Error {

@@ -5,7 +5,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use crate::model::Publication;
 
 const COLUMNS: &str =
-    "id, at, editor, note, major, sha256, content_sha256, first_change, last_change, head_hash";
+    "id, at, editor, note, major, sha256, content_sha256, first_change, last_change, head_hash, \
+                       approved_by, without_approval";
 
 fn from_row(row: &Row) -> rusqlite::Result<Publication> {
     let first: i64 = row.get(7)?;
@@ -22,13 +23,16 @@ fn from_row(row: &Row) -> rusqlite::Result<Publication> {
         first_change: first,
         last_change: last,
         head_hash: row.get(9)?,
+        approved_by: row.get(10)?,
+        without_approval: row.get(11)?,
     })
 }
 
 pub fn insert(conn: &Connection, p: &Publication) -> Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO publications (at, editor, note, major, sha256, content_sha256, first_change, last_change, head_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO publications (at, editor, note, major, sha256, content_sha256, first_change, last_change, head_hash,
+                                   approved_by, without_approval)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         p.at,
@@ -39,7 +43,9 @@ pub fn insert(conn: &Connection, p: &Publication) -> Result<i64> {
         p.content_sha256,
         p.first_change,
         p.last_change,
-        p.head_hash
+        p.head_hash,
+        p.approved_by,
+        p.without_approval
     ])?;
     Ok(conn.last_insert_rowid())
 }

@@ -40,6 +40,10 @@ pub struct Options {
     pub allow_broken: bool,
     /// Replace a site that another database published.
     pub replace_site: bool,
+    /// Publish without a second check, for this reason.
+    pub without_approval: Option<String>,
+    /// Carry out this schedule: its content, note and approval.
+    pub scheduled: Option<crate::approval::Schedule>,
 }
 
 /// What `publish` did.
@@ -113,6 +117,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         }
         let first = last.is_none();
         let covered_from = last.as_ref().map_or(0, |p| p.last_change);
+        let check = second_check(tx, options, &content_sha, covered_from)?;
         let summary = if first {
             vec![format!("The first publication: {} forces.", content.forces.len())]
         } else {
@@ -141,6 +146,8 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             first_change: covered_from + 1,
             last_change,
             head_hash: head.map(|h| h.hash),
+            approved_by: check.approved_by,
+            without_approval: check.without_approval,
         };
         let site = render_publication(tx, &content, &publication)?;
         publication.sha256 = site.sha256();
@@ -151,7 +158,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             return Ok(Prepared::DryRun(publication, summary));
         }
         let staged = site::stage(&out, &site, &identity(database_id.clone(), &publication))?;
-        let change = record(tx, actor, &publication)?;
+        let change = record(tx, actor, &publication, options.scheduled.as_ref().map(|s| s.change))?;
         Ok(Prepared::Publish(publication, change.id, summary, staged))
     };
     let prepared = if options.dry_run { db.dry_run_as(author, run)? } else { db.write_as(author, run)? };
@@ -228,26 +235,76 @@ fn render_site(
     render::render(content, &history, &first_at, publication, preview)
 }
 
+/// The second check for a publication about to be made: a schedule's own, or a valid approval
+/// (or a reason to go without one where it is required).
+fn second_check(
+    conn: &Connection,
+    options: &Options,
+    content_sha: &str,
+    covered_from: i64,
+) -> Result<crate::approval::Check> {
+    if let Some(schedule) = &options.scheduled {
+        if schedule.content_sha256 != content_sha {
+            let changed: Vec<String> = changes::since_id(conn, schedule.change)?
+                .into_iter()
+                .filter(crate::approval::is_public)
+                .map(|c| format!("change {} ({} by {})", c.id, crate::audit::describe(&c), c.editor))
+                .collect();
+            return Err(failed_hint(
+                format!(
+                    "the content changed after it was scheduled (change {}): {}; nothing was published",
+                    schedule.change,
+                    if changed.is_empty() { "the public content differs".to_owned() } else { changed.join(", ") }
+                ),
+                "the schedule is kept: revert those changes, or cancel it (`admin publish --cancel-schedule`) and schedule again",
+            ));
+        }
+        return Ok(crate::approval::Check {
+            approved_by: schedule.approved_by.clone(),
+            without_approval: schedule.without_approval.clone(),
+        });
+    }
+    if options.dry_run {
+        return Ok(crate::approval::Check::default());
+    }
+    let pending = crate::approval::Pending {
+        content_sha256: content_sha.to_owned(),
+        head: changes::last_id(conn)?,
+        changes: changes::since_id(conn, covered_from)?
+            .into_iter()
+            .filter(crate::approval::is_public)
+            .collect(),
+    };
+    crate::approval::check(conn, &pending, options.without_approval.as_deref())
+}
+
 /// Record a publication: its row and its `publish` change in the audit log.
-pub fn record(tx: &Connection, actor: &Actor, publication: &Publication) -> Result<crate::model::Change> {
+pub fn record(
+    tx: &Connection,
+    actor: &Actor,
+    publication: &Publication,
+    schedule: Option<i64>,
+) -> Result<crate::model::Change> {
     let id = publications::insert(tx, publication)?;
     debug_assert_eq!(id, publication.id);
-    crate::gate::append(
-        tx,
-        actor.change(
-            Action::Publish,
-            Entity::Publication,
-            None,
-            None,
-            Some(json!({
-                "id": publication.id,
-                "note": publication.note,
-                "major": publication.major,
-                "sha256": publication.sha256,
-                "changes": publication.changes,
-            })),
-        ),
-    )
+    let mut after = json!({
+        "id": publication.id,
+        "note": publication.note,
+        "major": publication.major,
+        "sha256": publication.sha256,
+        "changes": publication.changes,
+    });
+    // present only where set, so publications before approvals record what they always did
+    for (key, value) in [
+        ("approved_by", publication.approved_by.clone().map(serde_json::Value::from)),
+        ("without_approval", publication.without_approval.clone().map(serde_json::Value::from)),
+        ("schedule", schedule.map(serde_json::Value::from)),
+    ] {
+        if let (Some(value), Some(map)) = (value, after.as_object_mut()) {
+            map.insert(key.to_owned(), value);
+        }
+    }
+    crate::gate::append(tx, actor.change(Action::Publish, Entity::Publication, None, None, Some(after)))
 }
 
 /// Refuse to publish while an active force's newest link check says broken.
@@ -343,6 +400,8 @@ pub fn preview(conn: &Connection, at: &str) -> Result<Site> {
         first_change: 0,
         last_change: head.as_ref().map_or(0, |h| h.id),
         head_hash: head.map(|h| h.hash),
+        approved_by: None,
+        without_approval: None,
     };
     render_site(conn, &content, &publication, true)
 }

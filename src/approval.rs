@@ -1,0 +1,281 @@
+//! A second pair of eyes: approving the exact public content before it is published, and
+//! scheduling an approved publication.
+//!
+//! An approval is of one content (its sha256) and is void once any public change is made after
+//! it; nobody may approve public changes they made. While two or more active editors can
+//! publish, `publish` needs a valid approval, or `--without-approval -m REASON`, which is
+//! recorded and flagged. Approvals and schedules live in the audit log alone: the log is where
+//! they are read from, so there is no table to keep in step.
+use std::collections::BTreeSet;
+
+use anyhow::Result;
+use rusqlite::Connection;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::audit::{Action, Entity};
+use crate::db::{changes, editors, publications};
+use crate::directory::Actor;
+use crate::editors::{EditorStatus, Role};
+use crate::exit_codes::{bad, bad_hint};
+use crate::model::Change;
+use crate::state::{sides, Record};
+
+/// What the next publication would publish, if anything.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub content_sha256: String,
+    /// The id of the newest change of the log.
+    pub head: i64,
+    /// The public changes since the last publication.
+    pub changes: Vec<Change>,
+}
+
+impl Pending {
+    pub fn authors(&self) -> BTreeSet<&str> {
+        self.changes.iter().map(|c| c.editor.as_str()).collect()
+    }
+}
+
+/// Whether a change alters what the public sees: a force, the page, or a public note.
+pub fn is_public(change: &Change) -> bool {
+    match change.entity {
+        Entity::Force | Entity::Page => true,
+        Entity::Note => sides(change).is_ok_and(|(before, after)| {
+            [before, after].into_iter().flatten().any(|r| matches!(r, Record::Note(n) if n.public))
+        }),
+        Entity::Review | Entity::Publication | Entity::Editor | Entity::Approval | Entity::Schedule => false,
+    }
+}
+
+/// The content pending publication, `None` when it is what was last published.
+pub fn pending(conn: &Connection) -> Result<Option<Pending>> {
+    let content = crate::publish::checked_content(conn)?;
+    let sha = content.sha256();
+    let last = publications::last(conn)?;
+    if last.as_ref().is_some_and(|p| p.content_sha256 == sha) {
+        return Ok(None);
+    }
+    let from = last.map_or(0, |p| p.last_change);
+    let changes = changes::since_id(conn, from)?.into_iter().filter(is_public).collect();
+    Ok(Some(Pending { content_sha256: sha, head: changes::last_id(conn)?, changes }))
+}
+
+/// A recorded approval.
+#[derive(Debug, Clone, Serialize)]
+pub struct Approval {
+    pub change: i64,
+    pub by: String,
+    pub at: String,
+    pub content_sha256: String,
+}
+
+/// The approval that still holds for `pending`: of this content, with no public change since.
+pub fn valid(conn: &Connection, pending: &Pending) -> Result<Option<Approval>> {
+    let since = publications::last(conn)?.map_or(0, |p| p.last_change);
+    let mut found = None;
+    for change in changes::since_id(conn, since)? {
+        match change.action {
+            Action::Approve => {
+                let sha = change.after.as_ref().and_then(|a| a.get("content_sha256")).and_then(Value::as_str);
+                found = (sha == Some(pending.content_sha256.as_str())).then(|| Approval {
+                    change: change.id,
+                    by: change.editor.clone(),
+                    at: change.at.clone(),
+                    content_sha256: pending.content_sha256.clone(),
+                });
+            }
+            // any public change voids the approvals before it
+            _ if is_public(&change) => found = None,
+            _ => {}
+        }
+    }
+    Ok(found)
+}
+
+/// Whether publishing needs an approval: while two or more active editors can publish.
+pub fn required(conn: &Connection) -> Result<bool> {
+    let publishers = editors::all(conn)?
+        .into_iter()
+        .filter(|e| e.status == EditorStatus::Active && e.role >= Role::Publisher)
+        .count();
+    Ok(publishers >= 2)
+}
+
+/// `admin approve`: approve the pending content, as someone who made none of its changes.
+pub fn approve(conn: &Connection, actor: &Actor) -> Result<Change> {
+    let pending = pending(conn)?.ok_or_else(|| {
+        bad_hint("nothing to approve: the content is what was last published", "make a change first")
+    })?;
+    if pending.authors().contains(actor.editor.as_str()) {
+        let ids: Vec<String> =
+            pending.changes.iter().filter(|c| c.editor == actor.editor).map(|c| c.id.to_string()).collect();
+        return Err(bad_hint(
+            format!(
+                "{} cannot approve this content: they made public changes it covers (change {})",
+                actor.editor,
+                ids.join(", ")
+            ),
+            "a second editor who made none of them approves: that is the point of the check",
+        ));
+    }
+    if let Some(approval) = valid(conn, &pending)? {
+        if approval.by == actor.editor {
+            return Err(bad(format!(
+                "{} already approved this content (change {})",
+                actor.editor, approval.change
+            )));
+        }
+    }
+    let covers = pending.changes.iter().map(|c| c.id).collect::<Vec<_>>();
+    crate::gate::append(
+        conn,
+        actor.change(
+            Action::Approve,
+            Entity::Approval,
+            None,
+            None,
+            Some(json!({
+                "content_sha256": pending.content_sha256,
+                "changes": [covers.first(), covers.last()],
+            })),
+        ),
+    )
+}
+
+/// How a publication stands with the second check.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Check {
+    pub approved_by: Option<String>,
+    pub without_approval: Option<String>,
+}
+
+/// Decide whether `pending` may be published now: with a valid approval, or without one where
+/// none is required or a reason is given.
+pub fn check(conn: &Connection, pending: &Pending, without_approval: Option<&str>) -> Result<Check> {
+    let approval = valid(conn, pending)?;
+    match (approval, without_approval) {
+        (Some(a), _) => Ok(Check { approved_by: Some(a.by), without_approval: None }),
+        (None, Some(reason)) => Ok(Check { approved_by: None, without_approval: Some(reason.to_owned()) }),
+        (None, None) if !required(conn)? => Ok(Check::default()),
+        (None, None) => Err(bad_hint(
+            "this content has not been approved: while two or more editors can publish, a second one checks it first",
+            "ask another publisher to run `admin approve`, or publish anyway with --without-approval -m REASON",
+        )),
+    }
+}
+
+/// A publication waiting for its time.
+#[derive(Debug, Clone, Serialize)]
+pub struct Schedule {
+    pub change: i64,
+    pub by: String,
+    /// When it goes live.
+    pub at: String,
+    pub content_sha256: String,
+    pub note: Option<String>,
+    pub minor: bool,
+    pub approved_by: Option<String>,
+    pub without_approval: Option<String>,
+}
+
+/// The schedule in force: the newest schedule change, unless cancelled or carried out since.
+pub fn schedule(conn: &Connection) -> Result<Option<Schedule>> {
+    let mut current: Option<Schedule> = None;
+    let from = conn
+        .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM changes WHERE entity = 'schedule'")?
+        .query_row([], |row| row.get::<_, i64>(0))?;
+    if from == 0 {
+        return Ok(None);
+    }
+    for change in changes::since_id(conn, from - 1)? {
+        match change.action {
+            Action::Schedule => {
+                let after = change.after.clone().unwrap_or(Value::Null);
+                let text = |key: &str| after.get(key).and_then(Value::as_str).map(str::to_owned);
+                current = Some(Schedule {
+                    change: change.id,
+                    by: change.editor.clone(),
+                    at: text("at").unwrap_or_default(),
+                    content_sha256: text("content_sha256").unwrap_or_default(),
+                    note: text("note"),
+                    minor: after.get("minor").and_then(Value::as_bool).unwrap_or(false),
+                    approved_by: text("approved_by"),
+                    without_approval: text("without_approval"),
+                });
+            }
+            Action::CancelSchedule => current = None,
+            Action::Publish
+                if change.after.as_ref().and_then(|a| a.get("schedule")).and_then(Value::as_i64)
+                    == current.as_ref().map(|s| s.change) =>
+            {
+                current = None
+            }
+            _ => {}
+        }
+    }
+    Ok(current)
+}
+
+/// `publish --at TIME`: schedule the pending, checked content.
+pub fn make_schedule(
+    conn: &Connection,
+    actor: &Actor,
+    at: &str,
+    note: Option<&str>,
+    minor: bool,
+    without_approval: Option<&str>,
+) -> Result<Change> {
+    if let Some(existing) = schedule(conn)? {
+        return Err(bad_hint(
+            format!(
+                "a publication is already scheduled for {} (change {}, by {})",
+                existing.at, existing.change, existing.by
+            ),
+            "drop it first with `admin publish --cancel-schedule`",
+        ));
+    }
+    if at <= actor.at.as_str() {
+        return Err(bad_hint(
+            format!("{at} is not in the future (it is now {})", actor.at),
+            "give a later time, or publish now with `admin publish`",
+        ));
+    }
+    let pending = pending(conn)?.ok_or_else(|| {
+        bad_hint("nothing to schedule: the content is what was last published", "make a change first")
+    })?;
+    let check = check(conn, &pending, without_approval)?;
+    crate::gate::append(
+        conn,
+        actor.change(
+            Action::Schedule,
+            Entity::Schedule,
+            None,
+            None,
+            Some(json!({
+                "at": at,
+                "content_sha256": pending.content_sha256,
+                "note": note,
+                "minor": minor,
+                "approved_by": check.approved_by,
+                "without_approval": check.without_approval,
+            })),
+        ),
+    )
+}
+
+/// `publish --cancel-schedule`.
+pub fn cancel(conn: &Connection, actor: &Actor) -> Result<Change> {
+    let existing = schedule(conn)?
+        .ok_or_else(|| bad_hint("nothing is scheduled", "see `admin status` for the schedule"))?;
+    crate::gate::append(
+        conn,
+        actor.change(
+            Action::CancelSchedule,
+            Entity::Schedule,
+            None,
+            Some(json!({ "at": existing.at, "content_sha256": existing.content_sha256, "change": existing.change })),
+            None,
+        ),
+    )
+}

@@ -1,0 +1,128 @@
+//! `admin editor …` and `admin approve`: the registry of editors and the second pair of eyes.
+use std::process::ExitCode;
+
+use anyhow::Result;
+use serde_json::json;
+
+use crate::audit::Action;
+use crate::cli::{ApproveArgs, EditorAddArgs, EditorKeyArgs, EditorListArgs, EditorNameArgs, EditorRoleArgs};
+use crate::editors::{self, EditorStatus};
+use crate::exit_codes::bad_hint;
+use crate::{output, Ctx};
+
+/// Read and check an OpenSSH ed25519 public key file.
+fn read_key(path: &std::path::Path) -> Result<String> {
+    let hint = "give the .pub file made by `ssh-keygen -t ed25519`";
+    let meta = std::fs::metadata(path)
+        .map_err(|e| bad_hint(format!("cannot read the key `{}`: {e}", path.display()), hint))?;
+    if !meta.is_file() || meta.len() > 16 * 1024 {
+        return Err(bad_hint(format!("`{}` is not a public key file", path.display()), hint));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| bad_hint(format!("cannot read the key `{}`: {e}", path.display()), hint))?;
+    crate::sign::public_key(&text).map_err(|e| bad_hint(format!("`{}`: {e:#}", path.display()), hint))
+}
+
+pub fn add(ctx: &Ctx, args: EditorAddArgs) -> Result<ExitCode> {
+    let actor = ctx.actor(args.message.message.as_deref())?;
+    let key = args.key.as_deref().map(read_key).transpose()?;
+    let mut db = ctx.open()?;
+    let change =
+        db.write_as(&actor, |tx, actor| editors::add(tx, actor, &args.name, args.role, key.clone()))?;
+    let key = key.map(|k| format!(", key {}", editors::fingerprint(&k))).unwrap_or_default();
+    output::line(format!(
+        "added editor {} as {}{key} (change {})",
+        args.name,
+        args.role.as_str(),
+        change.id
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn list(ctx: &Ctx, args: EditorListArgs) -> Result<ExitCode> {
+    let db = ctx.open()?;
+    let rows = crate::db::editors::rows(db.conn())?;
+    if args.json.json {
+        let editors: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                json!({
+                    "name": r.state.name,
+                    "role": r.state.role,
+                    "key": r.state.key.as_deref().map(editors::fingerprint),
+                    "status": r.state.status,
+                    "added_at": r.added_at,
+                })
+            })
+            .collect();
+        output::json(&json!({ "editors": editors }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        output::line("no editors registered: anyone may make changes (`admin editor add NAME --role admin` starts a registry)")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.state.name.clone(),
+                r.state.role.as_str().to_owned(),
+                r.state.status.as_str().to_owned(),
+                r.state.key.as_deref().map_or("-".to_owned(), editors::fingerprint),
+                r.added_at.clone(),
+            ]
+        })
+        .collect();
+    output::table(&["NAME", "ROLE", "STATUS", "KEY", "ADDED"], &table)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn retire(ctx: &Ctx, args: EditorNameArgs) -> Result<ExitCode> {
+    let actor = ctx.actor(args.message.message.as_deref())?;
+    let mut db = ctx.open()?;
+    let outcome = db.write_as(&actor, |tx, actor| {
+        editors::update(tx, actor, Action::RetireEditor, &args.name, |e| e.status = EditorStatus::Retired)
+    })?;
+    super::report(outcome, |_| format!("retired editor {}", args.name))
+}
+
+pub fn set_role(ctx: &Ctx, args: EditorRoleArgs) -> Result<ExitCode> {
+    let actor = ctx.actor(args.message.message.as_deref())?;
+    let mut db = ctx.open()?;
+    let outcome = db.write_as(&actor, |tx, actor| {
+        editors::update(tx, actor, Action::SetRole, &args.name, |e| e.role = args.role)
+    })?;
+    super::report(outcome, |_| format!("{} is now {}", args.name, args.role.as_str()))
+}
+
+pub fn set_key(ctx: &Ctx, args: EditorKeyArgs) -> Result<ExitCode> {
+    let actor = ctx.actor(args.message.message.as_deref())?;
+    let key = read_key(&args.file)?;
+    let mut db = ctx.open()?;
+    let fingerprint = editors::fingerprint(&key);
+    let outcome = db.write_as(&actor, |tx, actor| {
+        editors::update(tx, actor, Action::SetKey, &args.name, |e| e.key = Some(key))
+    })?;
+    super::report(outcome, |_| format!("{}'s key is now {fingerprint}", args.name))
+}
+
+pub fn allowed_signers(ctx: &Ctx) -> Result<ExitCode> {
+    let db = ctx.open()?;
+    let text = editors::allowed_signers(db.conn())?;
+    output::bytes_out(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn approve(ctx: &Ctx, args: ApproveArgs) -> Result<ExitCode> {
+    let actor = ctx.actor(args.message.message.as_deref())?;
+    let mut db = ctx.open()?;
+    let change = db.write_as(&actor, |tx, actor| crate::approval::approve(tx, actor))?;
+    let sha =
+        change.after.as_ref().and_then(|a| a.get("content_sha256")).and_then(|s| s.as_str()).unwrap_or("");
+    output::line(format!(
+        "approved the pending content {sha} as {} (change {}); any later public change voids it",
+        change.editor, change.id
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
