@@ -81,8 +81,7 @@ pub struct Global {
     #[arg(long, global = true, env = "UOF_EDITOR", value_name = "NAME")]
     pub editor: Option<String>,
 
-    /// The private key that signs your changes (default: ssh-agent), when you are registered
-    /// with a key
+    /// Your signing key (default: ssh-agent)
     #[arg(long, global = true, env = "UOF_SIGNING_KEY", value_name = "FILE")]
     pub signing_key: Option<PathBuf>,
 }
