@@ -32,8 +32,9 @@ pub struct Pending {
 }
 
 impl Pending {
+    /// Who made the public changes: the seed that `init` loaded is nobody's editorial choice.
     pub fn authors(&self) -> BTreeSet<&str> {
-        self.changes.iter().map(|c| c.editor.as_str()).collect()
+        self.changes.iter().filter(|c| c.action != Action::Init).map(|c| c.editor.as_str()).collect()
     }
 }
 
@@ -104,12 +105,17 @@ pub fn required(conn: &Connection) -> Result<bool> {
 
 /// `admin approve`: approve the pending content, as someone who made none of its changes.
 pub fn approve(conn: &Connection, actor: &Actor) -> Result<Change> {
+    crate::editors::authorize_action(conn, &actor.editor, Action::Approve, None)?;
     let pending = pending(conn)?.ok_or_else(|| {
         bad_hint("nothing to approve: the content is what was last published", "make a change first")
     })?;
     if pending.authors().contains(actor.editor.as_str()) {
-        let ids: Vec<String> =
-            pending.changes.iter().filter(|c| c.editor == actor.editor).map(|c| c.id.to_string()).collect();
+        let ids: Vec<String> = pending
+            .changes
+            .iter()
+            .filter(|c| c.editor == actor.editor && c.action != Action::Init)
+            .map(|c| c.id.to_string())
+            .collect();
         return Err(bad_hint(
             format!(
                 "{} cannot approve this content: they made public changes it covers (change {})",
@@ -226,6 +232,7 @@ pub fn make_schedule(
     minor: bool,
     without_approval: Option<&str>,
 ) -> Result<Change> {
+    crate::editors::authorize_action(conn, &actor.editor, Action::Schedule, None)?;
     if let Some(existing) = schedule(conn)? {
         return Err(bad_hint(
             format!(
@@ -266,6 +273,7 @@ pub fn make_schedule(
 
 /// `publish --cancel-schedule`.
 pub fn cancel(conn: &Connection, actor: &Actor) -> Result<Change> {
+    crate::editors::authorize_action(conn, &actor.editor, Action::CancelSchedule, None)?;
     let existing = schedule(conn)?
         .ok_or_else(|| bad_hint("nothing is scheduled", "see `admin status` for the schedule"))?;
     crate::gate::append(

@@ -304,6 +304,9 @@ pub struct EditorAddArgs {
 
 #[derive(Debug, Args)]
 pub struct EditorListArgs {
+    /// The registry as it was at TIME, rebuilt from the audit log
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
     #[command(flatten)]
     pub json: Json,
 }
@@ -611,7 +614,7 @@ pub struct PublishArgs {
     #[arg(long)]
     pub allow_broken: bool,
     /// Publish without a second editor's approval; -m gives the reason, which is recorded
-    #[arg(long, requires = "message")]
+    #[arg(long)]
     pub without_approval: bool,
     /// Schedule the pending (approved) content to go live at TIME (RFC 3339 or YYYY-MM-DD)
     #[arg(long, value_name = "TIME", conflicts_with_all = ["dry_run", "scheduled", "cancel_schedule"])]

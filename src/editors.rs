@@ -8,6 +8,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{Action, Entity, NewChange};
+
 use crate::exit_codes::{bad, bad_hint};
 use crate::validate::quoted;
 
@@ -85,10 +86,21 @@ pub fn required_role(action: Action) -> Role {
 /// Whether `change` may be made: by anyone while the registry is empty (but the first editor
 /// registered must be an admin), else by an active registered editor whose role allows it.
 pub fn authorize(conn: &Connection, change: &NewChange) -> Result<()> {
+    authorize_action(conn, &change.editor, change.action, change.after.as_ref())
+}
+
+/// `authorize` before a change is built: whether `editor` may make an `action` change (whose
+/// `after`, for registry changes, says whom it is about).
+pub fn authorize_action(
+    conn: &Connection,
+    editor: &str,
+    action: Action,
+    after: Option<&serde_json::Value>,
+) -> Result<()> {
     let registry = crate::db::editors::all(conn)?;
     if registry.is_empty() {
-        if change.action == Action::AddEditor {
-            let role = change.after.as_ref().and_then(|a| a.get("role")).and_then(|r| r.as_str());
+        if action == Action::AddEditor {
+            let role = after.and_then(|a| a.get("role")).and_then(|r| r.as_str());
             if role != Some("admin") {
                 return Err(bad_hint(
                     "the first editor registered must be an admin",
@@ -98,31 +110,31 @@ pub fn authorize(conn: &Connection, change: &NewChange) -> Result<()> {
         }
         return Ok(());
     }
-    let me = registry.iter().find(|e| e.name == change.editor);
+    let me = registry.iter().find(|e| e.name == editor);
     let Some(me) = me.filter(|e| e.status == EditorStatus::Active) else {
         let what = if me.is_some() { "a retired editor" } else { "not a registered editor" };
         return Err(bad_hint(
-            format!("{} is {what}: this database only takes changes from its registered editors", quoted(&change.editor)),
+            format!("{} is {what}: this database only takes changes from its registered editors", quoted(editor)),
             "act as a registered editor with --editor NAME (see `admin editor list`), or ask an admin to add you",
         ));
     };
     // a publish by the timer acts for the publisher who made the schedule: the change's editor
-    let needed = required_role(change.action);
+    let needed = required_role(action);
     if me.role < needed {
         return Err(bad_hint(
             format!(
                 "{} is {} {}; `{}` needs the {} role",
                 me.name,
-                if me.role == Role::Admin { "an" } else { "a" },
+                if me.role == Role::Publisher { "a" } else { "an" },
                 me.role.as_str(),
-                change.action,
+                action,
                 needed.as_str()
             ),
             "ask an admin: admin editor set-role NAME ROLE",
         ));
     }
-    if change.entity == Entity::Editor && change.action == Action::RetireEditor {
-        let name = change.after.as_ref().and_then(|a| a.get("name")).and_then(|n| n.as_str());
+    if action == Action::RetireEditor {
+        let name = after.and_then(|a| a.get("name")).and_then(|n| n.as_str());
         let admins = registry.iter().filter(|e| e.status == EditorStatus::Active && e.role == Role::Admin);
         if admins.clone().count() == 1 && admins.into_iter().any(|e| Some(e.name.as_str()) == name) {
             return Err(bad("cannot retire the last active admin: nobody could manage the editors after"));

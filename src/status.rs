@@ -35,6 +35,42 @@ pub struct Status {
     pub unpublished_changes: usize,
     pub next_note: String,
     pub last_publication: Option<Publication>,
+    /// The second check: whether publishing needs an approval, and where things stand.
+    pub approval: ApprovalStatus,
+}
+
+/// The second pair of eyes, as `status` shows it.
+#[derive(Debug, Serialize)]
+pub struct ApprovalStatus {
+    /// Two or more active editors can publish, so publishing needs an approval.
+    pub required: bool,
+    /// Who approved the pending content, if anyone (and their approval still holds).
+    pub approved_by: Option<String>,
+    /// Public content is waiting to be published.
+    pub pending: bool,
+    pub schedule: Option<crate::approval::Schedule>,
+    /// Publications made without approval since the last approved one, newest first.
+    pub unapproved: Vec<Publication>,
+}
+
+fn approval_status(conn: &Connection) -> Result<ApprovalStatus> {
+    let pending = crate::approval::pending(conn)?;
+    let approved_by = match &pending {
+        Some(p) => crate::approval::valid(conn, p)?.map(|a| a.by),
+        None => None,
+    };
+    let unapproved = publications::list(conn)?
+        .into_iter()
+        .take_while(|p| p.approved_by.is_none())
+        .filter(|p| p.without_approval.is_some())
+        .collect();
+    Ok(ApprovalStatus {
+        required: crate::approval::required(conn)?,
+        approved_by,
+        pending: pending.is_some(),
+        schedule: crate::approval::schedule(conn)?,
+        unapproved,
+    })
 }
 
 pub fn gather(conn: &Connection, clock: &Clock) -> Result<Status> {
@@ -72,5 +108,6 @@ pub fn gather(conn: &Connection, clock: &Clock) -> Result<Status> {
         unpublished_changes: pending.len(),
         next_note,
         last_publication: publications::last(conn)?,
+        approval: approval_status(conn)?,
     })
 }

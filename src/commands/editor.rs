@@ -40,8 +40,23 @@ pub fn add(ctx: &Ctx, args: EditorAddArgs) -> Result<ExitCode> {
 }
 
 pub fn list(ctx: &Ctx, args: EditorListArgs) -> Result<ExitCode> {
-    let db = ctx.open()?;
-    let rows = crate::db::editors::rows(db.conn())?;
+    let at = args.as_of.as_deref().map(crate::validate::time_arg).transpose()?.map(crate::clock::stamp);
+    let mut db = ctx.open()?;
+    let rows = db.read(|tx| match &at {
+        None => crate::db::editors::rows(tx),
+        Some(at) => {
+            let state = crate::state::State::replay(tx, &crate::db::changes::Cutoff::At(at.clone()))?;
+            let added = crate::db::changes::editors_added(tx)?;
+            Ok(state
+                .editors
+                .into_values()
+                .map(|state| crate::db::editors::EditorRow {
+                    added_at: added.get(&state.name).cloned().unwrap_or_default(),
+                    state,
+                })
+                .collect())
+        }
+    })?;
     if args.json.json {
         let editors: Vec<_> = rows
             .iter()

@@ -27,6 +27,12 @@ pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let note = crate::validate::message(args.message.as_deref())?;
+    if args.without_approval && note.is_none() {
+        return Err(crate::exit_codes::bad_hint(
+            "--without-approval needs a reason, and it is recorded",
+            "give it with --message (-m), e.g. -m \"the old link pointed at a phishing page\"",
+        ));
+    }
     let (note, without_approval) = if args.without_approval { (None, note) } else { (note, None) };
     if let Some(at) = &args.at {
         let at = crate::clock::stamp(crate::validate::time_arg(at)?);

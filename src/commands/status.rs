@@ -57,6 +57,32 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<ExitCode> {
         )),
         None => text.push_str("Published:    never; run `admin publish`\n"),
     }
+    text.push_str(&approval_lines(&status.approval));
     output::line(text.trim_end())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The second check: what is approved, what is scheduled, what went out unchecked.
+fn approval_lines(a: &status::ApprovalStatus) -> String {
+    let mut text = String::new();
+    let need = if a.required { "required (two or more editors can publish)" } else { "optional" };
+    let state = match (&a.approved_by, a.pending) {
+        (Some(by), _) => format!("the pending content is approved by {by}"),
+        (None, true) => "the pending content is not approved yet".to_owned(),
+        (None, false) => "nothing pending".to_owned(),
+    };
+    text.push_str(&format!("Approval:     {need}; {state}\n"));
+    if let Some(s) = &a.schedule {
+        text.push_str(&format!("Scheduled:    to go live at {} (change {}, by {})\n", s.at, s.change, s.by));
+    }
+    for p in &a.unapproved {
+        text.push_str(&format!(
+            "  unapproved: publication {} at {} by {}: {}\n",
+            p.id,
+            p.at,
+            p.editor,
+            output::one_line(p.without_approval.as_deref().unwrap_or_default())
+        ));
+    }
+    text
 }

@@ -203,6 +203,15 @@ pub fn last_id(conn: &Connection) -> Result<i64> {
     Ok(conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM changes")?.query_row([], |row| row.get(0))?)
 }
 
+/// When each editor was registered: the time of their `add-editor` change.
+pub fn editors_added(conn: &Connection) -> Result<std::collections::HashMap<String, String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT json_extract(after, '$.name'), at FROM changes WHERE action = 'add-editor' ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// One change's hash.
 pub fn hash_of(conn: &Connection, id: i64) -> Result<Option<String>> {
     Ok(conn

@@ -101,6 +101,9 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
     let database_id = db.database_id()?;
     check_same_database(&on_disk, database_id.as_deref(), options.replace_site, &out.path)?;
     let run = |tx: &rusqlite::Transaction, actor: &Actor| -> Result<Prepared> {
+        if !options.dry_run {
+            crate::editors::authorize_action(tx, &actor.editor, Action::Publish, None)?;
+        }
         let content = checked_content(tx)?;
         let content_sha = content.sha256();
         let last = publications::last(tx)?;

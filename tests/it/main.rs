@@ -14,3 +14,5 @@ mod notes;
 mod publish;
 mod readme;
 mod reliability;
+mod signing;
+mod team;

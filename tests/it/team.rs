@@ -1,0 +1,229 @@
+//! A second pair of eyes (SPEC section 10): a team of three on one database, acting through
+//! `--editor` — alice (admin), bob (publisher), carol (editor).
+use serde_json::Value;
+
+use crate::testenv::{TestEnv, EPOCH};
+
+fn team() -> TestEnv {
+    let env = TestEnv::init();
+    env.ok(&["--editor", "alice", "editor", "add", "alice", "--role", "admin"]);
+    env.ok(&["--editor", "alice", "editor", "add", "bob", "--role", "publisher"]);
+    env.ok(&["--editor", "alice", "editor", "add", "carol"]);
+    env
+}
+
+fn as_(env: &TestEnv, who: &str, args: &[&str]) -> String {
+    let mut all = vec!["--editor", who];
+    all.extend_from_slice(args);
+    env.ok(&all)
+}
+
+fn refused(env: &TestEnv, who: &str, args: &[&str], code: i32) -> String {
+    let before = env.json(&["history", "--json"]);
+    let mut all = vec!["--editor", who];
+    all.extend_from_slice(args);
+    let err = env.fails(&all, code);
+    assert_eq!(env.json(&["history", "--json"]), before, "{args:?} by {who} changed nothing");
+    err
+}
+
+#[test]
+fn a_database_without_editors_works_as_before_and_the_first_editor_is_an_admin() {
+    let env = TestEnv::init();
+    env.ok(&["--editor", "anyone", "set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    env.ok(&["--editor", "someone-else", "publish"]);
+    let out = env.ok(&["editor", "list"]);
+    assert!(out.contains("no editors registered"), "{out}");
+    let err = refused(&env, "alice", &["editor", "add", "bob", "--role", "publisher"], 2);
+    assert!(err.contains("the first editor registered must be an admin"), "{err}");
+    let err = refused(&env, "alice", &["editor", "add", "alice"], 2);
+    assert!(err.contains("the first editor registered must be an admin"), "{err}");
+    let out = as_(&env, "alice", &["editor", "add", "alice", "--role", "admin"]);
+    assert!(out.contains("added editor alice as admin"), "{out}");
+}
+
+#[test]
+fn unregistered_and_retired_names_are_refused() {
+    let env = team();
+    for who in ["dave", "alcie", "Alice"] {
+        let err = refused(&env, who, &["set-url", "kent-police", "https://www.kent.police.uk/uof"], 2);
+        assert!(err.contains(&format!("\"{who}\" is not a registered editor")), "{err}");
+        assert!(err.contains("hint: act as a registered editor with --editor NAME"), "{err}");
+    }
+    as_(&env, "alice", &["editor", "retire", "carol", "-m", "left the team"]);
+    let err = refused(&env, "carol", &["note", "add", "--force", "kent-police", "still here?"], 2);
+    assert!(err.contains("\"carol\" is a retired editor"), "{err}");
+    // reading needs no registration
+    assert!(env.ok(&["--editor", "dave", "list"]).contains("Kent Police"));
+    let list = env.json(&["editor", "list", "--json"]);
+    assert_eq!(
+        list["editors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["name"].clone(), e["status"].clone()))
+            .collect::<Vec<_>>(),
+        vec![
+            ("alice".into(), "active".into()),
+            ("bob".into(), "active".into()),
+            ("carol".into(), "retired".into())
+        ]
+    );
+    assert_eq!(list["editors"][0]["role"], "admin");
+    assert_eq!(list["editors"][0]["key"], Value::Null);
+    assert_eq!(list["editors"][0]["added_at"], "2025-11-24T16:00:00Z");
+    let err = refused(&env, "alice", &["editor", "retire", "alice"], 2);
+    assert!(err.contains("cannot retire the last active admin"), "{err}");
+}
+
+#[test]
+fn each_role_does_what_it_may_and_no_more() {
+    let env = team();
+    // an editor edits
+    as_(&env, "carol", &["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    as_(&env, "carol", &["review", "kent-police"]);
+    // but neither approves nor publishes nor manages editors
+    let err = refused(&env, "carol", &["approve"], 2);
+    assert!(err.contains("carol is an editor; `approve` needs the publisher role"), "{err}");
+    let err = refused(&env, "carol", &["publish", "--without-approval", "-m", "x"], 2);
+    assert!(err.contains("carol is an editor; `publish` needs the publisher role"), "{err}");
+    let err = refused(&env, "carol", &["editor", "add", "eve"], 2);
+    assert!(err.contains("`add-editor` needs the admin role"), "{err}");
+    // a publisher approves and publishes, but does not manage editors
+    let err = refused(&env, "bob", &["editor", "set-role", "carol", "admin"], 2);
+    assert!(err.contains("bob is a publisher; `set-role` needs the admin role"), "{err}");
+    as_(&env, "bob", &["approve"]);
+    as_(&env, "bob", &["publish"]);
+    // an admin manages the registry, audited
+    let out = as_(&env, "alice", &["editor", "set-role", "carol", "publisher", "-m", "promoted"]);
+    assert!(out.contains("carol is now publisher"), "{out}");
+    let change = &env.changes()[0];
+    assert_eq!((change["action"].as_str(), change["entity"].as_str()), (Some("set-role"), Some("editor")));
+    assert_eq!(change["before"]["role"], "editor");
+    assert_eq!(change["after"]["role"], "publisher");
+    assert!(env.ok(&["audit", "verify"]).contains("live tables match the log"));
+    // the registry as it was, from the log
+    let then = env.json(&["editor", "list", "--as-of", "2025-11-24T16:00:00Z", "--json"]);
+    assert_eq!(then["editors"][2]["role"], "publisher", "{then}");
+}
+
+#[test]
+fn the_author_of_a_change_cannot_approve_it_and_a_later_change_voids_an_approval() {
+    let env = team();
+    as_(&env, "bob", &["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    let err = refused(&env, "bob", &["approve"], 2);
+    assert!(
+        err.contains("bob cannot approve this content: they made public changes it covers (change 50)"),
+        "{err}"
+    );
+    let out = as_(&env, "alice", &["approve", "-m", "checked the link"]);
+    assert!(out.contains("approved the pending content") && out.contains("as alice (change 51)"), "{out}");
+    let status = env.json(&["status", "--json"]);
+    assert_eq!(status["approval"]["approved_by"], "alice");
+    // carol changes something public after the approval: it no longer holds
+    as_(&env, "carol", &["set-url", "essex-police", "https://www.essex.police.uk/uof"]);
+    assert_eq!(env.json(&["status", "--json"])["approval"]["approved_by"], Value::Null);
+    let err = refused(&env, "bob", &["publish"], 2);
+    assert!(err.contains("this content has not been approved"), "{err}");
+    assert!(err.contains("hint: ask another publisher to run `admin approve`, or publish anyway with --without-approval -m REASON"), "{err}");
+    // an internal note is not public: it voids nothing
+    as_(&env, "alice", &["approve"]);
+    as_(&env, "carol", &["note", "add", "--force", "kent-police", "internal remark"]);
+    as_(&env, "bob", &["publish"]);
+    let publication = &env.json(&["publications", "--json"])["publications"][0];
+    assert_eq!(publication["approved_by"], "alice");
+    assert_eq!(publication["without_approval"], Value::Null);
+    // nothing pending: nothing to approve
+    let err = refused(&env, "alice", &["approve"], 2);
+    assert!(err.contains("nothing to approve"), "{err}");
+}
+
+#[test]
+fn publishing_without_approval_needs_a_reason_and_is_flagged() {
+    let env = team();
+    as_(&env, "carol", &["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    refused(&env, "bob", &["publish"], 2);
+    let err = env.fails(&["--editor", "bob", "publish", "--without-approval"], 2);
+    assert!(err.contains("--message"), "{err}");
+    let out = as_(&env, "bob", &["publish", "--without-approval", "-m", "the old link was a phishing page"]);
+    assert!(out.contains("published without approval: the old link was a phishing page"), "{out}");
+    let publication = &env.json(&["publications", "--json"])["publications"][0];
+    assert_eq!(publication["without_approval"], "the old link was a phishing page");
+    assert_eq!(publication["approved_by"], Value::Null);
+    assert_eq!(publication["note"], "First published.");
+    let change = &env.changes()[0];
+    assert_eq!(change["after"]["without_approval"], "the old link was a phishing page");
+    let status = env.ok(&["status"]);
+    assert!(
+        status.contains("Approval:     required (two or more editors can publish); nothing pending"),
+        "{status}"
+    );
+    assert!(status.contains("unapproved: publication 1") && status.contains("phishing page"), "{status}");
+    assert!(env.ok(&["audit", "verify"]).contains("intact"));
+    // with one publisher, approval is optional
+    as_(&env, "alice", &["editor", "set-role", "bob", "editor"]);
+    as_(&env, "carol", &["set-url", "essex-police", "https://www.essex.police.uk/uof"]);
+    as_(&env, "alice", &["publish"]);
+}
+
+#[test]
+fn a_schedule_goes_live_when_its_time_comes_and_only_as_scheduled() {
+    let env = team();
+    as_(&env, "carol", &["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    as_(&env, "alice", &["approve"]);
+    let at = "2025-11-25T09:30:00Z";
+    let out = as_(&env, "bob", &["publish", "--at", at, "-m", "Quarterly update."]);
+    assert!(out.contains(&format!("scheduled the pending content to go live at {at}")), "{out}");
+    let err = refused(&env, "bob", &["publish", "--at", "2025-11-26"], 2);
+    assert!(err.contains("already scheduled for 2025-11-25T09:30:00Z"), "{err}");
+    assert!(env.ok(&["status"]).contains("Scheduled:    to go live at 2025-11-25T09:30:00Z"));
+    // the timer runs before the time: nothing happens
+    let out = as_(&env, "timer", &["publish", "--scheduled"]);
+    assert!(out.contains("not due yet"), "{out}");
+    assert!(!env.path("publish").exists());
+    // and after it, as bob, with alice's approval, the scheduled note
+    env.set_epoch(EPOCH + 17 * 3600 + 30 * 60);
+    let out = as_(&env, "timer", &["publish", "--scheduled"]);
+    assert!(out.contains("published major publication 1") && out.contains("approved by alice"), "{out}");
+    let publication = &env.json(&["publications", "--json"])["publications"][0];
+    assert_eq!(
+        (publication["editor"].as_str(), publication["approved_by"].as_str()),
+        (Some("bob"), Some("alice"))
+    );
+    assert_eq!(publication["at"], at);
+    assert!(as_(&env, "timer", &["publish", "--scheduled"]).contains("nothing is scheduled"));
+    assert!(env.ok(&["audit", "verify"]).contains("intact"));
+}
+
+#[test]
+fn a_schedule_whose_content_changed_is_refused_and_kept_and_one_can_be_cancelled() {
+    let env = team();
+    as_(&env, "carol", &["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    as_(&env, "alice", &["approve"]);
+    as_(&env, "bob", &["publish", "--at", "2025-11-25"]);
+    as_(&env, "carol", &["set-url", "essex-police", "https://www.essex.police.uk/uof"]);
+    env.set_epoch(EPOCH + 86_400);
+    let before = env.json(&["publications", "--json"]);
+    let err = env.fails(&["--editor", "timer", "publish", "--scheduled"], 1);
+    assert!(err.contains("the content changed after it was scheduled (change 52)"), "{err}");
+    assert!(err.contains("change 53 (URL set to https://www.essex.police.uk/uof by carol)"), "{err}");
+    assert!(err.contains("the schedule is kept"), "{err}");
+    assert_eq!(env.json(&["publications", "--json"]), before);
+    assert!(env.ok(&["status"]).contains("Scheduled:"));
+    let err = refused(&env, "carol", &["publish", "--cancel-schedule"], 2);
+    assert!(err.contains("needs the publisher role"), "{err}");
+    let out = as_(&env, "bob", &["publish", "--cancel-schedule"]);
+    assert!(out.contains("cancelled the scheduled publication (change 54)"), "{out}");
+    assert!(as_(&env, "timer", &["publish", "--scheduled"]).contains("nothing is scheduled"));
+    let err = refused(&env, "bob", &["publish", "--cancel-schedule"], 2);
+    assert!(err.contains("nothing is scheduled"), "{err}");
+    assert!(!env.path("publish").exists());
+}
+
+#[test]
+fn the_registry_table_is_checked_against_the_log() {
+    let env = team();
+    env.sql().execute_batch("UPDATE editors SET role = 'admin' WHERE name = 'carol'").unwrap();
+    let err = env.fails(&["audit", "verify"], 1);
+    assert!(err.contains("table editors, editor carol, field role: the table holds \"admin\" but the audit log says \"editor\""), "{err}");
+}
