@@ -377,3 +377,25 @@ fn a_database_from_before_page_changes_gets_its_page_text_recorded_once() {
     env.ok(&["audit", "verify"]);
     assert_eq!(env.change_count(), 46, "recorded once");
 }
+
+#[test]
+fn a_mount_point_as_out_is_refused_before_anything_is_recorded() {
+    let env = TestEnv::init();
+    let mount = env.path("webroot");
+    std::fs::create_dir(&mount).unwrap();
+    // a web root mounted as a volume: a tmpfs here (root can mount; CI runs as root)
+    let mounted = std::process::Command::new("mount").args(["-t", "tmpfs", "tmpfs"]).arg(&mount).status();
+    assert!(mounted.is_ok_and(|s| s.success()), "mounting a tmpfs at {} failed", mount.display());
+    let before = everything(&env);
+    let err = env.fails(&["publish", "--out", mount.to_str().unwrap()], 1);
+    let _ = std::process::Command::new("umount").arg(&mount).status();
+    assert!(
+        err.contains(
+            "is a mount point: the site cannot be swapped into it in one step, so nothing was published"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("hint: publish into a directory inside the mounted volume"), "{err}");
+    assert_eq!(everything(&env), before, "no publication recorded");
+    assert!(!env.path(".webroot.lock").exists());
+}
