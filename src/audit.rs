@@ -448,7 +448,10 @@ pub fn describe(change: &Change) -> String {
                 (_, None) => format!("added {kind} {}", note.id),
             }
         }
-        (_, Some(Record::Review(_))) => "reviewed".to_owned(),
+        (_, Some(Record::Review(review))) => match review.data_to {
+            Some(day) => format!("reviewed; data up to {day}"),
+            None => "reviewed".to_owned(),
+        },
         (_, Some(Record::Publication(value))) => {
             if value.get("major").and_then(Value::as_bool).unwrap_or(true) {
                 "published".to_owned()
