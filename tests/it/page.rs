@@ -265,12 +265,14 @@ fn page_changes_are_something_to_publish_and_the_note_says_what_changed() {
     let out = env.ok(&["publish"]);
     assert!(out.contains("note: Updated the publisher, contact, licence and related links."), "{out}");
     let index = std::fs::read_to_string(env.path("publish/index.html")).unwrap();
-    assert!(index.contains("<p class=\"from\">From: <strong>Home Office</strong></p>"), "publisher");
+    assert!(index.contains("<dt>From:</dt>\n<dd>Home Office</dd>"), "publisher");
     assert!(
-        index.contains("Contact: <a href=\"mailto:uof@example.gov.uk\">uof@example.gov.uk</a>"),
+        index.contains(
+            "<dt>Contact:</dt>\n<dd><a href=\"mailto:uof@example.gov.uk\">uof@example.gov.uk</a></dd>"
+        ),
         "contact"
     );
-    assert!(index.contains("Licence: Open Government Licence v3.0"), "licence");
+    assert!(index.contains("<dt>Licence:</dt>\n<dd>Open Government Licence v3.0</dd>"), "licence");
     assert!(index.contains("<h2 id=\"related\">Related content</h2>"), "related links");
     assert!(index.contains("<a href=\"https://www.gov.uk/stats\">Police use of force statistics</a>"));
     // a heading-only change is public too
