@@ -371,6 +371,10 @@ fn a_base_url_gives_a_canonical_link_a_sitemap_json_ld_and_absolute_feed_links()
         Some("Home Office")
     );
 
+    // a past publication re-renders byte for byte, sitemap and all
+    env.ok(&["publish", "--from-publication", "1", "--out", "first"]);
+    assert!(env.path("first/sitemap.xml").exists());
+
     // the manifest owns the sitemap: clearing the base URL removes it with the next publication
     env.ok(&["page", "set", "base-url", ""]);
     env.ok(&["publish", "--out", "site"]);
@@ -410,6 +414,9 @@ fn review_data_to_shows_in_lists_show_the_site_and_status() {
     let shown = env.json(&["show", "kent-police", "--json"]);
     assert_eq!(shown["force"]["data_to"], "2025-09-30");
     assert_eq!(shown["reviews"][0]["data_to"], "2025-09-30");
+    let text = env.ok(&["show", "kent-police"]);
+    assert!(text.contains("  data up to:    2025-09-30\n"), "{text}");
+    assert!(text.contains("by alice, data up to 2025-09-30: Q2 figures up"), "{text}");
     assert_eq!(
         env.json(&["list", "--json", "--as-of", "2025-11-25"])["forces"],
         list["forces"],
