@@ -164,7 +164,7 @@ pub enum Command {
         after_help = "Examples:\n  admin page show\n  admin page set publisher \"Home Office\"\n  admin page link add \"Police use of force statistics\" https://www.gov.uk/government/collections/police-use-of-force-statistics"
     )]
     Page(PageCommand),
-    /// Render the public site: index.html, forces.json, forces.csv, feed.atom
+    /// Render the public site: index.html, forces.json, forces.csv, feed.atom (+ sitemap.xml)
     #[command(
         after_help = "Examples:\n  admin publish -m \"Added links for Kent and Essex.\"\n  admin publish --minor\n  admin publish --dry-run"
     )]
