@@ -97,7 +97,7 @@ fn fixture() -> &'static std::sync::Mutex<Fixture> {
                 let actor = actor(45 + n);
                 match n % 10 {
                     0 => {
-                        directory::review(tx, &actor, slug)?;
+                        directory::review(tx, &actor, slug, None)?;
                     }
                     1 => {
                         directory::add_note(tx, &actor, Some(slug), &format!("note {n}"), n % 3 == 0)?;

@@ -193,7 +193,7 @@ fn main() -> Result<()> {
                     };
                     directory::rename(tx, &actor, slug, &new_name)?;
                 } else if roll < 96 {
-                    directory::review(tx, &actor, slug)?;
+                    directory::review(tx, &actor, slug, None)?;
                 } else if roll < 99 {
                     let public = rng.below(5) == 0;
                     directory::add_note(tx, &actor, Some(slug), &format!("Generated note {n}."), public)?;

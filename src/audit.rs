@@ -433,7 +433,10 @@ pub fn describe(change: &Change) -> String {
                 (_, None) => format!("added {kind} {}", note.id),
             }
         }
-        (_, Some(Record::Review(_))) => "reviewed".to_owned(),
+        (_, Some(Record::Review(review))) => match review.data_to {
+            Some(day) => format!("reviewed; data up to {day}"),
+            None => "reviewed".to_owned(),
+        },
         (_, Some(Record::Event(value))) => match change.action {
             Action::Approve => format!(
                 "approved the content {}",

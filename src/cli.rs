@@ -23,7 +23,7 @@ pub const GROUPS: &[(&str, &[&str])] = &[
     ),
     ("Notes and reviews", &["note", "review", "due"]),
     ("History", &["history", "audit", "revert"]),
-    ("Publishing", &["status", "check-links", "approve", "publish", "publications", "serve"]),
+    ("Publishing", &["status", "check-links", "page", "approve", "publish", "publications", "serve"]),
     ("Team", &["editor"]),
     ("Maintenance", &["export", "import", "backup", "restore", "completions", "man"]),
 ];
@@ -142,8 +142,10 @@ pub enum Command {
     /// Review notes: add, resolve, list
     #[command(subcommand)]
     Note(NoteCommand),
-    /// Record that you checked a force's data page today
-    #[command(after_help = "Example:\n  admin review kent-police -m \"2025/26 data is up\"")]
+    /// Record that you checked a force's data page today (and how current its data is)
+    #[command(
+        after_help = "Examples:\n  admin review kent-police -m \"2025/26 data is up\"\n  admin review kent-police --data-to 2025-09 -m \"figures to September\""
+    )]
     Review(ReviewArgs),
     /// List active forces never reviewed or not reviewed within N days
     #[command(after_help = "Example:\n  admin due --days 30")]
@@ -161,7 +163,13 @@ pub enum Command {
         after_help = "Exit status 1 when any link is broken. Results are kept: `admin list` and `admin show` show\nthe newest, and `admin publish` refuses while one is broken.\n\nExamples:\n  admin check-links\n  admin check-links --force kent-police --timeout 30\n  admin check-links --json > links.json\n\nHTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured. Links to loopback, private and link-local\naddresses are refused unless --allow-private."
     )]
     CheckLinks(CheckLinksArgs),
-    /// Render the public site: index.html, forces.json, forces.csv, feed.atom
+    /// The page's own words: heading, introduction, publisher, contact, licence, links
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  admin page show\n  admin page set publisher \"Home Office\"\n  admin page link add \"Police use of force statistics\" https://www.gov.uk/government/collections/police-use-of-force-statistics"
+    )]
+    Page(PageCommand),
+    /// Render the public site: index.html, forces.json, forces.csv, feed.atom (+ sitemap.xml)
     #[command(
         after_help = "Examples:\n  admin publish -m \"Added links for Kent and Essex.\"\n  admin publish --minor\n  admin publish --dry-run"
     )]
@@ -517,6 +525,96 @@ pub struct NoteListArgs {
 pub struct ReviewArgs {
     /// The force: its slug or its name
     pub force: String,
+    /// The newest period the force's published data covers: YYYY-MM (the month's last day) or
+    /// YYYY-MM-DD
+    #[arg(long, value_name = "DATE")]
+    pub data_to: Option<String>,
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PageCommand {
+    /// Show the page's heading, introduction, publisher, contact, licence, base URL and links
+    #[command(after_help = "Examples:\n  admin page show\n  admin page show --json --as-of 2026-04-01")]
+    Show(PageShowArgs),
+    /// Change one of the page's fields (an empty value clears an optional one)
+    #[command(
+        after_help = "Examples:\n  admin page set publisher \"Home Office\" -m \"GOV.UK style\"\n  admin page set intro --file intro.txt -m \"2026 wording\"\n  admin page set base-url https://www.example.gov.uk/use-of-force/\n  admin page set contact \"\" -m \"no longer listed\""
+    )]
+    Set(PageSetArgs),
+    /// Related links shown on the page: add, remove
+    #[command(subcommand)]
+    Link(PageLinkCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct PageShowArgs {
+    /// The page as it was at this time (RFC 3339 or YYYY-MM-DD), rebuilt from the audit log
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
+    #[command(flatten)]
+    pub json: Json,
+}
+
+/// A field of the page that `admin page set` changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PageKey {
+    /// The page's title (1–200 characters)
+    Heading,
+    /// The introduction: paragraphs separated by a blank line
+    Intro,
+    /// Who publishes the page, e.g. Home Office
+    Publisher,
+    /// How to contact the publisher, e.g. an email address
+    Contact,
+    /// The licence of the page and its data files
+    Licence,
+    /// The page's public https address: canonical link, sitemap and absolute feed links
+    BaseUrl,
+}
+
+#[derive(Debug, Args)]
+pub struct PageSetArgs {
+    /// The field to change
+    #[arg(value_enum)]
+    pub key: PageKey,
+    /// The new value ("" clears publisher, contact, licence or base-url)
+    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    pub value: Option<String>,
+    /// Read the value from this file (- for standard input)
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PageLinkCommand {
+    /// Add a related link to the page
+    #[command(
+        after_help = "Example:\n  admin page link add \"Police use of force statistics\" https://www.gov.uk/government/collections/police-use-of-force-statistics"
+    )]
+    Add(PageLinkAddArgs),
+    /// Remove a related link by its title
+    #[command(after_help = "Example:\n  admin page link remove \"Police use of force statistics\"")]
+    Remove(PageLinkRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PageLinkAddArgs {
+    /// The link's text on the page
+    pub title: String,
+    /// Where it goes: an https:// URL
+    pub url: String,
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Args)]
+pub struct PageLinkRemoveArgs {
+    /// The title of the link to remove (ignoring case)
+    pub title: String,
     #[command(flatten)]
     pub message: Message,
 }

@@ -6,9 +6,10 @@ use sha2::{Digest, Sha256};
 
 use crate::audit::hex;
 use crate::model::NoteStatus;
-use crate::state::State;
+use crate::state::{PageLink, State};
 
-/// What the public sees: the page text, the active forces and the open public notes.
+/// What the public sees: the page text, who publishes it and where, the active forces and the
+/// open public notes.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Content {
     pub heading: String,
@@ -16,12 +17,20 @@ pub struct Content {
     /// Open public notes about the page as a whole, oldest first.
     pub notes: Vec<String>,
     pub forces: Vec<PublicForce>,
+    pub publisher: Option<String>,
+    pub contact: Option<String>,
+    pub licence: Option<String>,
+    /// The page's public address, ending `/`.
+    pub base_url: Option<String>,
+    /// Related links.
+    pub links: Vec<PageLink>,
 }
 
-/// Fields in sorted key order: serialised compactly, a force is its canonical JSON, and
-/// `forces.json` lists it as a sorted JSON object would.
+/// Fields in sorted key order: `forces.json` lists a force as a sorted JSON object would.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PublicForce {
+    /// The newest day the force's published data covers (YYYY-MM-DD), when a review recorded it.
+    pub data_to: Option<String>,
     pub name: String,
     /// Open public notes about this force, oldest first.
     pub notes: Vec<String>,
@@ -42,6 +51,11 @@ impl Content {
         Content {
             heading: page.heading,
             intro: page.intro,
+            publisher: page.publisher,
+            contact: page.contact,
+            licence: page.licence,
+            base_url: page.base_url,
+            links: page.links,
             notes: public.remove(&None).unwrap_or_default(),
             forces: state
                 .sorted_forces(false)
@@ -50,30 +64,69 @@ impl Content {
                     slug: f.slug.clone(),
                     name: f.name.clone(),
                     url: f.url.clone(),
+                    data_to: state.data_to(&f.slug).map(str::to_owned),
                     notes: public.remove(&Some(f.slug.as_str())).unwrap_or_default(),
                 })
                 .collect(),
         }
     }
 
-    /// sha256 of the content's canonical JSON: equal content publishes nothing.
+    /// sha256 of the content's canonical JSON: equal content publishes nothing, and anything
+    /// the page shows differently is something to publish.
     ///
     /// The canonical JSON is streamed into the hash: fields declared in sorted key order and
     /// written compactly by serde_json are exactly `canonical_json` of the content as a `Value`
     /// (a test checks it), without a copy of every force as a `Value` and the text of it.
+    /// Unset page fields, no related links and a force's unrecorded `data_to` are left out, so
+    /// content that has none of them hashes as it did before they existed: upgrading does not
+    /// make a publication due.
     pub fn sha256(&self) -> String {
         #[derive(Serialize)]
+        struct Force<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            data_to: Option<&'a str>,
+            name: &'a str,
+            notes: &'a [String],
+            slug: &'a str,
+            url: Option<&'a str>,
+        }
+        #[derive(Serialize)]
         struct Canonical<'a> {
-            forces: &'a [PublicForce],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            base_url: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            contact: Option<&'a str>,
+            forces: Vec<Force<'a>>,
             heading: &'a str,
             intro: &'a [String],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            licence: Option<&'a str>,
+            #[serde(skip_serializing_if = "<[PageLink]>::is_empty")]
+            links: &'a [PageLink],
             notes: &'a [String],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            publisher: Option<&'a str>,
         }
         let canonical = Canonical {
-            forces: &self.forces,
+            base_url: self.base_url.as_deref(),
+            contact: self.contact.as_deref(),
+            forces: self
+                .forces
+                .iter()
+                .map(|f| Force {
+                    data_to: f.data_to.as_deref(),
+                    name: &f.name,
+                    notes: &f.notes,
+                    slug: &f.slug,
+                    url: f.url.as_deref(),
+                })
+                .collect(),
             heading: &self.heading,
             intro: &self.intro,
+            licence: self.licence.as_deref(),
+            links: &self.links,
             notes: &self.notes,
+            publisher: self.publisher.as_deref(),
         };
         let mut hasher = Sha256::new();
         // writing into a hasher cannot fail; strings and options always serialise
@@ -85,10 +138,10 @@ impl Content {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
-    #[test]
-    fn the_streamed_content_hash_is_the_hash_of_its_canonical_json() {
-        let content = Content {
+    fn content() -> Content {
+        Content {
             heading: "Use of Force Data".into(),
             intro: vec!["One \"quoted\" <p>.".into(), "Two é\u{1}.".into()],
             notes: vec!["Page note".into()],
@@ -98,11 +151,78 @@ mod tests {
                     name: "Kent Police".into(),
                     url: Some("https://example.org/a?b=c&d".into()),
                     notes: vec!["a\nb".into()],
+                    data_to: None,
                 },
-                PublicForce { slug: "essex-police".into(), name: "Essex".into(), url: None, notes: vec![] },
+                PublicForce {
+                    slug: "essex-police".into(),
+                    name: "Essex".into(),
+                    url: None,
+                    notes: vec![],
+                    data_to: None,
+                },
             ],
-        };
-        let value = serde_json::to_value(&content).unwrap();
-        assert_eq!(content.sha256(), hex(&Sha256::digest(crate::audit::canonical_json(&value).as_bytes())));
+            publisher: None,
+            contact: None,
+            licence: None,
+            base_url: None,
+            links: vec![],
+        }
+    }
+
+    fn canonical_sha(value: &serde_json::Value) -> String {
+        hex(&Sha256::digest(crate::audit::canonical_json(value).as_bytes()))
+    }
+
+    #[test]
+    fn content_without_the_page_extras_hashes_as_it_did_before_they_existed() {
+        let content = content();
+        // the shape every publication before them hashed
+        let old = json!({
+            "heading": content.heading,
+            "intro": content.intro,
+            "notes": content.notes,
+            "forces": [
+                {"slug": "kent-police", "name": "Kent Police", "url": "https://example.org/a?b=c&d", "notes": ["a\nb"]},
+                {"slug": "essex-police", "name": "Essex", "url": null, "notes": []},
+            ],
+        });
+        assert_eq!(content.sha256(), canonical_sha(&old));
+    }
+
+    #[test]
+    fn the_streamed_content_hash_is_the_hash_of_its_canonical_json() {
+        let mut content = content();
+        content.publisher = Some("Home Office".into());
+        content.contact = Some("uof@example.gov.uk".into());
+        content.licence = Some("Open Government Licence v3.0".into());
+        content.base_url = Some("https://example.gov.uk/uof/".into());
+        content.links = vec![PageLink { title: "Statistics".into(), url: "https://example.gov.uk/s".into() }];
+        content.forces[0].data_to = Some("2025-09-30".into());
+        let mut value = serde_json::to_value(&content).unwrap();
+        // an unrecorded data_to is left out of the hash
+        value["forces"][1].as_object_mut().unwrap().remove("data_to");
+        assert_eq!(content.sha256(), canonical_sha(&value));
+        assert_ne!(content.sha256(), self::content().sha256());
+    }
+
+    #[test]
+    fn every_page_field_changes_the_hash() {
+        let base = content();
+        let mut changed = Vec::new();
+        for edit in [
+            |c: &mut Content| c.publisher = Some("P".into()),
+            |c: &mut Content| c.contact = Some("C".into()),
+            |c: &mut Content| c.licence = Some("L".into()),
+            |c: &mut Content| c.base_url = Some("https://example.gov.uk/".into()),
+            |c: &mut Content| c.links.push(PageLink { title: "T".into(), url: "https://e.gov.uk/".into() }),
+            |c: &mut Content| c.forces[1].data_to = Some("2025-01-31".into()),
+        ] {
+            let mut c = base.clone();
+            edit(&mut c);
+            changed.push(c.sha256());
+        }
+        changed.push(base.sha256());
+        let distinct: std::collections::BTreeSet<&String> = changed.iter().collect();
+        assert_eq!(distinct.len(), changed.len());
     }
 }

@@ -276,13 +276,15 @@ pub fn resolve_note(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome
     Ok(Outcome::Changed(Box::new(change)))
 }
 
-/// Record that the actor checked a force's data page now.
-pub fn review(conn: &Connection, actor: &Actor, arg: &str) -> Result<Change> {
+/// Record that the actor checked a force's data page now, and (`data_to`, YYYY-MM-DD) the
+/// newest day the data published there covers.
+pub fn review(conn: &Connection, actor: &Actor, arg: &str, data_to: Option<String>) -> Result<Change> {
     let force = resolve(conn, arg)?;
     let review = crate::model::Review {
         at: actor.at.clone(),
         editor: actor.editor.clone(),
         message: actor.message.clone(),
+        data_to,
     };
     crate::db::reviews::insert(conn, force.id, &review)?;
     gate::append(
@@ -296,6 +298,7 @@ pub fn review(conn: &Connection, actor: &Actor, arg: &str) -> Result<Change> {
                 Record::Review(crate::state::ReviewRecord {
                     force: force.slug.clone(),
                     at: review.at.clone(),
+                    data_to: review.data_to.clone(),
                 })
                 .encode(),
             ),

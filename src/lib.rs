@@ -19,6 +19,7 @@ pub mod gate;
 pub mod links;
 pub mod model;
 pub mod output;
+pub mod page;
 pub mod publish;
 pub mod replay;
 pub mod restore;

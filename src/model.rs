@@ -84,6 +84,9 @@ pub struct ListEntry {
     pub link_status: LinkStatus,
     pub open_notes: i64,
     pub last_reviewed: Option<String>,
+    /// The newest day the force's published data covers (YYYY-MM-DD), as last recorded by
+    /// `admin review --data-to`.
+    pub data_to: Option<String>,
 }
 
 /// One row of the audit log.
@@ -134,6 +137,8 @@ pub struct Review {
     pub at: String,
     pub editor: String,
     pub message: Option<String>,
+    /// The newest day the force's published data covered (YYYY-MM-DD), when the review said.
+    pub data_to: Option<String>,
 }
 
 /// The newest result of checking one force's URL.

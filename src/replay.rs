@@ -36,6 +36,7 @@ pub fn list(
                 ),
                 open_notes: open_notes.get(f.slug.as_str()).copied().unwrap_or(0),
                 last_reviewed: state.last_reviewed(&f.slug).map(str::to_owned),
+                data_to: state.data_to(&f.slug).map(str::to_owned),
             }
         })
         .collect()

@@ -30,20 +30,26 @@ pub struct NoteState {
     pub status: NoteStatus,
 }
 
-/// One review as the log records it: the change's time, editor and message.
+/// One review as the log records it: the change's time, editor and message, and the newest day
+/// the force's published data covered (`--data-to`), when the review said.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ReviewState {
     pub at: String,
     pub editor: String,
     pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_to: Option<String>,
 }
 
-/// A review change's `after`.
+/// A review change's `after`. `data_to` is left out while unset, so a review recorded before it
+/// existed hashes and replays as it always did.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewRecord {
     pub force: String,
     pub at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_to: Option<String>,
 }
 
 /// A related link shown on the page.
@@ -145,6 +151,25 @@ pub fn page_changes(before: &Page, after: &Page) -> Vec<String> {
             ),
             "introduction" => {
                 format!("introduction changed ({} to {} paragraphs)", before.intro.len(), after.intro.len())
+            }
+            "related links" => {
+                let titles = |links: &[PageLink], others: &[PageLink]| -> Vec<String> {
+                    links.iter().filter(|l| !others.contains(l)).map(|l| format!("{:?}", l.title)).collect()
+                };
+                let (added, removed) =
+                    (titles(&after.links, &before.links), titles(&before.links, &after.links));
+                let mut parts = Vec::new();
+                if !added.is_empty() {
+                    parts.push(format!("related link {} added", added.join(", ")));
+                }
+                if !removed.is_empty() {
+                    parts.push(format!("related link {} removed", removed.join(", ")));
+                }
+                if parts.is_empty() {
+                    "related links reordered".to_owned()
+                } else {
+                    parts.join("; ")
+                }
             }
             other => format!("{other} changed"),
         })
@@ -300,6 +325,7 @@ impl State {
                 at: review.at,
                 editor: review.editor,
                 message: review.message,
+                data_to: review.data_to,
             });
         }
         state.page = page::read(conn)?;
@@ -439,6 +465,12 @@ impl State {
     /// The time of each force's newest review.
     pub fn last_reviewed(&self, slug: &str) -> Option<&str> {
         self.reviews.get(slug).and_then(|r| r.iter().map(|r| r.at.as_str()).max())
+    }
+
+    /// The newest day a force's published data covers, as its newest review that said so
+    /// recorded (YYYY-MM-DD).
+    pub fn data_to(&self, slug: &str) -> Option<&str> {
+        self.reviews.get(slug).and_then(|r| r.iter().rev().find_map(|r| r.data_to.as_deref()))
     }
 
     /// A force by slug or name (ignoring case).

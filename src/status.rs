@@ -13,6 +13,18 @@ use crate::model::{ForceStatus, LinkStatus, Publication};
 /// Reviews older than this are due (a quarter), as `admin due` says by default.
 pub const REVIEW_DAYS: i64 = 92;
 
+/// A force whose recorded data (`admin review --data-to`) ends more than this many days ago is
+/// listed as stale: two quarters, or half a year.
+pub const STALE_DATA_DAYS: i64 = 183;
+
+#[derive(Debug, Serialize)]
+pub struct Stale {
+    pub slug: String,
+    pub name: String,
+    /// The newest day its published data covers (YYYY-MM-DD).
+    pub data_to: String,
+}
+
 #[derive(Debug, Serialize)]
 pub struct Named {
     pub slug: String,
@@ -30,6 +42,9 @@ pub struct Status {
     pub broken: Vec<Named>,
     pub caution: Vec<Named>,
     pub reviews_due: Vec<Named>,
+    /// Active forces whose recorded data ends more than `STALE_DATA_DAYS` ago, oldest first
+    /// (a force with none recorded is not listed).
+    pub stale_data: Vec<Stale>,
     pub open_notes: usize,
     pub open_public_notes: usize,
     pub unpublished_changes: usize,
@@ -92,6 +107,20 @@ pub fn gather(conn: &Connection, clock: &Clock) -> Result<Status> {
     let cutoff = stamp(clock.now() - Duration::days(REVIEW_DAYS));
     let reviews_due =
         reviews::due(conn, &cutoff)?.into_iter().map(|(slug, name, _)| Named { slug, name }).collect();
+    let stale_before =
+        (clock.now() - Duration::days(STALE_DATA_DAYS)).date_naive().format("%Y-%m-%d").to_string();
+    let mut stale_data: Vec<Stale> = active
+        .iter()
+        .filter_map(|f| {
+            let day = f.data_to.as_deref()?;
+            (day < stale_before.as_str()).then(|| Stale {
+                slug: f.slug.clone(),
+                name: f.name.clone(),
+                data_to: day.to_owned(),
+            })
+        })
+        .collect();
+    stale_data.sort_by(|a, b| a.data_to.cmp(&b.data_to));
     let open = notes::list(conn, notes::Scope::All, true, false)?;
     let (pending, next_note) = crate::publish::pending(conn)?;
     Ok(Status {
@@ -103,6 +132,7 @@ pub fn gather(conn: &Connection, clock: &Clock) -> Result<Status> {
         broken: named(LinkStatus::Broken),
         caution: named(LinkStatus::Caution),
         reviews_due,
+        stale_data,
         open_public_notes: open.iter().filter(|n| n.public).count(),
         open_notes: open.len(),
         unpublished_changes: pending.len(),

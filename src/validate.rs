@@ -351,6 +351,38 @@ pub fn time_arg(raw: &str) -> anyhow::Result<DateTime<Utc>> {
     ))
 }
 
+/// `admin review --data-to`: the newest day a force's published data covers. `YYYY-MM` means the
+/// month's last day; `YYYY-MM-DD` that day. Refused when after `today` (data cannot cover days
+/// still to come) or before 2000.
+pub fn data_to(raw: &str, today: NaiveDate) -> anyhow::Result<NaiveDate> {
+    let text = raw.trim();
+    let digits =
+        |r: std::ops::Range<usize>| text.get(r).is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()));
+    let hint = "use YYYY-MM (the month's last day) or YYYY-MM-DD, e.g. --data-to 2025-09";
+    let day = if text.len() == 7 && digits(0..4) && &text[4..5] == "-" && digits(5..7) {
+        let (year, month) = (text[0..4].parse::<i32>().ok(), text[5..7].parse::<u32>().ok());
+        year.zip(month)
+            .and_then(|(y, m)| NaiveDate::from_ymd_opt(y, m, 1))
+            .and_then(|first| first.checked_add_months(chrono::Months::new(1)))
+            .and_then(|next| next.pred_opt())
+    } else if text.len() == 10 && digits(0..4) && digits(5..7) && digits(8..10) {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+    } else {
+        None
+    };
+    let day = day.ok_or_else(|| bad_hint(format!("the date {} is not understood", quoted(raw)), hint))?;
+    if day > today {
+        return Err(bad_hint(
+            format!("the data cannot cover {day}: it is after today ({today})"),
+            "give the last day the force's published figures cover; for this month, give a day up to today",
+        ));
+    }
+    if day.year() < 2000 {
+        return Err(bad_hint(format!("the date {day} is before 2000"), hint));
+    }
+    Ok(day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,6 +459,30 @@ mod tests {
             crate::clock::stamp(time_arg("9999-12-31T23:59:59+01:00").unwrap()),
             "9999-12-31T22:59:59Z"
         );
+    }
+
+    #[test]
+    fn data_to_dates_are_a_month_or_a_day_up_to_today() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let day = |raw: &str| data_to(raw, today).map(|d| d.to_string());
+        assert_eq!(day("2025-09").unwrap(), "2025-09-30");
+        assert_eq!(day("2024-02").unwrap(), "2024-02-29");
+        assert_eq!(day("2025-12").unwrap(), "2025-12-31");
+        assert_eq!(day(" 2026-11-25 ").unwrap(), "2026-11-25");
+        for bad in [
+            "2026-11",
+            "2026-11-26",
+            "2027-01",
+            "2025-13",
+            "2025-9",
+            "2025-02-30",
+            "1999-12",
+            "soon",
+            "",
+            "+202-01",
+        ] {
+            assert!(day(bad).is_err(), "{bad} accepted");
+        }
     }
 
     #[test]

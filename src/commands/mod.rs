@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::cli::{AuditCommand, Command, EditorCommand, NoteCommand};
+use crate::cli::{AuditCommand, Command, EditorCommand, NoteCommand, PageCommand, PageLinkCommand};
 use crate::directory::Outcome;
 use crate::model::Change;
 use crate::{output, Ctx};
@@ -17,6 +17,7 @@ mod history;
 mod init;
 mod list;
 mod note;
+mod page;
 mod publications;
 mod publish;
 mod restore;
@@ -42,6 +43,10 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Note(NoteCommand::Resolve(args)) => note::resolve(ctx, args),
         Command::Note(NoteCommand::List(args)) => note::list(ctx, args),
         Command::Review(args) => review::review(ctx, args),
+        Command::Page(PageCommand::Show(args)) => page::show(ctx, args),
+        Command::Page(PageCommand::Set(args)) => page::set(ctx, args),
+        Command::Page(PageCommand::Link(PageLinkCommand::Add(args))) => page::link_add(ctx, args),
+        Command::Page(PageCommand::Link(PageLinkCommand::Remove(args))) => page::link_remove(ctx, args),
         Command::Due(args) => review::due(ctx, args),
         Command::History(args) => history::run(ctx, args),
         Command::Audit(AuditCommand::Verify(args)) => audit::verify(ctx, args),

@@ -10,14 +10,19 @@ use crate::cli::{DueArgs, ReviewArgs};
 use crate::clock::stamp;
 use crate::db::reviews;
 use crate::output;
-use crate::{directory, Ctx};
+use crate::{directory, validate, Ctx};
 
 pub fn review(ctx: &Ctx, args: ReviewArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
+    let today = ctx.clock.now().date_naive();
+    let data_to = args.data_to.as_deref().map(|d| validate::data_to(d, today)).transpose()?;
+    let data_to = data_to.map(|d| d.format("%Y-%m-%d").to_string());
     let mut db = ctx.open()?;
-    let change = db.write_as(&actor, |tx, actor| directory::review(tx, actor, &args.force))?;
+    let change =
+        db.write_as(&actor, |tx, actor| directory::review(tx, actor, &args.force, data_to.clone()))?;
+    let covers = data_to.map(|d| format!(", its data up to {d}")).unwrap_or_default();
     output::line(format!(
-        "recorded a review of {} (change {})",
+        "recorded a review of {}{covers} (change {})",
         change.force.as_deref().unwrap_or_default(),
         change.id
     ))?;

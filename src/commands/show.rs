@@ -119,6 +119,9 @@ fn human(shown: &Shown, at: Option<&str>) -> String {
         }
     }
     text.push_str(&format!("  last reviewed: {}\n", entry.last_reviewed.as_deref().unwrap_or("never")));
+    if let Some(day) = &entry.data_to {
+        text.push_str(&format!("  data up to:    {day}\n"));
+    }
     text.push_str(&format!("\nNotes ({} open)\n", entry.open_notes));
     for note in &shown.notes {
         text.push_str(&format!(
@@ -133,7 +136,8 @@ fn human(shown: &Shown, at: Option<&str>) -> String {
     text.push_str("\nReviews\n");
     for review in &shown.reviews {
         let message = review.message.as_deref().map(|m| format!(": {}", one_line(m))).unwrap_or_default();
-        text.push_str(&format!("  {} by {}{message}\n", review.at, review.editor));
+        let data_to = review.data_to.as_deref().map(|d| format!(", data up to {d}")).unwrap_or_default();
+        text.push_str(&format!("  {} by {}{data_to}{message}\n", review.at, review.editor));
     }
     text.push_str("\nChanges\n");
     for change in &shown.changes {

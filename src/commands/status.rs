@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::cli::StatusArgs;
-use crate::status::{self, Named, REVIEW_DAYS};
+use crate::status::{self, Named, REVIEW_DAYS, STALE_DATA_DAYS};
 use crate::{output, Ctx};
 
 fn names(list: &[Named]) -> String {
@@ -40,6 +40,15 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<ExitCode> {
     ));
     if !status.reviews_due.is_empty() {
         text.push_str(&format!("  due:        {}\n", names(&status.reviews_due)));
+    }
+    if !status.stale_data.is_empty() {
+        let stale: Vec<String> =
+            status.stale_data.iter().map(|s| format!("{} (data up to {})", s.name, s.data_to)).collect();
+        text.push_str(&format!(
+            "Stale data:   {} (data recorded as ending over {STALE_DATA_DAYS} days ago)\n  stale:      {}\n",
+            status.stale_data.len(),
+            stale.join(", ")
+        ));
     }
     text.push_str(&format!("Open notes:   {} ({} public)\n", status.open_notes, status.open_public_notes));
     text.push_str(&format!("Unpublished:  {} changes\n", status.unpublished_changes));

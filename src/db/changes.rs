@@ -295,11 +295,15 @@ pub fn latest_page(conn: &Connection, cutoff: &Cutoff) -> Result<Option<Page>> {
 pub fn reviews(conn: &Connection, cutoff: &Cutoff) -> Result<Vec<(String, ReviewState)>> {
     let (clause, value) = cutoff.clause();
     let sql = format!(
-        "SELECT force, at, editor, message FROM changes WHERE entity = 'review' AND force IS NOT NULL AND {clause} ORDER BY id"
+        "SELECT force, at, editor, message, json_extract(after, '$.data_to') FROM changes
+         WHERE entity = 'review' AND force IS NOT NULL AND {clause} ORDER BY id"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([value], |row| {
-        Ok((row.get(0)?, ReviewState { at: row.get(1)?, editor: row.get(2)?, message: row.get(3)? }))
+        Ok((
+            row.get(0)?,
+            ReviewState { at: row.get(1)?, editor: row.get(2)?, message: row.get(3)?, data_to: row.get(4)? },
+        ))
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }

@@ -80,7 +80,9 @@ pub fn list(conn: &Connection, include_retired: bool) -> Result<Vec<ListEntry>> 
     let mut stmt = conn.prepare_cached(
         "SELECT f.slug, f.name, f.url, f.status, lc.status, lc.url,
                 (SELECT COUNT(*) FROM notes n WHERE n.force_id = f.id AND n.status = 'open'),
-                (SELECT MAX(r.at) FROM reviews r WHERE r.force_id = f.id)
+                (SELECT MAX(r.at) FROM reviews r WHERE r.force_id = f.id),
+                (SELECT r.data_to FROM reviews r WHERE r.force_id = f.id AND r.data_to IS NOT NULL
+                 ORDER BY r.id DESC LIMIT 1)
          FROM forces f
          LEFT JOIN link_checks lc ON lc.id = (SELECT MAX(id) FROM link_checks WHERE force_id = f.id)
          WHERE ?1 OR f.status = 'active'
@@ -99,6 +101,7 @@ pub fn list(conn: &Connection, include_retired: bool) -> Result<Vec<ListEntry>> 
             status: ForceStatus::parse(&status).unwrap_or(ForceStatus::Active),
             open_notes: row.get(6)?,
             last_reviewed: row.get(7)?,
+            data_to: row.get(8)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

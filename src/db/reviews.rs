@@ -5,18 +5,23 @@ use rusqlite::{params, Connection};
 use crate::model::Review;
 
 pub fn insert(conn: &Connection, force_id: i64, review: &Review) -> Result<()> {
-    conn.prepare_cached("INSERT INTO reviews (force_id, at, editor, message) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![force_id, review.at, review.editor, review.message])?;
+    conn.prepare_cached(
+        "INSERT INTO reviews (force_id, at, editor, message, data_to) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![force_id, review.at, review.editor, review.message, review.data_to])?;
     Ok(())
 }
 
 /// Every review, oldest first: (force slug, review).
 pub fn all(conn: &Connection) -> Result<Vec<(String, Review)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT f.slug, r.at, r.editor, r.message FROM reviews r JOIN forces f ON f.id = r.force_id ORDER BY r.id",
+        "SELECT f.slug, r.at, r.editor, r.message, r.data_to FROM reviews r JOIN forces f ON f.id = r.force_id ORDER BY r.id",
     )?;
     let rows = stmt.query_map([], |row| {
-        Ok((row.get(0)?, Review { at: row.get(1)?, editor: row.get(2)?, message: row.get(3)? }))
+        Ok((
+            row.get(0)?,
+            Review { at: row.get(1)?, editor: row.get(2)?, message: row.get(3)?, data_to: row.get(4)? },
+        ))
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
@@ -24,10 +29,10 @@ pub fn all(conn: &Connection) -> Result<Vec<(String, Review)>> {
 /// A force's reviews, newest first.
 pub fn for_force(conn: &Connection, force_id: i64) -> Result<Vec<Review>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT at, editor, message FROM reviews WHERE force_id = ?1 ORDER BY at DESC, id DESC",
+        "SELECT at, editor, message, data_to FROM reviews WHERE force_id = ?1 ORDER BY at DESC, id DESC",
     )?;
     let rows = stmt.query_map([force_id], |row| {
-        Ok(Review { at: row.get(0)?, editor: row.get(1)?, message: row.get(2)? })
+        Ok(Review { at: row.get(0)?, editor: row.get(1)?, message: row.get(2)?, data_to: row.get(3)? })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }

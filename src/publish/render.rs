@@ -2,7 +2,7 @@
 //! Templates are embedded in the binary and autoescaped by extension (`.html`, `.atom`), so no
 //! name, URL or note can inject markup.
 use anyhow::{Context, Result};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
@@ -12,6 +12,7 @@ use crate::audit::hex;
 use crate::content::Content;
 use crate::model::AuditHead;
 use crate::model::Publication;
+use crate::state::PageLink;
 use crate::validate::xml_text;
 
 /// The files of one publication, in a fixed order.
@@ -109,6 +110,16 @@ fn date_view(at: &str) -> DateView {
     DateView { iso: at.to_owned(), human }
 }
 
+/// `data_to` for people: "September 2025" for a month's last day, else "15 September 2025".
+fn data_to_view(day: &str) -> DateView {
+    let human = match NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+        Ok(d) if d.succ_opt().is_none_or(|next| next.month() != d.month()) => d.format("%B %Y").to_string(),
+        Ok(d) => d.format("%-d %B %Y").to_string(),
+        Err(_) => day.to_owned(),
+    };
+    DateView { iso: day.to_owned(), human }
+}
+
 #[derive(Serialize)]
 struct ForceView<'a> {
     slug: &'a str,
@@ -116,6 +127,7 @@ struct ForceView<'a> {
     url: Option<&'a str>,
     /// Each note as lines, rendered with line breaks between them.
     notes: Vec<Vec<&'a str>>,
+    data_to: Option<DateView>,
 }
 
 #[derive(Serialize)]
@@ -139,6 +151,16 @@ struct PageView<'a> {
     preview: bool,
     /// The audit head the publication covers, for `<meta name="uof-audit-head">`.
     audit: Option<AuditHead>,
+    publisher: Option<&'a str>,
+    contact: Option<&'a str>,
+    /// The contact is an email address: link it with `mailto:`.
+    contact_email: bool,
+    licence: Option<&'a str>,
+    /// The page's address, for `<link rel="canonical">`.
+    base_url: Option<&'a str>,
+    links: &'a [PageLink],
+    /// schema.org JSON-LD, already safe inside `<script>` (see `json_ld`).
+    json_ld: Option<String>,
 }
 
 fn lines(text: &str) -> Vec<&str> {
@@ -167,6 +189,7 @@ pub fn render(
                 name: &f.name,
                 url: f.url.as_deref(),
                 notes: f.notes.iter().map(|n| lines(n)).collect(),
+                data_to: f.data_to.as_deref().map(data_to_view),
             })
             .collect(),
         published: date_view(first_at),
@@ -178,6 +201,13 @@ pub fn render(
         feed_id: urn_uuid(&format!("feed {first_at}")),
         preview,
         audit: publication.audit_head(),
+        publisher: content.publisher.as_deref(),
+        contact: content.contact.as_deref(),
+        contact_email: content.contact.as_deref().is_some_and(is_email),
+        licence: content.licence.as_deref(),
+        base_url: content.base_url.as_deref(),
+        links: &content.links,
+        json_ld: content.base_url.as_deref().map(|base| json_ld(content, base)),
     };
     let env = env();
     let ctx = Value::from(Serde(&view));
@@ -185,13 +215,17 @@ pub fn render(
     // the page's template values are a copy of every force: free them before the next files
     let feed_id = view.feed_id;
     drop(ctx);
+    // with a base URL the feed's links are absolute, as feed readers resolve them best
+    let base = content.base_url.as_deref();
+    let page_url = base.unwrap_or("index.html").to_owned();
+    let feed_url = format!("{}feed.atom", base.unwrap_or(""));
     let feed_entries: Vec<_> = history
         .iter()
         .map(|p| {
             minijinja::context! {
                 id => urn_uuid(&format!("publication {} {}", p.id, p.at)),
                 at => xml_text(&p.at),
-                human => xml_text(&date_view(&p.at).human).into_owned(),
+                title => xml_text(&format!("Update of {}", date_view(&p.at).human)).into_owned(),
                 note => xml_text(&p.note),
             }
         })
@@ -200,23 +234,116 @@ pub fn render(
         .get_template("feed.atom")?
         .render(minijinja::context! {
             title => xml_text(&content.heading),
+            author => xml_text(content.publisher.as_deref().unwrap_or(&content.heading)),
             id => feed_id,
             updated => xml_text(last_major_at),
+            page_url => xml_text(&page_url),
+            feed_url => xml_text(&feed_url),
             entries => feed_entries,
             audit => publication.audit_head().map(|a| minijinja::context! { change => a.change, hash => a.hash }),
         })
         .context("failed to render feed.atom")?;
-    Ok(Site {
-        files: vec![
-            ("index.html".to_owned(), index.into_bytes()),
-            (
-                "forces.json".to_owned(),
-                forces_json(content, last_major_at, publication.audit_head().as_ref())?,
-            ),
-            ("forces.csv".to_owned(), forces_csv(content)?),
-            ("feed.atom".to_owned(), feed.into_bytes()),
-        ],
-    })
+    let mut files = vec![
+        ("index.html".to_owned(), index.into_bytes()),
+        ("forces.json".to_owned(), forces_json(content, last_major_at, publication.audit_head().as_ref())?),
+        ("forces.csv".to_owned(), forces_csv(content)?),
+        ("feed.atom".to_owned(), feed.into_bytes()),
+    ];
+    if let Some(base) = base {
+        files.push(("sitemap.xml".to_owned(), sitemap(base, last_major_at).into_bytes()));
+    }
+    Ok(Site { files })
+}
+
+/// `sitemap.xml`: the page and its data files, each last modified at the last major publication.
+fn sitemap(base: &str, updated: &str) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for file in ["", "forces.json", "forces.csv", "feed.atom"] {
+        xml.push_str(&format!(
+            "<url><loc>{}</loc><lastmod>{}</lastmod></url>\n",
+            escape_markup(&format!("{base}{file}")),
+            escape_markup(updated)
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+/// schema.org JSON-LD for search engines (Google's Dataset Search reads it): the page as a
+/// `DataCatalog` whose `dataset` is one `Dataset` per active force with a link.
+///
+/// Written inside `<script>`, where HTML escaping does not apply: `<`, `>` and `&` (and the
+/// line separators JavaScript once choked on) are written as JSON `\u` escapes, which mean the
+/// same to a JSON parser, so no text can close the element (`</script>`) or start a comment.
+fn json_ld(content: &Content, base: &str) -> String {
+    let datasets: Vec<serde_json::Value> = content
+        .forces
+        .iter()
+        .filter_map(|f| {
+            let url = f.url.as_deref()?;
+            let mut dataset = serde_json::json!({
+                "@type": "Dataset",
+                "name": format!("{}: use of force data", f.name),
+                "description": format!("Police use of force statistics published by {}.", f.name),
+                "url": url,
+                "isAccessibleForFree": true,
+            });
+            if let (Some(day), Some(map)) = (&f.data_to, dataset.as_object_mut()) {
+                map.insert("temporalCoverage".to_owned(), format!("../{day}").into());
+            }
+            Some(dataset)
+        })
+        .collect();
+    let mut catalog = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "DataCatalog",
+        "name": content.heading,
+        "url": base,
+        "inLanguage": "en-GB",
+        "dataset": datasets,
+    });
+    if let Some(map) = catalog.as_object_mut() {
+        if let Some(first) = content.intro.first() {
+            map.insert("description".to_owned(), first.clone().into());
+        }
+        if let Some(publisher) = &content.publisher {
+            map.insert(
+                "publisher".to_owned(),
+                serde_json::json!({"@type": "Organization", "name": publisher}),
+            );
+        }
+        if let Some(licence) = &content.licence {
+            map.insert("license".to_owned(), licence.clone().into());
+        }
+    }
+    script_safe_json(&catalog)
+}
+
+/// JSON text that is safe inside an HTML `<script>` element (see `json_ld`).
+fn script_safe_json(value: &serde_json::Value) -> String {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A plain email address (one `@`, no spaces), worth a `mailto:` link.
+fn is_email(text: &str) -> bool {
+    let mut parts = text.split('@');
+    matches!((parts.next(), parts.next(), parts.next()), (Some(user), Some(host), None)
+        if !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.')
+            && !text.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '\'' | ',' | ';' | ':' | '?' | '&' | '/' | '\\')))
 }
 
 /// `forces.json`: the published directory. Fields are declared in sorted order: the file is
@@ -239,10 +366,11 @@ fn forces_json(content: &Content, updated: &str, audit: Option<&AuditHead>) -> R
     Ok(bytes)
 }
 
-/// `forces.csv`: slug, name, url, notes (one per line in the cell), formula-safe.
+/// `forces.csv`: slug, name, url, notes (one per line in the cell), data_to (YYYY-MM-DD or
+/// empty), formula-safe.
 fn forces_csv(content: &Content) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(["slug", "name", "url", "notes"])?;
+    writer.write_record(["slug", "name", "url", "notes", "data_to"])?;
     for force in &content.forces {
         let notes = force.notes.join("\n");
         writer.write_record([
@@ -250,6 +378,7 @@ fn forces_csv(content: &Content) -> Result<Vec<u8>> {
             csv_safe(&force.name),
             csv_safe(force.url.as_deref().unwrap_or("")),
             csv_safe(&notes),
+            csv_safe(force.data_to.as_deref().unwrap_or("")),
         ])?;
     }
     writer.into_inner().context("failed to write forces.csv")
@@ -303,14 +432,21 @@ mod tests {
                     name: "Kent Police".into(),
                     url: Some("https://example.org/<a>".into()),
                     notes: vec!["one".into(), "two\nlines".into()],
+                    data_to: Some("2025-09-30".into()),
                 },
                 crate::content::PublicForce {
                     slug: "essex-police".into(),
                     name: "Essex Police".into(),
                     url: None,
                     notes: vec![],
+                    data_to: None,
                 },
             ],
+            publisher: None,
+            contact: None,
+            licence: None,
+            base_url: None,
+            links: vec![],
         };
         let audit = AuditHead { change: 46, hash: "ab".repeat(32) };
         let value = serde_json::json!({
@@ -323,6 +459,33 @@ mod tests {
         let mut expected = serde_json::to_vec_pretty(&value).unwrap();
         expected.push(b'\n');
         assert_eq!(forces_json(&content, "2026-11-25T12:00:00Z", Some(&audit)).unwrap(), expected);
+    }
+
+    #[test]
+    fn json_ld_cannot_close_its_script_element() {
+        let text = "</script><script>alert(1)</script> & <!-- \u{2028}";
+        let safe = script_safe_json(&serde_json::json!({ "name": text }));
+        assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'), "{safe}");
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["name"], text, "the escapes mean the same to a JSON parser");
+    }
+
+    #[test]
+    fn data_to_reads_as_a_month_when_it_is_the_month_end() {
+        assert_eq!(data_to_view("2025-09-30").human, "September 2025");
+        assert_eq!(data_to_view("2024-02-29").human, "February 2024");
+        assert_eq!(data_to_view("2025-12-31").human, "December 2025");
+        assert_eq!(data_to_view("2025-09-15").human, "15 September 2025");
+    }
+
+    #[test]
+    fn only_plain_addresses_become_mailto_links() {
+        assert!(is_email("uof@example.gov.uk"));
+        for not in
+            ["Home Office", "a@b", "a b@example.org", "x@example.org?subject=y", "@example.org", "a@b@c.org"]
+        {
+            assert!(!is_email(not), "{not}");
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub fn summarise(before: &State, now: &State) -> Vec<String> {
     let mut links_added = Vec::new();
     let mut links_changed = Vec::new();
     let mut links_removed = Vec::new();
+    let mut data_to = Vec::new();
     let active = |s: &State, slug: &str| s.forces.get(slug).is_some_and(|f| f.status == ForceStatus::Active);
     for (slug, force) in &now.forces {
         let old = before.forces.get(slug);
@@ -37,6 +38,9 @@ pub fn summarise(before: &State, now: &State) -> Vec<String> {
                     (Some(_), None) => links_removed.push(force.name.clone()),
                     (Some(a), Some(b)) if a != b => links_changed.push(force.name.clone()),
                     _ => {}
+                }
+                if before.data_to(slug) != now.data_to(slug) {
+                    data_to.push(force.name.clone());
                 }
             }
             (false, false) => {}
@@ -83,6 +87,7 @@ pub fn summarise(before: &State, now: &State) -> Vec<String> {
     say("Added", "link for", "links for", links_added);
     say("Updated", "link for", "links for", links_changed);
     say("Removed", "link for", "links for", links_removed);
+    say("Updated", "how current the data is for", "how current the data is for", data_to);
     say("Added", "a note on", "notes on", notes_added);
     say("Removed", "a note on", "notes on", notes_removed);
     sentences
@@ -138,6 +143,25 @@ mod tests {
             ("essex", "Essex Police", Some("https://e"), Active),
         ]);
         assert_eq!(as_note(&summarise(&before, &now)), "Added links for Essex Police and Kent Police.");
+    }
+
+    #[test]
+    fn a_newer_data_date_is_a_public_change() {
+        use crate::state::ReviewState;
+        let before = state(&[("kent", "Kent Police", None, Active), ("essex", "Essex Police", None, Active)]);
+        let mut now = before.clone();
+        for slug in ["kent", "essex"] {
+            now.reviews.entry(slug.into()).or_default().push(ReviewState {
+                at: "2026-01-01T00:00:00Z".into(),
+                editor: "ed".into(),
+                message: None,
+                data_to: Some("2025-09-30".into()),
+            });
+        }
+        assert_eq!(
+            as_note(&summarise(&before, &now)),
+            "Updated how current the data is for Essex Police and Kent Police."
+        );
     }
 
     #[test]

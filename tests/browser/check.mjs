@@ -1,5 +1,7 @@
 // The published page in headless Chromium: axe (WCAG 2.2 AA), no sideways scrolling at 320, 375
-// and 1280 px, works without JavaScript, note text is never markup, and html-validate passes.
+// and 1280 px (even with a 200-character unbroken name and a 3,000-character note), works without
+// JavaScript, note text is never markup, html-validate passes, the schema.org JSON-LD parses with
+// the right types and count, and sitemap.xml is well-formed.
 //
 //   node check.mjs [path/to/admin]        (or ADMIN=path; default target/release/admin)
 //   SCREENSHOTS=1 node check.mjs          also writes docs/screenshots/page-{desktop,mobile}.png
@@ -29,9 +31,34 @@ const URLS = {
   'essex-police': 'https://www.essex.police.uk/use-of-force?year=2025&format=html',
   'avon-and-somerset-constabulary': 'https://www.avonandsomerset.police.uk/use-of-force',
   'cumbria-constabulary': 'https://www.cumbria.police.uk/use-of-force',
+  'bedfordshire-police': 'https://www.bedfordshire.police.uk/use-of-force',
+  'british-transport-police': 'https://www.btp.police.uk/use-of-force',
 };
 // Far down the list, so the screenshots show the top of a realistic page.
 const HOSTILE_FORCE = 'wiltshire-police';
+// Text that must wrap rather than push the page sideways: a 200-character name with no space
+// (sorted last) and a 3,000-character note with none.
+const LONG_NAME = `Z${'z'.repeat(199)}`;
+const LONG_SLUG = 'long-name-police';
+const LONG_NOTE = 'N'.repeat(3000);
+const BASE_URL = 'https://www.example.gov.uk/use-of-force-data/';
+const PAGE = {
+  publisher: 'Home Office',
+  contact: 'useofforce@homeoffice.gov.uk',
+  licence: 'Open Government Licence v3.0',
+  'base-url': BASE_URL,
+};
+const RELATED = [
+  ['Police use of force statistics', 'https://www.gov.uk/government/collections/police-use-of-force-statistics'],
+  ['Home Office', 'https://www.gov.uk/government/organisations/home-office'],
+];
+// how current each force's data is, as reviews recorded it (SOURCE_DATE_EPOCH is 24 November 2025)
+const DATA_TO = {
+  'avon-and-somerset-constabulary': '2025-09',
+  'bedfordshire-police': '2025-06',
+  'british-transport-police': '2025-03-31',
+  'kent-police': '2025-09',
+};
 
 const bin = adminBinary();
 const checks = new Checks('check');
@@ -50,6 +77,17 @@ for (const [slug, url] of Object.entries(URLS).slice(2)) {
   admin(bin, db, ['set-url', slug, url, '-m', 'found on the force site']);
 }
 admin(bin, db, ['note', 'add', '--public', '--force', HOSTILE_FORCE, HOSTILE, '-m', 'hostile text check']);
+for (const [key, value] of Object.entries(PAGE)) {
+  admin(bin, db, ['page', 'set', key, value, '-m', 'GOV.UK page details']);
+}
+for (const [title, link] of RELATED) {
+  admin(bin, db, ['page', 'link', 'add', title, link]);
+}
+for (const [slug, date] of Object.entries(DATA_TO)) {
+  admin(bin, db, ['review', slug, '--data-to', date, '-m', 'checked the figures']);
+}
+admin(bin, db, ['add-force', LONG_NAME, '--slug', LONG_SLUG, '--url', `https://example.org/${'p'.repeat(300)}`]);
+admin(bin, db, ['note', 'add', '--public', '--force', LONG_SLUG, LONG_NOTE, '-m', 'long text check']);
 admin(bin, db, ['publish', '--out', out, '-m', 'Added links for Avon and Somerset and Cumbria.']);
 
 const indexHtml = readFileSync(join(out, 'index.html'), 'utf8');
@@ -57,7 +95,7 @@ const forcesJson = JSON.parse(readFileSync(join(out, 'forces.json'), 'utf8'));
 const forceCount = (Array.isArray(forcesJson) ? forcesJson : forcesJson.forces).length;
 
 // --- a static server for the published directory --------------------------------------------
-const TYPES = { '.html': 'text/html; charset=utf-8', '.json': 'application/json', '.csv': 'text/csv; charset=utf-8', '.atom': 'application/atom+xml' };
+const TYPES = { '.html': 'text/html; charset=utf-8', '.json': 'application/json', '.csv': 'text/csv; charset=utf-8', '.atom': 'application/atom+xml', '.xml': 'application/xml' };
 const server = createServer((req, res) => {
   const path = new URL(req.url, 'http://x').pathname;
   const name = normalize(path === '/' ? '/index.html' : path).replace(/^\/+/, '');
@@ -106,9 +144,45 @@ try {
     assert(bad.length === 0, `bad links: ${bad.join(', ')}`);
     return `${hrefs.length} hrefs`;
   });
-  await checks.run('html: no <script> element; the note is escaped', () => {
-    assert(!/<script/i.test(indexHtml.replace(/&lt;script/gi, '')), 'index.html contains a <script> tag');
+  await checks.run('html: no executable <script> (only JSON-LD); the note is escaped', () => {
+    const scripts = [...indexHtml.matchAll(/<script\b[^>]*>/gi)].map((m) => m[0]);
+    assert(scripts.length === 1 && scripts[0] === '<script type="application/ld+json">', `script tags: ${scripts.join(', ')}`);
+    const withoutLd = indexHtml.replace(/<script type="application\/ld\+json">[^<]*<\/script>/, '');
+    assert(!/<script/i.test(withoutLd.replace(/&lt;script/gi, '')), 'index.html contains another <script> tag');
     assert(indexHtml.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), 'the hostile note is not in index.html, escaped');
+  });
+  await checks.run('json-ld: a schema.org DataCatalog with one Dataset per linked active force', () => {
+    const m = indexHtml.match(/<script type="application\/ld\+json">([^<]*)<\/script>/);
+    assert(m, 'no JSON-LD script in index.html');
+    const ld = JSON.parse(m[1]);
+    assert(ld['@context'] === 'https://schema.org', `@context is ${ld['@context']}`);
+    assert(ld['@type'] === 'DataCatalog', `@type is ${ld['@type']}`);
+    assert(ld.url === BASE_URL, `url is ${ld.url}`);
+    assert(ld.publisher?.name === PAGE.publisher, `publisher is ${JSON.stringify(ld.publisher)}`);
+    const linked = forcesJson.forces.filter((f) => f.url);
+    assert(Array.isArray(ld.dataset) && ld.dataset.length === linked.length, `${ld.dataset?.length} datasets, ${linked.length} linked forces`);
+    for (const d of ld.dataset) {
+      assert(d['@type'] === 'Dataset' && typeof d.name === 'string' && d.name && d.url, `bad dataset ${JSON.stringify(d)}`);
+    }
+    const urls = new Set(ld.dataset.map((d) => d.url));
+    assert(linked.every((f) => urls.has(f.url)), 'a linked force has no Dataset');
+    return `${ld.dataset.length} datasets`;
+  });
+  await checks.run('sitemap.xml: well-formed, the page and its data files', async () => {
+    const xml = readFileSync(join(out, 'sitemap.xml'), 'utf8');
+    const probe = await browser.newPage();
+    const locs = await probe.evaluate((text) => {
+      const doc = new DOMParser().parseFromString(text, 'application/xml');
+      if (doc.getElementsByTagName('parsererror').length) return null;
+      const ns = 'http://www.sitemaps.org/schemas/sitemap/0.9';
+      if (doc.documentElement.namespaceURI !== ns || doc.documentElement.localName !== 'urlset') return [];
+      return [...doc.getElementsByTagNameNS(ns, 'loc')].map((l) => l.textContent);
+    }, xml);
+    await probe.close();
+    assert(locs !== null, 'sitemap.xml is not well-formed XML');
+    const want = ['', 'forces.json', 'forces.csv', 'feed.atom'].map((f) => BASE_URL + f);
+    assert(JSON.stringify(locs) === JSON.stringify(want), `locs are ${JSON.stringify(locs)}`);
+    return `${locs.length} URLs`;
   });
   for (const [label, html] of [
     ['published index.html', indexHtml],
@@ -147,10 +221,24 @@ try {
       const note = await page.locator(`#force-${HOSTILE_FORCE} .caveat`).innerText();
       assert(note === HOSTILE, `the note reads ${JSON.stringify(note)}`);
       assert((await page.locator(`#force-${HOSTILE_FORCE} .caveat b, #force-${HOSTILE_FORCE} script`).count()) === 0, 'the note made elements');
-      assert((await page.locator('script').count()) === 0, 'the page has a script element');
+      assert((await page.locator('script:not([type="application/ld+json"])').count()) === 0, 'the page has an executable script element');
       const pageNote = await page.locator('main > p.caveat').innerText();
       assert(pageNote === PAGE_NOTE, `the page note reads ${JSON.stringify(pageNote)}`);
       assert(dialogs.length === 0, `dialogs fired: ${dialogs.join('; ')}`);
+    });
+    await checks.run(`${width}px: publisher, contact, licence, related links and data dates show`, async () => {
+      const about = await page.locator('dl.about').innerText();
+      for (const value of [PAGE.publisher, PAGE.contact, PAGE.licence]) {
+        assert(about.includes(value), `${value} is not shown: ${JSON.stringify(about)}`);
+      }
+      const related = await page.locator('ul.related a').allInnerTexts();
+      assert(JSON.stringify(related) === JSON.stringify(RELATED.map((r) => r[0])), `related links: ${related.join(', ')}`);
+      const kent = await page.locator('#force-kent-police .data-to').innerText();
+      assert(kent === 'Data up to September 2025', `Kent reads ${JSON.stringify(kent)}`);
+      const unlinked = await page.locator('#force-dorset-police').innerText();
+      assert(!/not (yet )?available/i.test(unlinked), `an unlinked force reads ${JSON.stringify(unlinked)}`);
+      const canonical = await page.locator('link[rel="canonical"]').getAttribute('href');
+      assert(canonical === BASE_URL, `canonical is ${canonical}`);
     });
     await checks.run(`${width}px: links are real (no href="#", no javascript:)`, async () => {
       const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href')));
@@ -198,6 +286,15 @@ try {
   {
     const context = await browser.newContext({ viewport: { width: 320, height: 800 } });
     const page = await openPage(context);
+    await checks.run('320px: the 200-character name and 3,000-character note wrap', async () => {
+      const name = await page.locator(`#force-${LONG_SLUG} > a`).innerText();
+      assert(name === LONG_NAME, 'the long name is not the link text');
+      const note = await page.locator(`#force-${LONG_SLUG} .caveat`).innerText();
+      assert(note === LONG_NOTE, 'the long note is not shown whole');
+      const box = await page.locator(`#force-${LONG_SLUG}`).boundingBox();
+      assert(box && box.x + box.width <= 320, `the long force's entry ends at ${box && box.x + box.width}px`);
+      return `entry ${Math.round(box.height)}px tall`;
+    });
     await checks.run('320px: no horizontal overflow', async () => {
       const { scrollWidth, clientWidth } = await overflow(page);
       assert(scrollWidth <= clientWidth, `scrollWidth ${scrollWidth} > clientWidth ${clientWidth}`);

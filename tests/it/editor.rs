@@ -83,7 +83,7 @@ fn the_preview_shows_unpublished_changes_on_reload_and_writes_nothing() {
     let (code, page) = get(&server.1, "/");
     assert_eq!(code, 200);
     assert!(page.contains("<strong>Preview</strong>"), "banner");
-    assert!(page.contains("Kent Police: <span class=\"unavailable\">"));
+    assert!(page.contains("Kent Police <span class=\"unavailable\">"));
     env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
     let (_, page) = get(&server.1, "/index.html");
     assert!(

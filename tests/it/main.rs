@@ -11,6 +11,7 @@ mod hostile;
 mod integrity;
 mod links;
 mod notes;
+mod page;
 mod publish;
 mod readme;
 mod reliability;

@@ -50,11 +50,14 @@ fn a_fresh_site_lists_45_forces_none_linked_first_published() {
     for name in seed_names() {
         let escaped = name.replace('&', "&amp;");
         assert!(
-            index.contains(&format!("{escaped}: <span class=\"unavailable\">data not yet available</span>")),
+            index
+                .contains(&format!("{escaped} <span class=\"unavailable\">(no link to its data yet)</span>")),
             "{name}"
         );
     }
-    assert_eq!(index.matches("data not yet available").count(), 45);
+    // listed without a link, and without claiming the force publishes no data
+    assert_eq!(index.matches("no link to its data yet").count(), 45);
+    assert!(!index.contains("not yet available"));
     assert!(!index.contains("href=\"#\""), "no placeholder links");
     assert!(!index.contains("<script"), "no JavaScript");
     let updates = updates_section(index);
@@ -83,7 +86,7 @@ fn a_fresh_site_lists_45_forces_none_linked_first_published() {
         .collect();
     assert_eq!(listed, published);
     let mut csv = csv::Reader::from_reader(site["forces.csv"].as_bytes());
-    assert_eq!(csv.headers().unwrap(), vec!["slug", "name", "url", "notes"]);
+    assert_eq!(csv.headers().unwrap(), vec!["slug", "name", "url", "notes", "data_to"]);
     let rows: Vec<(Value, Value, Value)> = csv
         .records()
         .map(|r| {
