@@ -203,6 +203,11 @@ fn only_init_creates_a_database() {
         assert_eq!(bytes(&env.db), b"", "{args:?} wrote to the file");
     }
     assert_eq!(published_files(&env.path("site")), site, "the live site is untouched");
+    // the preview server too refuses to start on it (bounded, in case it did not)
+    let serve = env.shell("timeout 5 \"$ADMIN\" serve --port 0");
+    assert_eq!(serve.code, 1, "{}", serve.stderr);
+    assert!(serve.stderr.contains("is not a uof-admin database (the file is empty)"), "{}", serve.stderr);
+    assert_eq!(bytes(&env.db), b"");
 
     // another program's SQLite database
     let other = env.path("other.db");

@@ -15,8 +15,16 @@ use crate::testenv::{assert_error_shape, bytes, TestEnv};
 pub fn assert_tables_match_the_log(env: &TestEnv) {
     let run = env.run(&["audit", "verify", "--json"]);
     let report: Value = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
-    assert_eq!(run.code, 0, "a value without its change, or a change without its value:\n{}{}", run.stdout, run.stderr);
-    assert_eq!((report["ok"].clone(), report["problem"].clone()), (Value::Bool(true), Value::Null), "{report}");
+    assert_eq!(
+        run.code, 0,
+        "a value without its change, or a change without its value:\n{}{}",
+        run.stdout, run.stderr
+    );
+    assert_eq!(
+        (report["ok"].clone(), report["problem"].clone()),
+        (Value::Bool(true), Value::Null),
+        "{report}"
+    );
     let now = env.json(&["list", "--all", "--json"]);
     let replayed = env.json(&["list", "--all", "--json", "--as-of", "9999-12-31"]);
     assert_eq!(now, replayed, "a value without its change, or a change without its value");
