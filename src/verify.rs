@@ -243,9 +243,12 @@ fn check_publications(
         let Some((change_id, after)) = by_id.get(&p.id) else {
             return problem("it has no `publish` change in the audit log".to_owned());
         };
-        if after.get("sha256").and_then(Value::as_str) != Some(p.sha256.as_str())
-            || after.get("note").and_then(Value::as_str) != Some(p.note.as_str())
+        let text = |key: &str| after.get(key).and_then(Value::as_str);
+        if text("sha256") != Some(p.sha256.as_str())
+            || text("note") != Some(p.note.as_str())
             || after.get("major").and_then(Value::as_bool) != Some(p.major)
+            || text("approved_by") != p.approved_by.as_deref()
+            || text("without_approval") != p.without_approval.as_deref()
         {
             return problem(format!("its row does not say what its `publish` change {change_id} says"));
         }

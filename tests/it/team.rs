@@ -227,3 +227,15 @@ fn the_registry_table_is_checked_against_the_log() {
     let err = env.fails(&["audit", "verify"], 1);
     assert!(err.contains("table editors, editor carol, field role: the table holds \"admin\" but the audit log says \"editor\""), "{err}");
 }
+
+#[test]
+fn a_publications_approval_rewritten_in_its_table_fails_verify() {
+    let env = team();
+    as_(&env, "carol", &["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    as_(&env, "bob", &["publish", "--without-approval", "-m", "urgent"]);
+    env.sql()
+        .execute_batch("UPDATE publications SET approved_by = 'alice', without_approval = NULL WHERE id = 1")
+        .unwrap();
+    let err = env.fails(&["audit", "verify"], 1);
+    assert!(err.contains("publication 1: its row does not say what its `publish` change 51 says"), "{err}");
+}
