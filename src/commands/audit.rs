@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::cli::{AuditCanonicalArgs, AuditHeadArgs, AuditVerifyArgs};
 use crate::db::changes;
-use crate::exit_codes::{QuietExit, FAILURE};
+use crate::exit_codes::failed_hint;
 use crate::verify::{self, Problem};
 use crate::{output, Ctx};
 
@@ -30,7 +30,6 @@ pub fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<ExitCode> {
         }))?;
     }
     if let Some(problem) = &report.problem {
-        eprintln!("error: {}", output::one_line(&problem.to_string()));
         let hint = match problem {
             Problem::Tables(_) => "a table was changed behind admin's back: restore the database from a backup (`admin restore`) and compare".to_owned(),
             Problem::Chain(_) => format!(
@@ -39,13 +38,13 @@ pub fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<ExitCode> {
             ),
             _ => "restore the database from a backup (`admin restore`) and compare".to_owned(),
         };
-        eprintln!("hint: {hint}");
-        return Err(QuietExit(FAILURE).into());
+        return Err(failed_hint(problem.to_string(), hint));
     }
-    if let Some(problem) = &against {
-        eprintln!("error: {}", output::one_line(problem));
-        eprintln!("hint: the database is not the one that published that site, or its log was rewritten; restore it from a backup (`admin restore`)");
-        return Err(QuietExit(FAILURE).into());
+    if let Some(problem) = against {
+        return Err(failed_hint(
+            problem,
+            "the database is not the one that published that site, or its log was rewritten; restore it from a backup (`admin restore`)",
+        ));
     }
     if !args.json.json {
         output::line(format!(
