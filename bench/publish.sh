@@ -8,7 +8,9 @@
 # Hugo: a minimal site in a temporary directory: one layout listing the forces from
 #   data/forces.json (the forces.json admin publishes: the same 45 forces) with the heading and
 #   the introduction from data/page.json; --prepare removes its output directory.
-# Target: admin median <= 0.25 x Hugo.
+# admin's publish first checks that the live content is what the replayed audit log says
+# (SPEC section 9), so that check is inside every timed run.
+# Targets: admin median < 16 ms, and admin / Hugo reported (it was <= 0.25 before the check).
 # Usage: bench/publish.sh   (RUNS=N to change the number of runs; default 50)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +21,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 command -v hugo >/dev/null || { echo "hugo is not installed (apt-get install hugo)" >&2; exit 1; }
 
+echo "machine: $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 export UOF_EDITOR=bench
 "$admin" --db "$work/seed.db" init >/dev/null
 
@@ -70,9 +73,11 @@ hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/h.json" \
   --prepare "rm -rf $work/hugo-out" \
   -n hugo "hugo --quiet -s $site -d $work/hugo-out"
 
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$work/h.json" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 a, h = r["admin"]["median"], r["hugo"]["median"]
-print(f"publish median: admin {a*1000:.2f} ms, hugo {h*1000:.2f} ms, admin/hugo = {a/h:.3f} (target <= 0.25)")
+print(f"publish median: admin {a*1000:.2f} ms (target < 16 ms: {'met' if a < 0.016 else 'MISSED'}), "
+      f"hugo {h*1000:.2f} ms, admin/hugo = {a/h:.3f} (was <= 0.25)")
 PY

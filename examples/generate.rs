@@ -22,6 +22,14 @@
 //!   newest publication is true to the content.
 //!
 //! Change times start at 2024-01-01T00:00:00Z and advance one minute per change.
+//!
+//! `--signed-by-key FILE` (an unencrypted OpenSSH ed25519 private key, with its public half in
+//! `FILE.pub`, as `ssh-keygen -t ed25519 -N "" -f FILE` makes them) makes a database of signed
+//! changes: right after the `init` changes, the five generated editors are registered with that
+//! public key (`alice` first, adding herself; all five as `admin`, so any of them may record a
+//! publication), and every later change is made with `Actor.signer = Signer::File(FILE)`, so the
+//! gate signs it as `admin` would. The last publication is then made `--without-approval` (five
+//! editors can publish). Only the 46 `init` changes are unsigned.
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -40,6 +48,7 @@ struct Args {
     changes: u64,
     publications: u64,
     batch: u64,
+    signed_by_key: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args> {
@@ -49,6 +58,7 @@ fn parse_args() -> Result<Args> {
         changes: 1_000_000,
         publications: 10_000,
         batch: 10_000,
+        signed_by_key: None,
     };
     let mut it = std::env::args().skip(1);
     let mut out = None;
@@ -61,13 +71,16 @@ fn parse_args() -> Result<Args> {
             "--changes" => args.changes = number("--changes")?,
             "--publications" => args.publications = number("--publications")?,
             "--batch" => args.batch = number("--batch")?.max(1),
+            "--signed-by-key" => {
+                args.signed_by_key = Some(PathBuf::from(it.next().context("--signed-by-key needs a file")?))
+            }
             _ if arg.starts_with('-') => bail!("unknown option {arg}"),
             _ => out = Some(PathBuf::from(arg)),
         }
     }
     args.out =
-        out.context("usage: generate OUT.db [--forces N] [--changes N] [--publications N] [--batch N]")?;
-    if args.forces < 45 || args.changes < args.forces + args.publications + 1 {
+        out.context("usage: generate OUT.db [--forces N] [--changes N] [--publications N] [--batch N] [--signed-by-key FILE]")?;
+    if args.forces < 45 || args.changes < args.forces + args.publications + EDITORS.len() as u64 + 1 {
         bail!("need --forces >= 45 and --changes >= forces + publications + 1");
     }
     Ok(args)
@@ -102,12 +115,24 @@ fn main() -> Result<()> {
     let mut db = Db::create(&args.out)?;
     let epoch = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).single().context("epoch")?;
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    // the public half of the signing key, read (and checked) before anything is written
+    let public_key = match &args.signed_by_key {
+        Some(file) => {
+            let mut public = file.clone().into_os_string();
+            public.push(".pub");
+            let text = std::fs::read_to_string(&public)
+                .with_context(|| format!("cannot read {}", PathBuf::from(&public).display()))?;
+            Some(admin::sign::public_key(&text)?)
+        }
+        None => None,
+    };
+    let signer = args.signed_by_key.clone().map(admin::sign::Signer::File);
     // one minute per change: the actor of the change about to be number `n`
     let actor_for = |n: u64, rng: &mut Rng| Actor {
         editor: EDITORS[rng.below(EDITORS.len() as u64) as usize].to_owned(),
         at: admin::clock::stamp(epoch + Duration::minutes(n as i64)),
         message: if rng.below(4) == 0 { Some(format!("generated change {n}")) } else { None },
-        signer: None,
+        signer: signer.clone(),
     };
 
     // the seed's forces, as `admin init` adds them
@@ -126,6 +151,14 @@ fn main() -> Result<()> {
             ..Default::default()
         };
         directory::set_page(tx, &actor_for(n, &mut rng), Action::Init, page)?;
+        // signed: the editors, each with the key, alice (the first, an admin) adding them all
+        if let Some(key) = &public_key {
+            for name in EDITORS {
+                let n = changes::last_id(tx)? as u64 + 1;
+                let actor = Actor { editor: EDITORS[0].to_owned(), ..actor_for(n, &mut rng) };
+                admin::editors::add(tx, &actor, name, admin::editors::Role::Admin, Some(key.clone()))?;
+            }
+        }
         Ok(())
     })?;
 
@@ -225,7 +258,8 @@ fn main() -> Result<()> {
         dry_run: false,
         allow_broken: true,
         replace_site: false,
-        without_approval: None,
+        // five editors can publish a signed database: no second check there
+        without_approval: public_key.as_ref().map(|_| "Generated publication.".to_owned()),
         scheduled: None,
     };
     let actor = actor_for(n, &mut rng);
@@ -233,7 +267,7 @@ fn main() -> Result<()> {
         editor: actor.editor,
         message: None,
         clock: admin::clock::Clock::fixed(epoch + Duration::minutes(n as i64)),
-        signer: None,
+        signer: actor.signer,
     };
     publish::publish(&mut db, &author, &options)?;
     let (changes_n, pubs, forces) = db.read(|tx| {

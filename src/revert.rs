@@ -4,25 +4,10 @@ use crate::audit::{Action, Entity};
 use crate::db::{changes, notes};
 use crate::directory::{self, Actor, Outcome};
 use crate::exit_codes::{bad, bad_hint};
-use crate::model::{Change, Force, NoteStatus};
-use crate::state::{page_fields_changed, sides, NoteState, Record};
+use crate::model::{Change, NoteStatus};
+use crate::state::{force_fields_changed, page_fields_changed, sides, NoteState, Record};
 use anyhow::Result;
 use rusqlite::Connection;
-
-/// The fields of a force that a change altered.
-fn force_fields(before: &Force, after: &Force) -> Vec<&'static str> {
-    let mut fields = Vec::new();
-    if before.name != after.name {
-        fields.push("name");
-    }
-    if before.url != after.url {
-        fields.push("url");
-    }
-    if before.status != after.status {
-        fields.push("status");
-    }
-    fields
-}
 
 /// The typed sides of a change.
 fn typed(change: &Change) -> Result<(Option<Record>, Option<Record>)> {
@@ -112,7 +97,7 @@ pub fn revert(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome> {
 
 fn force_altered(change: &Change) -> Result<Vec<&'static str>> {
     Ok(match typed(change)? {
-        (Some(Record::Force(b)), Some(Record::Force(a))) => force_fields(&b, &a),
+        (Some(Record::Force(b)), Some(Record::Force(a))) => force_fields_changed(&b, &a),
         (None, Some(Record::Force(_))) => vec!["name", "url", "status"],
         _ => Vec::new(),
     })
@@ -126,7 +111,7 @@ fn revert_force(conn: &Connection, actor: &Actor, target: &Change) -> Result<Out
             format!("retire it instead: admin retire-force {slug}"),
         ));
     };
-    let fields = force_fields(&before, &after);
+    let fields = force_fields_changed(&before, &after);
     let later = changes::later_for_entity(conn, target)?;
     check_no_later_conflict(&later, target, &fields, force_altered)?;
     let current = directory::resolve(conn, slug)?;

@@ -146,27 +146,21 @@ fn agent_sign(socket: &Path, editor: &str, public: &PublicKey, message: &[u8]) -
         return Err(no_key());
     }
     let mut rest = &answer[1..];
-    let mut field = || -> Result<Vec<u8>> {
-        anyhow::ensure!(rest.len() >= 4, "a short answer from ssh-agent");
-        let n = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
-        anyhow::ensure!(rest.len() >= 4 + n, "a short answer from ssh-agent");
-        let value = rest[4..4 + n].to_vec();
-        rest = &rest[4 + n..];
-        Ok(value)
-    };
-    let signature = field()?;
+    let signature = ssh_string(&mut rest)?;
     let mut inner = &signature[..];
-    let mut read = || -> Result<Vec<u8>> {
-        anyhow::ensure!(inner.len() >= 4, "a short signature from ssh-agent");
-        let n = u32::from_be_bytes([inner[0], inner[1], inner[2], inner[3]]) as usize;
-        anyhow::ensure!(inner.len() >= 4 + n, "a short signature from ssh-agent");
-        let value = inner[4..4 + n].to_vec();
-        inner = &inner[4 + n..];
-        Ok(value)
-    };
-    let algorithm = read()?;
+    let algorithm = ssh_string(&mut inner)?;
     anyhow::ensure!(algorithm == b"ssh-ed25519", "ssh-agent signed with another algorithm");
-    let bytes = read()?;
+    let bytes = ssh_string(&mut inner)?;
     let signature = ssh_key::Signature::new(ssh_key::Algorithm::Ed25519, bytes)?;
     Ok(SshSig::new(public.key_data().clone(), NAMESPACE, HashAlg::Sha512, signature)?)
+}
+
+/// Take one SSH wire-format string (a big-endian u32 length, then the bytes) off the front.
+fn ssh_string(buf: &mut &[u8]) -> Result<Vec<u8>> {
+    anyhow::ensure!(buf.len() >= 4, "a short answer from ssh-agent");
+    let n = u32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]]) as usize;
+    anyhow::ensure!(buf.len() - 4 >= n, "a short answer from ssh-agent");
+    let value = buf[4..4 + n].to_vec();
+    *buf = &buf[4 + n..];
+    Ok(value)
 }

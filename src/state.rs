@@ -99,6 +99,21 @@ pub fn intro_paragraphs(intro: &str) -> Vec<String> {
     intro.split("\n\n").filter(|p| !p.trim().is_empty()).map(str::to_owned).collect()
 }
 
+/// A force's fields that differ between two versions (its slug never changes).
+pub fn force_fields_changed(before: &Force, after: &Force) -> Vec<&'static str> {
+    let mut fields = Vec::new();
+    if before.name != after.name {
+        fields.push("name");
+    }
+    if before.url != after.url {
+        fields.push("url");
+    }
+    if before.status != after.status {
+        fields.push("status");
+    }
+    fields
+}
+
 /// The page's fields that differ between two versions, as people name them.
 pub fn page_fields_changed(before: &Page, after: &Page) -> Vec<&'static str> {
     let mut fields = Vec::new();
