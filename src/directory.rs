@@ -83,7 +83,7 @@ fn check_name_free(conn: &Connection, name: &str, except_id: Option<i64>) -> Res
     match forces::by_name(conn, name)? {
         Some(other) if Some(other.id) != except_id => Err(bad_hint(
             format!("a force named {} already exists ({})", quoted(&other.name), other.slug),
-            "force names are unique ignoring case; choose another name",
+            "force names are unique ignoring case, spacing and characters that look alike; choose another name",
         )),
         _ => Ok(()),
     }
