@@ -449,6 +449,7 @@ pub fn describe(change: &Change) -> String {
             }
         }
         (_, Some(Record::Review(_))) => "reviewed".to_owned(),
+        (Some(Record::Review(review)), None) => format!("withdrew the review of {}", review.at),
         (_, Some(Record::Publication(value))) => {
             if value.get("major").and_then(Value::as_bool).unwrap_or(true) {
                 "published".to_owned()

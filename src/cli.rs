@@ -50,7 +50,9 @@ pub fn command() -> clap::Command {
 /// Parse the process's arguments with the grouped help.
 pub fn parse() -> Result<Cli, clap::Error> {
     let matches = command().try_get_matches()?;
-    Cli::from_arg_matches(&matches)
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    cli.global.editor_given = matches.value_source("editor") == Some(clap::parser::ValueSource::CommandLine);
+    Ok(cli)
 }
 
 #[derive(Debug, Parser)]
@@ -79,6 +81,11 @@ pub struct Global {
     /// Who is acting (default: the OS user)
     #[arg(long, global = true, env = "UOF_EDITOR", value_name = "NAME")]
     pub editor: Option<String>,
+
+    /// `--editor` was on the command line (not only in UOF_EDITOR): read commands warn that it
+    /// changes nothing there
+    #[arg(skip)]
+    pub editor_given: bool,
 }
 
 /// `-m/--message`: why, stored on the change.
@@ -114,7 +121,7 @@ pub enum Command {
     RenameForce(RenameForceArgs),
     /// Set the URL where a force publishes its use of force data
     #[command(
-        after_help = "Example:\n  admin set-url kent-police https://www.kent.police.uk/use-of-force -m \"found on their site\""
+        after_help = "A URL with characters a URL cannot hold as typed (a space, letters outside ASCII) is stored\npercent-encoded (a space becomes %20), with a warning showing the stored URL; the confirmation\nalways shows what was stored.\n\nExample:\n  admin set-url kent-police https://www.kent.police.uk/use-of-force -m \"found on their site\""
     )]
     SetUrl(SetUrlArgs),
     /// Remove a force's data URL
@@ -145,7 +152,7 @@ pub enum Command {
     Due(DueArgs),
     /// The audit log, newest first
     #[command(
-        after_help = "Examples:\n  admin history --force kent-police\n  admin history --by alice --since 2026-01-01 --json"
+        after_help = "A date (2026-11-25) in --since means 00:00:00 UTC that day, in --until 23:59:59 UTC: both\ninclude the whole day. The table fits the terminal's width; piped, it is not padded.\n\nExamples:\n  admin history --force kent-police\n  admin history --by alice --since 2026-01-01 --json\n  admin history --since 2026-11-25 --until 2026-11-25"
     )]
     History(HistoryArgs),
     /// Audit log integrity
@@ -328,7 +335,8 @@ pub struct RenameForceArgs {
 pub struct SetUrlArgs {
     /// The force: its slug or its name
     pub force: String,
-    /// The absolute https:// URL of the force's use of force data
+    /// The absolute https:// URL of the force's use of force data (a space or other character a
+    /// URL cannot hold is stored percent-encoded, with a warning)
     pub url: String,
     /// Accept an http:// URL
     #[arg(long)]
@@ -439,16 +447,17 @@ pub struct HistoryArgs {
     /// Only changes to this force (slug or name)
     #[arg(long)]
     pub force: Option<String>,
-    /// Only changes by this editor
+    /// Only changes by this editor (`--editor` is who is acting, not a filter)
     #[arg(long, value_name = "EDITOR")]
     pub by: Option<String>,
     /// Only changes made by this action, e.g. set-url
     #[arg(long)]
     pub action: Option<String>,
-    /// Only changes at or after this time (RFC 3339 or YYYY-MM-DD)
+    /// Only changes at or after this time (RFC 3339, or YYYY-MM-DD: from 00:00:00 UTC that day)
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
-    /// Only changes at or before this time (RFC 3339 or YYYY-MM-DD)
+    /// Only changes at or before this time (RFC 3339, or YYYY-MM-DD: through 23:59:59 UTC that
+    /// day, so the whole day is included)
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
     /// At most this many changes

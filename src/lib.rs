@@ -25,6 +25,7 @@ pub mod seed;
 pub mod serve;
 pub mod state;
 pub mod status;
+pub mod suggest;
 pub mod transfer;
 pub mod validate;
 pub mod verify;
@@ -38,6 +39,8 @@ use gate::Author;
 pub struct Ctx {
     pub db_path: PathBuf,
     editor: Option<String>,
+    /// `--editor` was given on the command line (read commands warn that it does nothing there)
+    pub editor_given: bool,
     pub clock: Clock,
 }
 
@@ -50,7 +53,12 @@ impl Ctx {
             .or_else(|| std::env::var("LOGNAME").ok().filter(|u| !u.is_empty()))
             // no USER or LOGNAME (cron, containers): ask the system who this process runs as
             .or_else(|| whoami::username().ok().filter(|u| !u.is_empty()));
-        Ok(Ctx { db_path: global.db.clone(), editor, clock: Clock::from_env()? })
+        Ok(Ctx {
+            db_path: global.db.clone(),
+            editor,
+            editor_given: global.editor_given,
+            clock: Clock::from_env()?,
+        })
     }
 
     /// Open the existing database.

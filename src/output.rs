@@ -32,6 +32,12 @@ pub fn bytes_out(bytes: &[u8]) -> Result<()> {
     stdout.write_all(bytes).and_then(|()| stdout.flush()).context("failed to write to standard output")
 }
 
+/// Say something on stderr that is not an error: one `warning: …` line; the exit code is the
+/// command's own. A closed or full stderr is not worth failing the command over.
+pub fn warning(text: impl AsRef<str>) {
+    let _ = writeln!(io::stderr().lock(), "warning: {}", one_line(text.as_ref()));
+}
+
 /// The colour of a status word in a LINK or STATUS column.
 fn style_for(header: &str, cell: &str) -> Option<anstyle::Style> {
     use anstyle::{AnsiColor, Style};

@@ -27,6 +27,13 @@ mod status;
 mod transfer;
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
+    if ctx.editor_given {
+        if let Some(name) = reads_only(&command) {
+            output::warning(format!(
+                "--editor says who is making a change, and `admin {name}` makes none: it was ignored; to see an editor's changes, use `admin history --by NAME`"
+            ));
+        }
+    }
     match command {
         Command::Init(args) => init::run(ctx, args),
         Command::AddForce(args) => force::add(ctx, args),
@@ -70,6 +77,23 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Backup(args) => transfer::backup(ctx, args),
         Command::Restore(args) => restore::run(ctx, args),
     }
+}
+
+/// The name of a command that only reads (no audited change, so no editor), or `None`.
+fn reads_only(command: &Command) -> Option<&'static str> {
+    Some(match command {
+        Command::List(_) => "list",
+        Command::Show(_) => "show",
+        Command::Note(NoteCommand::List(_)) => "note list",
+        Command::Due(_) => "due",
+        Command::History(_) => "history",
+        Command::Audit(_) => "audit",
+        Command::Publications(_) => "publications",
+        Command::Status(_) => "status",
+        Command::Export(_) => "export",
+        Command::Serve(_) => "serve",
+        _ => return None,
+    })
 }
 
 /// Say what a mutation did: `done` describes the change; an unchanged outcome says why.

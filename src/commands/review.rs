@@ -15,7 +15,10 @@ use crate::{directory, Ctx};
 pub fn review(ctx: &Ctx, args: ReviewArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let mut db = ctx.open()?;
-    let change = db.write_as(&actor, |tx, actor| directory::review(tx, actor, &args.force))?;
+    let (force, change) = db.write_as(&actor, |tx, actor| {
+        Ok((directory::resolve(tx, &args.force)?, directory::review(tx, actor, &args.force)?))
+    })?;
+    super::force::warn_if_retired(&force);
     output::line(format!(
         "recorded a review of {} (change {})",
         change.force.as_deref().unwrap_or_default(),

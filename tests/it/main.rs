@@ -14,3 +14,4 @@ mod notes;
 mod publish;
 mod readme;
 mod reliability;
+mod ux;

@@ -1,0 +1,222 @@
+//! Editor experience, second round (issue 20): what a new user meets, through the binary, the
+//! messages asserted whole where they are the point.
+use crate::testenv::{bytes, TestEnv, EPOCH};
+
+/// stderr's `warning:` lines.
+fn warnings(stderr: &str) -> Vec<&str> {
+    stderr.lines().filter(|l| l.starts_with("warning: ")).collect()
+}
+
+#[test]
+fn a_missing_argument_is_named_with_the_usage_as_hint() {
+    let env = TestEnv::init();
+    let cases = [
+        (
+            &["set-url", "kent-police"][..],
+            "<URL>",
+            "usage: admin set-url [OPTIONS] <FORCE> <URL> (see `admin set-url --help`)",
+        ),
+        (
+            &["note", "add"][..],
+            "<TEXT>",
+            "usage: admin note add [OPTIONS] <TEXT> (see `admin note add --help`)",
+        ),
+        (
+            &["note", "resolve"][..],
+            "<ID>",
+            "usage: admin note resolve [OPTIONS] <ID> (see `admin note resolve --help`)",
+        ),
+        (
+            &["rename-force", "kent-police"][..],
+            "<NEW_NAME>",
+            "usage: admin rename-force [OPTIONS] <FORCE> <NEW_NAME> (see `admin rename-force --help`)",
+        ),
+    ];
+    for (args, name, usage) in cases {
+        let err = env.fails(args, 2);
+        assert_eq!(
+            err,
+            format!("error: the following required arguments were not provided: {name}\nhint: {usage}\n"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn until_a_date_includes_that_whole_day_and_since_starts_at_midnight() {
+    let env = TestEnv::init(); // changes 1-46 at 2025-11-24T16:00:00Z
+    env.set_epoch(EPOCH + 7 * 3600); // 23:00 the same day
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    env.set_epoch(EPOCH + 9 * 3600); // 01:00 the next day
+    env.ok(&["set-url", "essex-police", "https://www.essex.police.uk/uof"]);
+    let ids = |args: &[&str]| -> Vec<i64> {
+        let mut all = vec!["history", "--json"];
+        all.extend_from_slice(args);
+        env.json(&all)["changes"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect()
+    };
+    let day = ids(&["--until", "2025-11-24"]);
+    assert_eq!(day.len(), 47, "the 23:00 change is on the 24th");
+    assert_eq!(day[0], 47);
+    assert_eq!(ids(&["--since", "2025-11-25"]), vec![48]);
+    assert_eq!(ids(&["--since", "2025-11-25", "--until", "2025-11-25"]), vec![48]);
+    assert_eq!(ids(&["--until", "2025-11-24T16:00:00Z"]).len(), 46, "an exact time is exact");
+    let help = env.ok(&["history", "--help"]);
+    assert!(help.contains("23:59:59 UTC") && help.contains("00:00:00 UTC"), "{help}");
+}
+
+#[test]
+fn editor_on_a_read_command_warns_and_points_to_by() {
+    let env = TestEnv::init();
+    let run = env.run(&["history", "--editor", "bob", "--limit", "1"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        warnings(&run.stderr),
+        ["warning: --editor says who is making a change, and `admin history` makes none: it was ignored; to see an editor's changes, use `admin history --by NAME`"]
+    );
+    assert!(run.stdout.contains("init"), "the command still ran:\n{}", run.stdout);
+    let run = env.run(&["--editor", "bob", "list"]);
+    assert_eq!((run.code, warnings(&run.stderr).len()), (0, 1), "{}", run.stderr);
+    // UOF_EDITOR (set by TestEnv for every run) is not a flag: no warning
+    assert_eq!(env.run(&["history", "--limit", "1"]).stderr, "");
+    // and a write still takes --editor without a word
+    let run = env.run(&["--editor", "bob", "review", "kent-police"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn an_unknown_force_suggests_the_nearest_its_new_name_or_restore_force() {
+    let env = TestEnv::init();
+    assert_eq!(
+        env.fails(&["show", "kent-polce"], 2),
+        "error: no force \"kent-polce\"\nhint: did you mean `kent-police` (Kent Police)?\n"
+    );
+    assert_eq!(
+        env.fails(&["set-url", "Esex Police", "https://www.essex.police.uk/"], 2),
+        "error: no force \"Esex Police\"\nhint: did you mean `essex-police` (Essex Police)?\n"
+    );
+    let err = env.fails(&["show", "nowhere-at-all"], 2);
+    assert!(err.ends_with("hint: give a slug or a name as `admin list --all` shows them\n"), "{err}");
+
+    env.ok(&["rename-force", "kent-police", "Kent Police Service"]); // 47
+    assert_eq!(
+        env.fails(&["show", "kent police"], 2),
+        "error: no force \"kent police\": that was the name of \"Kent Police Service\" (kent-police) until change 47\nhint: use its slug, `kent-police`, or its name now, \"Kent Police Service\"\n"
+    );
+
+    env.ok(&["retire-force", "essex-police"]);
+    let before = bytes(&env.db);
+    assert_eq!(
+        env.fails(&["add-force", "Essex Police"], 2),
+        "error: a force named \"Essex Police\" already exists (essex-police), retired\nhint: to bring it back: admin restore-force essex-police\n"
+    );
+    assert_eq!(bytes(&env.db), before, "nothing changed");
+}
+
+#[test]
+fn editing_a_retired_force_warns_and_still_records() {
+    let env = TestEnv::init();
+    env.ok(&["retire-force", "essex-police"]);
+    let warning = "warning: Essex Police is retired: this is recorded, but the force is not on the published page until `admin restore-force essex-police`";
+    for args in [
+        &["set-url", "essex-police", "https://www.essex.police.uk/uof"][..],
+        &["note", "add", "--force", "essex-police", "check after the merger"][..],
+        &["review", "essex-police"][..],
+    ] {
+        let count = env.change_count();
+        let run = env.run(args);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        assert_eq!(warnings(&run.stderr), [warning], "{args:?}");
+        assert_eq!(env.change_count(), count + 1, "{args:?} was recorded");
+    }
+    // an active force: no warning
+    assert_eq!(env.run(&["review", "kent-police"]).stderr, "");
+}
+
+#[test]
+fn a_review_recorded_by_mistake_is_reverted_and_verify_still_passes() {
+    let env = TestEnv::init();
+    env.set_epoch(EPOCH + 60);
+    env.ok(&["review", "kent-police", "-m", "meant essex"]); // 47
+    env.set_epoch(EPOCH + 120);
+    env.ok(&["review", "essex-police"]); // 48
+    env.set_epoch(EPOCH + 180);
+    assert_eq!(
+        env.ok(&["revert", "47", "-m", "wrong force"]),
+        "reverted change 47 (withdrew the review of 2025-11-24T16:01:00Z) (change 49)\n"
+    );
+    let shown = env.json(&["show", "kent-police", "--json"]);
+    assert_eq!(shown["reviews"].as_array().unwrap().len(), 0, "{shown}");
+    assert_eq!(shown["force"]["last_reviewed"], serde_json::Value::Null);
+    let due = env.json(&["due", "--json"]);
+    assert!(
+        due["forces"].as_array().unwrap().iter().any(|f| f["slug"] == "kent-police"),
+        "kent is due again"
+    );
+    assert!(!due["forces"].as_array().unwrap().iter().any(|f| f["slug"] == "essex-police"));
+    assert!(env.ok(&["audit", "verify"]).contains("live tables match the log"));
+    // the log still tells what was believed before the revert
+    let then = env.json(&["show", "kent-police", "--as-of", "2025-11-24T16:02:00Z", "--json"]);
+    assert_eq!(then["reviews"][0]["message"], "meant essex", "{then}");
+    assert_eq!(then["force"]["last_reviewed"], "2025-11-24T16:01:00Z");
+    let now = env.json(&["list", "--all", "--as-of", "2025-11-24T16:04:00Z", "--json"]);
+    let kent = now["forces"].as_array().unwrap().iter().find(|f| f["slug"] == "kent-police").unwrap().clone();
+    assert_eq!(kent["last_reviewed"], serde_json::Value::Null, "{kent}");
+    // twice is nothing; the revert itself is not undone by another
+    assert_eq!(
+        env.ok(&["revert", "47"]),
+        "nothing to change: the review in change 47 was already withdrawn by change 49\n"
+    );
+    assert_eq!(
+        env.fails(&["revert", "49"], 2),
+        "error: change 49 withdrew a review; a withdrawn review is not brought back by a revert\nhint: record the review again with `admin review FORCE`\n"
+    );
+    assert!(env.ok(&["audit", "verify"]).contains("live tables match the log"));
+}
+
+#[test]
+fn a_url_that_had_to_be_encoded_is_stored_with_a_warning_showing_it() {
+    let env = TestEnv::init();
+    let run = env.run(&["set-url", "kent-police", "https://www.kent.police.uk/use of force/"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "set the URL of kent-police to https://www.kent.police.uk/use%20of%20force/ (change 47)\n"
+    );
+    assert_eq!(
+        warnings(&run.stderr),
+        ["warning: the URL had characters a URL cannot hold as typed (a space, or letters outside ASCII); it is stored encoded as https://www.kent.police.uk/use%20of%20force/: check that it opens"]
+    );
+    // a URL that needed nothing: the stored value, no warning
+    let run = env.run(&["set-url", "essex-police", "https://www.essex.police.uk/uof"]);
+    assert_eq!(run.stdout, "set the URL of essex-police to https://www.essex.police.uk/uof (change 48)\n");
+    assert_eq!(run.stderr, "");
+    let run = env.run(&["add-force", "Isle of Man Constabulary", "--url", "https://www.iompolice.im/é"]);
+    assert_eq!(run.stdout, "isle-of-man-constabulary\n", "stdout stays the slug");
+    assert!(run.stderr.contains("stored encoded as https://www.iompolice.im/%C3%A9"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("added Isle of Man Constabulary as `isle-of-man-constabulary`, URL https://www.iompolice.im/%C3%A9 (change 49)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        env.ok(&["rename-force", "kent-police", "Kent Police Service"]),
+        "renamed kent-police to \"Kent Police Service\" (change 50)\n"
+    );
+    let help = env.ok(&["set-url", "--help"]);
+    assert!(help.contains("stored percent-encoded"), "{help}");
+}
+
+#[test]
+fn an_empty_message_is_refused_as_the_message() {
+    let env = TestEnv::init();
+    let before = bytes(&env.db);
+    for m in ["", "   ", "\n\t"] {
+        assert_eq!(
+            env.fails(&["set-url", "kent-police", "https://www.kent.police.uk/", "-m", m], 2),
+            "error: the message (-m) is empty\nhint: say in a few words why you are making the change, or leave out -m\n"
+        );
+    }
+    let err = env.fails(&["review", "kent-police", "-m", "a\u{1}b"], 2);
+    assert!(err.starts_with("error: the message contains a control character"), "{err}");
+    assert_eq!(bytes(&env.db), before);
+}
