@@ -285,7 +285,8 @@ pub struct ImportArgs {
 
 #[derive(Debug, Args)]
 pub struct BackupArgs {
-    /// The new file to write; an existing file is never overwritten
+    /// The new file to write; an existing file is never overwritten. Missing directories above it
+    /// are created, mode 0700
     pub dest: PathBuf,
 }
 

@@ -70,7 +70,42 @@ fn forces(n: usize) -> &'static str {
 
 pub fn backup(ctx: &Ctx, args: BackupArgs) -> Result<ExitCode> {
     let db = ctx.open()?;
-    db.backup_to(&args.dest)?;
+    let created = make_parents(&args.dest)?;
+    if let Err(err) = db.backup_to(&args.dest) {
+        // leave no directory behind that this run made for a backup it did not write
+        for dir in created.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+        return Err(err);
+    }
+    if let Some(top) = created.first() {
+        output::line(format!("created `{}` (mode 0700: backups hold everything)", top.display()))?;
+    }
     output::line(format!("backed up `{}` to `{}`", ctx.db_path.display(), args.dest.display()))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Create the directories missing above `dest`, outermost first, each mode 0700: a backup holds
+/// every note, internal ones included. Returns those it created.
+fn make_parents(dest: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
+    use std::os::unix::fs::DirBuilderExt;
+    let mut missing = Vec::new();
+    let mut dir = dest.parent();
+    while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        missing.push(d.to_path_buf());
+        dir = d.parent();
+    }
+    missing.reverse();
+    for (i, d) in missing.iter().enumerate() {
+        if let Err(err) = std::fs::DirBuilder::new().mode(0o700).create(d) {
+            for made in missing[..i].iter().rev() {
+                let _ = std::fs::remove_dir(made);
+            }
+            return Err(crate::exit_codes::failed_hint(
+                format!("cannot create the directory `{}`: {err}", d.display()),
+                "create it yourself (mkdir -m 700 DIR) or give a path in a directory you can write",
+            ));
+        }
+    }
+    Ok(missing)
 }

@@ -220,3 +220,35 @@ fn an_empty_message_is_refused_as_the_message() {
     assert!(err.starts_with("error: the message contains a control character"), "{err}");
     assert_eq!(bytes(&env.db), before);
 }
+
+#[test]
+fn backup_creates_missing_directories_private_to_the_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::init();
+    assert_eq!(
+        env.ok(&["backup", "backups/2026/uof.db"]),
+        format!("created `backups` (mode 0700: backups hold everything)\nbacked up `{}` to `backups/2026/uof.db`\n", env.db.display())
+    );
+    for dir in ["backups", "backups/2026"] {
+        let mode = std::fs::metadata(env.path(dir)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{dir}");
+    }
+    assert!(env.ok(&["restore", "backups/2026/uof.db"]).contains("restored"));
+    // an existing directory: nothing to create, nothing said about it
+    assert_eq!(
+        env.ok(&["backup", "backups/second.db"]),
+        format!("backed up `{}` to `backups/second.db`\n", env.db.display())
+    );
+    // a parent that cannot be made: refused, saying how, nothing left behind
+    std::fs::write(env.path("plain-file"), "x").unwrap();
+    let err = env.fails(&["backup", "plain-file/sub/uof.db"], 1);
+    assert!(err.contains("hint: create it yourself (mkdir -m 700 DIR)"), "{err}");
+}
+
+#[test]
+fn every_hint_about_restoring_names_admin_restore() {
+    let env = TestEnv::init();
+    std::fs::write(&env.db, vec![b'x'; 8192]).unwrap();
+    let err = env.fails(&["list"], 1);
+    assert!(err.contains("hint: the file is damaged or is not a uof-admin database: restore it from a backup with `admin restore BACKUP`"), "{err}");
+}
