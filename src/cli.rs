@@ -176,12 +176,12 @@ pub enum Command {
     Revert(RevertArgs),
     /// Write the directory (every force) to stdout as JSON or CSV
     #[command(
-        after_help = "Examples:\n  admin export > forces.json\n  admin export --format csv > forces.csv"
+        after_help = "An export holds the forces only (slug, name, url, status), and says so on stderr: notes,\nreviews, link checks, publications and the audit log are kept by `admin backup`, and brought\nback by `admin restore`.\n\nExamples:\n  admin export > forces.json\n  admin export --format csv > forces.csv"
     )]
     Export(ExportArgs),
     /// Apply a JSON or CSV directory file as audited changes (add, rename, URLs, retire/restore)
     #[command(
-        after_help = "Example:\n  admin import forces.csv --dry-run\n  admin import forces.csv -m \"quarterly refresh\""
+        after_help = "Examples:\n  admin import forces.csv --dry-run\n  admin import forces.csv -m \"quarterly refresh\"\n  admin import links.csv    # columns name,url: sets the URLs of the forces it names"
     )]
     Import(ImportArgs),
     /// What needs attention: links, reviews due, open notes, unpublished changes
@@ -270,8 +270,9 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// A file made by `admin export` (.json or .csv), edited. Only `slug` is required: forces,
-    /// columns and keys it leaves out are left as they are
+    /// A file made by `admin export` (.json or .csv), edited, or a spreadsheet of `name,url`. Each
+    /// row needs a slug or a name to say which force it is (without a slug, the name only finds
+    /// the force); forces, columns and keys it leaves out are left as they are
     pub file: PathBuf,
     /// Print what would change, and change nothing
     #[arg(long)]

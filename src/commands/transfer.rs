@@ -2,6 +2,8 @@
 //! database as a copy.
 use std::process::ExitCode;
 
+use std::io::Write;
+
 use anyhow::Result;
 
 use crate::audit::describe;
@@ -16,6 +18,13 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> Result<ExitCode> {
         ExportFormat::Csv => transfer::to_csv(&records)?,
     };
     output::bytes_out(&bytes)?;
+    // on stderr, so the file stays the file: an export is not a backup, and must not pass for one
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "exported {} {} (slug, name, url, status); notes, reviews, link checks, publications and the audit log are not in an export: `admin backup` keeps everything",
+        records.len(),
+        forces(records.len())
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -47,6 +56,9 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> Result<ExitCode> {
     for field in &parsed.left_out {
         let it = if args.dry_run { "would be left as it is" } else { "left as it is" };
         output::line(format!("{field} not in the file: {it} for every force"))?;
+    }
+    if parsed.entries.iter().any(|e| e.slug.is_none()) {
+        output::line("forces without a slug in the file were found by name: no force was renamed")?;
     }
     match imported.not_in_file.len() {
         0 => {}

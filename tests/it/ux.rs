@@ -252,3 +252,67 @@ fn every_hint_about_restoring_names_admin_restore() {
     let err = env.fails(&["list"], 1);
     assert!(err.contains("hint: the file is damaged or is not a uof-admin database: restore it from a backup with `admin restore BACKUP`"), "{err}");
 }
+
+#[test]
+fn a_spreadsheet_of_names_and_urls_sets_the_urls_of_the_forces_it_names() {
+    let env = TestEnv::init();
+    std::fs::write(
+        env.path("links.csv"),
+        "name,url\nKent Police,https://www.kent.police.uk/uof/\nessex police,https://www.essex.police.uk/uof/\n",
+    )
+    .unwrap();
+    assert_eq!(
+        env.ok(&["import", "links.csv"]),
+        "changed kent-police: URL set to https://www.kent.police.uk/uof/ (change 47)\n\
+         changed essex-police: URL set to https://www.essex.police.uk/uof/ (change 48)\n\
+         imported `links.csv`: 2 forces changed\n\
+         status not in the file: left as it is for every force\n\
+         forces without a slug in the file were found by name: no force was renamed\n\
+         43 forces not in the file: left as they are\n"
+    );
+    let essex = env.json(&["show", "essex-police", "--json"]);
+    assert_eq!(essex["force"]["name"], "Essex Police", "a lower-case name in the file renames nothing");
+    assert_eq!(env.json(&["show", "gwent-police", "--json"])["force"]["url"], serde_json::Value::Null);
+
+    // JSON records may name their force too
+    std::fs::write(
+        env.path("one.json"),
+        r#"{"forces": [{"name": "Gwent Police", "url": "https://www.gwent.police.uk/"}]}"#,
+    )
+    .unwrap();
+    assert!(env
+        .ok(&["import", "one.json"])
+        .starts_with("changed gwent-police: URL set to https://www.gwent.police.uk/"));
+
+    // a name that is no force's: refused with the nearest, nothing imported
+    std::fs::write(
+        env.path("typo.csv"),
+        "name,url\nDorset Police,https://www.dorset.police.uk/\nDorest Police,https://x.example.org/\n",
+    )
+    .unwrap();
+    let before = bytes(&env.db);
+    assert_eq!(
+        env.fails(&["import", "typo.csv"], 2),
+        "error: line 3: no force \"Dorest Police\"\nhint: did you mean `dorset-police` (Dorset Police)?\n"
+    );
+    assert_eq!(bytes(&env.db), before);
+    // neither slug nor name: refused by the header
+    std::fs::write(env.path("no-key.csv"), "url\nhttps://x.example.org/\n").unwrap();
+    let err = env.fails(&["import", "no-key.csv"], 2);
+    assert!(err.starts_with("error: `no-key.csv` line 1: no slug or name column"), "{err}");
+    assert!(env.ok(&["audit", "verify"]).contains("live tables match the log"));
+}
+
+#[test]
+fn export_says_what_it_leaves_out() {
+    let env = TestEnv::init();
+    env.ok(&["note", "add", "--force", "kent-police", "ask about 2019"]);
+    let run = env.run(&["export", "--format", "csv"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.starts_with("slug,name,url,status\n"), "the file is only the file");
+    assert_eq!(
+        run.stderr,
+        "exported 45 forces (slug, name, url, status); notes, reviews, link checks, publications and the audit log are not in an export: `admin backup` keeps everything\n"
+    );
+    assert!(env.ok(&["export", "--help"]).contains("An export holds the forces only"));
+}
