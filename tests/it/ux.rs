@@ -316,3 +316,25 @@ fn export_says_what_it_leaves_out() {
     );
     assert!(env.ok(&["export", "--help"]).contains("An export holds the forces only"));
 }
+
+#[test]
+fn the_preview_banner_shows_only_while_public_changes_are_unpublished() {
+    use crate::editor::{get, serve};
+    let banner = "<strong>Preview</strong>";
+    let env = TestEnv::init();
+    let server = serve(&env);
+    assert!(get(&server.1, "/").1.contains(banner), "never published: everything is unpublished");
+    env.ok(&["publish", "--out", "site"]);
+    let page = get(&server.1, "/").1;
+    assert!(!page.contains(banner), "just published: nothing to preview");
+    assert_eq!(
+        page,
+        std::fs::read_to_string(env.path("site/index.html")).unwrap(),
+        "it is the published page"
+    );
+    // an internal note is not public: still nothing to preview
+    env.ok(&["note", "add", "--force", "kent-police", "internal only"]);
+    assert!(!get(&server.1, "/").1.contains(banner));
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    assert!(get(&server.1, "/").1.contains(banner), "a public change is waiting");
+}
