@@ -338,3 +338,21 @@ fn the_preview_banner_shows_only_while_public_changes_are_unpublished() {
     env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
     assert!(get(&server.1, "/").1.contains(banner), "a public change is waiting");
 }
+
+#[test]
+fn status_summarises_a_long_list_of_due_forces() {
+    let env = TestEnv::init();
+    let out = env.ok(&["status"]);
+    assert!(
+        out.contains("\n  due:        Avon and Somerset Constabulary, Bedfordshire Police, British Transport Police,\n              Cambridgeshire Constabulary, Cheshire Constabulary, and 40 more (`admin due`)\n"),
+        "{out}"
+    );
+    assert!(out.lines().all(|l| l.chars().count() <= 100), "{out}");
+    // a short list is given whole
+    for slug in crate::testenv::seed_names().iter().skip(3) {
+        let slug = slug.to_lowercase().replace(" & ", " and ").replace(' ', "-");
+        env.ok(&["review", &slug]);
+    }
+    let out = env.ok(&["status"]);
+    assert!(out.contains("Reviews due:  3 ") && !out.contains("more (`admin due`)"), "{out}");
+}
