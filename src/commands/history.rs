@@ -58,6 +58,6 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    output::table(&["ID", "AT", "EDITOR", "ACTION", "FORCE", "WHAT", "MESSAGE"], &rows)?;
+    output::table_with_free_text(&["ID", "AT", "EDITOR", "ACTION", "FORCE", "WHAT", "MESSAGE"], &rows, 2)?;
     Ok(ExitCode::SUCCESS)
 }

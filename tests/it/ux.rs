@@ -356,3 +356,30 @@ fn status_summarises_a_long_list_of_due_forces() {
     let out = env.ok(&["status"]);
     assert!(out.contains("Reviews due:  3 ") && !out.contains("more (`admin due`)"), "{out}");
 }
+
+#[test]
+fn history_fits_the_terminal_and_is_not_padded_when_piped() {
+    let env = TestEnv::init();
+    let long = format!("https://www.kent.police.uk/{}", "a".repeat(100));
+    env.ok(&["set-url", "kent-police", &long, "-m", "a long one"]);
+    env.ok(&["review", "essex-police"]);
+    // piped: nothing cut, WHAT not padded to the long URL
+    let piped = env.ok(&["history", "--limit", "2"]);
+    assert!(piped.contains(&format!("URL set to {long}  a long one\n")), "{piped}");
+    assert!(piped.contains("essex-police  reviewed  -\n"), "{piped}");
+    assert!(
+        piped.starts_with("ID  AT                    EDITOR  ACTION   FORCE         WHAT  MESSAGE\n"),
+        "{piped}"
+    );
+    // on a 100-column terminal (a real pty, through script(1)): every line fits, the URL is cut
+    let run = env.shell(
+        "export PATH=/usr/bin:/bin COLUMNS=100 NO_COLOR=1; script -qec \"$ADMIN history --limit 2\" /dev/null",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().map(|l| l.trim_end_matches('\r')).collect();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    for line in &lines {
+        assert!(line.chars().count() <= 100, "{} wide: {line}", line.chars().count());
+    }
+    assert!(lines[2].contains("URL set to https://www.kent") && lines[2].contains('…'), "{}", lines[2]);
+}
