@@ -176,7 +176,7 @@ pub enum Command {
     Revert(RevertArgs),
     /// Write the directory (every force) to stdout as JSON or CSV
     #[command(
-        after_help = "An export holds the forces only (slug, name, url, status), and says so on stderr: notes,\nreviews, link checks, publications and the audit log are kept by `admin backup`, and brought\nback by `admin restore`.\n\nExamples:\n  admin export > forces.json\n  admin export --format csv > forces.csv"
+        after_help = "An export holds the forces only (slug, name, url, status), and says so on a terminal: notes,\nreviews, link checks, publications and the audit log are kept by `admin backup`, and brought\nback by `admin restore`.\n\nExamples:\n  admin export > forces.json\n  admin export --format csv > forces.csv"
     )]
     Export(ExportArgs),
     /// Apply a JSON or CSV directory file as audited changes (add, rename, URLs, retire/restore)
@@ -199,11 +199,26 @@ pub enum Command {
     #[command(after_help = "Example:\n  admin serve --port 8000 --open")]
     Serve(ServeArgs),
     /// Print shell completions
-    #[command(after_help = "Example:\n  admin completions bash > /etc/bash_completion.d/admin")]
+    #[command(
+        after_help = "In bash, zsh and fish, FORCE arguments complete to the slugs in the database (UOF_DB, or a\n--db on the line being completed).\n\nExamples:\n  admin completions bash > /etc/bash_completion.d/admin\n  admin completions zsh > \"${fpath[1]}/_admin\"\n  admin completions fish > ~/.config/fish/completions/admin.fish"
+    )]
     Completions(CompletionsArgs),
-    /// Print the manual page (roff)
-    #[command(after_help = "Example:\n  admin man > /usr/local/share/man/man1/admin.1")]
-    Man,
+    /// Print the manual page (roff), or write one per command with --dir
+    #[command(
+        after_help = "Examples:\n  admin man > /usr/local/share/man/man1/admin.1\n  admin man --dir /usr/local/share/man/man1    # admin.1, admin-set-url.1, admin-note-add.1, …"
+    )]
+    Man(ManArgs),
+    /// The slugs of every force, one a line: what the completion scripts offer for FORCE
+    #[command(hide = true)]
+    CompleteForces,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write admin.1 and a page for every subcommand (admin-set-url.1, …) into this directory,
+    /// creating it if needed, instead of printing admin.1
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -547,11 +562,12 @@ mod tests {
     #[test]
     fn every_command_is_in_exactly_one_help_group() {
         let cmd = Cli::command();
-        for sub in cmd.get_subcommands() {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
             let groups = GROUPS.iter().filter(|(_, names)| names.contains(&sub.get_name())).count();
             assert_eq!(groups, 1, "{} is in {groups} help groups", sub.get_name());
         }
         let listed: usize = GROUPS.iter().map(|(_, names)| names.len()).sum();
-        assert_eq!(listed, cmd.get_subcommands().count(), "a help group names a command that does not exist");
+        let shown = cmd.get_subcommands().filter(|s| !s.is_hide_set()).count();
+        assert_eq!(listed, shown, "a help group names a command that does not exist");
     }
 }

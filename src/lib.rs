@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cli;
 pub mod clock;
 mod commands;
+pub mod completions;
 pub mod content;
 pub mod db;
 pub mod directory;

@@ -22,6 +22,7 @@ mod restore;
 mod revert;
 mod review;
 mod serve;
+mod shell;
 mod show;
 mod status;
 mod transfer;
@@ -58,20 +59,9 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Revert(args) => revert::run(ctx, args),
         Command::Status(args) => status::run(ctx, args),
         Command::Serve(args) => serve::run(ctx, args),
-        // both are built in memory and written here: clap_complete's `generate` panics when its
-        // writer fails, so a full device or a closed pipe is met by `output` instead
-        Command::Completions(args) => {
-            let mut script = Vec::new();
-            clap_complete::generate(args.shell, &mut crate::cli::command(), "admin", &mut script);
-            output::bytes_out(&script)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Man => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(crate::cli::command()).render(&mut page)?;
-            output::bytes_out(&page)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
+        Command::CompleteForces => shell::complete_forces(ctx),
         Command::Export(args) => transfer::export(ctx, args),
         Command::Import(args) => transfer::import(ctx, args),
         Command::Backup(args) => transfer::backup(ctx, args),

@@ -2,7 +2,7 @@
 //! database as a copy.
 use std::process::ExitCode;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
 
@@ -18,13 +18,16 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> Result<ExitCode> {
         ExportFormat::Csv => transfer::to_csv(&records)?,
     };
     output::bytes_out(&bytes)?;
-    // on stderr, so the file stays the file: an export is not a backup, and must not pass for one
-    let _ = writeln!(
+    // on stderr, so the file stays the file, and only to a person (a terminal): an export is not
+    // a backup, and must not pass for one; scripts and timers have `--help` and the guide
+    if std::io::stderr().is_terminal() {
+        let _ = writeln!(
         std::io::stderr().lock(),
         "exported {} {} (slug, name, url, status); notes, reviews, link checks, publications and the audit log are not in an export: `admin backup` keeps everything",
-        records.len(),
-        forces(records.len())
-    );
+            records.len(),
+            forces(records.len())
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

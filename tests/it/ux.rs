@@ -307,13 +307,20 @@ fn a_spreadsheet_of_names_and_urls_sets_the_urls_of_the_forces_it_names() {
 fn export_says_what_it_leaves_out() {
     let env = TestEnv::init();
     env.ok(&["note", "add", "--force", "kent-police", "ask about 2019"]);
-    let run = env.run(&["export", "--format", "csv"]);
-    assert_eq!(run.code, 0);
-    assert!(run.stdout.starts_with("slug,name,url,status\n"), "the file is only the file");
-    assert_eq!(
-        run.stderr,
-        "exported 45 forces (slug, name, url, status); notes, reviews, link checks, publications and the audit log are not in an export: `admin backup` keeps everything\n"
+    // to a person at a terminal (a pty, through script(1)), on stderr: the file stays the file
+    let run = env.shell(
+        "export PATH=\"$(dirname \"$ADMIN\"):/usr/bin:/bin\"; script -qec \"admin export --format csv > forces.csv\" /dev/null",
     );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.trim_end(),
+        "exported 45 forces (slug, name, url, status); notes, reviews, link checks, publications and the audit log are not in an export: `admin backup` keeps everything"
+    );
+    let file = std::fs::read_to_string(env.path("forces.csv")).unwrap();
+    assert!(file.starts_with("slug,name,url,status\n") && !file.contains("exported"), "{file}");
+    // to a script or a timer: nothing on stderr
+    let run = env.run(&["export"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     assert!(env.ok(&["export", "--help"]).contains("An export holds the forces only"));
 }
 
@@ -382,4 +389,149 @@ fn history_fits_the_terminal_and_is_not_padded_when_piped() {
         assert!(line.chars().count() <= 100, "{} wide: {line}", line.chars().count());
     }
     assert!(lines[2].contains("URL set to https://www.kent") && lines[2].contains('…'), "{}", lines[2]);
+}
+
+/// A script run by `shell` with `admin` on the PATH and the completions of `shell` written to
+/// `admin.SHELL` in the test's directory.
+fn with_completions(env: &TestEnv, shell: &str, script: &str) -> crate::testenv::Run {
+    let file = format!("admin.{shell}");
+    std::fs::write(env.path(&file), env.ok(&["completions", shell])).unwrap();
+    env.shell(&format!(
+        "export PATH=\"$(dirname \"$ADMIN\"):/usr/bin:/bin\"; {}",
+        script.replace("SCRIPT", &file)
+    ))
+}
+
+fn installed(shell: &str) -> bool {
+    let found = std::process::Command::new("sh").args(["-c", &format!("command -v {shell}")]).output();
+    found.is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn bash_completes_force_arguments_to_the_slugs_in_the_database() {
+    let env = TestEnv::init();
+    env.ok(&["add-force", "Kent Fire Liaison", "--slug", "kent-fire"]);
+    let other = env.path("other.db");
+    env.ok(&["--db", other.to_str().unwrap(), "init", "--empty"]);
+    env.ok(&["--db", other.to_str().unwrap(), "add-force", "Elsewhere Police"]);
+    let run = with_completions(
+        &env,
+        "bash",
+        r#"source SCRIPT
+try() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=();
+        _admin_with_forces admin "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}";
+        echo "$*|${COMPREPLY[*]}"; }
+try admin show kent
+try admin set-url -m "found it" ess
+try admin note add --force dorset
+try admin history --force wilt
+try admin --db other.db review els
+try admin review --db=other.db els
+try admin set-url kent-police https
+try admin se
+complete -p admin"#,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines[0], "admin show kent|kent-fire kent-police");
+    assert_eq!(lines[1], "admin set-url -m found it ess|essex-police");
+    assert_eq!(lines[2], "admin note add --force dorset|dorset-police");
+    assert_eq!(lines[3], "admin history --force wilt|wiltshire-police");
+    assert_eq!(
+        lines[4], "admin --db other.db review els|elsewhere-police",
+        "--db on the line is the database"
+    );
+    assert_eq!(lines[5], "admin review --db=other.db els|elsewhere-police");
+    assert_eq!(lines[6], "admin set-url kent-police https|", "a URL is not a force");
+    assert_eq!(lines[7], "admin se|set-url serve", "the rest is clap's");
+    assert!(lines[8].contains("-F _admin_with_forces"), "{}", lines[8]);
+}
+
+#[test]
+fn fish_completes_force_arguments_to_the_slugs_in_the_database() {
+    if !installed("fish") {
+        eprintln!("fish is not installed: skipped");
+        return;
+    }
+    let env = TestEnv::init();
+    let run = with_completions(
+        &env,
+        "fish",
+        r#"fish --no-config -c 'source SCRIPT
+complete -C "admin show kent"; echo .
+complete -C "admin set-url -m hi ess"; echo .
+complete -C "admin note add --force dorset"; echo .
+complete -C "admin set-url kent-police x"; echo .'"#,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "kent-police\n.\nessex-police\n.\ndorset-police\n.\n.\n");
+}
+
+#[test]
+fn zsh_completes_force_arguments_to_the_slugs_in_the_database() {
+    if !installed("zsh") {
+        eprintln!("zsh is not installed: skipped");
+        return;
+    }
+    let env = TestEnv::init();
+    std::fs::create_dir(env.path("zfunc")).unwrap();
+    std::fs::write(env.path("zfunc/_admin"), env.ok(&["completions", "zsh"])).unwrap();
+    // a real interactive zsh on a pty: type the line, press TAB, then go to the start of the line
+    // (^A) and make it a `print` of itself, so what TAB completed is printed
+    let run = with_completions(
+        &env,
+        "zsh",
+        r#"zsh -f -c '
+zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PS1=\">\"; fpath=(\$PWD/zfunc \$fpath); autoload -U compinit; compinit -u"
+for line in "admin show kent-pol" "admin set-url -m hi essex-p"; do
+  zpty -w -n z "$line"$'"'"'\t'"'"'
+  sleep 2
+  zpty -w z $'"'"'\x01print -r -- DONE '"'"'
+done
+zpty -w z "exit"
+sleep 2
+while zpty -r -t z out; do all+=$out; done
+print -r -- "$all"'"#,
+    );
+    let done: Vec<&str> =
+        run.stdout.lines().map(|l| l.trim_end_matches('\r')).filter(|l| l.starts_with("DONE ")).collect();
+    assert_eq!(
+        done,
+        ["DONE admin show kent-police", "DONE admin set-url -m hi essex-police"],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn man_dir_writes_a_page_for_every_command_the_main_page_names() {
+    let env = TestEnv::empty();
+    let out = env.ok(&["man", "--dir", "man/man1"]);
+    let dir = env.path("man/man1");
+    let mut pages: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    pages.sort();
+    assert_eq!(out, format!("wrote {} manual pages into `man/man1`\n", pages.len()));
+    for page in ["admin.1", "admin-set-url.1", "admin-note-add.1", "admin-audit-verify.1", "admin-man.1"] {
+        assert!(pages.contains(&page.to_owned()), "{page} missing from {pages:?}");
+    }
+    assert!(!pages.iter().any(|p| p.contains("complete-forces")), "a hidden command has no page");
+    // every page another page refers to exists
+    for page in &pages {
+        let text = std::fs::read_to_string(dir.join(page)).unwrap().replace("\\-", "-");
+        for (at, _) in text.match_indices("(1)") {
+            let name = text[..at].rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).next().unwrap();
+            if name.starts_with("admin") {
+                assert!(
+                    pages.contains(&format!("{name}.1")),
+                    "{page} refers to {name}(1), which is not there"
+                );
+            }
+        }
+    }
+    // printed alone, admin.1 is what --dir writes
+    assert_eq!(env.ok(&["man"]), std::fs::read_to_string(dir.join("admin.1")).unwrap());
+    assert!(env.ok(&["man", "--help"]).contains("admin man --dir"));
 }
