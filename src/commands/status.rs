@@ -20,15 +20,17 @@ fn names(list: &[Named], all: &str) -> String {
     }
 }
 
-/// `label` and `text` wrapped at word boundaries to fit 100 columns, continuation lines indented
-/// under the text.
+/// `label` and the comma-separated `text` wrapped after a comma to fit 100 columns, so a name
+/// is never split, continuation lines indented under the text.
 fn wrapped(label: &str, text: &str) -> String {
     const WIDTH: usize = 100;
     let indent = " ".repeat(label.chars().count());
     let mut out = String::from(label);
     let mut column = label.chars().count();
-    for (i, word) in text.split(' ').enumerate() {
-        let len = word.chars().count();
+    let items: Vec<&str> = text.split(", ").collect();
+    for (i, item) in items.iter().enumerate() {
+        let piece = if i + 1 < items.len() { format!("{item},") } else { (*item).to_owned() };
+        let len = piece.chars().count();
         if i > 0 && column + 1 + len > WIDTH {
             out.push('\n');
             out.push_str(&indent);
@@ -37,7 +39,7 @@ fn wrapped(label: &str, text: &str) -> String {
             out.push(' ');
             column += 1;
         }
-        out.push_str(word);
+        out.push_str(&piece);
         column += len;
     }
     out.push('\n');
