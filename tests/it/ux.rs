@@ -487,7 +487,7 @@ zpty z zsh -f -i
 zpty -w z "PS1=\">\"; fpath=(\$PWD/zfunc \$fpath); autoload -U compinit; compinit -u"
 for line in "admin show kent-pol" "admin set-url -m hi essex-p"; do
   zpty -w -n z "$line"$'"'"'\t'"'"'
-  sleep 2
+  sleep 3
   zpty -w z $'"'"'\x01print -r -- DONE '"'"'
 done
 zpty -w z "exit"
