@@ -437,6 +437,7 @@ pub fn describe(change: &Change) -> String {
             Some(day) => format!("reviewed; data up to {day}"),
             None => "reviewed".to_owned(),
         },
+        (Some(Record::Review(review)), None) => format!("withdrew the review of {}", review.at),
         (_, Some(Record::Event(value))) => match change.action {
             Action::Approve => format!(
                 "approved the content {}",

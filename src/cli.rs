@@ -51,7 +51,9 @@ pub fn command() -> clap::Command {
 /// Parse the process's arguments with the grouped help.
 pub fn parse() -> Result<Cli, clap::Error> {
     let matches = command().try_get_matches()?;
-    Cli::from_arg_matches(&matches)
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    cli.global.editor_given = matches.value_source("editor") == Some(clap::parser::ValueSource::CommandLine);
+    Ok(cli)
 }
 
 #[derive(Debug, Parser)]
@@ -84,6 +86,11 @@ pub struct Global {
     /// Your signing key (default: ssh-agent)
     #[arg(long, global = true, env = "UOF_SIGNING_KEY", value_name = "FILE")]
     pub signing_key: Option<PathBuf>,
+
+    /// `--editor` was on the command line (not only in UOF_EDITOR): read commands warn that it
+    /// changes nothing there
+    #[arg(skip)]
+    pub editor_given: bool,
 }
 
 /// `-m/--message`: why, stored on the change.
@@ -119,7 +126,7 @@ pub enum Command {
     RenameForce(RenameForceArgs),
     /// Set the URL where a force publishes its use of force data
     #[command(
-        after_help = "Example:\n  admin set-url kent-police https://www.kent.police.uk/use-of-force -m \"found on their site\""
+        after_help = "A URL with characters a URL cannot hold as typed (a space, letters outside ASCII) is stored\npercent-encoded (a space becomes %20), with a warning showing the stored URL; the confirmation\nalways shows what was stored.\n\nExample:\n  admin set-url kent-police https://www.kent.police.uk/use-of-force -m \"found on their site\""
     )]
     SetUrl(SetUrlArgs),
     /// Remove a force's data URL
@@ -152,7 +159,7 @@ pub enum Command {
     Due(DueArgs),
     /// The audit log, newest first
     #[command(
-        after_help = "Examples:\n  admin history --force kent-police\n  admin history --by alice --since 2026-01-01 --json"
+        after_help = "A date (2026-11-25) in --since means 00:00:00 UTC that day, in --until 23:59:59 UTC: both\ninclude the whole day. On a terminal the table fits its width (WHAT and MESSAGE cut with …);\npiped, nothing is cut and WHAT and MESSAGE are not padded.\n\nExamples:\n  admin history --force kent-police\n  admin history --by alice --since 2026-01-01 --json\n  admin history --since 2026-11-25 --until 2026-11-25"
     )]
     History(HistoryArgs),
     /// Audit log integrity
@@ -193,12 +200,12 @@ pub enum Command {
     Revert(RevertArgs),
     /// Write the directory (every force) to stdout as JSON or CSV
     #[command(
-        after_help = "Examples:\n  admin export > forces.json\n  admin export --format csv > forces.csv"
+        after_help = "An export holds the forces only (slug, name, url, status), and says so on a terminal: notes,\nreviews, link checks, publications and the audit log are kept by `admin backup`, and brought\nback by `admin restore`.\n\nExamples:\n  admin export > forces.json\n  admin export --format csv > forces.csv"
     )]
     Export(ExportArgs),
     /// Apply a JSON or CSV directory file as audited changes (add, rename, URLs, retire/restore)
     #[command(
-        after_help = "Example:\n  admin import forces.csv --dry-run\n  admin import forces.csv -m \"quarterly refresh\""
+        after_help = "Examples:\n  admin import forces.csv --dry-run\n  admin import forces.csv -m \"quarterly refresh\"\n  admin import links.csv    # columns name,url: sets the URLs of the forces it names"
     )]
     Import(ImportArgs),
     /// What needs attention: links, reviews due, open notes, unpublished changes
@@ -216,11 +223,26 @@ pub enum Command {
     #[command(after_help = "Example:\n  admin serve --port 8000 --open")]
     Serve(ServeArgs),
     /// Print shell completions
-    #[command(after_help = "Example:\n  admin completions bash > /etc/bash_completion.d/admin")]
+    #[command(
+        after_help = "In bash, zsh and fish, FORCE arguments complete to the slugs in the database (UOF_DB, or a\n--db on the line being completed).\n\nExamples:\n  admin completions bash > /etc/bash_completion.d/admin\n  admin completions zsh > \"${fpath[1]}/_admin\"\n  admin completions fish > ~/.config/fish/completions/admin.fish"
+    )]
     Completions(CompletionsArgs),
-    /// Print the manual page (roff)
-    #[command(after_help = "Example:\n  admin man > /usr/local/share/man/man1/admin.1")]
-    Man,
+    /// Print the manual page (roff), or write one per command with --dir
+    #[command(
+        after_help = "Examples:\n  admin man > /usr/local/share/man/man1/admin.1\n  admin man --dir /usr/local/share/man/man1    # admin.1, admin-set-url.1, admin-note-add.1, …"
+    )]
+    Man(ManArgs),
+    /// The slugs of every force, one a line: what the completion scripts offer for FORCE
+    #[command(hide = true)]
+    CompleteForces,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write admin.1 and a page for every subcommand (admin-set-url.1, …) into this directory,
+    /// creating it if needed, instead of printing admin.1
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -367,8 +389,9 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// A file made by `admin export` (.json or .csv), edited. Only `slug` is required: forces,
-    /// columns and keys it leaves out are left as they are
+    /// A file made by `admin export` (.json or .csv), edited, or a spreadsheet of `name,url`. Each
+    /// row needs a slug or a name to say which force it is (without a slug, the name only finds
+    /// the force); forces, columns and keys it leaves out are left as they are
     pub file: PathBuf,
     /// Print what would change, and change nothing
     #[arg(long)]
@@ -382,7 +405,8 @@ pub struct ImportArgs {
 
 #[derive(Debug, Args)]
 pub struct BackupArgs {
-    /// The new file to write; an existing file is never overwritten
+    /// The new file to write; an existing file is never overwritten. Missing directories above it
+    /// are created, mode 0700
     pub dest: PathBuf,
 }
 
@@ -432,7 +456,8 @@ pub struct RenameForceArgs {
 pub struct SetUrlArgs {
     /// The force: its slug or its name
     pub force: String,
-    /// The absolute https:// URL of the force's use of force data
+    /// The absolute https:// URL of the force's use of force data (a space or other character a
+    /// URL cannot hold is stored percent-encoded, with a warning)
     pub url: String,
     /// Accept an http:// URL
     #[arg(long)]
@@ -633,16 +658,17 @@ pub struct HistoryArgs {
     /// Only changes to this force (slug or name)
     #[arg(long)]
     pub force: Option<String>,
-    /// Only changes by this editor
+    /// Only changes by this editor (`--editor` is who is acting, not a filter)
     #[arg(long, value_name = "EDITOR")]
     pub by: Option<String>,
     /// Only changes made by this action, e.g. set-url
     #[arg(long)]
     pub action: Option<String>,
-    /// Only changes at or after this time (RFC 3339 or YYYY-MM-DD)
+    /// Only changes at or after this time (RFC 3339, or YYYY-MM-DD: from 00:00:00 UTC that day)
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
-    /// Only changes at or before this time (RFC 3339 or YYYY-MM-DD)
+    /// Only changes at or before this time (RFC 3339, or YYYY-MM-DD: through 23:59:59 UTC that
+    /// day, so the whole day is included)
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
     /// At most this many changes
@@ -753,11 +779,12 @@ mod tests {
     #[test]
     fn every_command_is_in_exactly_one_help_group() {
         let cmd = Cli::command();
-        for sub in cmd.get_subcommands() {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
             let groups = GROUPS.iter().filter(|(_, names)| names.contains(&sub.get_name())).count();
             assert_eq!(groups, 1, "{} is in {groups} help groups", sub.get_name());
         }
         let listed: usize = GROUPS.iter().map(|(_, names)| names.len()).sum();
-        assert_eq!(listed, cmd.get_subcommands().count(), "a help group names a command that does not exist");
+        let shown = cmd.get_subcommands().filter(|s| !s.is_hide_set()).count();
+        assert_eq!(listed, shown, "a help group names a command that does not exist");
     }
 }

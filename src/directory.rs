@@ -72,15 +72,16 @@ pub fn resolve(conn: &Connection, arg: &str) -> Result<Force> {
     if let Some(force) = forces::by_name(conn, arg)? {
         return Ok(force);
     }
-    Err(bad_hint(
-        format!("no force {}", quoted(arg)),
-        "give a slug or a name as `admin list --all` shows them",
-    ))
+    Err(crate::suggest::unknown_force(conn, arg)?)
 }
 
 /// Refuse a name another force (not `except_id`) already has, ignoring case.
 fn check_name_free(conn: &Connection, name: &str, except_id: Option<i64>) -> Result<()> {
     match forces::by_name(conn, name)? {
+        Some(other) if Some(other.id) != except_id && other.status == ForceStatus::Retired => Err(bad_hint(
+            format!("a force named {} already exists ({}), retired", quoted(&other.name), other.slug),
+            format!("to bring it back: admin restore-force {}", other.slug),
+        )),
         Some(other) if Some(other.id) != except_id => Err(bad_hint(
             format!("a force named {} already exists ({})", quoted(&other.name), other.slug),
             "force names are unique ignoring case, spacing and characters that look alike; choose another name",

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod cli;
 pub mod clock;
 mod commands;
+pub mod completions;
 pub mod content;
 pub mod db;
 pub mod directory;
@@ -29,6 +30,7 @@ pub mod serve;
 pub mod sign;
 pub mod state;
 pub mod status;
+pub mod suggest;
 pub mod transfer;
 pub mod validate;
 pub mod verify;
@@ -42,6 +44,8 @@ use gate::Author;
 pub struct Ctx {
     pub db_path: PathBuf,
     editor: Option<String>,
+    /// `--editor` was given on the command line (read commands warn that it does nothing there)
+    pub editor_given: bool,
     pub clock: Clock,
     signer: Option<sign::Signer>,
 }
@@ -56,7 +60,13 @@ impl Ctx {
             // no USER or LOGNAME (cron, containers): ask the system who this process runs as
             .or_else(|| whoami::username().ok().filter(|u| !u.is_empty()));
         let signer = sign::Signer::find(global.signing_key.as_deref());
-        Ok(Ctx { db_path: global.db.clone(), editor, clock: Clock::from_env()?, signer })
+        Ok(Ctx {
+            db_path: global.db.clone(),
+            editor,
+            editor_given: global.editor_given,
+            clock: Clock::from_env()?,
+            signer,
+        })
     }
 
     /// Open the existing database.

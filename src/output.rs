@@ -32,6 +32,12 @@ pub fn bytes_out(bytes: &[u8]) -> Result<()> {
     stdout.write_all(bytes).and_then(|()| stdout.flush()).context("failed to write to standard output")
 }
 
+/// Say something on stderr that is not an error: one `warning: …` line; the exit code is the
+/// command's own. A closed or full stderr is not worth failing the command over.
+pub fn warning(text: impl AsRef<str>) {
+    let _ = writeln!(io::stderr().lock(), "warning: {}", one_line(text.as_ref()));
+}
+
 /// The colour of a status word in a LINK or STATUS column.
 fn style_for(header: &str, cell: &str) -> Option<anstyle::Style> {
     use anstyle::{AnsiColor, Style};
@@ -51,13 +57,79 @@ fn style_for(header: &str, cell: &str) -> Option<anstyle::Style> {
 /// Print rows as columns aligned to the widest cell; nothing is truncated. Control characters
 /// in cells (a note's newlines) are shown escaped so each row stays one line.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> Result<()> {
-    let cells: Vec<Vec<String>> = std::iter::once(headers.iter().map(|h| h.to_string()).collect())
+    table_with_free_text(headers, rows, 0)
+}
+
+/// The width of the terminal stdout is, if it is one: `COLUMNS` when set, else the terminal's.
+fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    let from_env = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok());
+    let from_tty = || rustix::termios::tcgetwinsize(io::stdout()).ok().map(|w| usize::from(w.ws_col));
+    from_env.or_else(from_tty).filter(|w| *w > 0)
+}
+
+/// Widths for the last `free` columns so that the row fits `width`: each gets an even share of
+/// what the fixed columns leave, a column needing less giving the rest to the others; never
+/// under 6.
+fn fit(widths: &mut [usize], free: usize, width: usize) {
+    let n = widths.len();
+    let fixed: usize = widths[..n - free].iter().map(|w| w + 2).sum();
+    let mut left = width.saturating_sub(fixed + 2 * (free - 1));
+    let mut open: Vec<usize> = (n - free..n).collect();
+    open.sort_by_key(|&i| widths[i]);
+    while let Some(&i) = open.first() {
+        let share = left / open.len();
+        if widths[i] > share {
+            break;
+        }
+        left -= widths[i];
+        open.remove(0);
+    }
+    let share = (left / open.len().max(1)).max(6);
+    for i in open {
+        widths[i] = widths[i].min(share);
+    }
+}
+
+/// Cut a cell to `width` characters, ending it with `…` when cut.
+fn cut(cell: &str, width: usize) -> String {
+    if cell.chars().count() <= width {
+        return cell.to_owned();
+    }
+    let mut out: String = cell.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// `table`, for rows whose last `free` columns are free text (`history`'s WHAT and MESSAGE): on
+/// a terminal the row is fitted to its width, those columns cut with `…`; piped, nothing is cut
+/// and those columns are not padded, so a long one does not push the rest out of sight.
+pub fn table_with_free_text(headers: &[&str], rows: &[Vec<String>], free: usize) -> Result<()> {
+    let mut cells: Vec<Vec<String>> = std::iter::once(headers.iter().map(|h| h.to_string()).collect())
         .chain(rows.iter().map(|row| row.iter().map(|c| one_line(c)).collect()))
         .collect();
     let mut widths = vec![0; headers.len()];
     for row in &cells {
         for (i, cell) in row.iter().enumerate() {
             widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let free = free.min(headers.len());
+    if free > 0 {
+        match terminal_width() {
+            Some(width) => {
+                fit(&mut widths, free, width);
+                for row in &mut cells {
+                    for (cell, w) in row.iter_mut().zip(&widths) {
+                        *cell = cut(cell, *w);
+                    }
+                }
+            }
+            // not padded: each free cell is followed by the two-space gap alone
+            None => widths[headers.len() - free..].iter_mut().for_each(|w| *w = 0),
         }
     }
     let mut out = String::new();
@@ -70,7 +142,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> Result<()> {
                 None => text.push_str(cell),
             }
             if i + 1 < row.len() {
-                let pad = widths[i] - cell.chars().count() + 2;
+                let pad = widths[i].saturating_sub(cell.chars().count()) + 2;
                 text.extend(std::iter::repeat_n(' ', pad));
             }
         }
@@ -100,4 +172,23 @@ pub fn one_line(text: &str) -> String {
 /// An optional value for a table cell.
 pub fn or_dash(value: Option<&str>) -> String {
     value.unwrap_or("-").to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_columns_share_what_the_fixed_ones_leave() {
+        // ID AT EDITOR ACTION FORCE (fixed), WHAT and MESSAGE (free)
+        let mut widths = vec![2, 20, 5, 7, 11, 127, 30];
+        fit(&mut widths, 2, 120);
+        let total: usize = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
+        assert!(total <= 120, "{widths:?} is {total} wide");
+        assert_eq!(widths[6], 30, "a short message keeps its width: {widths:?}");
+        let mut narrow = vec![2, 20, 5, 7, 11, 127, 30];
+        fit(&mut narrow, 2, 40);
+        assert_eq!((narrow[5], narrow[6]), (6, 6), "never under 6");
+        assert_eq!(cut("URL set to https://example.org/", 10), "URL set t…");
+    }
 }

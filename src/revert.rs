@@ -60,7 +60,6 @@ pub fn revert(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome> {
                 "change the page with `admin page set` instead",
             ))
         }
-        Action::Review => return Err(bad(format!("change {id} records a review, which cannot be reverted"))),
         Action::AddEditor | Action::RetireEditor | Action::SetRole | Action::SetKey => {
             return Err(bad_hint(
                 format!("change {id} changed the registry of editors, which is not reverted"),
@@ -73,7 +72,8 @@ pub fn revert(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome> {
                 "a later public change voids an approval; `admin publish --cancel-schedule` drops a schedule",
             ))
         }
-        Action::AddForce
+        Action::Review
+        | Action::AddForce
         | Action::RenameForce
         | Action::SetUrl
         | Action::ClearUrl
@@ -89,7 +89,8 @@ pub fn revert(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome> {
         Entity::Force => revert_force(conn, actor, &target),
         Entity::Note => revert_note(conn, actor, &target),
         Entity::Page => revert_page(conn, actor, &target),
-        Entity::Review | Entity::Publication | Entity::Editor | Entity::Approval | Entity::Schedule => {
+        Entity::Review => revert_review(conn, actor, &target),
+        Entity::Publication | Entity::Editor | Entity::Approval | Entity::Schedule => {
             Err(bad(format!("change {id} is about a {}, which cannot be reverted", target.entity)))
         }
     }
@@ -175,6 +176,39 @@ fn revert_note(conn: &Connection, actor: &Actor, target: &Change) -> Result<Outc
         Some(directory::note_state(&after)),
     );
     change.reverts = Some(target.id);
+    Ok(Outcome::Changed(Box::new(crate::gate::append(conn, change)?)))
+}
+
+/// Withdraw a review recorded by mistake: its row goes, and the `revert` change (the review as
+/// `before`, nothing `after`) takes it out of the replayed state too (`changes::reviews`).
+fn revert_review(conn: &Connection, actor: &Actor, target: &Change) -> Result<Outcome> {
+    let id = target.id;
+    let (None, Some(Record::Review(review))) = typed(target)? else {
+        return Err(bad_hint(
+            format!("change {id} withdrew a review; a withdrawn review is not brought back by a revert"),
+            "record the review again with `admin review FORCE`",
+        ));
+    };
+    if let Some(by) = changes::reverted_by(conn, id)? {
+        return Ok(Outcome::Unchanged(format!(
+            "nothing to change: the review in change {id} was already withdrawn by change {by}"
+        )));
+    }
+    let force = directory::resolve(conn, &review.force)?;
+    if !crate::db::reviews::delete(conn, force.id, &target.at, &target.editor, target.message.as_deref())? {
+        return Err(crate::exit_codes::failed_hint(
+            format!("the review in change {id} is not in the reviews table"),
+            "run `admin audit verify` to see how the table differs from the log",
+        ));
+    }
+    let mut change = actor.change(
+        Action::Revert,
+        Entity::Review,
+        Some(&force.slug),
+        Some(Record::Review(review).encode()),
+        None,
+    );
+    change.reverts = Some(id);
     Ok(Outcome::Changed(Box::new(crate::gate::append(conn, change)?)))
 }
 

@@ -80,8 +80,8 @@ fn csv_unsafe(cell: &str) -> String {
     }
 }
 
-/// The fields of a record, in export order. Only `slug` is required: a field a file leaves out
-/// is left as it is.
+/// The fields of a record, in export order. A record needs a `slug` or a `name` to say which
+/// force it is; a field a file leaves out is left as it is.
 pub const FIELDS: [&str; 4] = ["slug", "name", "url", "status"];
 
 /// Where a record is in its file: CSV rows by line, JSON records by position (1-based), since a
@@ -102,11 +102,12 @@ impl std::fmt::Display for Place {
 }
 
 /// One force as an import file gives it: only what the file says. `None` is "left out: leave
-/// it as it is"; `url: Some(None)` is an explicit `null` or empty cell: clear the URL.
+/// it as it is"; `url: Some(None)` is an explicit `null` or empty cell: clear the URL. Without a
+/// slug, the name says which force it is (a spreadsheet of `name,url`), and never renames.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub at: Place,
-    pub slug: String,
+    pub slug: Option<String>,
     pub name: Option<String>,
     pub url: Option<Option<String>>,
     pub status: Option<ForceStatus>,
@@ -116,7 +117,7 @@ impl Entry {
     /// The whole record, when the file gave every field.
     pub fn complete(&self) -> Option<Record> {
         Some(Record {
-            slug: self.slug.clone(),
+            slug: self.slug.clone()?,
             name: self.name.clone()?,
             url: self.url.clone()?,
             status: self.status?,
@@ -252,11 +253,13 @@ fn parse_json(text: &str) -> std::result::Result<Parsed, String> {
             serde_json::Value::String(s) => Ok(s),
             other => Err(format!("{at}: {field} must be text, not {}", json_kind(&other))),
         };
-        let slug = match slug {
-            Some(value) => text("slug", value)?,
-            None => return Err(format!("{at}: no slug; every force needs one, to say which force it is")),
-        };
+        let slug = slug.map(|v| text("slug", v)).transpose()?;
         let name = name.map(|v| text("name", v)).transpose()?;
+        if slug.is_none() && name.is_none() {
+            return Err(format!(
+                "{at}: no slug and no name; a force needs one or the other, to say which it is"
+            ));
+        }
         let url = match url {
             None => None,
             Some(serde_json::Value::Null) => Some(None),
@@ -265,11 +268,12 @@ fn parse_json(text: &str) -> std::result::Result<Parsed, String> {
         let status = status.map(|v| text("status", v).and_then(|s| status_of(&s, at))).transpose()?;
         entries.push(Entry { at, slug, name, url, status });
     }
-    // with no records, no field is left out of every record that is there
+    // with no records, no field is left out of every record that is there; a slug is never
+    // changed by an import, so it is not "left as it is" either
     let left_out = if entries.is_empty() {
         Vec::new()
     } else {
-        FIELDS.iter().zip(given).filter(|(_, g)| !g).map(|(f, _)| *f).collect()
+        FIELDS.iter().zip(given).skip(1).filter(|(_, g)| !g).map(|(f, _)| *f).collect()
     };
     Ok(Parsed { entries, left_out })
 }
@@ -313,9 +317,12 @@ fn parse_csv(text: &str) -> std::result::Result<Parsed, String> {
             return Err(format!("line 1: the column {} is there twice", quoted(header)));
         }
     }
-    let Some(slug_column) = column[0] else {
-        return Err("line 1: no slug column; every row needs a slug, to say which force it is".into());
-    };
+    if column[0].is_none() && column[1].is_none() {
+        return Err(
+            "line 1: no slug or name column; every row needs one or the other, to say which force it is"
+                .into(),
+        );
+    }
     let mut entries = Vec::new();
     for row in reader.records() {
         let row = row.map_err(|e| match e.position() {
@@ -331,13 +338,13 @@ fn parse_csv(text: &str) -> std::result::Result<Parsed, String> {
         };
         entries.push(Entry {
             at,
-            slug: csv_unsafe(&row[slug_column]),
+            slug: cell(0),
             name: cell(1),
             url: cell(2).map(|u| Some(u).filter(|u| !u.trim().is_empty())),
             status,
         });
     }
-    let left_out = FIELDS.iter().zip(column).filter(|(_, c)| c.is_none()).map(|(f, _)| *f).collect();
+    let left_out = FIELDS.iter().zip(column).skip(1).filter(|(_, c)| c.is_none()).map(|(f, _)| *f).collect();
     Ok(Parsed { entries, left_out })
 }
 
@@ -359,15 +366,17 @@ fn check(entries: &[Entry], allow_http: bool) -> Result<()> {
     let mut names: HashMap<String, Place> = HashMap::new();
     for entry in entries {
         let at = entry.at;
-        validate::slug(&entry.slug).map_err(|e| at_place(at, e))?;
+        if let Some(slug) = &entry.slug {
+            validate::slug(slug).map_err(|e| at_place(at, e))?;
+            if let Some(first) = slugs.insert(slug, at) {
+                return Err(bad_hint(
+                    format!("{at}: the slug `{slug}` is also on {first}"),
+                    NOTHING_IMPORTED,
+                ));
+            }
+        }
         if let Some(Some(url)) = &entry.url {
             validate::force_url(url, allow_http).map_err(|e| at_place(at, e))?;
-        }
-        if let Some(first) = slugs.insert(&entry.slug, at) {
-            return Err(bad_hint(
-                format!("{at}: the slug `{}` is also on {first}", entry.slug),
-                NOTHING_IMPORTED,
-            ));
         }
         if let Some(name) = &entry.name {
             let name = validate::force_name(name).map_err(|e| at_place(at, e))?;
@@ -404,6 +413,7 @@ pub struct Imported {
 /// file, and fields it leaves out, are left as they are.
 pub fn apply(conn: &Connection, actor: &Actor, entries: &[Entry], allow_http: bool) -> Result<Imported> {
     let mut applied = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for entry in entries {
         let at = entry.at;
         let done = (|| -> Result<Option<Applied>> {
@@ -412,12 +422,24 @@ pub fn apply(conn: &Connection, actor: &Actor, entries: &[Entry], allow_http: bo
                 Some(None) => Some(None),
                 None => None,
             };
-            match forces::by_slug(conn, &entry.slug)? {
+            // a row without a slug names its force: it must exist, and the name is not changed
+            let (found, by_name) = match (&entry.slug, &entry.name) {
+                (Some(slug), _) => (forces::by_slug(conn, slug)?, false),
+                (None, Some(name)) => match forces::by_name(conn, name)? {
+                    Some(force) => (Some(force), true),
+                    None => return Err(crate::suggest::unknown_force(conn, name)?),
+                },
+                (None, None) => return Err(bad("no slug and no name")),
+            };
+            if let Some(force) = &found {
+                seen.insert(force.slug.clone());
+            }
+            match found {
                 None => {
+                    let slug = entry.slug.as_deref().unwrap_or_default();
                     let Some(name) = &entry.name else {
                         return Err(bad(format!(
-                            "no force has the slug `{}`, and a new force needs a name",
-                            entry.slug
+                            "no force has the slug `{slug}`, and a new force needs a name"
                         )));
                     };
                     let (force, change) = directory::add_force_with_status(
@@ -425,17 +447,18 @@ pub fn apply(conn: &Connection, actor: &Actor, entries: &[Entry], allow_http: bo
                         actor,
                         Action::Import,
                         name,
-                        Some(&entry.slug),
+                        Some(slug),
                         url.flatten(),
                         entry.status.unwrap_or(ForceStatus::Active),
                     )?;
+                    seen.insert(force.slug.clone());
                     Ok(Some(Applied { slug: force.slug, change }))
                 }
                 Some(before) => {
                     let after = Force {
                         name: match &entry.name {
-                            Some(name) => validate::force_name(name)?,
-                            None => before.name.clone(),
+                            Some(name) if !by_name => validate::force_name(name)?,
+                            _ => before.name.clone(),
                         },
                         url: url.unwrap_or_else(|| before.url.clone()),
                         status: entry.status.unwrap_or(before.status),
@@ -451,12 +474,8 @@ pub fn apply(conn: &Connection, actor: &Actor, entries: &[Entry], allow_http: bo
         .with_context(|| at.to_string())?;
         applied.extend(done);
     }
-    let in_file: std::collections::HashSet<&str> = entries.iter().map(|e| e.slug.as_str()).collect();
-    let not_in_file = forces::list(conn, true)?
-        .into_iter()
-        .map(|f| f.slug)
-        .filter(|s| !in_file.contains(s.as_str()))
-        .collect();
+    let not_in_file =
+        forces::list(conn, true)?.into_iter().map(|f| f.slug).filter(|s| !seen.contains(s)).collect();
     Ok(Imported { applied, not_in_file })
 }
 

@@ -268,42 +268,61 @@ pub fn force_url(raw: &str, allow_http: bool) -> anyhow::Result<String> {
     Ok(serialised)
 }
 
+/// Whether `force_url` had to encode what was typed: percent-encoding added (a space, a
+/// character outside ASCII) or an international host written as `xn--`.
+pub fn url_was_encoded(raw: &str, stored: &str) -> bool {
+    let raw = raw.trim();
+    stored.matches('%').count() > raw.matches('%').count()
+        || stored.matches("xn--").count() > raw.to_ascii_lowercase().matches("xn--").count()
+}
+
 /// Note text: 1–5,000 characters, any Unicode, newlines and tabs allowed, no other control
 /// characters. Trailing whitespace is trimmed.
 pub fn note_text(raw: &str) -> anyhow::Result<String> {
+    text_of("note", raw)
+}
+
+/// A note or a message (`what`): the rules of `note_text`, the errors naming which.
+fn text_of(what: &str, raw: &str) -> anyhow::Result<String> {
     let normalised = raw.replace("\r\n", "\n");
     let text = normalised.trim();
     if text.is_empty() {
-        return Err(bad("the note is empty"));
+        return Err(match what {
+            "message" => bad_hint(
+                "the message (-m) is empty",
+                "say in a few words why you are making the change, or leave out -m",
+            ),
+            _ => bad("the note is empty"),
+        });
     }
     if let Some(c) = text.chars().find(|&c| c.is_control() && c != '\n' && c != '\t') {
         return Err(bad(format!(
-            "the note contains a control character (U+{:04X}); only newlines and tabs are allowed",
+            "the {what} contains a control character (U+{:04X}); only newlines and tabs are allowed",
             c as u32
         )));
     }
     if let Some(c) = text.chars().find(|&c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')) {
         return Err(bad(format!(
-            "the note contains a bidirectional override (U+{:04X}), which can disguise text",
+            "the {what} contains a bidirectional override (U+{:04X}), which can disguise text",
             c as u32
         )));
     }
     if let Some(c) = text.chars().find(|&c| is_xml_illegal(c)) {
         return Err(bad(format!(
-            "the note contains {}, a Unicode noncharacter, which a published page or feed cannot carry",
+            "the {what} contains {}, a Unicode noncharacter, which a published page or feed cannot carry",
             code_point(c)
         )));
     }
     let count = text.chars().count();
     if count > MAX_NOTE_CHARS {
-        return Err(bad(format!("the note is {count} characters long; the most is {MAX_NOTE_CHARS}")));
+        return Err(bad(format!("the {what} is {count} characters long; the most is {MAX_NOTE_CHARS}")));
     }
     Ok(text.to_owned())
 }
 
 /// A change message (`-m`): the same rules as a note.
 pub fn message(raw: Option<&str>) -> anyhow::Result<Option<String>> {
-    raw.map(|m| note_text(m).map_err(|e| bad(format!("bad message: {e}")))).transpose()
+    raw.map(|m| text_of("message", m)).transpose()
 }
 
 /// An editor's name: what `--editor`, `UOF_EDITOR` or the OS user gave.
@@ -383,6 +402,16 @@ pub fn data_to(raw: &str, today: NaiveDate) -> anyhow::Result<NaiveDate> {
     Ok(day)
 }
 
+/// The end of a time range (`history --until`): a bare date means the end of that day
+/// (23:59:59 UTC, stamps being whole seconds), so `--until 2026-11-25` includes the 25th.
+pub fn time_arg_until(raw: &str) -> anyhow::Result<DateTime<Utc>> {
+    let at = time_arg(raw)?;
+    if DateTime::parse_from_rfc3339(raw.trim()).is_ok() {
+        return Ok(at);
+    }
+    Ok(at + chrono::Duration::seconds(86_399))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -437,6 +466,13 @@ mod tests {
         for bad in ["yesterday", "2026-13-01", "2026-4-1", "", "2026-04-01T25:00:00Z"] {
             assert!(time_arg(bad).is_err(), "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn a_date_in_until_is_the_whole_day() {
+        assert_eq!(time_arg_until("2026-11-25").unwrap().to_rfc3339(), "2026-11-25T23:59:59+00:00");
+        assert_eq!(time_arg_until("2026-11-25T10:00:00Z").unwrap().to_rfc3339(), "2026-11-25T10:00:00+00:00");
+        assert_eq!(time_arg_until("9999-12-31").unwrap().to_rfc3339(), "9999-12-31T23:59:59+00:00");
     }
 
     /// Found by the `time` fuzz target: a signed year slipped through the date form, and an

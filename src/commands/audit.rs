@@ -33,7 +33,7 @@ pub fn verify(ctx: &Ctx, args: AuditVerifyArgs) -> Result<ExitCode> {
         let hint = match problem {
             Problem::Tables(_) => "a table was changed behind admin's back: restore the database from a backup (`admin restore`) and compare".to_owned(),
             Problem::Chain(_) => format!(
-                "the {} changes before it are intact; compare with a backup to see what was altered",
+                "the {} changes before it are intact; compare with a backup to see what was altered, and bring a good one back with `admin restore BACKUP`",
                 report.checked
             ),
             _ => "restore the database from a backup (`admin restore`) and compare".to_owned(),

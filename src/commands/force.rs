@@ -14,11 +14,43 @@ pub fn add(ctx: &Ctx, args: AddForceArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let url = args.url.as_deref().map(|u| validate::force_url(u, args.allow_http)).transpose()?;
     let mut db = ctx.open()?;
-    let (force, _) = db.write_as(&actor, |tx, actor| {
+    let (force, change) = db.write_as(&actor, |tx, actor| {
         directory::add_force(tx, actor, Action::AddForce, &args.name, args.slug.as_deref(), url)
     })?;
+    if let (Some(raw), Some(stored)) = (&args.url, &force.url) {
+        warn_if_encoded(raw, stored);
+    }
+    // stdout stays the slug alone, for scripts; what was stored goes to stderr
+    let with_url = force.url.as_deref().map_or(", no URL".to_owned(), |u| format!(", URL {u}"));
+    eprintln_quiet(&format!("added {} as `{}`{with_url} (change {})", force.name, force.slug, change.id));
     output::line(&force.slug)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A confirmation on stderr, where a full or closed stderr is not worth failing over.
+fn eprintln_quiet(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{}", output::one_line(text));
+}
+
+/// Say so when the URL had to be percent-encoded (a space pasted in) or its host written in
+/// ASCII: what is stored, and so published, is not what was typed.
+fn warn_if_encoded(raw: &str, stored: &str) {
+    if validate::url_was_encoded(raw, stored) {
+        output::warning(format!(
+            "the URL had characters a URL cannot hold as typed (a space, or letters outside ASCII); it is stored encoded as {stored}: check that it opens"
+        ));
+    }
+}
+
+/// Warn when an edit is to a retired force: it is not on the page until restored.
+pub(super) fn warn_if_retired(force: &crate::model::Force) {
+    if force.status == ForceStatus::Retired {
+        output::warning(format!(
+            "{} is retired: this is recorded, but the force is not on the published page until `admin restore-force {}`",
+            force.name, force.slug
+        ));
+    }
 }
 
 pub fn rename(ctx: &Ctx, args: RenameForceArgs) -> Result<ExitCode> {
@@ -26,15 +58,27 @@ pub fn rename(ctx: &Ctx, args: RenameForceArgs) -> Result<ExitCode> {
     let mut db = ctx.open()?;
     let outcome =
         db.write_as(&actor, |tx, actor| directory::rename(tx, actor, &args.force, &args.new_name))?;
-    report(outcome, |c| format!("renamed {}", c.force.as_deref().unwrap_or_default()))
+    report(outcome, |c| {
+        let name = match c.after.as_ref().and_then(|a| a.get("name")).and_then(|n| n.as_str()) {
+            Some(name) => format!(" to {}", validate::quoted(name)),
+            None => String::new(),
+        };
+        format!("renamed {}{name}", c.force.as_deref().unwrap_or_default())
+    })
 }
 
 pub fn set_url(ctx: &Ctx, args: SetUrlArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let url = validate::force_url(&args.url, args.allow_http)?;
     let mut db = ctx.open()?;
-    let outcome = db.write_as(&actor, |tx, actor| directory::set_url(tx, actor, &args.force, Some(url)))?;
-    report(outcome, |c| format!("set the URL of {}", c.force.as_deref().unwrap_or_default()))
+    let stored = url.clone();
+    let (force, outcome) = db.write_as(&actor, |tx, actor| {
+        let force = directory::resolve(tx, &args.force)?;
+        Ok((force, directory::set_url(tx, actor, &args.force, Some(url))?))
+    })?;
+    warn_if_encoded(&args.url, &stored);
+    warn_if_retired(&force);
+    report(outcome, |c| format!("set the URL of {} to {stored}", c.force.as_deref().unwrap_or_default()))
 }
 
 pub fn clear_url(ctx: &Ctx, args: ForceArgs) -> Result<ExitCode> {

@@ -10,7 +10,7 @@ use crate::clock::stamp;
 use crate::db::changes::{self, Filter};
 use crate::exit_codes::bad_hint;
 use crate::output::{self, or_dash};
-use crate::validate::{quoted, time_arg};
+use crate::validate::{quoted, time_arg, time_arg_until};
 use crate::{directory, Ctx};
 
 pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
@@ -24,7 +24,7 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
         }
     }
     let since = args.since.as_deref().map(time_arg).transpose()?.map(stamp);
-    let until = args.until.as_deref().map(time_arg).transpose()?.map(stamp);
+    let until = args.until.as_deref().map(time_arg_until).transpose()?.map(stamp);
     let mut db = ctx.open()?;
     let changes = db.read(|tx| {
         // a force that no longer resolves (never existed) is an error; its slug is the filter
@@ -58,6 +58,6 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    output::table(&["ID", "AT", "EDITOR", "ACTION", "FORCE", "WHAT", "MESSAGE"], &rows)?;
+    output::table_with_free_text(&["ID", "AT", "EDITOR", "ACTION", "FORCE", "WHAT", "MESSAGE"], &rows, 2)?;
     Ok(ExitCode::SUCCESS)
 }

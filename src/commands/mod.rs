@@ -24,11 +24,19 @@ mod restore;
 mod revert;
 mod review;
 mod serve;
+mod shell;
 mod show;
 mod status;
 mod transfer;
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
+    if ctx.editor_given {
+        if let Some(name) = reads_only(&command) {
+            output::warning(format!(
+                "--editor says who is making a change, and `admin {name}` makes none: it was ignored; to see an editor's changes, use `admin history --by NAME`"
+            ));
+        }
+    }
     match command {
         Command::Init(args) => init::run(ctx, args),
         Command::AddForce(args) => force::add(ctx, args),
@@ -65,25 +73,31 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Revert(args) => revert::run(ctx, args),
         Command::Status(args) => status::run(ctx, args),
         Command::Serve(args) => serve::run(ctx, args),
-        // both are built in memory and written here: clap_complete's `generate` panics when its
-        // writer fails, so a full device or a closed pipe is met by `output` instead
-        Command::Completions(args) => {
-            let mut script = Vec::new();
-            clap_complete::generate(args.shell, &mut crate::cli::command(), "admin", &mut script);
-            output::bytes_out(&script)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Man => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(crate::cli::command()).render(&mut page)?;
-            output::bytes_out(&page)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
+        Command::CompleteForces => shell::complete_forces(ctx),
         Command::Export(args) => transfer::export(ctx, args),
         Command::Import(args) => transfer::import(ctx, args),
         Command::Backup(args) => transfer::backup(ctx, args),
         Command::Restore(args) => restore::run(ctx, args),
     }
+}
+
+/// The name of a command that only reads (no audited change, so no editor), or `None`.
+fn reads_only(command: &Command) -> Option<&'static str> {
+    Some(match command {
+        Command::List(_) => "list",
+        Command::Show(_) => "show",
+        Command::Note(NoteCommand::List(_)) => "note list",
+        Command::Due(_) => "due",
+        Command::History(_) => "history",
+        Command::Audit(_) => "audit",
+        Command::Publications(_) => "publications",
+        Command::Status(_) => "status",
+        Command::Export(_) => "export",
+        Command::Serve(_) => "serve",
+        _ => return None,
+    })
 }
 
 /// Say what a mutation did: `done` describes the change; an unchanged outcome says why.

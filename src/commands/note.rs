@@ -34,9 +34,14 @@ pub fn add(ctx: &Ctx, args: NoteAddArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let text = note_text(&args.text)?;
     let mut db = ctx.open()?;
-    let (note, change) = db.write_as(&actor, |tx, actor| {
-        directory::add_note(tx, actor, args.force.as_deref(), &text, args.public)
+    let (note, change, force) = db.write_as(&actor, |tx, actor| {
+        let force = args.force.as_deref().map(|f| directory::resolve(tx, f)).transpose()?;
+        let (note, change) = directory::add_note(tx, actor, args.force.as_deref(), &text, args.public)?;
+        Ok((note, change, force))
     })?;
+    if let Some(force) = &force {
+        super::force::warn_if_retired(force);
+    }
     let about = note.force.as_deref().map_or("the page".to_owned(), str::to_owned);
     let kind = if note.public { "public note" } else { "internal note" };
     output::line(format!("added {kind} {} on {about} (change {})", note.id, change.id))?;

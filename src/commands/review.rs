@@ -18,8 +18,13 @@ pub fn review(ctx: &Ctx, args: ReviewArgs) -> Result<ExitCode> {
     let data_to = args.data_to.as_deref().map(|d| validate::data_to(d, today)).transpose()?;
     let data_to = data_to.map(|d| d.format("%Y-%m-%d").to_string());
     let mut db = ctx.open()?;
-    let change =
-        db.write_as(&actor, |tx, actor| directory::review(tx, actor, &args.force, data_to.clone()))?;
+    let (force, change) = db.write_as(&actor, |tx, actor| {
+        Ok((
+            directory::resolve(tx, &args.force)?,
+            directory::review(tx, actor, &args.force, data_to.clone())?,
+        ))
+    })?;
+    super::force::warn_if_retired(&force);
     let covers = data_to.map(|d| format!(", its data up to {d}")).unwrap_or_default();
     output::line(format!(
         "recorded a review of {}{covers} (change {})",

@@ -68,7 +68,20 @@ fn as_of(tx: &Connection, arg: &str, at: &str) -> Result<Shown> {
             Some(note)
         })
         .collect();
-    let reviews = reviews::for_force(tx, current.id)?.into_iter().filter(|r| r.at.as_str() <= at).collect();
+    // reviews as the log had them then: one withdrawn later by a revert is still shown
+    let reviews = snapshot
+        .reviews
+        .get(&force.slug)
+        .into_iter()
+        .flatten()
+        .rev()
+        .map(|r| Review {
+            at: r.at.clone(),
+            editor: r.editor.clone(),
+            message: r.message.clone(),
+            data_to: r.data_to.clone(),
+        })
+        .collect();
     let filter = Filter { force: Some(force.slug.clone()), until: Some(at.to_owned()), ..Default::default() };
     Ok(Shown { entry, check: None, notes, reviews, changes: changes::history(tx, &filter)? })
 }

@@ -7,8 +7,43 @@ use crate::cli::StatusArgs;
 use crate::status::{self, Named, REVIEW_DAYS, STALE_DATA_DAYS};
 use crate::{output, Ctx};
 
-fn names(list: &[Named]) -> String {
-    list.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
+/// The most names a line of `status` lists before it summarises the rest.
+const SHOWN: usize = 5;
+
+/// The names, or the first few and how many more, with the command that lists them all: 45 due
+/// forces must not make one 1,300-character line.
+fn names(list: &[Named], all: &str) -> String {
+    let shown: Vec<&str> = list.iter().take(SHOWN).map(|n| n.name.as_str()).collect();
+    match list.len().saturating_sub(SHOWN) {
+        0 => shown.join(", "),
+        more => format!("{}, and {more} more (`{all}`)", shown.join(", ")),
+    }
+}
+
+/// `label` and the comma-separated `text` wrapped after a comma to fit 100 columns, so a name
+/// is never split, continuation lines indented under the text.
+fn wrapped(label: &str, text: &str) -> String {
+    const WIDTH: usize = 100;
+    let indent = " ".repeat(label.chars().count());
+    let mut out = String::from(label);
+    let mut column = label.chars().count();
+    let items: Vec<&str> = text.split(", ").collect();
+    for (i, item) in items.iter().enumerate() {
+        let piece = if i + 1 < items.len() { format!("{item},") } else { (*item).to_owned() };
+        let len = piece.chars().count();
+        if i > 0 && column + 1 + len > WIDTH {
+            out.push('\n');
+            out.push_str(&indent);
+            column = indent.len();
+        } else if i > 0 {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(&piece);
+        column += len;
+    }
+    out.push('\n');
+    out
 }
 
 pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<ExitCode> {
@@ -29,17 +64,17 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<ExitCode> {
         .collect();
     text.push_str(&format!("Links:        {}\n", counts.join(", ")));
     if !status.broken.is_empty() {
-        text.push_str(&format!("  broken:     {}\n", names(&status.broken)));
+        text.push_str(&wrapped("  broken:     ", &names(&status.broken, "admin list")));
     }
     if !status.caution.is_empty() {
-        text.push_str(&format!("  caution:    {}\n", names(&status.caution)));
+        text.push_str(&wrapped("  caution:    ", &names(&status.caution, "admin list")));
     }
     text.push_str(&format!(
         "Reviews due:  {} (never reviewed, or not in {REVIEW_DAYS} days)\n",
         status.reviews_due.len()
     ));
     if !status.reviews_due.is_empty() {
-        text.push_str(&format!("  due:        {}\n", names(&status.reviews_due)));
+        text.push_str(&wrapped("  due:        ", &names(&status.reviews_due, "admin due")));
     }
     if !status.stale_data.is_empty() {
         let stale: Vec<String> =

@@ -2,6 +2,8 @@
 //! database as a copy.
 use std::process::ExitCode;
 
+use std::io::{IsTerminal, Write};
+
 use anyhow::Result;
 
 use crate::audit::describe;
@@ -16,6 +18,16 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> Result<ExitCode> {
         ExportFormat::Csv => transfer::to_csv(&records)?,
     };
     output::bytes_out(&bytes)?;
+    // on stderr, so the file stays the file, and only to a person (a terminal): an export is not
+    // a backup, and must not pass for one; scripts and timers have `--help` and the guide
+    if std::io::stderr().is_terminal() {
+        let _ = writeln!(
+        std::io::stderr().lock(),
+        "exported {} {} (slug, name, url, status); notes, reviews, link checks, publications and the audit log are not in an export: `admin backup` keeps everything",
+            records.len(),
+            forces(records.len())
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -48,6 +60,9 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> Result<ExitCode> {
         let it = if args.dry_run { "would be left as it is" } else { "left as it is" };
         output::line(format!("{field} not in the file: {it} for every force"))?;
     }
+    if parsed.entries.iter().any(|e| e.slug.is_none()) {
+        output::line("forces without a slug in the file were found by name: no force was renamed")?;
+    }
     match imported.not_in_file.len() {
         0 => {}
         1 => output::line(format!(
@@ -70,7 +85,42 @@ fn forces(n: usize) -> &'static str {
 
 pub fn backup(ctx: &Ctx, args: BackupArgs) -> Result<ExitCode> {
     let db = ctx.open()?;
-    db.backup_to(&args.dest)?;
+    let created = make_parents(&args.dest)?;
+    if let Err(err) = db.backup_to(&args.dest) {
+        // leave no directory behind that this run made for a backup it did not write
+        for dir in created.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+        return Err(err);
+    }
+    if let Some(top) = created.first() {
+        output::line(format!("created `{}` (mode 0700: backups hold everything)", top.display()))?;
+    }
     output::line(format!("backed up `{}` to `{}`", ctx.db_path.display(), args.dest.display()))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Create the directories missing above `dest`, outermost first, each mode 0700: a backup holds
+/// every note, internal ones included. Returns those it created.
+fn make_parents(dest: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
+    use std::os::unix::fs::DirBuilderExt;
+    let mut missing = Vec::new();
+    let mut dir = dest.parent();
+    while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        missing.push(d.to_path_buf());
+        dir = d.parent();
+    }
+    missing.reverse();
+    for (i, d) in missing.iter().enumerate() {
+        if let Err(err) = std::fs::DirBuilder::new().mode(0o700).create(d) {
+            for made in missing[..i].iter().rev() {
+                let _ = std::fs::remove_dir(made);
+            }
+            return Err(crate::exit_codes::failed_hint(
+                format!("cannot create the directory `{}`: {err}", d.display()),
+                "create it yourself (mkdir -m 700 DIR) or give a path in a directory you can write",
+            ));
+        }
+    }
+    Ok(missing)
 }

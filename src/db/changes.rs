@@ -291,12 +291,34 @@ pub fn latest_page(conn: &Connection, cutoff: &Cutoff) -> Result<Option<Page>> {
     Ok(parse_states::<Page>(conn, sql, 1.into())?.pop())
 }
 
+/// The change that reverted change `id`, if one did.
+pub fn reverted_by(conn: &Connection, id: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT MIN(id) FROM changes WHERE reverts = ?1")?
+        .query_row([id], |row| row.get(0))?)
+}
+
+/// Every rename in the log, newest first: (force slug, the name before, change id).
+pub fn renames(conn: &Connection) -> Result<Vec<(String, String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT force, json_extract(before, '$.name'), id FROM changes
+         WHERE entity = 'force' AND force IS NOT NULL AND before IS NOT NULL AND after IS NOT NULL
+           AND json_extract(before, '$.name') IS NOT json_extract(after, '$.name')
+         ORDER BY id DESC",
+    )?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 /// Every review as of `cutoff`, oldest first: (force slug, review).
 pub fn reviews(conn: &Connection, cutoff: &Cutoff) -> Result<Vec<(String, ReviewState)>> {
     let (clause, value) = cutoff.clause();
     let sql = format!(
         "SELECT force, at, editor, message, json_extract(after, '$.data_to') FROM changes
-         WHERE entity = 'review' AND force IS NOT NULL AND {clause} ORDER BY id"
+         WHERE entity = 'review' AND force IS NOT NULL AND after IS NOT NULL AND {clause}
+           AND id NOT IN (SELECT reverts FROM changes
+                          WHERE entity = 'review' AND reverts IS NOT NULL AND after IS NULL AND {clause})
+         ORDER BY id"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([value], |row| {

@@ -12,6 +12,24 @@ pub fn insert(conn: &Connection, force_id: i64, review: &Review) -> Result<()> {
     Ok(())
 }
 
+/// Delete one review of the force with exactly this time, editor and message (a review
+/// withdrawn by `revert`); whether there was one.
+pub fn delete(
+    conn: &Connection,
+    force_id: i64,
+    at: &str,
+    editor: &str,
+    message: Option<&str>,
+) -> Result<bool> {
+    let deleted = conn
+        .prepare_cached(
+            "DELETE FROM reviews WHERE id = (SELECT id FROM reviews
+                 WHERE force_id = ?1 AND at = ?2 AND editor = ?3 AND message IS ?4 ORDER BY id DESC LIMIT 1)",
+        )?
+        .execute(params![force_id, at, editor, message])?;
+    Ok(deleted == 1)
+}
+
 /// Every review, oldest first: (force slug, review).
 pub fn all(conn: &Connection) -> Result<Vec<(String, Review)>> {
     let mut stmt = conn.prepare_cached(

@@ -381,13 +381,15 @@ pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String)>
     ))
 }
 
-/// The site as the next publication would make it, marked as a preview, for `admin serve`:
-/// the current database, unpublished changes included. Nothing is written or recorded.
+/// The site as the next publication would make it, for `admin serve`: the current database,
+/// unpublished changes included, marked as a preview only when there are some (when the public
+/// content is what was last published, the page is the published one and says nothing more).
+/// Nothing is written or recorded.
 pub fn preview(conn: &Connection, at: &str) -> Result<Site> {
     let content = checked_content(conn)?;
     let last = publications::last(conn)?;
     if let Some(last) = last.as_ref().filter(|l| l.content_sha256 == content.sha256()) {
-        return render_site(conn, &content, last, true);
+        return render_site(conn, &content, last, false);
     }
     let (_, note) = pending(conn)?;
     let head = changes::head(conn)?;

@@ -48,7 +48,7 @@ fn status_names_broken_links_due_reviews_and_unpublished_changes() {
     assert_eq!(json["open_notes"], 1);
 }
 
-struct Serving(Child, String);
+pub(crate) struct Serving(Child, pub(crate) String);
 
 impl Drop for Serving {
     fn drop(&mut self) {
@@ -57,7 +57,7 @@ impl Drop for Serving {
     }
 }
 
-fn serve(env: &TestEnv) -> Serving {
+pub(crate) fn serve(env: &TestEnv) -> Serving {
     let mut child = env.command().args(["serve", "--port", "0"]).stdout(Stdio::piped()).spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
@@ -65,7 +65,7 @@ fn serve(env: &TestEnv) -> Serving {
     Serving(child, url)
 }
 
-fn get(url: &str, path: &str) -> (u16, String) {
+pub(crate) fn get(url: &str, path: &str) -> (u16, String) {
     let host = url.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = TcpStream::connect(host).unwrap();
     write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();

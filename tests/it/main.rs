@@ -17,3 +17,4 @@ mod readme;
 mod reliability;
 mod signing;
 mod team;
+mod ux;

@@ -40,7 +40,7 @@ fn unknown_keys_and_columns_are_refused_by_name() {
         ("stauts.csv", "slug,stauts\nwiltshire-police,active\n", "\"stauts\""),
         ("extra.csv", "slug,name,url,status,notes\nkent-police,Kent Police,,active,x\n", "\"notes\""),
         ("twice.csv", "slug,url,url\nkent-police,,\n", "twice"),
-        ("noslug.csv", "name,url\nKent Police,\n", "no slug"),
+        ("nokey.csv", "url,status\n,active\n", "no slug or name"),
     ];
     for (name, body, wants) in cases {
         let file = write(&env, name, body);
