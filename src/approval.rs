@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::audit::{Action, Entity};
-use crate::db::{changes, editors, publications};
+use crate::db::{changes, publications};
 use crate::directory::Actor;
 use crate::editors::{EditorStatus, Role};
 use crate::exit_codes::{bad, bad_hint};
@@ -38,14 +38,23 @@ impl Pending {
     }
 }
 
-/// Whether a change alters what the public sees: a force, the page, or a public note.
+/// Whether a change alters what the public sees: a force, the page, a public note, or a review's
+/// data date.
 pub fn is_public(change: &Change) -> bool {
     match change.entity {
         Entity::Force | Entity::Page => true,
         Entity::Note => sides(change).is_ok_and(|(before, after)| {
             [before, after].into_iter().flatten().any(|r| matches!(r, Record::Note(n) if n.public))
         }),
-        Entity::Review | Entity::Publication | Entity::Editor | Entity::Approval | Entity::Schedule => false,
+        // a review is public when it records (or withdraws) how current the data is: the page
+        // shows "Data up to …"
+        Entity::Review => sides(change).is_ok_and(|(before, after)| {
+            [before, after]
+                .into_iter()
+                .flatten()
+                .any(|r| matches!(r, Record::Review(r) if r.data_to.is_some()))
+        }),
+        Entity::Publication | Entity::Editor | Entity::Approval | Entity::Schedule => false,
     }
 }
 
@@ -96,7 +105,7 @@ pub fn valid(conn: &Connection, pending: &Pending) -> Result<Option<Approval>> {
 
 /// Whether publishing needs an approval: while two or more active editors can publish.
 pub fn required(conn: &Connection) -> Result<bool> {
-    let publishers = editors::all(conn)?
+    let publishers = crate::editors::registry(conn)?
         .into_iter()
         .filter(|e| e.status == EditorStatus::Active && e.role >= Role::Publisher)
         .count();

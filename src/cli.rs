@@ -753,7 +753,7 @@ pub struct PublishArgs {
     #[arg(long)]
     pub replace_site: bool,
     /// Re-render a past publication into --out, byte-identical to what was published then
-    #[arg(long, value_name = "ID", conflicts_with_all = ["message", "minor", "dry_run", "allow_broken"])]
+    #[arg(long, value_name = "ID", conflicts_with_all = ["message", "minor", "dry_run", "allow_broken", "without_approval", "at", "scheduled", "cancel_schedule"])]
     pub from_publication: Option<i64>,
 }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{Action, Entity, NewChange};
 
-use crate::exit_codes::{bad, bad_hint};
+use crate::exit_codes::bad_hint;
 use crate::validate::quoted;
 
 /// What an editor may do; each role may do everything the ones before it may.
@@ -97,7 +97,34 @@ pub fn authorize_action(
     action: Action,
     after: Option<&serde_json::Value>,
 ) -> Result<()> {
-    let registry = crate::db::editors::all(conn)?;
+    let registry = registry(conn)?;
+    check_authority(&registry, editor, action, after)
+}
+
+/// The registry as the audit log says it is: what authorizes and what signs. The `editors`
+/// table is a copy for listing, checked against this by `audit verify`; editing it grants
+/// nothing.
+pub fn registry(conn: &Connection) -> Result<Vec<EditorState>> {
+    crate::db::changes::latest_states(
+        conn,
+        Entity::Editor,
+        &crate::db::changes::Cutoff::At("9999".to_owned()),
+    )
+}
+
+/// One editor as the log says they are.
+pub fn registered(conn: &Connection, name: &str) -> Result<Option<EditorState>> {
+    Ok(registry(conn)?.into_iter().find(|e| e.name == name))
+}
+
+/// Whether `editor` may make an `action` change, given the registry before it: the rule the
+/// gate applies when a change is made, and `audit verify` when it replays the log.
+pub fn check_authority(
+    registry: &[EditorState],
+    editor: &str,
+    action: Action,
+    after: Option<&serde_json::Value>,
+) -> Result<()> {
     if registry.is_empty() {
         if action == Action::AddEditor {
             let role = after.and_then(|a| a.get("role")).and_then(|r| r.as_str());
@@ -133,12 +160,49 @@ pub fn authorize_action(
             "ask an admin: admin editor set-role NAME ROLE",
         ));
     }
-    if action == Action::RetireEditor {
+    if matches!(action, Action::RetireEditor | Action::SetRole) {
         let name = after.and_then(|a| a.get("name")).and_then(|n| n.as_str());
+        let stays_admin = after.and_then(|a| a.get("role")).and_then(|r| r.as_str()) == Some("admin")
+            && after.and_then(|a| a.get("status")).and_then(|s| s.as_str()) == Some("active");
         let admins = registry.iter().filter(|e| e.status == EditorStatus::Active && e.role == Role::Admin);
-        if admins.clone().count() == 1 && admins.into_iter().any(|e| Some(e.name.as_str()) == name) {
-            return Err(bad("cannot retire the last active admin: nobody could manage the editors after"));
+        if !stays_admin
+            && admins.clone().count() == 1
+            && admins.into_iter().any(|e| Some(e.name.as_str()) == name)
+        {
+            return Err(bad_hint(
+                "cannot take away the last active admin: nobody could manage the editors after",
+                "make another editor an admin first: admin editor set-role NAME admin",
+            ));
         }
+    }
+    Ok(())
+}
+
+/// A name to register: one that an allowed_signers file can carry as it is (no white space,
+/// no pattern or list characters), besides what every editor name must be.
+fn registrable_name(name: &str) -> Result<String> {
+    let name = crate::validate::editor(name)?;
+    if let Some(c) = name.chars().find(|c| c.is_whitespace() || "*?,!\"'#\\".contains(*c)) {
+        return Err(bad_hint(
+            format!(
+                "the editor name {} contains {c:?}, which a signature's allowed-signers line cannot hold",
+                quoted(&name)
+            ),
+            "register a name without spaces, quotes or * ? , ! # \\ (e.g. alice.smith)",
+        ));
+    }
+    Ok(name)
+}
+
+/// A key identifies one person: refuse one another editor has registered.
+fn check_key_unshared(registry: &[EditorState], name: &str, key: Option<&str>) -> Result<()> {
+    if let Some(other) =
+        key.and_then(|k| registry.iter().find(|e| e.name != name && e.key.as_deref() == Some(k)))
+    {
+        return Err(bad_hint(
+            format!("that key is already {}'s: a key must name one editor", other.name),
+            "each editor makes a key of their own with `ssh-keygen -t ed25519`",
+        ));
     }
     Ok(())
 }
@@ -158,18 +222,22 @@ pub fn add(
     role: Role,
     key: Option<String>,
 ) -> Result<crate::model::Change> {
-    let name = crate::validate::editor(name)?;
-    if let Some(existing) = crate::db::editors::get(conn, &name)? {
+    let name = registrable_name(name)?;
+    let registry = registry(conn)?;
+    let key_of = |n: &str| crate::validate::name_key(n);
+    if let Some(existing) = registry.iter().find(|e| key_of(&e.name) == key_of(&name)) {
         return Err(bad_hint(
             format!(
-                "{} is already registered ({}, {})",
+                "{} is already registered{} ({}, {})",
                 quoted(&name),
+                if existing.name == name { String::new() } else { format!(" as {}", quoted(&existing.name)) },
                 existing.role.as_str(),
                 existing.status.as_str()
             ),
-            "change their role with `admin editor set-role`, or their key with `admin editor set-key`",
+            "editor names are unique ignoring case and look-alike characters; change their role with `admin editor set-role`, or their key with `admin editor set-key`",
         ));
     }
+    check_key_unshared(&registry, &name, key.as_deref())?;
     let editor = EditorState { name, role, status: EditorStatus::Active, key };
     // the gate judges the change against the registry as it was before it
     let change = record(conn, actor, Action::AddEditor, None, &editor)?;
@@ -185,11 +253,13 @@ pub fn update(
     name: &str,
     change: impl FnOnce(&mut EditorState),
 ) -> Result<crate::directory::Outcome> {
-    let before = crate::db::editors::get(conn, name)?.ok_or_else(|| {
+    let registry = registry(conn)?;
+    let before = registry.iter().find(|e| e.name == name).cloned().ok_or_else(|| {
         bad_hint(format!("no editor {}", quoted(name)), "see `admin editor list` for the registered editors")
     })?;
     let mut after = before.clone();
     change(&mut after);
+    check_key_unshared(&registry, name, after.key.as_deref())?;
     if after == before {
         return Ok(crate::directory::Outcome::Unchanged(format!(
             "nothing to change: {} is already like that",

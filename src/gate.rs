@@ -85,7 +85,7 @@ pub fn append(conn: &Connection, change: NewChange) -> Result<Change> {
 /// The key that must sign `change`: its editor's registered key before it, or, for a change
 /// that gives the editor their first key, that new key.
 pub fn signing_key(conn: &Connection, change: &NewChange) -> Result<Option<String>> {
-    let before = crate::db::editors::get(conn, &change.editor)?.and_then(|e| e.key);
+    let before = crate::editors::registered(conn, &change.editor)?.and_then(|e| e.key);
     if before.is_some() || change.entity != crate::audit::Entity::Editor {
         return Ok(before);
     }

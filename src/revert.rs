@@ -68,7 +68,14 @@ pub fn revert(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome> {
         }
         Action::Approve | Action::Schedule | Action::CancelSchedule => {
             return Err(bad_hint(
-                format!("change {id} is an {}, which cannot be reverted", target.action),
+                format!(
+                    "change {id} {}, which cannot be reverted",
+                    match target.action {
+                        Action::Approve => "is an approval",
+                        Action::Schedule => "scheduled a publication",
+                        _ => "cancelled a schedule",
+                    }
+                ),
                 "a later public change voids an approval; `admin publish --cancel-schedule` drops a schedule",
             ))
         }

@@ -121,7 +121,8 @@ fn agent_sign(socket: &Path, editor: &str, public: &PublicKey, message: &[u8]) -
         )
     };
     let mut stream = std::os::unix::net::UnixStream::connect(socket).map_err(|_| no_key())?;
-    stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    // the write lock is held while the agent signs: do not keep other editors waiting long
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
     let data =
         SshSig::signed_data(NAMESPACE, HashAlg::Sha512, message).context("failed to sign the change")?;
     let blob = public.to_bytes().context("failed to encode the public key")?;

@@ -252,6 +252,10 @@ pub struct State {
     pub page: Option<Page>,
     /// The registry, by name.
     pub editors: BTreeMap<String, crate::editors::EditorState>,
+    /// Who wrote each note and when: its `add-note` change's editor and time.
+    pub note_authors: BTreeMap<i64, (String, String)>,
+    /// When each editor was registered: their `add-editor` change's time.
+    pub editors_added: BTreeMap<String, String>,
 }
 
 /// Where two states first differ: which table, which row, which field, and both values.
@@ -314,6 +318,10 @@ impl State {
         for editor in editors {
             state.editors.insert(editor.name.clone(), editor);
         }
+        state.note_authors = changes::note_authors(conn, cutoff)?.into_iter().collect();
+        let added = changes::editors_added(conn)?;
+        state.editors_added =
+            state.editors.keys().filter_map(|n| added.get(n).map(|at| (n.clone(), at.clone()))).collect();
         Ok(state)
     }
 
@@ -324,6 +332,7 @@ impl State {
             state.forces.insert(force.slug.clone(), force);
         }
         for note in notes::list(conn, notes::Scope::All, false, false)? {
+            state.note_authors.insert(note.id, (note.editor.clone(), note.at.clone()));
             state.notes.insert(
                 note.id,
                 NoteState {
@@ -344,8 +353,9 @@ impl State {
             });
         }
         state.page = page::read(conn)?;
-        for editor in crate::db::editors::all(conn)? {
-            state.editors.insert(editor.name.clone(), editor);
+        for row in crate::db::editors::rows(conn)? {
+            state.editors_added.insert(row.state.name.clone(), row.added_at);
+            state.editors.insert(row.state.name.clone(), row.state);
         }
         Ok(state)
     }
@@ -436,6 +446,18 @@ impl State {
                 (Some(live), None) => return diff("editors", name, "row", show(live), absent()),
                 (None, Some(log)) => return diff("editors", name, "row", absent(), show(log)),
                 (None, None) => {}
+            }
+        }
+        for (id, live) in &self.note_authors {
+            if let Some(log) = logged.note_authors.get(id).filter(|log| *log != live) {
+                let (field, a, b) =
+                    if live.0 != log.0 { ("editor", &live.0, &log.0) } else { ("at", &live.1, &log.1) };
+                return diff("notes", &id.to_string(), field, show(a), show(b));
+            }
+        }
+        for (name, live) in &self.editors_added {
+            if let Some(log) = logged.editors_added.get(name).filter(|log| *log != live) {
+                return diff("editors", name, "added_at", show(live), show(log));
             }
         }
         if self.page != logged.page {

@@ -102,17 +102,13 @@ pub fn database(conn: &Connection) -> Result<Report> {
     let heads: std::collections::HashSet<i64> =
         publications::list(conn)?.iter().map(|p| p.last_change).collect();
     let mut hashes: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
-    let mut publishes: Vec<(i64, Option<String>)> = Vec::new();
     let mut continuity = Continuity::default();
     let mut discontinuity = None;
-    let mut signatures = Signatures::default();
+    let mut registry = Registry::default();
     changes::for_each_stored(conn, |stored| match verifier.check_stored(&stored) {
         Ok(()) => {
             if discontinuity.is_none() {
-                discontinuity = continuity.check(&stored).or_else(|| signatures.check(&stored));
-            }
-            if stored.action == "publish" {
-                publishes.push((stored.id, stored.after));
+                discontinuity = continuity.check(&stored).or_else(|| registry.check(&stored));
             }
             if heads.contains(&stored.id) {
                 hashes.insert(stored.id, stored.hash);
@@ -128,7 +124,7 @@ pub fn database(conn: &Connection) -> Result<Report> {
     if let Some(b) = broken {
         return Ok(Report { checked, problem: Some(Problem::Chain(b)) });
     }
-    let problem = match (discontinuity, check_publications(conn, checked as i64, &hashes, &publishes)?) {
+    let problem = match (discontinuity, check_publications(conn, checked as i64, &hashes)?) {
         (Some(problem), _) | (None, Some(problem)) => Some(problem),
         (None, None) => check_tables(conn, checked as i64)?,
     };
@@ -142,6 +138,7 @@ struct Continuity {
     forces: std::collections::HashMap<String, String>,
     notes: std::collections::HashMap<String, String>,
     page: Option<String>,
+    editors: std::collections::HashMap<String, String>,
 }
 
 impl Continuity {
@@ -158,6 +155,15 @@ impl Continuity {
                 (self.notes.entry(id).or_default(), what)
             }
             "page" => (self.page.get_or_insert_with(String::new), "the page".to_owned()),
+            "editor" => {
+                let state = stored.after.as_deref().or(stored.before.as_deref()).unwrap_or("");
+                let name = serde_json::from_str::<Value>(state)
+                    .ok()
+                    .and_then(|v| v.get("name").and_then(Value::as_str).map(str::to_owned))
+                    .unwrap_or_default();
+                let what = format!("editor {name}");
+                (self.editors.entry(name).or_default(), what)
+            }
             _ => return None,
         };
         let seen = !slot.is_empty();
@@ -172,30 +178,51 @@ impl Continuity {
     }
 }
 
-/// Each change is signed with the key its editor had registered before it (or, for the change
-/// that registers an editor's first key themselves, with that key), as the gate signed it.
+/// The registry replayed as the walk goes: each change must have been allowed to its editor by
+/// the registry before it (the gate's rule), and signed with the key its editor had registered
+/// before it (or, for the change that registers an editor's first key themselves, that key).
 #[derive(Default)]
-struct Signatures {
-    keys: std::collections::HashMap<String, String>,
+struct Registry {
+    editors: std::collections::BTreeMap<String, crate::editors::EditorState>,
 }
 
-impl Signatures {
+impl Registry {
     fn check(&mut self, stored: &crate::audit::StoredChange) -> Option<Problem> {
-        let after: Option<crate::editors::EditorState> = (stored.entity == "editor")
+        let problem = |what: String| Some(Problem::Signature { id: stored.id, what });
+        let after_value: Option<Value> = (stored.entity == "editor")
             .then(|| stored.after.as_deref().and_then(|a| serde_json::from_str(a).ok()))
             .flatten();
+        let after: Option<crate::editors::EditorState> =
+            after_value.clone().and_then(|a| serde_json::from_value(a).ok());
+        let Some(action) = crate::audit::Action::parse(&stored.action) else {
+            return problem(format!("its action {:?} is not one admin makes", stored.action));
+        };
+        // system changes (the page text recorded on an upgrade) come before any registry
+        let registry: Vec<crate::editors::EditorState> = self.editors.values().cloned().collect();
+        if let Err(why) =
+            crate::editors::check_authority(&registry, &stored.editor, action, after_value.as_ref())
+        {
+            return problem(format!("{} was not allowed to make it: {why:#}", stored.editor));
+        }
         let own_first = after
             .as_ref()
-            .filter(|a| a.name == stored.editor && !self.keys.contains_key(&stored.editor))
+            .filter(|a| {
+                a.name == stored.editor && self.editors.get(&stored.editor).is_none_or(|e| e.key.is_none())
+            })
             .and_then(|a| a.key.clone());
-        let required = self.keys.get(&stored.editor).cloned().or(own_first);
+        let required = self.editors.get(&stored.editor).and_then(|e| e.key.clone()).or(own_first);
         if let Some(after) = after {
-            match after.key {
-                Some(key) => self.keys.insert(after.name, key),
-                None => self.keys.remove(&after.name),
-            };
+            self.editors.insert(after.name.clone(), after);
         }
-        let key = required?;
+        let Some(key) = required else {
+            return stored.signature.as_ref().map(|_| Problem::Signature {
+                id: stored.id,
+                what: format!(
+                    "it carries a signature, but {} had no key registered to make one",
+                    stored.editor
+                ),
+            });
+        };
         let fingerprint = crate::editors::fingerprint(&key);
         let what = match &stored.signature {
             None => format!("it has no signature, but {} signs with the key {fingerprint}", stored.editor),
@@ -222,25 +249,52 @@ fn check_publications(
     conn: &Connection,
     count: i64,
     hashes: &std::collections::HashMap<i64, String>,
-    publishes: &[(i64, Option<String>)],
 ) -> Result<Option<Problem>> {
     let all = publications::list(conn)?;
     if let Some(needed) = all.iter().map(|p| p.last_change).max().filter(|&n| n > count) {
         return Ok(Some(Problem::CutShort { ends_at: count, needed }));
     }
-    if all.len() > publishes.len() {
+    // more publications than `publish` changes: the changes that recorded them were cut off
+    if all.len() > changes::publishes(conn)?.len() {
         return Ok(Some(Problem::CutShort { ends_at: count, needed: count + 1 }));
     }
-    let mut by_id = std::collections::HashMap::new();
-    for (change_id, after) in publishes {
-        let after: Value = after.as_deref().map(serde_json::from_str).transpose()?.unwrap_or(Value::Null);
-        if let Some(id) = after.get("id").and_then(Value::as_i64) {
-            by_id.insert(id, (*change_id, after));
-        }
+    if let Some(problem) = publications_match_log(conn)? {
+        return Ok(Some(problem));
     }
     for p in all.iter().rev() {
+        if let Some(head) = &p.head_hash {
+            let logged = hashes.get(&p.last_change);
+            if logged != Some(head) {
+                return Ok(Some(Problem::Publication {
+                    id: p.id,
+                    what: format!(
+                        "it recorded change {} with hash {head}, but the log holds {}",
+                        p.last_change,
+                        logged.map_or("no such change", String::as_str)
+                    ),
+                }));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The publications table says what the log's `publish` changes say, row for change: no row
+/// missing, none extra, and each with its change's time, editor, note, kind, sha256 and second
+/// check. `publish` asks this before rendering the page's history from the table.
+pub fn publications_match_log(conn: &Connection) -> Result<Option<Problem>> {
+    let rows = publications::list(conn)?;
+    let logged = changes::publishes(conn)?;
+    let mut by_id = std::collections::BTreeMap::new();
+    for change in &logged {
+        let after = change.after.clone().unwrap_or(Value::Null);
+        if let Some(id) = after.get("id").and_then(Value::as_i64) {
+            by_id.insert(id, (change, after));
+        }
+    }
+    for p in rows.iter().rev() {
         let problem = |what: String| Ok(Some(Problem::Publication { id: p.id, what }));
-        let Some((change_id, after)) = by_id.get(&p.id) else {
+        let Some((change, after)) = by_id.remove(&p.id) else {
             return problem("it has no `publish` change in the audit log".to_owned());
         };
         let text = |key: &str| after.get(key).and_then(Value::as_str);
@@ -249,35 +303,52 @@ fn check_publications(
             || after.get("major").and_then(Value::as_bool) != Some(p.major)
             || text("approved_by") != p.approved_by.as_deref()
             || text("without_approval") != p.without_approval.as_deref()
+            || change.at != p.at
+            || change.editor != p.editor
         {
-            return problem(format!("its row does not say what its `publish` change {change_id} says"));
+            return problem(format!("its row does not say what its `publish` change {} says", change.id));
         }
-        if p.last_change >= *change_id {
+        if p.last_change >= change.id {
             return problem(format!(
-                "it claims to cover change {}, after its own `publish` change {change_id}",
-                p.last_change
+                "it claims to cover change {}, after its own `publish` change {}",
+                p.last_change, change.id
             ));
         }
-        if let Some(head) = &p.head_hash {
-            let logged = hashes.get(&p.last_change);
-            if logged != Some(head) {
-                return problem(format!(
-                    "it recorded change {} with hash {head}, but the log holds {}",
-                    p.last_change,
-                    logged.map_or("no such change", String::as_str)
-                ));
-            }
+    }
+    if let Some((id, (change, _))) = by_id.into_iter().next() {
+        return Ok(Some(Problem::Publication {
+            id,
+            what: format!("the log records it (change {}), but its row is missing", change.id),
+        }));
+    }
+    Ok(None)
+}
+
+/// The live tables against the state the whole log replays to, and the forces' name keys
+/// against their names (the keys decide which names count as one).
+fn check_tables(conn: &Connection, last_id: i64) -> Result<Option<Problem>> {
+    let logged = State::replay(conn, &Cutoff::Id(last_id)).context("failed to replay the audit log")?;
+    let live = State::live(conn)?;
+    if let Some(difference) = live.first_difference(&logged) {
+        return Ok(Some(Problem::Tables(difference)));
+    }
+    for (slug, name, key) in crate::db::forces::name_keys(conn)? {
+        let expected = crate::validate::name_key(&name);
+        if key != expected {
+            return Ok(Some(Problem::Tables(crate::state::Difference {
+                table: "forces",
+                key: slug,
+                field: "name_key".to_owned(),
+                live: format!("{key:?}"),
+                logged: format!("{expected:?} (the key of its name)"),
+            })));
         }
     }
     Ok(None)
 }
 
-/// The live tables against the state the whole log replays to.
-fn check_tables(conn: &Connection, last_id: i64) -> Result<Option<Problem>> {
-    let logged = State::replay(conn, &Cutoff::Id(last_id)).context("failed to replay the audit log")?;
-    let live = State::live(conn)?;
-    Ok(live.first_difference(&logged).map(Problem::Tables))
-}
+/// The largest `forces.json` read as a witness (a directory of 100,000 forces is about 20 MB).
+const MAX_WITNESS_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Where a witness of the audit head was read from, and what it says.
 #[derive(Debug, Clone)]
@@ -301,12 +372,14 @@ pub fn read_witness(against: &str) -> Result<Witness> {
     } else {
         let path = std::path::Path::new(against);
         let file = if path.is_dir() { path.join("forces.json") } else { path.to_owned() };
-        let text = std::fs::read_to_string(&file).map_err(|e| {
-            bad_hint(
-                format!("cannot read `{}`: {e}", file.display()),
-                "give a published site's directory, its forces.json, or its https:// address",
-            )
-        })?;
+        let hint = "give a published site's directory, its forces.json, or its https:// address";
+        let meta = std::fs::metadata(&file)
+            .map_err(|e| bad_hint(format!("cannot read `{}`: {e}", file.display()), hint))?;
+        if !meta.is_file() || meta.len() > MAX_WITNESS_BYTES {
+            return Err(bad_hint(format!("`{}` is not a published forces.json", file.display()), hint));
+        }
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| bad_hint(format!("cannot read `{}`: {e}", file.display()), hint))?;
         (file.display().to_string(), text)
     };
     let value: Value = serde_json::from_str(&text)
@@ -328,7 +401,7 @@ fn fetch(url: &str) -> Result<String> {
     let text = response
         .body_mut()
         .with_config()
-        .limit(64 * 1024 * 1024)
+        .limit(MAX_WITNESS_BYTES)
         .read_to_string()
         .with_context(|| format!("failed to read `{url}`"))?;
     Ok(text)

@@ -33,6 +33,13 @@ pub fn all(conn: &Connection) -> Result<Vec<Force>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Every force's slug, name and stored name key.
+pub fn name_keys(conn: &Connection) -> Result<Vec<(String, String, String)>> {
+    let mut stmt = conn.prepare_cached("SELECT slug, name, name_key FROM forces ORDER BY slug")?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Active forces that have a URL, by name: what `check-links` checks.
 pub fn linked(conn: &Connection) -> Result<Vec<Force>> {
     let mut stmt = conn.prepare_cached(&format!(

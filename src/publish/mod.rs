@@ -75,6 +75,14 @@ pub enum Outcome {
 /// The public content as the audit log says it is, after checking that the live tables say the
 /// same: a row changed behind the tool's back must never reach the page.
 pub fn checked_content(conn: &Connection) -> Result<Content> {
+    // the page's "Updates to this page" comes from the publications table: it too must be
+    // what the log says
+    if let Some(problem) = crate::verify::publications_match_log(conn)? {
+        return Err(failed_hint(
+            format!("{problem}; nothing was published"),
+            "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
+        ));
+    }
     let logged = State::replay(conn, &Cutoff::Id(changes::last_id(conn)?))?;
     let content = Content::from_state(&logged);
     let live = State::live(conn)?;
@@ -335,6 +343,16 @@ pub fn republish(db: &mut Db, id: i64, out: &std::path::Path, replace_site: bool
     let on_disk = site::inspect(&out)?;
     let database_id = db.database_id()?;
     check_same_database(&on_disk, database_id.as_deref(), replace_site, &out.path)?;
+    if let Some(manifest) = on_disk.manifest.as_ref().filter(|m| m.publication.is_none()) {
+        return Err(bad_hint(
+            format!(
+                "`{}` holds a site whose manifest does not say which publication it is (sha256 {}): an old publication never goes over a site that may be newer",
+                out.path.display(),
+                manifest.sha256
+            ),
+            format!("write it somewhere else, e.g. --out publication-{id}"),
+        ));
+    }
     if let Some(newer) = on_disk.manifest.as_ref().and_then(|m| m.publication).filter(|&p| p > id) {
         return Err(bad_hint(
             format!(

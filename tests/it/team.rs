@@ -73,7 +73,7 @@ fn unregistered_and_retired_names_are_refused() {
     assert_eq!(list["editors"][0]["key"], Value::Null);
     assert_eq!(list["editors"][0]["added_at"], "2025-11-24T16:00:00Z");
     let err = refused(&env, "alice", &["editor", "retire", "alice"], 2);
-    assert!(err.contains("cannot retire the last active admin"), "{err}");
+    assert!(err.contains("cannot take away the last active admin"), "{err}");
 }
 
 #[test]
