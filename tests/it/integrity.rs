@@ -404,3 +404,33 @@ fn a_mount_point_as_out_is_refused_before_anything_is_recorded() {
     assert_eq!(everything(&env), before, "no publication recorded");
     assert!(!env.path(".webroot.lock").exists());
 }
+
+#[test]
+fn a_witness_that_is_not_a_file_is_refused_at_once() {
+    let env = TestEnv::init();
+    for path in ["/dev/zero", "/proc/self"] {
+        let err = env.fails(&["audit", "verify", "--against", path], 2);
+        assert!(
+            err.contains("is not a published forces.json") || err.contains("cannot read"),
+            "{path}: {err}"
+        );
+    }
+}
+
+#[test]
+fn an_old_publication_never_goes_over_a_site_that_does_not_say_which_it_is() {
+    let env = TestEnv::init();
+    env.ok(&["publish"]);
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    env.ok(&["publish"]);
+    let manifest = env.path("publish/.uof-admin-manifest.json");
+    let text =
+        std::fs::read_to_string(&manifest).unwrap().replace("\"publication\": 2", "\"publication\": null");
+    std::fs::write(&manifest, text).unwrap();
+    let site = published_files(&env.path("publish"));
+    let err = env.fails(&["publish", "--from-publication", "1"], 2);
+    assert!(err.contains("does not say which publication it is"), "{err}");
+    assert_eq!(published_files(&env.path("publish")), site);
+    let err = env.fails(&["publish", "--from-publication", "1", "--at", "2030-01-01"], 2);
+    assert!(err.contains("--at"), "{err}");
+}

@@ -277,3 +277,56 @@ fn ssh_agent_signs_when_no_key_file_is_given() {
     let (ok, out) = ssh_keygen_verifies(&env, 49, "bob", None);
     assert!(ok, "{out}");
 }
+
+#[test]
+fn a_key_removed_by_a_forged_change_still_binds_its_editor() {
+    let (env, _alice, bob) = keyed_team();
+    signed(&env, "bob", &bob, &["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    // a forger strips bob's key in a change of their own, then writes as bob unsigned
+    let before = env.json(&["editor", "list", "--json"]);
+    assert_eq!(before["editors"][1]["name"], "bob");
+    let id = crate::testenv::forge_change(
+        &env,
+        "mallory",
+        "set-key",
+        "editor",
+        None,
+        Some(serde_json::json!({"name": "bob", "role": "editor", "status": "active", "key": "x"})),
+        Some(serde_json::json!({"name": "bob", "role": "editor", "status": "active"})),
+    );
+    let err = env.fails(&["audit", "verify"], 1);
+    assert!(err.contains(&format!("failed at change {id}")), "{err}");
+    // and a signature nobody's key required is not accepted as decoration either
+    let env = TestEnv::init();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    let conn = env.sql();
+    conn.execute_batch("DROP TRIGGER changes_no_update;").unwrap();
+    conn.execute("UPDATE changes SET signature = 'junk' WHERE id = 47", []).unwrap();
+    let err = env.fails(&["audit", "verify"], 1);
+    assert!(
+        err.contains(
+            "failed at change 47: it carries a signature, but alice had no key registered to make one"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn two_editors_cannot_share_a_key() {
+    let (env, alice, bob) = keyed_team();
+    let err = env.fails(
+        &[
+            "--editor",
+            "alice",
+            "--signing-key",
+            alice.to_str().unwrap(),
+            "editor",
+            "add",
+            "carol",
+            "--key",
+            &pubkey(&bob),
+        ],
+        2,
+    );
+    assert!(err.contains("that key is already bob's: a key must name one editor"), "{err}");
+}

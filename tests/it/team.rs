@@ -239,3 +239,131 @@ fn a_publications_approval_rewritten_in_its_table_fails_verify() {
     let err = env.fails(&["audit", "verify"], 1);
     assert!(err.contains("publication 1: its row does not say what its `publish` change 51 says"), "{err}");
 }
+
+#[test]
+fn a_registry_change_forged_by_an_unregistered_name_fails_verify() {
+    let env = team();
+    // mallory, registered nowhere, makes herself an admin with a valid chain link, and the
+    // table to match
+    let after = serde_json::json!({"name": "mallory", "role": "admin", "status": "active"});
+    let id = crate::testenv::forge_change(&env, "mallory", "add-editor", "editor", None, None, Some(after));
+    env.sql()
+        .execute("INSERT INTO editors (name, role, status, added_at) VALUES ('mallory', 'admin', 'active', '2025-11-24T16:00:00Z')", [])
+        .unwrap();
+    let err = env.fails(&["audit", "verify"], 1);
+    assert!(err.contains(&format!("failed at change {id}: mallory was not allowed to make it")), "{err}");
+    assert!(err.contains("\"mallory\" is not a registered editor"), "{err}");
+}
+
+#[test]
+fn a_role_granted_in_the_table_grants_nothing() {
+    let env = team();
+    env.sql().execute_batch("UPDATE editors SET role = 'admin' WHERE name = 'carol'").unwrap();
+    // the gate reads the registry from the log: carol is still an editor there
+    let err = refused(&env, "carol", &["editor", "set-role", "alice", "editor"], 2);
+    assert!(err.contains("carol is an editor; `set-role` needs the admin role"), "{err}");
+    // retiring a publisher in the table does not lift the approval rule either
+    env.sql().execute_batch("UPDATE editors SET role = 'editor' WHERE name = 'carol'; UPDATE editors SET status = 'retired' WHERE name = 'bob'").unwrap();
+    as_(&env, "carol", &["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    let err = refused(&env, "alice", &["publish"], 2);
+    assert!(err.contains("this content has not been approved"), "{err}");
+}
+
+#[test]
+fn a_data_date_is_public_so_its_reviewer_cannot_approve_it() {
+    let env = team();
+    as_(&env, "bob", &["review", "kent-police", "--data-to", "2025-09"]);
+    let err = refused(&env, "bob", &["approve"], 2);
+    assert!(
+        err.contains("bob cannot approve this content: they made public changes it covers (change 50)"),
+        "{err}"
+    );
+    as_(&env, "alice", &["approve"]);
+    // a later data date voids the approval
+    as_(&env, "carol", &["review", "essex-police", "--data-to", "2025-06"]);
+    assert_eq!(env.json(&["status", "--json"])["approval"]["approved_by"], Value::Null);
+}
+
+#[test]
+fn the_last_admin_can_be_neither_retired_nor_demoted() {
+    let env = team();
+    let err = refused(&env, "alice", &["editor", "set-role", "alice", "publisher"], 2);
+    assert!(err.contains("cannot take away the last active admin"), "{err}");
+    as_(&env, "alice", &["editor", "set-role", "bob", "admin"]);
+    as_(&env, "alice", &["editor", "set-role", "alice", "publisher"]);
+}
+
+#[test]
+fn editor_names_that_an_allowed_signers_file_cannot_hold_or_that_look_alike_are_refused() {
+    let env = team();
+    for name in ["bob smith", "*", "a?c", "x,y", "!neg", "o'brien"] {
+        let err = refused(&env, "alice", &["editor", "add", name], 2);
+        assert!(err.contains("which a signature's allowed-signers line cannot hold"), "{name}: {err}");
+    }
+    for name in ["Alice", "ＡＬＩＣＥ", "ａｌｉｃｅ"] {
+        let err = refused(&env, "alice", &["editor", "add", name], 2);
+        assert!(
+            err.contains(&format!("\"{name}\" is already registered as \"alice\" (admin, active)")),
+            "{name}: {err}"
+        );
+    }
+    // surrounding white space is trimmed: the same name
+    let err = refused(&env, "alice", &["editor", "add", " alice "], 2);
+    assert!(err.contains("\"alice\" is already registered (admin, active)"), "{err}");
+}
+
+#[test]
+fn the_publications_table_must_say_what_the_log_says() {
+    let env = team();
+    as_(&env, "carol", &["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    as_(&env, "bob", &["publish", "--without-approval", "-m", "first"]);
+    as_(&env, "carol", &["set-url", "essex-police", "https://www.essex.police.uk/uof"]);
+    as_(&env, "bob", &["publish", "--without-approval", "-m", "second"]);
+    let site = crate::publish::published_files(&env.path("publish"));
+    // the page's history rewritten in the table
+    env.sql()
+        .execute_batch("UPDATE publications SET at = '2019-05-05T00:00:00Z', note = 'We never changed anything.' WHERE id = 1")
+        .unwrap();
+    as_(&env, "carol", &["set-url", "dorset-police", "https://www.dorset.police.uk/uof"]);
+    let err = refused(&env, "bob", &["publish", "--without-approval", "-m", "third"], 1);
+    assert!(
+        err.contains(
+            "publication 1: its row does not say what its `publish` change 51 says; nothing was published"
+        ),
+        "{err}"
+    );
+    assert_eq!(crate::publish::published_files(&env.path("publish")), site);
+    env.fails(&["audit", "verify"], 1);
+    // a publication's row deleted
+    let env = team();
+    as_(&env, "carol", &["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    as_(&env, "bob", &["publish", "--without-approval", "-m", "first"]);
+    as_(&env, "carol", &["set-url", "essex-police", "https://www.essex.police.uk/uof"]);
+    as_(&env, "bob", &["publish", "--without-approval", "-m", "second"]);
+    env.sql().execute_batch("DELETE FROM publications WHERE id = 2").unwrap();
+    let err = env.fails(&["audit", "verify"], 1);
+    assert!(err.contains("publication 2: the log records it (change 53), but its row is missing"), "{err}");
+}
+
+#[test]
+fn note_authors_registration_times_and_name_keys_are_checked_too() {
+    for (tamper, expect) in [
+        ("UPDATE notes SET editor = 'mallory' WHERE id = 1", "table notes, note 1, field editor"),
+        ("UPDATE notes SET at = '2019-01-01T00:00:00Z' WHERE id = 1", "table notes, note 1, field at"),
+        (
+            "UPDATE editors SET added_at = '2019-01-01T00:00:00Z' WHERE name = 'bob'",
+            "table editors, editor bob, field added_at",
+        ),
+        (
+            "UPDATE forces SET name_key = 'zzz' WHERE slug = 'kent-police'",
+            "table forces, force kent-police, field name_key: the table holds \"zzz\"",
+        ),
+    ] {
+        let env = team();
+        as_(&env, "carol", &["note", "add", "--force", "kent-police", "check the 2019 figures"]);
+        env.ok(&["audit", "verify"]);
+        env.sql().execute_batch(tamper).unwrap();
+        let err = env.fails(&["audit", "verify"], 1);
+        assert!(err.contains(expect), "{tamper}: {err}");
+    }
+}

@@ -142,3 +142,38 @@ pub fn seed_names() -> Vec<String> {
         .map(|l| l.split_once("](").unwrap().0.to_owned())
         .collect()
 }
+
+/// Append a change behind the tool's back, as a forger with the database file would: a valid
+/// link of the hash chain (canonical JSON: serde_json's sorted map), no signature. Returns its id.
+pub fn forge_change(
+    env: &TestEnv,
+    editor: &str,
+    action: &str,
+    entity: &str,
+    force: Option<&str>,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> i64 {
+    use sha2::{Digest, Sha256};
+    let conn = env.sql();
+    let (prev, last, at): (String, i64, String) = conn
+        .query_row("SELECT hash, id, at FROM changes ORDER BY id DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    let id = last + 1;
+    let body = serde_json::json!({
+        "action": action, "after": after, "at": at, "before": before, "editor": editor,
+        "entity": entity, "force": force, "id": id, "message": null,
+    });
+    let text = serde_json::to_string(&body).unwrap();
+    let hash = format!("{:x}", Sha256::digest(format!("{prev}{text}").as_bytes()));
+    let json = |v: &Option<Value>| v.as_ref().map(|v| serde_json::to_string(v).unwrap());
+    conn.execute(
+        "INSERT INTO changes (id, at, editor, action, entity, force, before, after, message, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9)",
+        rusqlite::params![id, at, editor, action, entity, force, json(&before), json(&after), hash],
+    )
+    .unwrap();
+    id
+}
