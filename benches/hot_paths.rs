@@ -5,7 +5,13 @@
 //! - `render_seed_site`: the whole site of a fresh `init` (index.html, forces.json, forces.csv,
 //!   feed.atom), through `publish::preview`, which reads the content and renders every file;
 //! - `replay_as_of`: `list --as-of` on a database of the 45 seed forces and 20,000 changes,
-//!   made once in a temporary directory.
+//!   made once in a temporary directory;
+//! - `verify_database`: `audit verify` (`verify::database`: the chain, each change's `before`,
+//!   the publications, and the live tables against the replayed log) on that same database;
+//! - `sign_change` / `verify_signature`: signing one change's canonical JSON with a key file
+//!   (reading the key included, as the gate does) and checking that SSHSIG signature, as
+//!   `audit verify` does for each signed change (a key made by `ssh-keygen -t ed25519`; skipped
+//!   when ssh-keygen is not installed).
 use std::sync::OnceLock;
 
 use admin::audit::{body, canonical_json, Action, Entity, NewChange};
@@ -115,7 +121,7 @@ fn fixture() -> &'static std::sync::Mutex<Fixture> {
             Ok(())
         })
         .unwrap();
-        assert_eq!(mid.read(|tx| changes::last_id(tx)).unwrap(), 20_045);
+        assert_eq!(mid.read(|tx| changes::last_id(tx)).unwrap(), 20_046);
         std::sync::Mutex::new(Fixture { _dir: dir, seed, mid })
     })
 }
@@ -130,11 +136,69 @@ fn render_seed_site(bencher: divan::Bencher) {
 #[divan::bench]
 fn replay_as_of(bencher: divan::Bencher) {
     let mut fixture = fixture().lock().unwrap();
-    // the middle of the 20,045 changes
+    // the middle of the 20,046 changes (45 forces and the page, then 20,000)
     let at = admin::clock::stamp(chrono::DateTime::from_timestamp(1_700_000_000 + 10_000 * 60, 0).unwrap());
     bencher.bench_local(|| {
         let entries = fixture.mid.read(|tx| admin::replay::list_as_of(tx, &at, false)).unwrap();
         assert_eq!(entries.len(), 45);
         entries
+    });
+}
+
+#[divan::bench]
+fn verify_database(bencher: divan::Bencher) {
+    let mut fixture = fixture().lock().unwrap();
+    bencher.bench_local(|| {
+        let report = fixture.mid.read(|tx| admin::verify::database(tx)).unwrap();
+        assert!(report.problem.is_none());
+        report.checked
+    });
+}
+
+struct Keyed {
+    _dir: tempfile::TempDir,
+    key: std::path::PathBuf,
+    public: String,
+    message: Vec<u8>,
+    signature: String,
+}
+
+/// A key made by `ssh-keygen`, and one change signed with it; None without ssh-keygen.
+fn keyed() -> Option<&'static Keyed> {
+    static KEYED: OnceLock<Option<Keyed>> = OnceLock::new();
+    KEYED
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let key = dir.path().join("key");
+            let made = std::process::Command::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+                .arg(&key)
+                .status()
+                .ok()?;
+            assert!(made.success());
+            let public =
+                admin::sign::public_key(&std::fs::read_to_string(dir.path().join("key.pub")).unwrap())
+                    .unwrap();
+            let message = admin::audit::canonical_body(&force_change(1).seal(1, ""));
+            let parsed = ssh_key::PublicKey::from_openssh(&public).unwrap();
+            let signature = admin::sign::Signer::File(key.clone()).sign("alice", &parsed, &message).unwrap();
+            Some(Keyed { _dir: dir, key, public, message, signature })
+        })
+        .as_ref()
+}
+
+#[divan::bench]
+fn sign_change(bencher: divan::Bencher) {
+    let Some(keyed) = keyed() else { return };
+    let signer = admin::sign::Signer::File(keyed.key.clone());
+    let public = ssh_key::PublicKey::from_openssh(&keyed.public).unwrap();
+    bencher.bench(|| signer.sign("alice", &public, divan::black_box(&keyed.message)).unwrap());
+}
+
+#[divan::bench]
+fn verify_signature(bencher: divan::Bencher) {
+    let Some(keyed) = keyed() else { return };
+    bencher.bench(|| {
+        admin::sign::verify(&keyed.public, divan::black_box(&keyed.message), &keyed.signature).unwrap()
     });
 }
