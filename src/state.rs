@@ -252,9 +252,10 @@ pub struct State {
     pub page: Option<Page>,
     /// The registry, by name.
     pub editors: BTreeMap<String, crate::editors::EditorState>,
-    /// Who wrote each note and when: its `add-note` change's editor and time.
+    /// Who wrote each note and when: its `add-note` change's editor and time (the live tables,
+    /// and `audit verify`'s replay; `State::replay` leaves it empty).
     pub note_authors: BTreeMap<i64, (String, String)>,
-    /// When each editor was registered: their `add-editor` change's time.
+    /// When each editor was registered: their `add-editor` change's time (as `note_authors`).
     pub editors_added: BTreeMap<String, String>,
 }
 
@@ -318,10 +319,8 @@ impl State {
         for editor in editors {
             state.editors.insert(editor.name.clone(), editor);
         }
-        state.note_authors = changes::note_authors(conn, cutoff)?.into_iter().collect();
-        let added = changes::editors_added(conn)?;
-        state.editors_added =
-            state.editors.keys().filter_map(|n| added.get(n).map(|at| (n.clone(), at.clone()))).collect();
+        // who wrote each note and when each editor was added are left to `audit verify`, which
+        // gathers them in its one pass over the log: the past directory does not need them
         Ok(state)
     }
 

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use serde_json::Value;
 
 use crate::audit::{Break, Verifier};
-use crate::db::changes::{self, Cutoff};
+use crate::db::changes;
 use crate::db::publications;
 use crate::model::AuditHead;
 use crate::state::State;
@@ -105,11 +105,13 @@ pub fn database(conn: &Connection) -> Result<Report> {
     let mut continuity = Continuity::default();
     let mut discontinuity = None;
     let mut registry = Registry::default();
+    let mut collected = Collected::default();
     changes::for_each_stored(conn, |stored| match verifier.check_stored(&stored) {
         Ok(()) => {
             if discontinuity.is_none() {
                 discontinuity = continuity.check(&stored).or_else(|| registry.check(&stored));
             }
+            collected.take(&stored)?;
             if heads.contains(&stored.id) {
                 hashes.insert(stored.id, stored.hash);
             }
@@ -124,11 +126,79 @@ pub fn database(conn: &Connection) -> Result<Report> {
     if let Some(b) = broken {
         return Ok(Report { checked, problem: Some(Problem::Chain(b)) });
     }
-    let problem = match (discontinuity, check_publications(conn, checked as i64, &hashes)?) {
-        (Some(problem), _) | (None, Some(problem)) => Some(problem),
-        (None, None) => check_tables(conn, checked as i64)?,
+    if let Some(problem) = discontinuity {
+        return Ok(Report { checked, problem: Some(problem) });
+    }
+    let problem = match check_publications(conn, checked as i64, &hashes, &collected.publishes)? {
+        Some(problem) => Some(problem),
+        None => check_tables(conn, continuity.into_state(collected)?)?,
     };
     Ok(Report { checked, problem })
+}
+
+/// What the one pass over the log gathers besides the entities' latest states: everything the
+/// replayed state needs, so the log is read once, not again by `State::replay`.
+#[derive(Default)]
+struct Collected {
+    /// (the review's change id, force slug, review), oldest first.
+    reviews: Vec<(i64, String, crate::state::ReviewState)>,
+    note_authors: std::collections::BTreeMap<i64, (String, String)>,
+    editors_added: std::collections::BTreeMap<String, String>,
+    publishes: Vec<PublishRecord>,
+}
+
+/// A `publish` change: what the publications table must repeat.
+#[derive(Debug, Clone)]
+pub struct PublishRecord {
+    pub change: i64,
+    pub at: String,
+    pub editor: String,
+    pub after: Value,
+}
+
+impl Collected {
+    fn take(&mut self, stored: &crate::audit::StoredChange) -> Result<()> {
+        let after = || -> Value {
+            stored.after.as_deref().and_then(|a| serde_json::from_str(a).ok()).unwrap_or_default()
+        };
+        match stored.action.as_str() {
+            "publish" => self.publishes.push(PublishRecord {
+                change: stored.id,
+                at: stored.at.clone(),
+                editor: stored.editor.clone(),
+                after: after(),
+            }),
+            "add-note" => {
+                if let Ok(id) = note_id(stored.after.as_deref().unwrap_or("")).parse() {
+                    self.note_authors.insert(id, (stored.editor.clone(), stored.at.clone()));
+                }
+            }
+            "add-editor" => {
+                if let Some(name) = after().get("name").and_then(Value::as_str) {
+                    self.editors_added.insert(name.to_owned(), stored.at.clone());
+                }
+            }
+            _ => {}
+        }
+        if stored.entity == "review" {
+            match (&stored.after, stored.reverts) {
+                (Some(text), _) => {
+                    let record: crate::state::ReviewRecord = serde_json::from_str(text)?;
+                    let review = crate::state::ReviewState {
+                        at: stored.at.clone(),
+                        editor: stored.editor.clone(),
+                        message: stored.message.clone(),
+                        data_to: record.data_to,
+                    };
+                    self.reviews.push((stored.id, record.force, review));
+                }
+                // a withdrawn review drops out
+                (None, Some(reverted)) => self.reviews.retain(|(id, _, _)| *id != reverted),
+                (None, None) => {}
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Each change's `before` must be, byte for byte, the `after` of the entity's previous change
@@ -235,6 +305,42 @@ impl Registry {
     }
 }
 
+impl Continuity {
+    /// The state the log ends in: each entity's latest `after`, parsed once, with what the pass
+    /// gathered besides.
+    fn into_state(self, collected: Collected) -> Result<State> {
+        let mut state = State::default();
+        for text in self.forces.values().filter(|t| !t.is_empty()) {
+            let force: crate::model::Force =
+                serde_json::from_str(text).context("a force change has an unexpected shape")?;
+            state.forces.insert(force.slug.clone(), force);
+        }
+        for text in self.notes.values().filter(|t| !t.is_empty()) {
+            let note: crate::state::NoteState =
+                serde_json::from_str(text).context("a note change has an unexpected shape")?;
+            state.notes.insert(note.id, note);
+        }
+        for text in self.editors.values().filter(|t| !t.is_empty()) {
+            let editor: crate::editors::EditorState =
+                serde_json::from_str(text).context("an editor change has an unexpected shape")?;
+            state.editors.insert(editor.name.clone(), editor);
+        }
+        if let Some(text) = self.page.filter(|t| !t.is_empty()) {
+            state.page = Some(serde_json::from_str(&text).context("a page change has an unexpected shape")?);
+        }
+        for (_, slug, review) in collected.reviews {
+            state.reviews.entry(slug).or_default().push(review);
+        }
+        state.note_authors = collected.note_authors;
+        state.editors_added = collected
+            .editors_added
+            .into_iter()
+            .filter(|(name, _)| state.editors.contains_key(name))
+            .collect();
+        Ok(state)
+    }
+}
+
 /// A note's id from its canonical JSON (`{"force":…,"id":N,…}`: a slug holds no quotes, so the
 /// first `"id":` is the key).
 fn note_id(json: &str) -> String {
@@ -249,16 +355,17 @@ fn check_publications(
     conn: &Connection,
     count: i64,
     hashes: &std::collections::HashMap<i64, String>,
+    logged: &[PublishRecord],
 ) -> Result<Option<Problem>> {
     let all = publications::list(conn)?;
     if let Some(needed) = all.iter().map(|p| p.last_change).max().filter(|&n| n > count) {
         return Ok(Some(Problem::CutShort { ends_at: count, needed }));
     }
     // more publications than `publish` changes: the changes that recorded them were cut off
-    if all.len() > changes::publishes(conn)?.len() {
+    if all.len() > logged.len() {
         return Ok(Some(Problem::CutShort { ends_at: count, needed: count + 1 }));
     }
-    if let Some(problem) = publications_match_log(conn)? {
+    if let Some(problem) = publications_match(&all, logged) {
         return Ok(Some(problem));
     }
     for p in all.iter().rev() {
@@ -283,17 +390,27 @@ fn check_publications(
 /// missing, none extra, and each with its change's time, editor, note, kind, sha256 and second
 /// check. `publish` asks this before rendering the page's history from the table.
 pub fn publications_match_log(conn: &Connection) -> Result<Option<Problem>> {
-    let rows = publications::list(conn)?;
-    let logged = changes::publishes(conn)?;
+    let logged: Vec<PublishRecord> = changes::publishes(conn)?
+        .into_iter()
+        .map(|c| PublishRecord {
+            change: c.id,
+            at: c.at,
+            editor: c.editor,
+            after: c.after.unwrap_or_default(),
+        })
+        .collect();
+    Ok(publications_match(&publications::list(conn)?, &logged))
+}
+
+fn publications_match(rows: &[crate::model::Publication], logged: &[PublishRecord]) -> Option<Problem> {
     let mut by_id = std::collections::BTreeMap::new();
-    for change in &logged {
-        let after = change.after.clone().unwrap_or(Value::Null);
-        if let Some(id) = after.get("id").and_then(Value::as_i64) {
-            by_id.insert(id, (change, after));
+    for record in logged {
+        if let Some(id) = record.after.get("id").and_then(Value::as_i64) {
+            by_id.insert(id, (record, &record.after));
         }
     }
     for p in rows.iter().rev() {
-        let problem = |what: String| Ok(Some(Problem::Publication { id: p.id, what }));
+        let problem = |what: String| Some(Problem::Publication { id: p.id, what });
         let Some((change, after)) = by_id.remove(&p.id) else {
             return problem("it has no `publish` change in the audit log".to_owned());
         };
@@ -306,28 +423,24 @@ pub fn publications_match_log(conn: &Connection) -> Result<Option<Problem>> {
             || change.at != p.at
             || change.editor != p.editor
         {
-            return problem(format!("its row does not say what its `publish` change {} says", change.id));
+            return problem(format!("its row does not say what its `publish` change {} says", change.change));
         }
-        if p.last_change >= change.id {
+        if p.last_change >= change.change {
             return problem(format!(
                 "it claims to cover change {}, after its own `publish` change {}",
-                p.last_change, change.id
+                p.last_change, change.change
             ));
         }
     }
-    if let Some((id, (change, _))) = by_id.into_iter().next() {
-        return Ok(Some(Problem::Publication {
-            id,
-            what: format!("the log records it (change {}), but its row is missing", change.id),
-        }));
-    }
-    Ok(None)
+    by_id.into_iter().next().map(|(id, (change, _))| Problem::Publication {
+        id,
+        what: format!("the log records it (change {}), but its row is missing", change.change),
+    })
 }
 
 /// The live tables against the state the whole log replays to, and the forces' name keys
 /// against their names (the keys decide which names count as one).
-fn check_tables(conn: &Connection, last_id: i64) -> Result<Option<Problem>> {
-    let logged = State::replay(conn, &Cutoff::Id(last_id)).context("failed to replay the audit log")?;
+fn check_tables(conn: &Connection, logged: State) -> Result<Option<Problem>> {
     let live = State::live(conn)?;
     if let Some(difference) = live.first_difference(&logged) {
         return Ok(Some(Problem::Tables(difference)));

@@ -203,17 +203,6 @@ pub fn last_id(conn: &Connection) -> Result<i64> {
     Ok(conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM changes")?.query_row([], |row| row.get(0))?)
 }
 
-/// Who added each note, and when: (note id, (editor, time)) of its `add-note` change.
-pub fn note_authors(conn: &Connection, cutoff: &Cutoff) -> Result<Vec<(i64, (String, String))>> {
-    let (clause, value) = cutoff.clause();
-    let sql = format!(
-        "SELECT json_extract(after, '$.id'), editor, at FROM changes WHERE action = 'add-note' AND {clause} ORDER BY id"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([value], |row| Ok((row.get(0)?, (row.get(1)?, row.get(2)?))))?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-}
-
 /// When each editor was registered: the time of their `add-editor` change.
 pub fn editors_added(conn: &Connection) -> Result<std::collections::HashMap<String, String>> {
     let mut stmt = conn.prepare_cached(
