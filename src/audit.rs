@@ -261,7 +261,7 @@ fn write_body_with(fields: &BodyFields, before: &[u8], after: &[u8], out: &mut V
 
 /// A change as its row stores it, `before` and `after` as their stored JSON text: what
 /// `audit verify` reads, so that the common case hashes the text without parsing it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct StoredChange {
     pub id: i64,
     pub at: String,

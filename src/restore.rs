@@ -172,7 +172,7 @@ fn verify(path: &Path) -> Result<u64> {
     }
     let mut verifier = Verifier::new();
     let mut broken = None;
-    changes::for_each_stored(&conn, |stored| match verifier.check_stored(&stored) {
+    changes::for_each_stored(&conn, |stored| match verifier.check_stored(stored) {
         Ok(()) => Ok(true),
         Err(b) => {
             broken = Some(b);

@@ -186,15 +186,110 @@ fn stored_from_row(row: &Row) -> rusqlite::Result<crate::audit::StoredChange> {
 /// `audit verify` reads. `f` returns `false` to stop early.
 pub fn for_each_stored(
     conn: &Connection,
-    mut f: impl FnMut(crate::audit::StoredChange) -> Result<bool>,
+    mut f: impl FnMut(&crate::audit::StoredChange) -> Result<bool>,
 ) -> Result<()> {
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM changes ORDER BY id"))?;
     let mut rows = stmt.query([])?;
+    // one change's buffers, refilled for every row: a million rows make no million allocations
+    let mut stored = crate::audit::StoredChange::default();
     while let Some(row) = rows.next()? {
-        if !f(stored_from_row(row)?)? {
+        refill(&mut stored, row)?;
+        if !f(&stored)? {
             break;
         }
     }
+    Ok(())
+}
+
+/// `for_each_stored` with the reading and the checking on two threads: this thread reads rows
+/// into batches (SQLite stays on the thread that owns the connection), `f` runs on another,
+/// in order, and hands each batch back for its buffers to be refilled. `f` returns `false` to
+/// stop early.
+pub fn for_each_stored_in_parallel(
+    conn: &Connection,
+    mut f: impl FnMut(&crate::audit::StoredChange) -> Result<bool> + Send,
+) -> Result<()> {
+    use std::sync::mpsc;
+    const BATCH: usize = 1024;
+    let (full_tx, full_rx) = mpsc::sync_channel::<Vec<crate::audit::StoredChange>>(2);
+    let (empty_tx, empty_rx) = mpsc::channel::<Vec<crate::audit::StoredChange>>();
+    for _ in 0..3 {
+        let _ = empty_tx.send(Vec::with_capacity(BATCH));
+    }
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(move || -> Result<()> {
+            for batch in full_rx {
+                for stored in &batch {
+                    if !f(stored)? {
+                        return Ok(());
+                    }
+                }
+                let _ = empty_tx.send(batch);
+            }
+            Ok(())
+        });
+        let read = (|| -> Result<()> {
+            let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM changes ORDER BY id"))?;
+            let mut rows = stmt.query([])?;
+            let mut done = false;
+            while !done {
+                // the checker stopped early: it has let go of its end
+                let Ok(mut batch) = empty_rx.recv() else { break };
+                let mut filled = 0;
+                while filled < BATCH {
+                    let Some(row) = rows.next()? else {
+                        done = true;
+                        break;
+                    };
+                    if batch.len() == filled {
+                        batch.push(crate::audit::StoredChange::default());
+                    }
+                    refill(&mut batch[filled], row)?;
+                    filled += 1;
+                }
+                batch.truncate(filled);
+                if full_tx.send(batch).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        })();
+        drop(full_tx);
+        let checked = worker.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the audit log checker stopped")));
+        read.and(checked)
+    })
+}
+
+/// Copy a row into `stored`, reusing its strings' buffers.
+fn refill(stored: &mut crate::audit::StoredChange, row: &Row) -> rusqlite::Result<()> {
+    fn text(into: &mut String, row: &Row, i: usize) -> rusqlite::Result<()> {
+        into.clear();
+        into.push_str(row.get_ref(i)?.as_str()?);
+        Ok(())
+    }
+    fn optional(into: &mut Option<String>, row: &Row, i: usize) -> rusqlite::Result<()> {
+        match row.get_ref(i)?.as_str_or_null()? {
+            None => *into = None,
+            Some(value) => {
+                let buffer = into.get_or_insert_with(String::new);
+                buffer.clear();
+                buffer.push_str(value);
+            }
+        }
+        Ok(())
+    }
+    stored.id = row.get(0)?;
+    text(&mut stored.at, row, 1)?;
+    text(&mut stored.editor, row, 2)?;
+    text(&mut stored.action, row, 3)?;
+    text(&mut stored.entity, row, 4)?;
+    optional(&mut stored.force, row, 5)?;
+    optional(&mut stored.before, row, 6)?;
+    optional(&mut stored.after, row, 7)?;
+    optional(&mut stored.message, row, 8)?;
+    text(&mut stored.hash, row, 9)?;
+    stored.reverts = row.get(10)?;
+    optional(&mut stored.signature, row, 11)?;
     Ok(())
 }
 
