@@ -141,10 +141,16 @@ pub fn force_name(raw: &str) -> anyhow::Result<String> {
 /// undo it), and then every run of white space one space, trimmed.
 pub fn name_key(name: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    let visible: String = name.chars().filter(|&c| !is_default_ignorable(c)).collect();
-    let folded = caseless::default_case_fold_str(&visible.nfkc().collect::<String>());
+    // ASCII holds no default-ignorable code point, is its own NFKC, and folds to lower case:
+    // the common case, sorted a hundred thousand times on a large directory, skips the tables
+    let folded = if name.is_ascii() {
+        name.to_ascii_lowercase()
+    } else {
+        let visible: String = name.chars().filter(|&c| !is_default_ignorable(c)).collect();
+        caseless::default_case_fold_str(&visible.nfkc().collect::<String>()).nfkc().collect::<String>()
+    };
     let mut key = String::with_capacity(folded.len());
-    for word in folded.nfkc().collect::<String>().split(char::is_whitespace).filter(|w| !w.is_empty()) {
+    for word in folded.split(char::is_whitespace).filter(|w| !w.is_empty()) {
         if !key.is_empty() {
             key.push(' ');
         }
@@ -415,6 +421,28 @@ pub fn time_arg_until(raw: &str) -> anyhow::Result<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ascii_name_key_is_the_unicode_one() {
+        use unicode_normalization::UnicodeNormalization;
+        let slow = |name: &str| {
+            let visible: String = name.chars().filter(|&c| !is_default_ignorable(c)).collect();
+            let folded = caseless::default_case_fold_str(&visible.nfkc().collect::<String>());
+            folded
+                .nfkc()
+                .collect::<String>()
+                .split(char::is_whitespace)
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let all: String = (0u8..128).map(char::from).collect();
+        for name in
+            ["Kent Police", "  KENT\t\tpolice ", "Devon & Cornwall Police", "A\u{b}B\u{1c}C", all.as_str()]
+        {
+            assert_eq!(name_key(name), slow(name), "{name:?}");
+        }
+    }
 
     #[test]
     fn slugs_from_seed_style_names() {

@@ -114,6 +114,19 @@ pub fn latest_before(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The names of active forces whose newest check of their current URL says broken, by name:
+/// what `publish` refuses over. Reads the checks, not every force.
+pub fn broken_active(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.name FROM link_checks lc JOIN forces f ON f.id = lc.force_id
+         WHERE lc.id IN (SELECT MAX(id) FROM link_checks GROUP BY force_id)
+           AND lc.status = 'broken' AND f.status = 'active' AND f.url = lc.url
+         ORDER BY f.name_key, f.slug",
+    )?;
+    let rows = stmt.query_map([], |row| row.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,11 +17,11 @@ use serde_json::json;
 use crate::audit::{Action, Entity};
 use crate::content::Content;
 use crate::db::changes::{self, Cutoff};
-use crate::db::{forces, publications, Db};
+use crate::db::{publications, Db};
 use crate::directory::Actor;
 use crate::exit_codes::{bad_hint, failed_hint};
 use crate::gate::Author;
-use crate::model::{LinkStatus, Publication};
+use crate::model::Publication;
 use crate::state::State;
 
 mod render;
@@ -75,6 +75,12 @@ pub enum Outcome {
 /// The public content as the audit log says it is, after checking that the live tables say the
 /// same: a row changed behind the tool's back must never reach the page.
 pub fn checked_content(conn: &Connection) -> Result<Content> {
+    Ok(checked_state(conn)?.1)
+}
+
+/// The state the audit log says the directory is in now, and its public content, after
+/// checking that the live tables show the same content.
+pub fn checked_state(conn: &Connection) -> Result<(State, Content)> {
     // the page's "Updates to this page" comes from the publications table: it too must be
     // what the log says
     if let Some(problem) = crate::verify::publications_match_log(conn)? {
@@ -83,9 +89,8 @@ pub fn checked_content(conn: &Connection) -> Result<Content> {
             "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
         ));
     }
-    let logged = State::replay(conn, &Cutoff::Id(changes::last_id(conn)?))?;
+    let (logged, live) = replay_and_live(conn)?;
     let content = Content::from_state(&logged);
-    let live = State::live(conn)?;
     if Content::from_state(&live) != content {
         let what =
             live.first_difference(&logged).map_or_else(|| "the public content".to_owned(), |d| d.to_string());
@@ -94,12 +99,48 @@ pub fn checked_content(conn: &Connection) -> Result<Content> {
             "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
         ));
     }
-    Ok(content)
+    Ok((logged, content))
 }
 
-/// The content as of the last publication (for its summary), and now.
-fn previous_state(conn: &Connection, last: Option<&Publication>) -> Result<Option<State>> {
-    last.map(|p| State::replay(conn, &Cutoff::Id(p.last_change))).transpose()
+/// The replayed state and the live one. Under a write transaction (publish holds the write
+/// lock, so nothing can commit meanwhile) the tables are read on a second connection while
+/// this one replays the log: the two reads see the same database, in half the time.
+fn replay_and_live(conn: &Connection) -> Result<(State, State)> {
+    let last_id = changes::last_id(conn)?;
+    let path = conn.path().map(std::path::PathBuf::from).filter(|p| !p.as_os_str().is_empty());
+    let Some(path) = path.filter(|_| !conn.is_autocommit()) else {
+        return Ok((State::replay(conn, &Cutoff::Id(last_id))?, State::live(conn)?));
+    };
+    std::thread::scope(|scope| {
+        let live = scope.spawn(move || -> Result<Option<State>> {
+            let flags =
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let other = Connection::open_with_flags(&path, flags)?;
+            other.busy_timeout(std::time::Duration::from_secs(60))?;
+            let tx = other.unchecked_transaction()?;
+            // only if it sees the same database as this connection: every change of state adds
+            // a change to the log
+            if changes::last_id(&tx)? != last_id {
+                return Ok(None);
+            }
+            State::live(&tx).map(Some)
+        });
+        let logged = State::replay(conn, &Cutoff::Id(last_id));
+        let live = live.join().unwrap_or_else(|_| Err(anyhow::anyhow!("reading the tables stopped")));
+        let live = match live {
+            Ok(Some(live)) => live,
+            // a writer slipped in between (a read outside the write lock): read them here
+            Ok(None) | Err(_) => State::live(conn)?,
+        };
+        Ok((logged?, live))
+    })
+}
+
+/// The public changes since the last publication, as sentences: the state it showed is the
+/// state now with the changes since stepped back, not a second replay of the whole log.
+fn summary_since(conn: &Connection, now: &State, last: &Publication) -> Result<Vec<String>> {
+    let since = changes::since_id(conn, last.last_change)?;
+    Ok(summary::summarise(&now.stepped_back(&since)?, now))
 }
 
 pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcome> {
@@ -112,7 +153,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         if !options.dry_run {
             crate::editors::authorize_action(tx, &actor.editor, Action::Publish, None)?;
         }
-        let content = checked_content(tx)?;
+        let (now, content) = checked_state(tx)?;
         let content_sha = content.sha256();
         let last = publications::last(tx)?;
         if let Some(last) = last.clone().filter(|l| l.content_sha256 == content_sha) {
@@ -129,13 +170,11 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         let first = last.is_none();
         let covered_from = last.as_ref().map_or(0, |p| p.last_change);
         let check = second_check(tx, options, &content_sha, covered_from)?;
-        let summary = if first {
-            vec![format!("The first publication: {} forces.", content.forces.len())]
-        } else {
-            let before = previous_state(tx, last.as_ref())?.unwrap_or_default();
-            let now = State::replay(tx, &Cutoff::Id(changes::last_id(tx)?))?;
-            summary::summarise(&before, &now)
+        let summary = match &last {
+            None => vec![format!("The first publication: {} forces.", content.forces.len())],
+            Some(last) => summary_since(tx, &now, last)?,
         };
+        drop(now);
         let major = first || !options.minor;
         let note = if first {
             "First published.".to_owned()
@@ -320,11 +359,7 @@ pub fn record(
 
 /// Refuse to publish while an active force's newest link check says broken.
 fn refuse_broken(conn: &Connection) -> Result<()> {
-    let broken: Vec<String> = forces::list(conn, false)?
-        .into_iter()
-        .filter(|e| e.link_status == LinkStatus::Broken)
-        .map(|e| e.name)
-        .collect();
+    let broken = crate::db::link_checks::broken_active(conn)?;
     if broken.is_empty() {
         return Ok(());
     }
@@ -387,12 +422,11 @@ pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String)>
     let from = last.as_ref().map_or(0, |p| p.last_change);
     let covered: Vec<_> =
         changes::since_id(conn, from)?.into_iter().filter(|c| c.action != Action::Publish).collect();
-    if last.is_none() {
+    let Some(last) = last else {
         return Ok((covered, "First published.".to_owned()));
-    }
-    let before = previous_state(conn, last.as_ref())?.unwrap_or_default();
+    };
     let now = State::replay(conn, &Cutoff::Id(changes::last_id(conn)?))?;
-    let note = summary::summarise(&before, &now);
+    let note = summary_since(conn, &now, &last)?;
     Ok((
         covered,
         if note.is_empty() { "nothing public has changed".to_owned() } else { summary::as_note(&note) },
