@@ -32,6 +32,13 @@ fn signed(env: &TestEnv, who: &str, key: &Path, args: &[&str]) -> String {
     env.ok(&all)
 }
 
+/// `admin` as `who` signing with `key`, expected to fail with `code`; returns stderr.
+fn refused_signing(env: &TestEnv, who: &str, key: &str, args: &[&str], code: i32) -> String {
+    let mut all = vec!["--editor", who, "--signing-key", key];
+    all.extend_from_slice(args);
+    env.fails(&all, code)
+}
+
 /// A team whose admin alice and editor bob have keys.
 fn keyed_team() -> (TestEnv, PathBuf, PathBuf) {
     let env = TestEnv::init();
@@ -103,16 +110,11 @@ fn a_keyed_editor_without_their_key_or_with_another_key_is_refused() {
     let err = env.fails(&["--editor", "bob", "set-url", "kent-police", "https://www.kent.police.uk/uof"], 2);
     assert!(err.contains("bob must sign their changes, and no signing key was given"), "{err}");
     assert!(err.contains("hint: pass --signing-key FILE (or set UOF_SIGNING_KEY)"), "{err}");
-    let err = env.fails(
-        &[
-            "--editor",
-            "bob",
-            "--signing-key",
-            alice.to_str().unwrap(),
-            "set-url",
-            "kent-police",
-            "https://x.example/",
-        ],
+    let err = refused_signing(
+        &env,
+        "bob",
+        alice.to_str().unwrap(),
+        &["set-url", "kent-police", "https://x.example/"],
         2,
     );
     assert!(err.contains("is not bob's registered key"), "{err}");
@@ -220,16 +222,11 @@ fn a_rotated_key_leaves_earlier_changes_valid() {
     let out = signed(&env, "alice", &alice, &["editor", "set-key", "bob", &pubkey(&bob2)]);
     assert!(out.contains("bob's key is now SHA256:"), "{out}");
     env.set_epoch(EPOCH + 7200);
-    let err = env.fails(
-        &[
-            "--editor",
-            "bob",
-            "--signing-key",
-            bob.to_str().unwrap(),
-            "set-url",
-            "essex-police",
-            "https://www.essex.police.uk/uof",
-        ],
+    let err = refused_signing(
+        &env,
+        "bob",
+        bob.to_str().unwrap(),
+        &["set-url", "essex-police", "https://www.essex.police.uk/uof"],
         2,
     );
     assert!(err.contains("is not bob's registered key"), "{err}");
