@@ -402,9 +402,16 @@ fn with_completions(env: &TestEnv, shell: &str, script: &str) -> crate::testenv:
     ))
 }
 
+/// Whether `shell` is here. A developer's machine may lack zsh or fish; CI (`CI` set, as
+/// `.ci/run` is run) installs them, so there a missing shell fails the test rather than skip it.
 fn installed(shell: &str) -> bool {
     let found = std::process::Command::new("sh").args(["-c", &format!("command -v {shell}")]).output();
-    found.is_ok_and(|o| o.status.success())
+    let found = found.is_ok_and(|o| o.status.success());
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "{shell} is not installed: .ci/run installs it, and CI runs this test"
+    );
+    found
 }
 
 #[test]
