@@ -197,9 +197,7 @@ pub struct Schedule {
 /// The schedule in force: the newest schedule change, unless cancelled or carried out since.
 pub fn schedule(conn: &Connection) -> Result<Option<Schedule>> {
     let mut current: Option<Schedule> = None;
-    let from = conn
-        .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM changes WHERE entity = 'schedule'")?
-        .query_row([], |row| row.get::<_, i64>(0))?;
+    let from = changes::last_id_of(conn, Entity::Schedule)?;
     if from == 0 {
         return Ok(None);
     }

@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use crate::content::Content;
 use crate::db::changes::Cutoff;
 use crate::db::{forces, link_checks};
-use crate::model::{Force, LinkStatus, ListEntry};
+use crate::model::ListEntry;
 use crate::state::State;
 
 /// `admin list` as it would have printed from `state`; `checks` maps slug → newest (status,
@@ -52,11 +52,4 @@ pub fn list_as_of(conn: &Connection, at: &str, include_retired: bool) -> Result<
 /// The public content as of a change id: what a publication covering up to it showed.
 pub fn content_as_of_change(conn: &Connection, id: i64) -> Result<Content> {
     Ok(Content::from_state(&State::replay(conn, &Cutoff::Id(id))?))
-}
-
-/// A force's link status as of `at`, for `show --as-of`.
-pub fn link_status_as_of(conn: &Connection, force: &Force, at: &str) -> Result<LinkStatus> {
-    let checks = link_checks::latest_before(conn, at)?;
-    let check = checks.get(&force.slug);
-    Ok(forces::link_status(force.url.as_deref(), check.map(|c| c.0.as_str()), check.map(|c| c.1.as_str())))
 }

@@ -151,15 +151,7 @@ fn verify(path: &Path) -> Result<u64> {
     let not_ours = || {
         bad_hint("it is not a uof-admin database", "give a file made by `admin backup`; nothing was changed")
     };
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .and_then(|mut stmt| stmt.query_map([], |row| row.get(0))?.collect())
-        .map_err(|_| not_ours())?;
-    if !["refinery_schema_history", "forces", "changes"].iter().all(|t| tables.iter().any(|n| n == t)) {
-        return Err(not_ours());
-    }
-    let version: i64 =
-        conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |row| row.get(0))?;
+    let version = crate::db::our_schema_version(&conn).map_err(|_| not_ours())?.ok_or_else(not_ours)?;
     if version > LATEST_MIGRATION {
         return Err(bad_hint(
             format!("it was migrated by a newer admin (schema version {version})"),
@@ -170,6 +162,16 @@ fn verify(path: &Path) -> Result<u64> {
     if check != "ok" {
         return Err(anyhow::anyhow!("it fails SQLite's integrity check: {check}"));
     }
+    if version == LATEST_MIGRATION {
+        // as `admin audit verify` checks it: the chain, signatures, publications, and the
+        // tables against the log
+        let report = crate::verify::database(&conn)?;
+        return match report.problem {
+            None => Ok(report.checked),
+            Some(problem) => Err(anyhow::anyhow!("it fails `admin audit verify`: {problem}")),
+        };
+    }
+    // an older schema: its chain (the rest is checked once it is migrated, by `audit verify`)
     let mut verifier = Verifier::new();
     let mut broken = None;
     changes::for_each_stored(&conn, |stored| match verifier.check_stored(stored) {
@@ -179,12 +181,6 @@ fn verify(path: &Path) -> Result<u64> {
             Ok(false)
         }
     })?;
-    if broken.is_none() && version == LATEST_MIGRATION {
-        // as `admin audit verify` checks it: publications, and the tables against the log
-        if let Some(problem) = crate::verify::database(&conn)?.problem {
-            return Err(anyhow::anyhow!("it fails `admin audit verify`: {problem}"));
-        }
-    }
     match broken {
         None => Ok(verifier.checked),
         Some(Break::Mismatch { id }) => Err(anyhow::anyhow!(

@@ -307,6 +307,13 @@ pub fn editors_added(conn: &Connection) -> Result<std::collections::HashMap<Stri
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The newest change about `entity`, 0 when there is none.
+pub fn last_id_of(conn: &Connection, entity: Entity) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM changes WHERE entity = ?1")?
+        .query_row([entity.as_str()], |row| row.get(0))?)
+}
+
 /// One change's hash.
 pub fn hash_of(conn: &Connection, id: i64) -> Result<Option<String>> {
     Ok(conn

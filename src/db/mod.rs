@@ -199,12 +199,7 @@ impl Db {
 
     /// Whether the tables every version of this tool has are there.
     fn has_our_tables(&self) -> Result<bool> {
-        let count: i64 = self.conn.query_row(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('forces', 'changes', 'page')",
-            [],
-            |row| row.get(0),
-        )?;
-        Ok(count == 3)
+        has_our_tables(&self.conn)
     }
 
     /// A database from before version 7 gets what a new one has from `init`: its random id, and
@@ -388,6 +383,30 @@ impl Db {
         }
         Ok(())
     }
+}
+
+/// Whether the tables every version of this tool has are there.
+fn has_our_tables(conn: &Connection) -> Result<bool> {
+    let count: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('forces', 'changes', 'page')",
+        [],
+        |row| row.get(0),
+    )?;
+    Ok(count == 3)
+}
+
+/// The newest migration a database file has had, if it is one of ours (`None` for another
+/// program's file or an empty one): for a file opened by itself, as `restore` opens a backup.
+pub fn our_schema_version(conn: &Connection) -> Result<Option<i64>> {
+    let history: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history')",
+        [],
+        |row| row.get(0),
+    )?;
+    if !history || !has_our_tables(conn)? {
+        return Ok(None);
+    }
+    Ok(conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |row| row.get(0))?)
 }
 
 /// 128 random bits, hex: a database's id.
