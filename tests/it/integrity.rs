@@ -408,13 +408,12 @@ fn a_mount_point_as_out_is_refused_before_anything_is_recorded() {
 #[test]
 fn a_witness_that_is_not_a_file_is_refused_at_once() {
     let env = TestEnv::init();
-    for path in ["/dev/zero", "/proc/self"] {
-        let err = env.fails(&["audit", "verify", "--against", path], 2);
-        assert!(
-            err.contains("is not a published forces.json") || err.contains("cannot read"),
-            "{path}: {err}"
-        );
-    }
+    // a device: refused before a byte is read
+    let err = env.fails(&["audit", "verify", "--against", "/dev/zero"], 2);
+    assert!(err.contains("`/dev/zero` is not a published forces.json"), "{err}");
+    // a directory without a forces.json
+    let err = env.fails(&["audit", "verify", "--against", "/proc/self"], 2);
+    assert!(err.contains("cannot read `/proc/self/forces.json`"), "{err}");
 }
 
 #[test]
@@ -433,4 +432,61 @@ fn an_old_publication_never_goes_over_a_site_that_does_not_say_which_it_is() {
     assert_eq!(published_files(&env.path("publish")), site);
     let err = env.fails(&["publish", "--from-publication", "1", "--at", "2030-01-01"], 2);
     assert!(err.contains("--at"), "{err}");
+}
+
+/// A one-file web server on 127.0.0.1 serving `body` for every request, for as many requests as
+/// given; returns its address.
+fn serve_once(body: Vec<u8>, requests: usize) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(requests).flatten() {
+            let mut stream = stream;
+            let mut head = [0u8; 4096];
+            let _ = stream.read(&mut head);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    address
+}
+
+#[test]
+fn verify_against_the_live_sites_address() {
+    let env = TestEnv::init();
+    env.ok(&["publish", "--out", "site"]);
+    let witness = bytes(&env.path("site/forces.json"));
+    let site = serve_once(witness.clone(), 2);
+    let out = env.ok(&["audit", "verify", "--against", &format!("{site}/use-of-force/")]);
+    assert!(out.contains(&format!("matches `{site}/use-of-force/forces.json`: change 46")), "{out}");
+    // a site published from a rewritten log: its head is not this database's
+    let forged = String::from_utf8(witness).unwrap().replace("\"change\": 46", "\"change\": 45");
+    let site = serve_once(forged.into_bytes(), 1);
+    let err = env.fails(&["audit", "verify", "--against", &format!("{site}/forces.json")], 1);
+    assert!(
+        err.contains("says change 45 has hash")
+            && err.contains("the log was rewritten since that publication"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_preview_refuses_content_the_log_does_not_hold() {
+    let env = TestEnv::init();
+    let serving = crate::editor::serve(&env);
+    let (code, page) = crate::editor::get(&serving.1, "/");
+    assert_eq!(code, 200);
+    assert!(!page.contains("evil.example.com"));
+    env.sql()
+        .execute_batch("UPDATE forces SET url = 'https://evil.example.com/' WHERE slug = 'kent-police'")
+        .unwrap();
+    let (code, body) = crate::editor::get(&serving.1, "/");
+    assert_eq!(code, 500, "{body}");
+    assert!(body.contains("the live tables do not match the audit log"), "{body}");
+    assert!(!body.contains("<a href=\"https://evil.example.com/\""), "{body}");
 }
