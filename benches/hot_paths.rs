@@ -14,27 +14,31 @@
 //!   when ssh-keygen is not installed).
 use std::sync::OnceLock;
 
-use admin::audit::{body, canonical_json, Action, Entity, NewChange};
+use admin::audit::{body, canonical_json, Action, NewChange};
 use admin::db::{changes, Db};
 use admin::directory::{self, Actor};
-use serde_json::json;
 
 fn main() {
     divan::main();
 }
 
 fn force_change(i: usize) -> NewChange {
+    let before = admin::model::Force {
+        id: 27,
+        slug: "kent-police".into(),
+        name: "Kent Police".into(),
+        url: None,
+        status: admin::model::ForceStatus::Active,
+    };
+    let after = admin::model::Force {
+        url: Some(format!("https://www.kent.police.uk/use-of-force/{i}")),
+        ..before.clone()
+    };
     NewChange {
         at: "2026-11-25T12:00:00Z".into(),
         editor: "alice".into(),
         action: Action::SetUrl,
-        entity: Entity::Force,
-        force: Some("kent-police".into()),
-        before: Some(
-            json!({"id": 27, "slug": "kent-police", "name": "Kent Police", "url": null, "status": "active"}),
-        ),
-        after: Some(json!({"id": 27, "slug": "kent-police", "name": "Kent Police",
-            "url": format!("https://www.kent.police.uk/use-of-force/{i}"), "status": "active"})),
+        event: admin::event::Event::Force { before: Some(before), after },
         message: Some("found on their site".into()),
         reverts: None,
         signer: None,

@@ -308,6 +308,7 @@ fn record_publication(
         head_hash: changes::head(tx)?.map(|h| h.hash),
         approved_by: None,
         without_approval: None,
+        change: 0,
     };
     publish::record(tx, actor, &publication, None)?;
     Ok(())

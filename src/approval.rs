@@ -8,18 +8,14 @@
 //! they are read from, so there is no table to keep in step.
 use std::collections::BTreeSet;
 
+use crate::audit::Action;
+use crate::db::{changes, publications};
+use crate::event::{ApprovalRecord, CancelRecord, Event, ScheduleRecord};
+use crate::exit_codes::{bad, bad_hint};
+use crate::gate::Actor;
+use crate::model::{Change, EditorStatus, Role};
 use anyhow::Result;
 use rusqlite::Connection;
-use serde::Serialize;
-use serde_json::{json, Value};
-
-use crate::audit::{Action, Entity};
-use crate::db::{changes, publications};
-use crate::directory::Actor;
-use crate::editors::{EditorStatus, Role};
-use crate::exit_codes::{bad, bad_hint};
-use crate::model::Change;
-use crate::state::{sides, Record};
 
 /// What the next publication would publish, if anything.
 #[derive(Debug, Clone)]
@@ -41,21 +37,7 @@ impl Pending {
 /// Whether a change alters what the public sees: a force, the page, a public note, or a review's
 /// data date.
 pub fn is_public(change: &Change) -> bool {
-    match change.entity {
-        Entity::Force | Entity::Page => true,
-        Entity::Note => sides(change).is_ok_and(|(before, after)| {
-            [before, after].into_iter().flatten().any(|r| matches!(r, Record::Note(n) if n.public))
-        }),
-        // a review is public when it records (or withdraws) how current the data is: the page
-        // shows "Data up to …"
-        Entity::Review => sides(change).is_ok_and(|(before, after)| {
-            [before, after]
-                .into_iter()
-                .flatten()
-                .any(|r| matches!(r, Record::Review(r) if r.data_to.is_some()))
-        }),
-        Entity::Publication | Entity::Editor | Entity::Approval | Entity::Schedule => false,
-    }
+    change.event().is_ok_and(|e| e.is_public())
 }
 
 /// The content pending publication, `None` when it is what was last published.
@@ -71,36 +53,12 @@ pub fn pending(conn: &Connection) -> Result<Option<Pending>> {
     Ok(Some(Pending { content_sha256: sha, head: changes::last_id(conn)?, changes }))
 }
 
-/// A recorded approval.
-#[derive(Debug, Clone, Serialize)]
-pub struct Approval {
-    pub change: i64,
-    pub by: String,
-    pub at: String,
-    pub content_sha256: String,
-}
+pub use crate::state::{Approval, Schedule};
 
 /// The approval that still holds for `pending`: of this content, with no public change since.
 pub fn valid(conn: &Connection, pending: &Pending) -> Result<Option<Approval>> {
-    let since = publications::last(conn)?.map_or(0, |p| p.last_change);
-    let mut found = None;
-    for change in changes::since_id(conn, since)? {
-        match change.action {
-            Action::Approve => {
-                let sha = change.after.as_ref().and_then(|a| a.get("content_sha256")).and_then(Value::as_str);
-                found = (sha == Some(pending.content_sha256.as_str())).then(|| Approval {
-                    change: change.id,
-                    by: change.editor.clone(),
-                    at: change.at.clone(),
-                    content_sha256: pending.content_sha256.clone(),
-                });
-            }
-            // any public change voids the approvals before it
-            _ if is_public(&change) => found = None,
-            _ => {}
-        }
-    }
-    Ok(found)
+    let state = crate::log::since_publication(conn)?;
+    Ok(state.approval.filter(|a| a.content_sha256 == pending.content_sha256))
 }
 
 /// Whether publishing needs an approval: while two or more active editors can publish.
@@ -114,7 +72,7 @@ pub fn required(conn: &Connection) -> Result<bool> {
 
 /// `admin approve`: approve the pending content, as someone who made none of its changes.
 pub fn approve(conn: &Connection, actor: &Actor) -> Result<Change> {
-    crate::editors::authorize_action(conn, &actor.editor, Action::Approve, None)?;
+    crate::editors::authorize_action(conn, &actor.editor, Action::Approve)?;
     let pending = pending(conn)?.ok_or_else(|| {
         bad_hint("nothing to approve: the content is what was last published", "make a change first")
     })?;
@@ -143,19 +101,11 @@ pub fn approve(conn: &Connection, actor: &Actor) -> Result<Change> {
         }
     }
     let covers = pending.changes.iter().map(|c| c.id).collect::<Vec<_>>();
-    crate::gate::append(
-        conn,
-        actor.change(
-            Action::Approve,
-            Entity::Approval,
-            None,
-            None,
-            Some(json!({
-                "content_sha256": pending.content_sha256,
-                "changes": [covers.first(), covers.last()],
-            })),
-        ),
-    )
+    let approval = ApprovalRecord {
+        content_sha256: pending.content_sha256.clone(),
+        changes: [covers.first().copied(), covers.last().copied()],
+    };
+    crate::gate::append(conn, actor.change(Action::Approve, Event::Approval(approval)))
 }
 
 /// How a publication stands with the second check.
@@ -180,54 +130,9 @@ pub fn check(conn: &Connection, pending: &Pending, without_approval: Option<&str
     }
 }
 
-/// A publication waiting for its time.
-#[derive(Debug, Clone, Serialize)]
-pub struct Schedule {
-    pub change: i64,
-    pub by: String,
-    /// When it goes live.
-    pub at: String,
-    pub content_sha256: String,
-    pub note: Option<String>,
-    pub minor: bool,
-    pub approved_by: Option<String>,
-    pub without_approval: Option<String>,
-}
-
 /// The schedule in force: the newest schedule change, unless cancelled or carried out since.
 pub fn schedule(conn: &Connection) -> Result<Option<Schedule>> {
-    let mut current: Option<Schedule> = None;
-    let from = changes::last_id_of(conn, Entity::Schedule)?;
-    if from == 0 {
-        return Ok(None);
-    }
-    for change in changes::since_id(conn, from - 1)? {
-        match change.action {
-            Action::Schedule => {
-                let after = change.after.clone().unwrap_or(Value::Null);
-                let text = |key: &str| after.get(key).and_then(Value::as_str).map(str::to_owned);
-                current = Some(Schedule {
-                    change: change.id,
-                    by: change.editor.clone(),
-                    at: text("at").unwrap_or_default(),
-                    content_sha256: text("content_sha256").unwrap_or_default(),
-                    note: text("note"),
-                    minor: after.get("minor").and_then(Value::as_bool).unwrap_or(false),
-                    approved_by: text("approved_by"),
-                    without_approval: text("without_approval"),
-                });
-            }
-            Action::CancelSchedule => current = None,
-            Action::Publish
-                if change.after.as_ref().and_then(|a| a.get("schedule")).and_then(Value::as_i64)
-                    == current.as_ref().map(|s| s.change) =>
-            {
-                current = None
-            }
-            _ => {}
-        }
-    }
-    Ok(current)
+    Ok(crate::log::since_publication(conn)?.schedule)
 }
 
 /// `publish --at TIME`: schedule the pending, checked content.
@@ -239,7 +144,7 @@ pub fn make_schedule(
     minor: bool,
     without_approval: Option<&str>,
 ) -> Result<Change> {
-    crate::editors::authorize_action(conn, &actor.editor, Action::Schedule, None)?;
+    crate::editors::authorize_action(conn, &actor.editor, Action::Schedule)?;
     if let Some(existing) = schedule(conn)? {
         return Err(bad_hint(
             format!(
@@ -259,38 +164,25 @@ pub fn make_schedule(
         bad_hint("nothing to schedule: the content is what was last published", "make a change first")
     })?;
     let check = check(conn, &pending, without_approval)?;
-    crate::gate::append(
-        conn,
-        actor.change(
-            Action::Schedule,
-            Entity::Schedule,
-            None,
-            None,
-            Some(json!({
-                "at": at,
-                "content_sha256": pending.content_sha256,
-                "note": note,
-                "minor": minor,
-                "approved_by": check.approved_by,
-                "without_approval": check.without_approval,
-            })),
-        ),
-    )
+    let schedule = ScheduleRecord {
+        at: at.to_owned(),
+        content_sha256: pending.content_sha256,
+        note: note.map(str::to_owned),
+        minor,
+        approved_by: check.approved_by,
+        without_approval: check.without_approval,
+        out: None,
+        allow_broken: false,
+    };
+    crate::gate::append(conn, actor.change(Action::Schedule, Event::Schedule(schedule)))
 }
 
 /// `publish --cancel-schedule`.
 pub fn cancel(conn: &Connection, actor: &Actor) -> Result<Change> {
-    crate::editors::authorize_action(conn, &actor.editor, Action::CancelSchedule, None)?;
+    crate::editors::authorize_action(conn, &actor.editor, Action::CancelSchedule)?;
     let existing = schedule(conn)?
         .ok_or_else(|| bad_hint("nothing is scheduled", "see `admin status` for the schedule"))?;
-    crate::gate::append(
-        conn,
-        actor.change(
-            Action::CancelSchedule,
-            Entity::Schedule,
-            None,
-            Some(json!({ "at": existing.at, "content_sha256": existing.content_sha256, "change": existing.change })),
-            None,
-        ),
-    )
+    let cancelled =
+        CancelRecord { at: existing.at, content_sha256: existing.content_sha256, change: existing.change };
+    crate::gate::append(conn, actor.change(Action::CancelSchedule, Event::ScheduleCancelled(cancelled)))
 }

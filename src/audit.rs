@@ -91,10 +91,7 @@ pub struct NewChange {
     pub at: String,
     pub editor: String,
     pub action: Action,
-    pub entity: Entity,
-    pub force: Option<String>,
-    pub before: Option<Value>,
-    pub after: Option<Value>,
+    pub event: crate::event::Event,
     pub message: Option<String>,
     pub reverts: Option<i64>,
     /// What signs the change, for an editor registered with a key.
@@ -103,17 +100,18 @@ pub struct NewChange {
 
 impl NewChange {
     /// Give the change its id and chain it to the previous hash.
-    pub fn seal(self, id: i64, prev_hash: &str) -> Change {
+    pub fn seal(&self, id: i64, prev_hash: &str) -> Change {
+        let (before, after) = self.event.encode();
         let mut change = Change {
             id,
-            at: self.at,
-            editor: self.editor,
+            at: self.at.clone(),
+            editor: self.editor.clone(),
             action: self.action,
-            entity: self.entity,
-            force: self.force,
-            before: self.before,
-            after: self.after,
-            message: self.message,
+            entity: self.event.entity(),
+            force: self.event.force().map(str::to_owned),
+            before,
+            after,
+            message: self.message.clone(),
             hash: String::new(),
             reverts: self.reverts,
             signature: None,
@@ -398,106 +396,24 @@ impl Verifier {
     }
 }
 
-/// A short, human description of what a change did, from its typed before and after.
-pub fn describe(change: &Change) -> String {
-    use crate::state::{sides, Record};
-    let Ok((before, after)) = sides(change) else {
-        return format!("{} (unreadable)", change.action);
-    };
-    match (before, after) {
-        (None, Some(Record::Force(after))) => format!("added {}", after.name),
-        (Some(Record::Force(before)), Some(Record::Force(after))) => {
-            let mut parts = Vec::new();
-            if before.name != after.name {
-                parts.push(format!("renamed {} to {}", before.name, after.name));
-            }
-            match (&before.url, &after.url) {
-                (None, Some(url)) => parts.push(format!("URL set to {url}")),
-                (Some(_), None) => parts.push("URL removed".to_owned()),
-                (Some(old), Some(new)) if old != new => parts.push(format!("URL changed to {new}")),
-                _ => {}
-            }
-            if before.status != after.status {
-                parts.push(match after.status {
-                    crate::model::ForceStatus::Retired => "retired".to_owned(),
-                    crate::model::ForceStatus::Active => "restored".to_owned(),
-                });
-            }
-            parts.join("; ")
-        }
-        (before, Some(Record::Note(note))) => {
-            let kind = if note.public { "public note" } else { "note" };
-            match (note.status, before) {
-                (crate::model::NoteStatus::Resolved, _) => format!("resolved {kind} {}", note.id),
-                (_, Some(_)) => format!("reopened {kind} {}", note.id),
-                (_, None) => format!("added {kind} {}", note.id),
-            }
-        }
-        (_, Some(Record::Review(review))) => match review.data_to {
-            Some(day) => format!("reviewed; data up to {day}"),
-            None => "reviewed".to_owned(),
-        },
-        (Some(Record::Review(review)), None) => format!("withdrew the review of {}", review.at),
-        (_, Some(Record::Event(value))) => match change.action {
-            Action::Approve => format!(
-                "approved the content {}",
-                value.get("content_sha256").and_then(Value::as_str).map_or("", |s| &s[..s.len().min(12)])
-            ),
-            Action::Schedule => format!(
-                "scheduled publication at {}",
-                value.get("at").and_then(Value::as_str).unwrap_or_default()
-            ),
-            Action::CancelSchedule => "cancelled the schedule".to_owned(),
-            _ if value.get("major").and_then(Value::as_bool).unwrap_or(true) => "published".to_owned(),
-            _ => "published (minor)".to_owned(),
-        },
-        (before, Some(Record::Editor(after))) => {
-            let before = match before {
-                Some(Record::Editor(before)) => before,
-                _ => return format!("added editor {} as {}", after.name, after.role.as_str()),
-            };
-            let mut parts = Vec::new();
-            if before.role != after.role {
-                parts.push(format!("{} is now {}", after.name, after.role.as_str()));
-            }
-            if before.status != after.status {
-                parts.push(format!("{} {}", after.name, after.status.as_str()));
-            }
-            if before.key != after.key {
-                parts.push(format!(
-                    "{}'s key is now {}",
-                    after.name,
-                    after.key.as_deref().map_or("none".to_owned(), crate::editors::fingerprint)
-                ));
-            }
-            parts.join("; ")
-        }
-        (_, None) if change.action == Action::CancelSchedule => "cancelled the schedule".to_owned(),
-        (before, Some(Record::Page(after))) => {
-            let before = match before {
-                Some(Record::Page(page)) => page,
-                _ => return "recorded the page text".to_owned(),
-            };
-            crate::state::page_changes(&before, &after).join("; ")
-        }
-        _ => change.action.as_str().to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
     fn change(id: i64, prev: &str, name: &str) -> Change {
+        let after = crate::model::Force {
+            id: 0,
+            slug: "kent-police".into(),
+            name: name.into(),
+            url: None,
+            status: crate::model::ForceStatus::Active,
+        };
         NewChange {
             at: "2026-01-01T00:00:00Z".into(),
             editor: "ed".into(),
             action: Action::AddForce,
-            entity: Entity::Force,
-            force: Some("kent-police".into()),
-            before: None,
-            after: Some(json!({"slug": "kent-police", "name": name, "url": null, "status": "active"})),
+            event: crate::event::Event::Force { before: None, after },
             message: None,
             reverts: None,
             signer: None,

@@ -3,50 +3,17 @@
 //! neither. An operation that would change nothing writes nothing and says so.
 use anyhow::Result;
 use rusqlite::Connection;
-use serde_json::Value;
 
-use crate::audit::{Action, Entity, NewChange};
+use crate::audit::Action;
 use crate::db::{changes, forces};
+use crate::event::Event;
 use crate::exit_codes::{bad, bad_hint};
 use crate::gate;
 use crate::model::{Change, Force, ForceStatus};
-use crate::state::{NoteState, Page, Record};
+use crate::state::{NoteState, Page};
 use crate::validate::{self, quoted};
 
-/// Who is making a change, when, and why.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub editor: String,
-    pub at: String,
-    pub message: Option<String>,
-    /// What signs this actor's changes, where their registered key asks for it.
-    pub signer: Option<crate::sign::Signer>,
-}
-
-impl Actor {
-    /// A change made by this actor now.
-    pub fn change(
-        &self,
-        action: Action,
-        entity: Entity,
-        force: Option<&str>,
-        before: Option<Value>,
-        after: Option<Value>,
-    ) -> NewChange {
-        NewChange {
-            at: self.at.clone(),
-            editor: self.editor.clone(),
-            action,
-            entity,
-            force: force.map(str::to_owned),
-            before,
-            after,
-            message: self.message.clone(),
-            reverts: None,
-            signer: self.signer.clone(),
-        }
-    }
-}
+pub use crate::gate::Actor;
 
 /// What an operation did.
 #[derive(Debug)]
@@ -54,11 +21,6 @@ pub enum Outcome {
     Changed(Box<Change>),
     /// Nothing to do; the reason, for the user.
     Unchanged(String),
-}
-
-/// A force's audited state.
-pub fn state(force: &Force) -> Value {
-    Record::Force(force.clone()).encode()
 }
 
 /// Find a force by slug or name (ignoring case), active or retired.
@@ -124,11 +86,10 @@ pub fn add_force_with_status(
             "give another with --slug",
         ));
     }
-    let force = forces::insert(conn, &Force { id: 0, slug, name, url, status })?;
-    let change = gate::append(
-        conn,
-        actor.change(action, Entity::Force, Some(&force.slug), None, Some(state(&force))),
-    )?;
+    let after = Force { id: 0, slug, name, url, status };
+    let change =
+        gate::append(conn, actor.change(action, Event::Force { before: None, after: after.clone() }))?;
+    let force = forces::by_slug(conn, &after.slug)?.unwrap_or(after);
     Ok((force, change))
 }
 
@@ -159,9 +120,8 @@ pub fn apply_reverting(
         validate::force_name(&after.name)?;
         check_name_free(conn, &after.name, Some(before.id))?;
     }
-    forces::update(conn, after)?;
     let mut change =
-        actor.change(action, Entity::Force, Some(&after.slug), Some(state(before)), Some(state(after)));
+        actor.change(action, Event::Force { before: Some(before.clone()), after: after.clone() });
     change.reverts = reverts;
     Ok(Outcome::Changed(Box::new(gate::append(conn, change)?)))
 }
@@ -216,15 +176,14 @@ pub fn change(conn: &Connection, id: i64) -> Result<Change> {
 }
 
 /// A note's audited state.
-pub fn note_state(note: &crate::model::Note) -> Value {
-    Record::Note(NoteState {
+pub fn note_state(note: &crate::model::Note) -> NoteState {
+    NoteState {
         id: note.id,
         force: note.force.clone(),
         text: note.text.clone(),
         public: note.public,
         status: note.status,
-    })
-    .encode()
+    }
 }
 
 /// Add a review note about a force, or about the page when `force` is `None`.
@@ -237,19 +196,11 @@ pub fn add_note(
 ) -> Result<(crate::model::Note, Change)> {
     let text = validate::note_text(text)?;
     let force = force.map(|f| resolve(conn, f)).transpose()?;
-    let id = crate::db::notes::insert(
-        conn,
-        force.as_ref().map(|f| f.id),
-        &text,
-        public,
-        &actor.editor,
-        &actor.at,
-    )?;
+    let id = crate::db::notes::next_id(conn)?;
+    let after =
+        NoteState { id, force: force.map(|f| f.slug), text, public, status: crate::model::NoteStatus::Open };
+    let change = gate::append(conn, actor.change(Action::AddNote, Event::Note { before: None, after }))?;
     let note = crate::db::notes::get(conn, id)?.ok_or_else(|| anyhow::anyhow!("note {id} vanished"))?;
-    let change = gate::append(
-        conn,
-        actor.change(Action::AddNote, Entity::Note, note.force.as_deref(), None, Some(note_state(&note))),
-    )?;
     Ok((note, change))
 }
 
@@ -262,16 +213,12 @@ pub fn resolve_note(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome
     if before.status == NoteStatus::Resolved {
         return Ok(Outcome::Unchanged(format!("nothing to change: note {id} is already resolved")));
     }
-    crate::db::notes::set_status(conn, id, NoteStatus::Resolved, Some(&actor.editor), Some(&actor.at))?;
     let after = crate::model::Note { status: NoteStatus::Resolved, ..before.clone() };
     let change = gate::append(
         conn,
         actor.change(
             Action::ResolveNote,
-            Entity::Note,
-            before.force.as_deref(),
-            Some(note_state(&before)),
-            Some(note_state(&after)),
+            Event::Note { before: Some(note_state(&before)), after: note_state(&after) },
         ),
     )?;
     Ok(Outcome::Changed(Box::new(change)))
@@ -281,30 +228,8 @@ pub fn resolve_note(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome
 /// newest day the data published there covers.
 pub fn review(conn: &Connection, actor: &Actor, arg: &str, data_to: Option<String>) -> Result<Change> {
     let force = resolve(conn, arg)?;
-    let review = crate::model::Review {
-        at: actor.at.clone(),
-        editor: actor.editor.clone(),
-        message: actor.message.clone(),
-        data_to,
-    };
-    crate::db::reviews::insert(conn, force.id, &review)?;
-    gate::append(
-        conn,
-        actor.change(
-            Action::Review,
-            Entity::Review,
-            Some(&force.slug),
-            None,
-            Some(
-                Record::Review(crate::state::ReviewRecord {
-                    force: force.slug.clone(),
-                    at: review.at.clone(),
-                    data_to: review.data_to.clone(),
-                })
-                .encode(),
-            ),
-        ),
-    )
+    let review = crate::state::ReviewRecord { force: force.slug, at: actor.at.clone(), data_to };
+    gate::append(conn, actor.change(Action::Review, Event::Review(review)))
 }
 
 /// Make the page's own words `after`, with one `page` change (`init` when the database is new,
@@ -325,14 +250,7 @@ pub fn set_page_reverting(
     if before.as_ref() == Some(&after) {
         return Ok(Outcome::Unchanged("nothing to change: the page already says that".to_owned()));
     }
-    crate::db::page::write(conn, &after)?;
-    let mut change = actor.change(
-        action,
-        Entity::Page,
-        None,
-        before.map(|p| Record::Page(p).encode()),
-        Some(Record::Page(after).encode()),
-    );
+    let mut change = actor.change(action, Event::Page { before, after });
     change.reverts = reverts;
     let change = gate::append(conn, change)?;
     Ok(Outcome::Changed(Box::new(change)))

@@ -2,181 +2,16 @@
 //!
 //! With no editor registered the tool behaves as it always did: any name may act. Once the
 //! registry holds one, every audited change must be made by an active registered editor whose
-//! role allows it; `gate::append` asks `authorize` before anything is written.
+//! role allows it; `gate::append` checks that before anything is written.
 use anyhow::Result;
 use rusqlite::Connection;
-use serde::{Deserialize, Serialize};
 
-use crate::audit::{Action, Entity, NewChange};
-
+use crate::audit::{Action, Entity};
+use crate::event::Event;
 use crate::exit_codes::bad_hint;
 use crate::validate::quoted;
 
-/// What an editor may do; each role may do everything the ones before it may.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Edits forces, URLs, notes, reviews and the page
-    Editor,
-    /// Also approves and publishes
-    Publisher,
-    /// Also manages editors and settings
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Editor => "editor",
-            Role::Publisher => "publisher",
-            Role::Admin => "admin",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EditorStatus {
-    Active,
-    Retired,
-}
-
-impl EditorStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EditorStatus::Active => "active",
-            EditorStatus::Retired => "retired",
-        }
-    }
-}
-
-/// An editor as the audit log records it (the `before`/`after` of a registry change).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EditorState {
-    pub name: String,
-    pub role: Role,
-    pub status: EditorStatus,
-    /// The OpenSSH public key (`ssh-ed25519 AAAA…`, no comment) that signs their changes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-}
-
-/// The role an action needs, once the registry is in use.
-pub fn required_role(action: Action) -> Role {
-    match action {
-        Action::Init
-        | Action::AddForce
-        | Action::RenameForce
-        | Action::SetUrl
-        | Action::ClearUrl
-        | Action::RetireForce
-        | Action::RestoreForce
-        | Action::AddNote
-        | Action::ResolveNote
-        | Action::Review
-        | Action::Revert
-        | Action::Import
-        | Action::SetPage => Role::Editor,
-        Action::Publish | Action::Approve | Action::Schedule | Action::CancelSchedule => Role::Publisher,
-        Action::AddEditor | Action::RetireEditor | Action::SetRole | Action::SetKey => Role::Admin,
-    }
-}
-
-/// Whether `change` may be made: by anyone while the registry is empty (but the first editor
-/// registered must be an admin), else by an active registered editor whose role allows it.
-pub fn authorize(conn: &Connection, change: &NewChange) -> Result<()> {
-    authorize_action(conn, &change.editor, change.action, change.after.as_ref())
-}
-
-/// `authorize` before a change is built: whether `editor` may make an `action` change (whose
-/// `after`, for registry changes, says whom it is about).
-pub fn authorize_action(
-    conn: &Connection,
-    editor: &str,
-    action: Action,
-    after: Option<&serde_json::Value>,
-) -> Result<()> {
-    let registry = registry(conn)?;
-    check_authority(&registry, editor, action, after)
-}
-
-/// The registry as the audit log says it is: what authorizes and what signs. The `editors`
-/// table is a copy for listing, checked against this by `audit verify`; editing it grants
-/// nothing.
-pub fn registry(conn: &Connection) -> Result<Vec<EditorState>> {
-    crate::db::changes::latest_states(
-        conn,
-        Entity::Editor,
-        &crate::db::changes::Cutoff::At("9999".to_owned()),
-    )
-}
-
-/// One editor as the log says they are.
-pub fn registered(conn: &Connection, name: &str) -> Result<Option<EditorState>> {
-    Ok(registry(conn)?.into_iter().find(|e| e.name == name))
-}
-
-/// Whether `editor` may make an `action` change, given the registry before it: the rule the
-/// gate applies when a change is made, and `audit verify` when it replays the log.
-pub fn check_authority(
-    registry: &[EditorState],
-    editor: &str,
-    action: Action,
-    after: Option<&serde_json::Value>,
-) -> Result<()> {
-    if registry.is_empty() {
-        if action == Action::AddEditor {
-            let role = after.and_then(|a| a.get("role")).and_then(|r| r.as_str());
-            if role != Some("admin") {
-                return Err(bad_hint(
-                    "the first editor registered must be an admin",
-                    "add yourself first: admin editor add NAME --role admin",
-                ));
-            }
-        }
-        return Ok(());
-    }
-    let me = registry.iter().find(|e| e.name == editor);
-    let Some(me) = me.filter(|e| e.status == EditorStatus::Active) else {
-        let what = if me.is_some() { "a retired editor" } else { "not a registered editor" };
-        return Err(bad_hint(
-            format!("{} is {what}: this database only takes changes from its registered editors", quoted(editor)),
-            "act as a registered editor with --editor NAME (see `admin editor list`), or ask an admin to add you",
-        ));
-    };
-    // a publish by the timer acts for the publisher who made the schedule: the change's editor
-    let needed = required_role(action);
-    if me.role < needed {
-        return Err(bad_hint(
-            format!(
-                "{} is {} {}; `{}` needs the {} role",
-                me.name,
-                if me.role == Role::Publisher { "a" } else { "an" },
-                me.role.as_str(),
-                action,
-                needed.as_str()
-            ),
-            "ask an admin: admin editor set-role NAME ROLE",
-        ));
-    }
-    if matches!(action, Action::RetireEditor | Action::SetRole) {
-        let name = after.and_then(|a| a.get("name")).and_then(|n| n.as_str());
-        let stays_admin = after.and_then(|a| a.get("role")).and_then(|r| r.as_str()) == Some("admin")
-            && after.and_then(|a| a.get("status")).and_then(|s| s.as_str()) == Some("active");
-        let admins = registry.iter().filter(|e| e.status == EditorStatus::Active && e.role == Role::Admin);
-        if !stays_admin
-            && admins.clone().count() == 1
-            && admins.into_iter().any(|e| Some(e.name.as_str()) == name)
-        {
-            return Err(bad_hint(
-                "cannot take away the last active admin: nobody could manage the editors after",
-                "make another editor an admin first: admin editor set-role NAME admin",
-            ));
-        }
-    }
-    Ok(())
-}
+pub use crate::model::{fingerprint, EditorState, EditorStatus, Role};
 
 /// A name to register: one that an allowed_signers file can carry as it is (no white space,
 /// no pattern or list characters), besides what every editor name must be.
@@ -194,6 +29,16 @@ fn registrable_name(name: &str) -> Result<String> {
     Ok(name)
 }
 
+/// The registry as the log says it is.
+pub fn registry(conn: &Connection) -> Result<Vec<EditorState>> {
+    Ok(crate::log::registry(conn)?.into_values().collect())
+}
+
+/// Whether `editor` may make an `action` change now (before it is built).
+pub fn authorize_action(conn: &Connection, editor: &str, action: Action) -> Result<()> {
+    crate::gate::check_authority(&crate::log::registry(conn)?, editor, action, None)
+}
+
 /// A key identifies one person: refuse one another editor has registered.
 fn check_key_unshared(registry: &[EditorState], name: &str, key: Option<&str>) -> Result<()> {
     if let Some(other) =
@@ -207,17 +52,10 @@ fn check_key_unshared(registry: &[EditorState], name: &str, key: Option<&str>) -
     Ok(())
 }
 
-/// The SHA256 fingerprint of an OpenSSH public key, as `ssh-keygen -l` prints it.
-pub fn fingerprint(key: &str) -> String {
-    ssh_key::PublicKey::from_openssh(key)
-        .map(|k| k.fingerprint(ssh_key::HashAlg::Sha256).to_string())
-        .unwrap_or_else(|_| "unreadable key".to_owned())
-}
-
 /// `admin editor add`: register an editor (the first must be an admin).
 pub fn add(
     conn: &Connection,
-    actor: &crate::directory::Actor,
+    actor: &crate::gate::Actor,
     name: &str,
     role: Role,
     key: Option<String>,
@@ -240,15 +78,13 @@ pub fn add(
     check_key_unshared(&registry, &name, key.as_deref())?;
     let editor = EditorState { name, role, status: EditorStatus::Active, key };
     // the gate judges the change against the registry as it was before it
-    let change = record(conn, actor, Action::AddEditor, None, &editor)?;
-    crate::db::editors::put(conn, &editor, &actor.at)?;
-    Ok(change)
+    crate::gate::append(conn, actor.change(Action::AddEditor, Event::Editor { before: None, after: editor }))
 }
 
 /// Change a registered editor with one audited change, or say there is nothing to change.
 pub fn update(
     conn: &Connection,
-    actor: &crate::directory::Actor,
+    actor: &crate::gate::Actor,
     action: Action,
     name: &str,
     change: impl FnOnce(&mut EditorState),
@@ -267,29 +103,9 @@ pub fn update(
         )));
     }
     // the gate judges the change against the registry as it was before it
-    let change = record(conn, actor, action, Some(&before), &after)?;
-    crate::db::editors::put(conn, &after, &actor.at)?;
+    let change =
+        crate::gate::append(conn, actor.change(action, Event::Editor { before: Some(before), after }))?;
     Ok(crate::directory::Outcome::Changed(Box::new(change)))
-}
-
-fn record(
-    conn: &Connection,
-    actor: &crate::directory::Actor,
-    action: Action,
-    before: Option<&EditorState>,
-    after: &EditorState,
-) -> Result<crate::model::Change> {
-    use crate::state::Record;
-    crate::gate::append(
-        conn,
-        actor.change(
-            action,
-            Entity::Editor,
-            None,
-            before.map(|b| Record::Editor(b.clone()).encode()),
-            Some(Record::Editor(after.clone()).encode()),
-        ),
-    )
 }
 
 /// The allowed_signers file for `ssh-keygen -Y verify`: every key each editor has had, valid
@@ -302,7 +118,7 @@ pub fn allowed_signers(conn: &Connection) -> Result<String> {
         if change.entity != Entity::Editor {
             return Ok(true);
         }
-        let Some(crate::state::Record::Editor(after)) = crate::state::sides(&change)?.1 else {
+        let Event::Editor { after, .. } = change.event()? else {
             return Ok(true);
         };
         let old = current.get(&after.name).cloned();

@@ -1,20 +1,28 @@
-//! The one gate every audited change passes, inside its write transaction.
+//! The one gate every audited change passes, inside its write transaction, and the only way a
+//! change enters the log.
 //!
 //! `begin` runs once the write lock is held (`Db::write_as` calls it first thing inside
 //! `BEGIN IMMEDIATE`): it stamps the time there, so editors who waited on each other's lock are
-//! stamped in the order they wrote, and it refuses a clock that has gone back before the newest
-//! change. `append` is the only way a change enters the log: it checks the stamp again, gives
-//! the change its id and chains its hash. Policy on who may write (roles, signatures) belongs
-//! here too, so no command can forget it.
+//! stamped in the order they wrote, and it refuses a clock that went back before the newest
+//! change or runs ahead of the system's. `append` checks the stamp again, checks that the
+//! editor's role allows the change (the registry as the log says it is), signs it where the
+//! editor's key asks for it, gives it its id, chains its hash, and then projects it onto the
+//! tables (`crate::projection`): commands build events, never rows.
+use std::collections::BTreeMap;
+
 use anyhow::{Context, Result};
 use rusqlite::Connection;
 
-use crate::audit::NewChange;
+use crate::audit::{Action, NewChange};
 use crate::clock::Clock;
 use crate::db::changes;
-use crate::directory::Actor;
+use crate::event::Event;
 use crate::exit_codes::{bad_hint, failed_hint};
-use crate::model::Change;
+use crate::model::{AuditHead, Change, EditorState, EditorStatus, Role};
+use crate::validate::quoted;
+
+/// How far ahead of the system clock a change may be stamped (clocks of two machines differ).
+const AHEAD: chrono::Duration = chrono::Duration::minutes(5);
 
 /// Who is about to write, and why; stamped with the time by `begin`.
 #[derive(Debug, Clone)]
@@ -25,7 +33,61 @@ pub struct Author {
     pub signer: Option<crate::sign::Signer>,
 }
 
-/// Stamp `author` now, under the write lock, refusing a time before the newest change.
+/// Who is making a change, when, and why.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub editor: String,
+    pub at: String,
+    pub message: Option<String>,
+    /// What signs this actor's changes, where their registered key asks for it.
+    pub signer: Option<crate::sign::Signer>,
+}
+
+impl Actor {
+    /// A change made by this actor now.
+    pub fn change(&self, action: Action, event: Event) -> NewChange {
+        NewChange {
+            at: self.at.clone(),
+            editor: self.editor.clone(),
+            action,
+            event,
+            message: self.message.clone(),
+            reverts: None,
+            signer: self.signer.clone(),
+        }
+    }
+}
+
+/// Open an existing database (`Db::open` migrates it) and bring its log up to what a new one
+/// records: a database from before its page text was audited (the open that gives it its id)
+/// records that text once, as it stood, so that the log describes everything the tables hold.
+pub fn open(path: &std::path::Path) -> Result<crate::db::Db> {
+    let mut db = crate::db::Db::open(path)?;
+    if !db.given_identity || db.read(|tx| Ok(changes::last_id_of(tx, crate::audit::Entity::Page)? > 0))? {
+        return Ok(db);
+    }
+    db.write(|tx| {
+        let Some(page) = crate::db::page::read(tx)? else { return Ok(()) };
+        let head = changes::head(tx)?;
+        let clock = Clock::from_env().map(|c| c.stamp()).unwrap_or_default();
+        // never before the newest change: the clock moves forward
+        let at = head.map_or(clock.clone(), |h| if h.at > clock { h.at } else { clock });
+        let change = NewChange {
+            at,
+            editor: "uof-admin".to_owned(),
+            action: Action::SetPage,
+            event: Event::Page { before: None, after: page },
+            message: Some("the page text as it stood when this database was upgraded".to_owned()),
+            reverts: None,
+            signer: None,
+        };
+        append(tx, change).map(|_| ())
+    })?;
+    Ok(db)
+}
+
+/// Stamp `author` now, under the write lock, refusing a time before the newest change or
+/// ahead of the system clock.
 pub fn begin(conn: &Connection, author: &Author) -> Result<Actor> {
     let at = author.clock.stamp();
     check_clock(conn, &at)?;
@@ -37,8 +99,20 @@ pub fn begin(conn: &Connection, author: &Author) -> Result<Actor> {
     })
 }
 
-/// The clock moves forward: a change is never stamped before the newest one.
+/// The clock moves forward, and not past now: a change is never stamped before the newest one,
+/// nor more than five minutes ahead of the system clock (`SOURCE_DATE_EPOCH` may set an earlier
+/// time, never a later one), so one wrong clock cannot lock everyone out until it is reached.
 fn check_clock(conn: &Connection, at: &str) -> Result<()> {
+    let system = chrono::Utc::now();
+    if at > crate::clock::stamp(system + AHEAD).as_str() {
+        return Err(failed_hint(
+            format!(
+                "the clock says {at}, which is ahead of the system clock ({}); nothing was changed",
+                crate::clock::stamp(system)
+            ),
+            "check SOURCE_DATE_EPOCH (it may set an earlier time, never a later one) and the system clock",
+        ));
+    }
     if let Some(head) = changes::head(conn)? {
         if at < head.at.as_str() {
             return Err(failed_hint(
@@ -54,42 +128,124 @@ fn check_clock(conn: &Connection, at: &str) -> Result<()> {
 }
 
 /// Append one change to the log, in the caller's transaction, chained to the newest one: only
-/// if its editor may make it, and signed where their registered key asks for it.
+/// if its editor may make it, and signed where their registered key asks for it. Then project
+/// it onto the tables.
 pub fn append(conn: &Connection, change: NewChange) -> Result<Change> {
     let head = changes::head(conn)?;
-    if let Some(head) = &head {
-        if change.at < head.at {
-            check_clock(conn, &change.at)?;
-        }
-    }
-    crate::editors::authorize(conn, &change)?;
-    let key = signing_key(conn, &change)?;
-    let signer = change.signer.clone();
-    let (last_id, prev_hash) = head.map_or((0, String::new()), |h| (h.id, h.hash));
-    let mut change = change.seal(last_id + 1, &prev_hash);
+    check_clock(conn, &change.at)?;
+    let registry = crate::log::registry(conn)?;
+    check_authority(&registry, &change.editor, change.action, Some(&change.event))?;
+    let key = signing_key(&registry, &change.editor, &change.event);
+    let (last_id, prev_hash) = head.as_ref().map_or((0, String::new()), |h| (h.id, h.hash.clone()));
+    let mut sealed = change.seal(last_id + 1, &prev_hash);
     if let Some(key) = key {
-        let signer = signer.ok_or_else(|| {
+        let signer = change.signer.as_ref().ok_or_else(|| {
             bad_hint(
-                format!("{} must sign their changes, and no signing key was given", change.editor),
+                format!("{} must sign their changes, and no signing key was given", sealed.editor),
                 "pass --signing-key FILE (or set UOF_SIGNING_KEY), or load the key into ssh-agent",
             )
         })?;
         let public = ssh_key::PublicKey::from_openssh(&key).context("the registered key is unreadable")?;
-        change.signature =
-            Some(signer.sign(&change.editor, &public, &crate::audit::canonical_body(&change))?);
+        sealed.signature =
+            Some(signer.sign(&sealed.editor, &public, &crate::audit::canonical_body(&sealed))?);
     }
-    changes::insert(conn, &change)?;
-    Ok(change)
+    changes::insert(conn, &sealed)?;
+    let previous = head.map(|h| AuditHead { change: h.id, hash: h.hash });
+    crate::projection::project(conn, &sealed, &change.event, previous)?;
+    Ok(sealed)
 }
 
-/// The key that must sign `change`: its editor's registered key before it, or, for a change
-/// that gives the editor their first key, that new key.
-pub fn signing_key(conn: &Connection, change: &NewChange) -> Result<Option<String>> {
-    let before = crate::editors::registered(conn, &change.editor)?.and_then(|e| e.key);
-    if before.is_some() || change.entity != crate::audit::Entity::Editor {
-        return Ok(before);
+/// The key that must sign a change by `editor`: their registered key before it, or, for a
+/// change that gives the editor their first key, that new key.
+pub fn signing_key(registry: &BTreeMap<String, EditorState>, editor: &str, event: &Event) -> Option<String> {
+    let before = registry.get(editor).and_then(|e| e.key.clone());
+    if before.is_some() {
+        return before;
     }
-    let after = change.after.as_ref();
-    let own = after.and_then(|a| a.get("name")).and_then(|n| n.as_str()) == Some(change.editor.as_str());
-    Ok(if own { after.and_then(|a| a.get("key")).and_then(|k| k.as_str()).map(str::to_owned) } else { None })
+    match event {
+        Event::Editor { after, .. } if after.name == editor => after.key.clone(),
+        _ => None,
+    }
+}
+
+/// The role an action needs, once the registry is in use.
+pub fn required_role(action: Action) -> Role {
+    match action {
+        Action::Init
+        | Action::AddForce
+        | Action::RenameForce
+        | Action::SetUrl
+        | Action::ClearUrl
+        | Action::RetireForce
+        | Action::RestoreForce
+        | Action::AddNote
+        | Action::ResolveNote
+        | Action::Review
+        | Action::Revert
+        | Action::Import
+        | Action::SetPage => Role::Editor,
+        Action::Publish | Action::Approve | Action::Schedule | Action::CancelSchedule => Role::Publisher,
+        Action::AddEditor | Action::RetireEditor | Action::SetRole | Action::SetKey => Role::Admin,
+    }
+}
+
+/// Whether `editor` may make an `action` change (`event`, where it is known, says whom a
+/// registry change is about), given the registry before it: by anyone while the registry is
+/// empty (but the first editor registered must be an admin), else by an active registered
+/// editor whose role allows it. The rule the gate applies when a change is made, and
+/// `audit verify` when it replays the log.
+pub fn check_authority(
+    registry: &BTreeMap<String, EditorState>,
+    editor: &str,
+    action: Action,
+    event: Option<&Event>,
+) -> Result<()> {
+    let about = match event {
+        Some(Event::Editor { after, .. }) => Some(after),
+        _ => None,
+    };
+    if registry.is_empty() {
+        if action == Action::AddEditor && about.map(|a| a.role) != Some(Role::Admin) {
+            return Err(bad_hint(
+                "the first editor registered must be an admin",
+                "add yourself first: admin editor add NAME --role admin",
+            ));
+        }
+        return Ok(());
+    }
+    let me = registry.get(editor);
+    let Some(me) = me.filter(|e| e.status == EditorStatus::Active) else {
+        let what = if me.is_some() { "a retired editor" } else { "not a registered editor" };
+        return Err(bad_hint(
+            format!("{} is {what}: this database only takes changes from its registered editors", quoted(editor)),
+            "act as a registered editor with --editor NAME (see `admin editor list`), or ask an admin to add you",
+        ));
+    };
+    let needed = required_role(action);
+    if me.role < needed {
+        return Err(bad_hint(
+            format!(
+                "{} is {} {}; `{}` needs the {} role",
+                me.name,
+                if me.role == Role::Publisher { "a" } else { "an" },
+                me.role.as_str(),
+                action,
+                needed.as_str()
+            ),
+            "ask an admin: admin editor set-role NAME ROLE",
+        ));
+    }
+    if matches!(action, Action::RetireEditor | Action::SetRole) {
+        let stays_admin = about.is_some_and(|a| a.role == Role::Admin && a.status == EditorStatus::Active);
+        let mut admins =
+            registry.values().filter(|e| e.status == EditorStatus::Active && e.role == Role::Admin);
+        let only = admins.next().filter(|_| admins.next().is_none());
+        if !stays_admin && only.is_some_and(|e| Some(&e.name) == about.map(|a| &a.name)) {
+            return Err(bad_hint(
+                "cannot take away the last active admin: nobody could manage the editors after",
+                "make another editor an admin first: admin editor set-role NAME admin",
+            ));
+        }
+    }
+    Ok(())
 }

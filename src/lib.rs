@@ -13,14 +13,18 @@ mod commands;
 pub mod completions;
 pub mod content;
 pub mod db;
+pub mod describe;
 pub mod directory;
 pub mod editors;
+pub mod event;
 pub mod exit_codes;
 pub mod gate;
 pub mod links;
+pub mod log;
 pub mod model;
 pub mod output;
 pub mod page;
+pub mod projection;
 pub mod publish;
 pub mod replay;
 pub mod restore;
@@ -71,7 +75,7 @@ impl Ctx {
 
     /// Open the existing database.
     pub fn open(&self) -> Result<Db> {
-        Db::open(&self.db_path)
+        crate::gate::open(&self.db_path)
     }
 
     /// Who is making a change and why; the gate stamps the time under the write lock. Fails

@@ -108,6 +108,13 @@ pub struct Change {
     pub signature: Option<String>,
 }
 
+impl Change {
+    /// What the change did: its sides read as the one typed event.
+    pub fn event(&self) -> anyhow::Result<crate::event::Event> {
+        crate::event::Event::decode(self.entity, self.before.as_ref(), self.after.as_ref())
+    }
+}
+
 /// A review note, on one force or (force `None`) on the page as a whole.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
@@ -154,7 +161,7 @@ pub struct LinkCheck {
     pub checked_at: String,
     /// What the check saw of the page: `changed`, its fingerprint, when it last changed.
     #[serde(flatten)]
-    pub page: crate::links::PageFacts,
+    pub page: PageFacts,
 }
 
 /// One run of `admin publish` that wrote the site.
@@ -182,6 +189,9 @@ pub struct Publication {
     pub approved_by: Option<String>,
     /// Why it was published without the second check, where it was.
     pub without_approval: Option<String>,
+    /// Its `publish` change.
+    #[serde(skip)]
+    pub change: i64,
 }
 
 impl Publication {
@@ -196,4 +206,116 @@ impl Publication {
 pub struct AuditHead {
     pub change: i64,
     pub hash: String,
+}
+
+/// What an editor may do; each role may do everything the ones before it may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Edits forces, URLs, notes, reviews and the page
+    Editor,
+    /// Also approves and publishes
+    Publisher,
+    /// Also manages editors and settings
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Editor => "editor",
+            Role::Publisher => "publisher",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EditorStatus {
+    Active,
+    Retired,
+}
+
+impl EditorStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EditorStatus::Active => "active",
+            EditorStatus::Retired => "retired",
+        }
+    }
+}
+
+/// An editor as the audit log records it (the `before`/`after` of a registry change).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditorState {
+    pub name: String,
+    pub role: Role,
+    pub status: EditorStatus,
+    /// The OpenSSH public key (`ssh-ed25519 AAAA…`, no comment) that signs their changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+/// What a page looked like when it was checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// sha256 of the first 5 MB of the body, hex.
+    pub content_sha256: String,
+    pub title: Option<String>,
+}
+
+/// A stored check's page facts, as `check-links --json` and `show --json` give them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PageFacts {
+    /// Whether the page differs from the one the previous check of this URL saw; `None` on the
+    /// first check, or when no page was read (a broken link, a login wall).
+    pub changed: Option<bool>,
+    pub content_sha256: Option<String>,
+    pub last_modified: Option<String>,
+    pub etag: Option<String>,
+    pub title: Option<String>,
+    /// When the page last changed: the newest check of this URL that found it different from
+    /// the one before, or the first.
+    pub page_changed_at: Option<String>,
+}
+
+impl PageFacts {
+    pub fn new(fingerprint: Option<&Fingerprint>, changed: Option<bool>) -> PageFacts {
+        PageFacts {
+            changed,
+            content_sha256: fingerprint.map(|f| f.content_sha256.clone()),
+            last_modified: fingerprint.and_then(|f| f.last_modified.clone()),
+            etag: fingerprint.and_then(|f| f.etag.clone()),
+            title: fingerprint.and_then(|f| f.title.clone()),
+            page_changed_at: None,
+        }
+    }
+
+    pub fn fingerprint(&self) -> Option<Fingerprint> {
+        Some(Fingerprint {
+            etag: self.etag.clone(),
+            last_modified: self.last_modified.clone(),
+            content_sha256: self.content_sha256.clone()?,
+            title: self.title.clone(),
+        })
+    }
+}
+
+/// A page seen before: its validators go back, in a conditional request, to the address that
+/// gave them (the end of the redirects), and nowhere else.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub final_url: String,
+    pub fingerprint: Fingerprint,
+}
+
+/// The SHA256 fingerprint of an OpenSSH public key, as `ssh-keygen -l` prints it.
+pub fn fingerprint(key: &str) -> String {
+    ssh_key::PublicKey::from_openssh(key)
+        .map(|k| k.fingerprint(ssh_key::HashAlg::Sha256).to_string())
+        .unwrap_or_else(|_| "unreadable key".to_owned())
 }

@@ -44,12 +44,12 @@ pub fn list(
 
 /// `admin list --as-of`: the directory at `at`.
 pub fn list_as_of(conn: &Connection, at: &str, include_retired: bool) -> Result<Vec<ListEntry>> {
-    let state = State::replay(conn, &Cutoff::At(at.to_owned()))?;
+    let state = crate::log::replay(conn, &Cutoff::At(at.to_owned()))?;
     let checks = link_checks::latest_before(conn, at)?;
     Ok(list(&state, include_retired, &checks))
 }
 
 /// The public content as of a change id: what a publication covering up to it showed.
 pub fn content_as_of_change(conn: &Connection, id: i64) -> Result<Content> {
-    Ok(Content::from_state(&State::replay(conn, &Cutoff::Id(id))?))
+    Ok(Content::from_state(&crate::log::replay(conn, &Cutoff::Id(id))?))
 }

@@ -3,16 +3,12 @@
 use crate::audit::{Action, Entity};
 use crate::db::{changes, notes};
 use crate::directory::{self, Actor, Outcome};
+use crate::event::Event;
 use crate::exit_codes::{bad, bad_hint};
-use crate::model::{Change, NoteStatus};
-use crate::state::{force_fields_changed, page_fields_changed, sides, NoteState, Record};
+use crate::model::Change;
+use crate::state::{force_fields_changed, page_fields_changed, NoteState};
 use anyhow::Result;
 use rusqlite::Connection;
-
-/// The typed sides of a change.
-fn typed(change: &Change) -> Result<(Option<Record>, Option<Record>)> {
-    sides(change)
-}
 
 /// Refuse when a later change to the same entity altered any of `fields`; `altered` says which
 /// fields a change altered.
@@ -104,16 +100,16 @@ pub fn revert(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome> {
 }
 
 fn force_altered(change: &Change) -> Result<Vec<&'static str>> {
-    Ok(match typed(change)? {
-        (Some(Record::Force(b)), Some(Record::Force(a))) => force_fields_changed(&b, &a),
-        (None, Some(Record::Force(_))) => vec!["name", "url", "status"],
+    Ok(match change.event()? {
+        Event::Force { before: Some(b), after: a } => force_fields_changed(&b, &a),
+        Event::Force { before: None, .. } => vec!["name", "url", "status"],
         _ => Vec::new(),
     })
 }
 
 fn revert_force(conn: &Connection, actor: &Actor, target: &Change) -> Result<Outcome> {
     let slug = target.force.as_deref().unwrap_or_default();
-    let (Some(Record::Force(before)), Some(Record::Force(after))) = typed(target)? else {
+    let Event::Force { before: Some(before), after } = target.event()? else {
         return Err(bad_hint(
             format!("change {} added the force `{slug}`; forces are never deleted", target.id),
             format!("retire it instead: admin retire-force {slug}"),
@@ -135,16 +131,15 @@ fn revert_force(conn: &Connection, actor: &Actor, target: &Change) -> Result<Out
 }
 
 fn note_of(change: &Change) -> Result<Option<NoteState>> {
-    Ok(match typed(change)? {
-        (_, Some(Record::Note(note))) | (Some(Record::Note(note)), None) => Some(note),
+    Ok(match change.event()? {
+        Event::Note { after, .. } => Some(after),
         _ => None,
     })
 }
 
 fn revert_note(conn: &Connection, actor: &Actor, target: &Change) -> Result<Outcome> {
-    let (before, after) = typed(target)?;
     let note_id = note_of(target)?.map_or(0, |n| n.id);
-    let (Some(Record::Note(before)), Some(Record::Note(_))) = (before, after) else {
+    let Event::Note { before: Some(before), .. } = target.event()? else {
         return Err(bad_hint(
             format!("change {} added note {note_id}; notes are never deleted", target.id),
             format!("resolve it instead: admin note resolve {note_id}"),
@@ -157,8 +152,8 @@ fn revert_note(conn: &Connection, actor: &Actor, target: &Change) -> Result<Outc
         }
     }
     let status_altered = |c: &Change| -> Result<Vec<&'static str>> {
-        Ok(match typed(c)? {
-            (Some(Record::Note(b)), Some(Record::Note(a))) if b.status != a.status => vec!["status"],
+        Ok(match c.event()? {
+            Event::Note { before: Some(b), after: a } if b.status != a.status => vec!["status"],
             _ => Vec::new(),
         })
     };
@@ -169,28 +164,21 @@ fn revert_note(conn: &Connection, actor: &Actor, target: &Change) -> Result<Outc
     if current.status == status {
         return Ok(Outcome::Unchanged(format!("nothing to change: note {note_id} is already like that")));
     }
-    let (by, at) = match status {
-        NoteStatus::Resolved => (Some(actor.editor.as_str()), Some(actor.at.as_str())),
-        NoteStatus::Open => (None, None),
-    };
-    notes::set_status(conn, note_id, status, by, at)?;
     let after = crate::model::Note { status, ..current.clone() };
     let mut change = actor.change(
         Action::Revert,
-        Entity::Note,
-        current.force.as_deref(),
-        Some(directory::note_state(&current)),
-        Some(directory::note_state(&after)),
+        Event::Note { before: Some(directory::note_state(&current)), after: directory::note_state(&after) },
     );
     change.reverts = Some(target.id);
     Ok(Outcome::Changed(Box::new(crate::gate::append(conn, change)?)))
 }
 
-/// Withdraw a review recorded by mistake: its row goes, and the `revert` change (the review as
-/// `before`, nothing `after`) takes it out of the replayed state too (`changes::reviews`).
+/// Withdraw a review recorded by mistake: the `revert` change (the review as `before`, nothing
+/// `after`) names the review's change, which is the review's identity; the projection removes
+/// that row and `apply` that review.
 fn revert_review(conn: &Connection, actor: &Actor, target: &Change) -> Result<Outcome> {
     let id = target.id;
-    let (None, Some(Record::Review(review))) = typed(target)? else {
+    let Event::Review(review) = target.event()? else {
         return Err(bad_hint(
             format!("change {id} withdrew a review; a withdrawn review is not brought back by a revert"),
             "record the review again with `admin review FORCE`",
@@ -201,28 +189,21 @@ fn revert_review(conn: &Connection, actor: &Actor, target: &Change) -> Result<Ou
             "nothing to change: the review in change {id} was already withdrawn by change {by}"
         )));
     }
-    let force = directory::resolve(conn, &review.force)?;
-    if !crate::db::reviews::delete(conn, force.id, &target.at, &target.editor, target.message.as_deref())? {
+    if crate::db::reviews::by_change(conn, id)?.is_none() {
         return Err(crate::exit_codes::failed_hint(
             format!("the review in change {id} is not in the reviews table"),
             "run `admin audit verify` to see how the table differs from the log",
         ));
     }
-    let mut change = actor.change(
-        Action::Revert,
-        Entity::Review,
-        Some(&force.slug),
-        Some(Record::Review(review).encode()),
-        None,
-    );
+    let mut change = actor.change(Action::Revert, Event::ReviewWithdrawn(review));
     change.reverts = Some(id);
     Ok(Outcome::Changed(Box::new(crate::gate::append(conn, change)?)))
 }
 
 fn page_altered(change: &Change) -> Result<Vec<&'static str>> {
-    Ok(match typed(change)? {
-        (Some(Record::Page(b)), Some(Record::Page(a))) => page_fields_changed(&b, &a),
-        (None, Some(Record::Page(_))) => {
+    Ok(match change.event()? {
+        Event::Page { before: Some(b), after: a } => page_fields_changed(&b, &a),
+        Event::Page { before: None, .. } => {
             vec!["heading", "introduction", "publisher", "contact", "licence", "base URL", "related links"]
         }
         _ => Vec::new(),
@@ -231,7 +212,7 @@ fn page_altered(change: &Change) -> Result<Vec<&'static str>> {
 
 /// Undo a change to the page's words: the fields it altered go back to what they were.
 fn revert_page(conn: &Connection, actor: &Actor, target: &Change) -> Result<Outcome> {
-    let (Some(Record::Page(before)), Some(Record::Page(after))) = typed(target)? else {
+    let Event::Page { before: Some(before), after } = target.event()? else {
         return Err(bad(format!(
             "change {} recorded the page text as it was; there is nothing before it to go back to",
             target.id

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use rusqlite::Connection;
 
-use crate::db::{changes, forces};
+use crate::db::forces;
 use crate::exit_codes::bad_hint;
 use crate::model::{Force, ForceStatus};
 use crate::validate::{name_key, quoted};
@@ -13,7 +13,7 @@ pub fn unknown_force(conn: &Connection, arg: &str) -> Result<anyhow::Error> {
     let key = name_key(arg);
     let all = forces::all(conn)?;
     // an old name: the newest rename away from it says which force it was
-    for (slug, old_name, change) in changes::renames(conn)? {
+    for (slug, old_name, change) in crate::log::renames(conn)? {
         if name_key(&old_name) != key {
             continue;
         }

@@ -45,14 +45,18 @@ pub fn list(ctx: &Ctx, args: EditorListArgs) -> Result<ExitCode> {
     let rows = db.read(|tx| match &at {
         None => crate::db::editors::rows(tx),
         Some(at) => {
-            let state = crate::state::State::replay(tx, &crate::db::changes::Cutoff::At(at.clone()))?;
-            let added = crate::db::changes::editors_added(tx)?;
+            let state = crate::log::replay(tx, &crate::db::changes::Cutoff::At(at.clone()))?;
             Ok(state
                 .editors
                 .into_values()
-                .map(|state| crate::db::editors::EditorRow {
-                    added_at: added.get(&state.name).cloned().unwrap_or_default(),
-                    state,
+                .map(|editor| crate::db::editors::EditorRow {
+                    added_at: state
+                        .rows
+                        .editors
+                        .get(&editor.name)
+                        .map(|r| r.added_at.clone())
+                        .unwrap_or_default(),
+                    state: editor,
                 })
                 .collect())
         }

@@ -4,10 +4,11 @@ use std::process::ExitCode;
 use anyhow::Result;
 use serde_json::json;
 
-use crate::audit::{describe, Action};
+use crate::audit::Action;
 use crate::cli::HistoryArgs;
 use crate::clock::stamp;
 use crate::db::changes::{self, Filter};
+use crate::describe::describe;
 use crate::exit_codes::bad_hint;
 use crate::output::{self, or_dash};
 use crate::validate::{quoted, time_arg, time_arg_until};

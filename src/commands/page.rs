@@ -11,7 +11,6 @@ use crate::clock::stamp;
 use crate::db::changes::Cutoff;
 use crate::output::{self, or_dash};
 use crate::page::{self, Field};
-use crate::state::State;
 use crate::validate::time_arg;
 use crate::Ctx;
 
@@ -20,7 +19,7 @@ pub fn show(ctx: &Ctx, args: PageShowArgs) -> Result<ExitCode> {
     let mut db = ctx.open()?;
     let page = db.read(|tx| {
         Ok(match &at {
-            Some(at) => State::replay(tx, &Cutoff::At(at.clone()))?.page(),
+            Some(at) => crate::log::replay(tx, &Cutoff::At(at.clone()))?.page(),
             None => crate::db::page::read(tx)?.unwrap_or_default(),
         })
     })?;

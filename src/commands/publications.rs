@@ -4,9 +4,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 use serde_json::json;
 
-use crate::audit::describe;
 use crate::cli::PublicationsArgs;
 use crate::db::{changes, publications};
+use crate::describe::describe;
 use crate::exit_codes::bad_hint;
 use crate::output::or_dash;
 use crate::{output, Ctx};

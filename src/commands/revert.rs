@@ -11,5 +11,5 @@ pub fn run(ctx: &Ctx, args: RevertArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let mut db = ctx.open()?;
     let outcome = db.write_as(&actor, |tx, actor| revert::revert(tx, actor, args.change_id))?;
-    report(outcome, |c| format!("reverted change {} ({})", args.change_id, crate::audit::describe(c)))
+    report(outcome, |c| format!("reverted change {} ({})", args.change_id, crate::describe::describe(c)))
 }

@@ -7,7 +7,6 @@ use anyhow::{Context, Result};
 
 use crate::cli::ServeArgs;
 use crate::clock::Clock;
-use crate::db::Db;
 use crate::exit_codes::failed_hint;
 use crate::serve::{Request, Response, Server};
 use crate::{output, publish, Ctx};
@@ -45,7 +44,8 @@ fn respond(db_path: &std::path::Path, clock: &Clock, request: &Request) -> Respo
         "/feed.atom" => "feed.atom",
         _ => return Response::text(404, "not found\n"),
     };
-    let site = Db::open(db_path).and_then(|mut db| db.read(|tx| publish::preview(tx, &clock.stamp())));
+    let site =
+        crate::gate::open(db_path).and_then(|mut db| db.read(|tx| publish::preview(tx, &clock.stamp())));
     match site {
         Err(err) => Response::text(500, format!("error: {err:#}\n")),
         Ok(site) => match site.files.into_iter().find(|(n, _)| n == name) {

@@ -6,11 +6,11 @@ use anyhow::Result;
 use rusqlite::Connection;
 use serde_json::json;
 
-use crate::audit::describe;
 use crate::cli::ShowArgs;
 use crate::clock::stamp;
 use crate::db::changes::{self, Cutoff, Filter};
 use crate::db::{forces, link_checks, notes, reviews};
+use crate::describe::describe;
 use crate::exit_codes::{bad, bad_hint};
 use crate::model::{Change, LinkCheck, ListEntry, Note, NoteStatus, Review};
 use crate::output::{self, one_line, or_dash};
@@ -42,7 +42,7 @@ fn now(tx: &Connection, arg: &str) -> Result<Shown> {
 }
 
 fn as_of(tx: &Connection, arg: &str, at: &str) -> Result<Shown> {
-    let snapshot = crate::state::State::replay(tx, &Cutoff::At(at.to_owned()))?;
+    let snapshot = crate::log::replay(tx, &Cutoff::At(at.to_owned()))?;
     let force = snapshot.find(arg).ok_or_else(|| {
         bad_hint(
             format!("no force {} at {at}", quoted(arg)),

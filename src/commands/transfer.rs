@@ -6,8 +6,8 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
 
-use crate::audit::describe;
 use crate::cli::{BackupArgs, ExportArgs, ExportFormat, ImportArgs};
+use crate::describe::describe;
 use crate::{output, transfer, Ctx};
 
 pub fn export(ctx: &Ctx, args: ExportArgs) -> Result<ExitCode> {

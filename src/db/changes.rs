@@ -2,12 +2,10 @@
 //! the whole log for verification and replay.
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::audit::{canonical_json, Action, Entity};
 use crate::model::Change;
-use crate::state::{Page, ReviewState};
 
 const COLUMNS: &str =
     "id, at, editor, action, entity, force, before, after, message, hash, reverts, signature";
@@ -142,16 +140,50 @@ pub fn history(conn: &Connection, filter: &Filter) -> Result<Vec<Change>> {
     rows.collect::<rusqlite::Result<Vec<_>>>().context("failed to read the audit log")
 }
 
-/// Every change in id order, one at a time: `f` returns `false` to stop early.
-pub fn for_each(conn: &Connection, mut f: impl FnMut(Change) -> Result<bool>) -> Result<()> {
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM changes ORDER BY id"))?;
-    let mut rows = stmt.query([])?;
+/// Which changes to stream, in id order.
+#[derive(Debug, Clone)]
+pub enum Range {
+    All,
+    /// Up to a moment or a change.
+    Until(Cutoff),
+    /// After a change id.
+    After(i64),
+    /// Every change about one of these entities.
+    About(&'static [Entity]),
+}
+
+/// The changes in `range`, in id order, one at a time: `f` returns `false` to stop early.
+pub fn for_each_in(
+    conn: &Connection,
+    range: &Range,
+    mut f: impl FnMut(Change) -> Result<bool>,
+) -> Result<()> {
+    let (clause, value): (String, rusqlite::types::Value) = match range {
+        Range::All => ("?1 IS NULL".into(), rusqlite::types::Value::Null),
+        Range::Until(cutoff) => {
+            let (clause, value) = cutoff.clause();
+            (clause.to_owned(), value)
+        }
+        Range::After(id) => ("id > ?1".into(), (*id).into()),
+        Range::About(entities) => {
+            let list: Vec<String> = entities.iter().map(|e| format!("'{}'", e.as_str())).collect();
+            (format!("entity IN ({}) AND ?1 IS NULL", list.join(", ")), rusqlite::types::Value::Null)
+        }
+    };
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM changes WHERE {clause} ORDER BY id"))?;
+    let mut rows = stmt.query([value])?;
     while let Some(row) = rows.next()? {
         if !f(from_row(row)?)? {
             break;
         }
     }
     Ok(())
+}
+
+/// Every change in id order, one at a time: `f` returns `false` to stop early.
+pub fn for_each(conn: &Connection, f: impl FnMut(Change) -> Result<bool>) -> Result<()> {
+    for_each_in(conn, &Range::All, f)
 }
 
 /// One change as stored.
@@ -298,15 +330,6 @@ pub fn last_id(conn: &Connection) -> Result<i64> {
     Ok(conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM changes")?.query_row([], |row| row.get(0))?)
 }
 
-/// When each editor was registered: the time of their `add-editor` change.
-pub fn editors_added(conn: &Connection) -> Result<std::collections::HashMap<String, String>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT json_extract(after, '$.name'), at FROM changes WHERE action = 'add-editor' ORDER BY id",
-    )?;
-    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// The newest change about `entity`, 0 when there is none.
 pub fn last_id_of(conn: &Connection, entity: Entity) -> Result<i64> {
     Ok(conn
@@ -356,99 +379,11 @@ impl Cutoff {
     }
 }
 
-/// The newest state (`after`) of every force or note as of `cutoff`, one per entity, parsed
-/// straight into `T`.
-pub fn latest_states<T: DeserializeOwned>(
-    conn: &Connection,
-    entity: Entity,
-    cutoff: &Cutoff,
-) -> Result<Vec<T>> {
-    let (clause, value) = cutoff.clause();
-    let group = match entity {
-        Entity::Note => "json_extract(COALESCE(after, before), '$.id')",
-        Entity::Editor => "json_extract(COALESCE(after, before), '$.name')",
-        _ => "force",
-    };
-    let sql = format!(
-        "SELECT after FROM changes WHERE id IN (
-             SELECT MAX(id) FROM changes WHERE entity = '{}' AND {clause} GROUP BY {group})
-         ORDER BY id",
-        entity.as_str()
-    );
-    parse_states(conn, &sql, value)
-}
-
-/// The page as of `cutoff`: its newest change then. A log whose page was first recorded by a
-/// later `set-page` with nothing before it (an upgrade recording the text as it had always
-/// been) had that text from the start.
-pub fn latest_page(conn: &Connection, cutoff: &Cutoff) -> Result<Option<Page>> {
-    let (clause, value) = cutoff.clause();
-    let sql =
-        format!("SELECT after FROM changes WHERE entity = 'page' AND {clause} ORDER BY id DESC LIMIT 1");
-    if let Some(page) = parse_states::<Page>(conn, &sql, value)?.pop() {
-        return Ok(Some(page));
-    }
-    let sql = "SELECT after FROM changes WHERE entity = 'page' AND ?1 IS NOT NULL AND action = 'set-page' AND before IS NULL
-               AND id = (SELECT MIN(id) FROM changes WHERE entity = 'page')";
-    Ok(parse_states::<Page>(conn, sql, 1.into())?.pop())
-}
-
 /// The change that reverted change `id`, if one did.
 pub fn reverted_by(conn: &Connection, id: i64) -> Result<Option<i64>> {
     Ok(conn
         .prepare_cached("SELECT MIN(id) FROM changes WHERE reverts = ?1")?
         .query_row([id], |row| row.get(0))?)
-}
-
-/// Every rename in the log, newest first: (force slug, the name before, change id).
-pub fn renames(conn: &Connection) -> Result<Vec<(String, String, i64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT force, json_extract(before, '$.name'), id FROM changes
-         WHERE entity = 'force' AND force IS NOT NULL AND before IS NOT NULL AND after IS NOT NULL
-           AND json_extract(before, '$.name') IS NOT json_extract(after, '$.name')
-         ORDER BY id DESC",
-    )?;
-    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-}
-
-/// Every review as of `cutoff`, oldest first: (force slug, review).
-pub fn reviews(conn: &Connection, cutoff: &Cutoff) -> Result<Vec<(String, ReviewState)>> {
-    let (clause, value) = cutoff.clause();
-    let sql = format!(
-        "SELECT force, at, editor, message, json_extract(after, '$.data_to') FROM changes
-         WHERE entity = 'review' AND force IS NOT NULL AND after IS NOT NULL AND {clause}
-           AND id NOT IN (SELECT reverts FROM changes
-                          WHERE entity = 'review' AND reverts IS NOT NULL AND after IS NULL AND {clause})
-         ORDER BY id"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([value], |row| {
-        Ok((
-            row.get(0)?,
-            ReviewState { at: row.get(1)?, editor: row.get(2)?, message: row.get(3)?, data_to: row.get(4)? },
-        ))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-}
-
-fn parse_states<T: DeserializeOwned>(
-    conn: &Connection,
-    sql: &str,
-    value: rusqlite::types::Value,
-) -> Result<Vec<T>> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map([value], |row| row.get::<_, Option<String>>(0))?;
-    let mut states = Vec::new();
-    for row in rows {
-        if let Some(text) = row? {
-            states.push(
-                serde_json::from_str(&text)
-                    .context("a change in the audit log is not valid JSON or has an unexpected shape")?,
-            );
-        }
-    }
-    Ok(states)
 }
 
 /// Later changes to the same entity as `change`, oldest first (for revert's conflict check).

@@ -2,7 +2,7 @@
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::editors::{EditorState, EditorStatus, Role};
+use crate::model::{EditorState, EditorStatus, Role};
 
 /// An editor row: their state and when they were added.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,13 +50,36 @@ pub fn get(conn: &Connection, name: &str) -> Result<Option<EditorState>> {
         .map(|r| r.state))
 }
 
-/// Write an editor's state (a new one gets `added_at`).
-pub fn put(conn: &Connection, editor: &EditorState, added_at: &str) -> Result<()> {
+/// Write an editor's row. Only the projection calls this.
+pub fn put(conn: &Connection, editor: &EditorState, row: &crate::state::EditorRow) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO editors (name, role, status, key, added_at) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (name) DO UPDATE SET role = excluded.role, status = excluded.status, key = excluded.key",
+        "INSERT INTO editors (name, role, status, key, added_at, change_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (name) DO UPDATE SET role = excluded.role, status = excluded.status, key = excluded.key,
+                                          added_at = excluded.added_at, change_id = excluded.change_id",
     )?
-    .execute(params![editor.name, editor.role.as_str(), editor.status.as_str(), editor.key, added_at])
+    .execute(params![
+        editor.name,
+        editor.role.as_str(),
+        editor.status.as_str(),
+        editor.key,
+        row.added_at,
+        row.change
+    ])
     .with_context(|| format!("failed to record editor `{}`", editor.name))?;
     Ok(())
+}
+
+/// An editor's row: their state, when they were added, and the change that last wrote it.
+pub fn row(conn: &Connection, name: &str) -> Result<Option<(EditorState, crate::state::EditorRow)>> {
+    Ok(conn
+        .prepare_cached("SELECT name, role, status, key, added_at, change_id FROM editors WHERE name = ?1")?
+        .query_row([name], |row| {
+            let state = from_row(row)?;
+            let change: Option<i64> = row.get(5)?;
+            Ok((
+                state.state,
+                crate::state::EditorRow { added_at: state.added_at, change: change.unwrap_or(0) },
+            ))
+        })
+        .optional()?)
 }

@@ -64,21 +64,24 @@ pub fn by_id(conn: &Connection, id: i64) -> Result<Option<Force>> {
         .optional()?)
 }
 
-/// Insert a new force; returns it with its id.
-pub fn insert(conn: &Connection, force: &Force) -> Result<Force> {
+/// Write a force's row: a new force gets its `id` (or the next one, for 0), a known slug its
+/// name, URL and status. Only the projection calls this.
+pub fn put(conn: &Connection, force: &Force, change_id: i64) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO forces (slug, name, name_key, url, status) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO forces (id, slug, name, name_key, url, status, change_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (slug) DO UPDATE SET name = excluded.name, name_key = excluded.name_key,
+                                          url = excluded.url, status = excluded.status, change_id = excluded.change_id",
     )?
-    .execute(params![force.slug, force.name, name_key(&force.name), force.url, force.status.as_str()])
-    .with_context(|| format!("failed to add force `{}`", force.slug))?;
-    Ok(Force { id: conn.last_insert_rowid(), ..force.clone() })
-}
-
-/// Write a force's name, URL and status (its slug never changes).
-pub fn update(conn: &Connection, force: &Force) -> Result<()> {
-    conn.prepare_cached("UPDATE forces SET name = ?2, name_key = ?3, url = ?4, status = ?5 WHERE id = ?1")?
-        .execute(params![force.id, force.name, name_key(&force.name), force.url, force.status.as_str()])
-        .with_context(|| format!("failed to update force `{}`", force.slug))?;
+    .execute(params![
+        (force.id > 0).then_some(force.id),
+        force.slug,
+        force.name,
+        name_key(&force.name),
+        force.url,
+        force.status.as_str(),
+        change_id
+    ])
+    .with_context(|| format!("failed to write force `{}`", force.slug))?;
     Ok(())
 }
 
@@ -89,7 +92,7 @@ pub fn list(conn: &Connection, include_retired: bool) -> Result<Vec<ListEntry>> 
                 (SELECT COUNT(*) FROM notes n WHERE n.force_id = f.id AND n.status = 'open'),
                 (SELECT MAX(r.at) FROM reviews r WHERE r.force_id = f.id),
                 (SELECT r.data_to FROM reviews r WHERE r.force_id = f.id AND r.data_to IS NOT NULL
-                 ORDER BY r.id DESC LIMIT 1)
+                 ORDER BY r.change_id DESC LIMIT 1)
          FROM forces f
          LEFT JOIN link_checks lc ON lc.id = (SELECT MAX(id) FROM link_checks WHERE force_id = f.id)
          WHERE ?1 OR f.status = 'active'

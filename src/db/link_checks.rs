@@ -3,7 +3,8 @@
 use anyhow::Result;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::links::{PageFacts, Seen};
+use crate::model::PageFacts;
+use crate::model::Seen;
 use crate::model::{LinkCheck, LinkStatus};
 
 fn from_row(row: &Row) -> rusqlite::Result<LinkCheck> {

@@ -18,6 +18,7 @@ pub mod notes;
 pub mod page;
 pub mod publications;
 pub mod reviews;
+pub mod state;
 
 mod embedded {
     refinery::embed_migrations!("migrations");
@@ -32,6 +33,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct Db {
     conn: Connection,
     path: PathBuf,
+    /// This open gave the database its id: it was made by an admin from before version 7.
+    pub given_identity: bool,
 }
 
 impl Db {
@@ -96,7 +99,7 @@ impl Db {
         let conn = Connection::open_with_flags(path, flags)
             .with_context(|| format!("failed to open database `{}`", path.display()))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        Ok(Db { conn, path: path.to_owned() })
+        Ok(Db { conn, path: path.to_owned(), given_identity: false })
     }
 
     /// Only `init` creates a database: any other command refuses a file that is not one of
@@ -202,9 +205,9 @@ impl Db {
         has_our_tables(&self.conn)
     }
 
-    /// A database from before version 7 gets what a new one has from `init`: its random id, and
-    /// its page text recorded in the audit log (as it stood: it could not change before). Runs
-    /// once; a database that has its id is left alone.
+    /// A database from before version 7 gets what a new one has from `init`: its random id.
+    /// (Its page text is recorded in the log by `gate::open`.) Runs once; a database that has
+    /// its id is left alone.
     fn ensure_identity(&mut self) -> Result<()> {
         if self.database_id()?.is_some() || self.read_only()? {
             return Ok(());
@@ -212,31 +215,10 @@ impl Db {
         let id = random_id()?;
         self.write(|tx| {
             tx.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('database_id', ?1)", [&id])?;
-            let recorded: bool =
-                tx.query_row("SELECT EXISTS (SELECT 1 FROM changes WHERE entity = 'page')", [], |row| {
-                    row.get(0)
-                })?;
-            if let (false, Some(page)) = (recorded, page::read(tx)?) {
-                let head = changes::head(tx)?;
-                let clock = crate::clock::Clock::from_env().map(|c| c.stamp()).unwrap_or_default();
-                // never before the newest change: the clock moves forward
-                let at = head.map_or(clock.clone(), |h| if h.at > clock { h.at } else { clock });
-                let change = crate::audit::NewChange {
-                    at,
-                    editor: "uof-admin".to_owned(),
-                    action: crate::audit::Action::SetPage,
-                    entity: crate::audit::Entity::Page,
-                    force: None,
-                    before: None,
-                    after: Some(crate::state::Record::Page(page).encode()),
-                    message: Some("the page text as it stood when this database was upgraded".to_owned()),
-                    reverts: None,
-                    signer: None,
-                };
-                crate::gate::append(tx, change)?;
-            }
             Ok(())
-        })
+        })?;
+        self.given_identity = true;
+        Ok(())
     }
 
     /// The random id `init` gave this database.

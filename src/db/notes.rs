@@ -1,8 +1,9 @@
 //! Review notes: on one force or on the page, internal unless public, open until resolved.
-use anyhow::Result;
+use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::model::{Note, NoteStatus};
+use crate::state::{NoteRow, NoteState};
 
 const SELECT: &str =
     "SELECT n.id, f.slug, n.text, n.public, n.status, n.editor, n.at, n.resolved_at, n.resolved_by
@@ -23,41 +24,71 @@ fn from_row(row: &Row) -> rusqlite::Result<Note> {
     })
 }
 
-/// Insert a new open note; returns its id.
-pub fn insert(
-    conn: &Connection,
-    force_id: Option<i64>,
-    text: &str,
-    public: bool,
-    editor: &str,
-    at: &str,
-) -> Result<i64> {
+/// The id the next note gets.
+pub fn next_id(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM notes")?.query_row([], |row| row.get(0))?)
+}
+
+/// Write a note's row. Only the projection calls this.
+pub fn put(conn: &Connection, note: &NoteState, row: &NoteRow) -> Result<()> {
+    let status = match note.status {
+        NoteStatus::Open => "open",
+        NoteStatus::Resolved => "resolved",
+    };
     conn.prepare_cached(
-        "INSERT INTO notes (force_id, text, public, status, editor, at) VALUES (?1, ?2, ?3, 'open', ?4, ?5)",
+        "INSERT INTO notes (id, force_id, text, public, status, editor, at, resolved_at, resolved_by, change_id)
+         VALUES (?1, (SELECT id FROM forces WHERE slug = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (id) DO UPDATE SET force_id = excluded.force_id, text = excluded.text, public = excluded.public,
+             status = excluded.status, editor = excluded.editor, at = excluded.at,
+             resolved_at = excluded.resolved_at, resolved_by = excluded.resolved_by, change_id = excluded.change_id",
     )?
-    .execute(params![force_id, text, public, editor, at])?;
-    Ok(conn.last_insert_rowid())
+    .execute(params![
+        note.id,
+        note.force,
+        note.text,
+        note.public,
+        status,
+        row.editor,
+        row.at,
+        row.resolved_at,
+        row.resolved_by,
+        row.change
+    ])
+    .with_context(|| format!("failed to write note {}", note.id))?;
+    Ok(())
+}
+
+/// A note's row as the log describes it: its state and the rest.
+pub fn row(conn: &Connection, id: i64) -> Result<Option<(NoteState, NoteRow)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT n.id, f.slug, n.text, n.public, n.status, n.editor, n.at, n.resolved_by, n.resolved_at, n.change_id
+             FROM notes n LEFT JOIN forces f ON f.id = n.force_id WHERE n.id = ?1",
+        )?
+        .query_row([id], |row| {
+            let status: String = row.get(4)?;
+            Ok((
+                NoteState {
+                    id: row.get(0)?,
+                    force: row.get(1)?,
+                    text: row.get(2)?,
+                    public: row.get(3)?,
+                    status: if status == "resolved" { NoteStatus::Resolved } else { NoteStatus::Open },
+                },
+                NoteRow {
+                    editor: row.get(5)?,
+                    at: row.get(6)?,
+                    resolved_by: row.get(7)?,
+                    resolved_at: row.get(8)?,
+                    change: row.get::<_, Option<i64>>(9)?.unwrap_or(0),
+                },
+            ))
+        })
+        .optional()?)
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<Note>> {
     Ok(conn.prepare_cached(&format!("{SELECT} WHERE n.id = ?1"))?.query_row([id], from_row).optional()?)
-}
-
-/// Mark a note resolved (or, for a revert, open again).
-pub fn set_status(
-    conn: &Connection,
-    id: i64,
-    status: NoteStatus,
-    by: Option<&str>,
-    at: Option<&str>,
-) -> Result<()> {
-    let status = match status {
-        NoteStatus::Open => "open",
-        NoteStatus::Resolved => "resolved",
-    };
-    conn.prepare_cached("UPDATE notes SET status = ?2, resolved_by = ?3, resolved_at = ?4 WHERE id = ?1")?
-        .execute(params![id, status, by, at])?;
-    Ok(())
 }
 
 /// Which notes to list.

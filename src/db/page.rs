@@ -31,8 +31,9 @@ pub fn read(conn: &Connection) -> Result<Option<Page>> {
     Ok(any.then_some(page))
 }
 
-/// Make the table hold exactly `page`.
-pub fn write(conn: &Connection, page: &Page) -> Result<()> {
+/// Make the table hold exactly `page`, written by change `change_id`. Only the projection
+/// calls this.
+pub fn write(conn: &Connection, page: &Page, change_id: i64) -> Result<()> {
     conn.execute("DELETE FROM page", [])?;
     let mut rows: Vec<(&str, String)> =
         vec![("heading", page.heading.clone()), ("intro", page.intro.join("\n\n"))];
@@ -49,9 +50,9 @@ pub fn write(conn: &Connection, page: &Page) -> Result<()> {
     if !page.links.is_empty() {
         rows.push(("links", serde_json::to_string(&page.links)?));
     }
-    let mut stmt = conn.prepare_cached("INSERT INTO page (key, value) VALUES (?1, ?2)")?;
+    let mut stmt = conn.prepare_cached("INSERT INTO page (key, value, change_id) VALUES (?1, ?2, ?3)")?;
     for (key, value) in rows {
-        stmt.execute(params![key, value])?;
+        stmt.execute(params![key, value, change_id])?;
     }
     Ok(())
 }

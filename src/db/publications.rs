@@ -6,7 +6,7 @@ use crate::model::Publication;
 
 const COLUMNS: &str =
     "id, at, editor, note, major, sha256, content_sha256, first_change, last_change, head_hash, \
-                       approved_by, without_approval";
+                       approved_by, without_approval, change_id";
 
 fn from_row(row: &Row) -> rusqlite::Result<Publication> {
     let first: i64 = row.get(7)?;
@@ -25,16 +25,19 @@ fn from_row(row: &Row) -> rusqlite::Result<Publication> {
         head_hash: row.get(9)?,
         approved_by: row.get(10)?,
         without_approval: row.get(11)?,
+        change: row.get::<_, Option<i64>>(12)?.unwrap_or(0),
     })
 }
 
-pub fn insert(conn: &Connection, p: &Publication) -> Result<i64> {
+/// Write a publication's row. Only the projection calls this.
+pub fn insert(conn: &Connection, p: &Publication) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO publications (at, editor, note, major, sha256, content_sha256, first_change, last_change, head_hash,
-                                   approved_by, without_approval)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO publications (id, at, editor, note, major, sha256, content_sha256, first_change, last_change,
+                                   head_hash, approved_by, without_approval, change_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
+        p.id,
         p.at,
         p.editor,
         p.note,
@@ -45,9 +48,10 @@ pub fn insert(conn: &Connection, p: &Publication) -> Result<i64> {
         p.last_change,
         p.head_hash,
         p.approved_by,
-        p.without_approval
+        p.without_approval,
+        p.change
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(())
 }
 
 /// Every publication, newest first.

@@ -1,39 +1,53 @@
 //! Reviews: "I checked this force's page on this date", and which forces are due one.
 use anyhow::Result;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::Review;
+use crate::state::ReviewState;
 
-pub fn insert(conn: &Connection, force_id: i64, review: &Review) -> Result<()> {
+/// Write a review's row, keyed by its change. Only the projection calls this.
+pub fn insert(conn: &Connection, force: &str, review: &ReviewState) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO reviews (force_id, at, editor, message, data_to) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO reviews (change_id, force_id, at, editor, message, data_to)
+         VALUES (?1, (SELECT id FROM forces WHERE slug = ?2), ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![force_id, review.at, review.editor, review.message, review.data_to])?;
+    .execute(params![review.change, force, review.at, review.editor, review.message, review.data_to])?;
     Ok(())
 }
 
-/// Delete one review of the force with exactly this time, editor and message (a review
-/// withdrawn by `revert`); whether there was one.
-pub fn delete(
-    conn: &Connection,
-    force_id: i64,
-    at: &str,
-    editor: &str,
-    message: Option<&str>,
-) -> Result<bool> {
-    let deleted = conn
+/// Delete the review that change `change_id` made (withdrawn by a revert). Only the projection
+/// calls this.
+pub fn delete(conn: &Connection, change_id: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM reviews WHERE change_id = ?1")?.execute([change_id])?;
+    Ok(())
+}
+
+/// The review change `change_id` made, if its row is there: (force slug, review).
+pub fn by_change(conn: &Connection, change_id: i64) -> Result<Option<(String, ReviewState)>> {
+    Ok(conn
         .prepare_cached(
-            "DELETE FROM reviews WHERE id = (SELECT id FROM reviews
-                 WHERE force_id = ?1 AND at = ?2 AND editor = ?3 AND message IS ?4 ORDER BY id DESC LIMIT 1)",
+            "SELECT f.slug, r.change_id, r.at, r.editor, r.message, r.data_to
+             FROM reviews r JOIN forces f ON f.id = r.force_id WHERE r.change_id = ?1",
         )?
-        .execute(params![force_id, at, editor, message])?;
-    Ok(deleted == 1)
+        .query_row([change_id], |row| {
+            Ok((
+                row.get(0)?,
+                ReviewState {
+                    change: row.get(1)?,
+                    at: row.get(2)?,
+                    editor: row.get(3)?,
+                    message: row.get(4)?,
+                    data_to: row.get(5)?,
+                },
+            ))
+        })
+        .optional()?)
 }
 
 /// Every review, oldest first: (force slug, review).
 pub fn all(conn: &Connection) -> Result<Vec<(String, Review)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT f.slug, r.at, r.editor, r.message, r.data_to FROM reviews r JOIN forces f ON f.id = r.force_id ORDER BY r.id",
+        "SELECT f.slug, r.at, r.editor, r.message, r.data_to FROM reviews r JOIN forces f ON f.id = r.force_id ORDER BY r.change_id",
     )?;
     let rows = stmt.query_map([], |row| {
         Ok((
@@ -47,7 +61,7 @@ pub fn all(conn: &Connection) -> Result<Vec<(String, Review)>> {
 /// A force's reviews, newest first.
 pub fn for_force(conn: &Connection, force_id: i64) -> Result<Vec<Review>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT at, editor, message, data_to FROM reviews WHERE force_id = ?1 ORDER BY at DESC, id DESC",
+        "SELECT at, editor, message, data_to FROM reviews WHERE force_id = ?1 ORDER BY at DESC, change_id DESC",
     )?;
     let rows = stmt.query_map([force_id], |row| {
         Ok(Review { at: row.get(0)?, editor: row.get(1)?, message: row.get(2)?, data_to: row.get(3)? })

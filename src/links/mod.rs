@@ -72,13 +72,7 @@ pub struct Target {
     pub seen: Option<Seen>,
 }
 
-/// A page seen before: its validators go back, in a conditional request, to the address that
-/// gave them (the end of the redirects), and nowhere else.
-#[derive(Debug, Clone)]
-pub struct Seen {
-    pub final_url: String,
-    pub fingerprint: Fingerprint,
-}
+pub use crate::model::Seen;
 
 /// What checking one link found.
 #[derive(Debug, Clone, PartialEq, Eq)]

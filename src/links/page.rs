@@ -3,7 +3,6 @@
 //! missing one.
 use std::io::Read;
 
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// At most this much of a body is read and hashed: a force's page is a few hundred kilobytes,
@@ -14,52 +13,7 @@ const TITLE_SCAN: usize = 256 * 1024;
 /// Longer titles and header values are cut: they are shown in tables, not read in full.
 const MAX_TEXT: usize = 500;
 
-/// What a page looked like when it was checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fingerprint {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    /// sha256 of the first 5 MB of the body, hex.
-    pub content_sha256: String,
-    pub title: Option<String>,
-}
-
-/// A stored check's page facts, as `check-links --json` and `show --json` give them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct PageFacts {
-    /// Whether the page differs from the one the previous check of this URL saw; `None` on the
-    /// first check, or when no page was read (a broken link, a login wall).
-    pub changed: Option<bool>,
-    pub content_sha256: Option<String>,
-    pub last_modified: Option<String>,
-    pub etag: Option<String>,
-    pub title: Option<String>,
-    /// When the page last changed: the newest check of this URL that found it different from
-    /// the one before, or the first.
-    pub page_changed_at: Option<String>,
-}
-
-impl PageFacts {
-    pub fn new(fingerprint: Option<&Fingerprint>, changed: Option<bool>) -> PageFacts {
-        PageFacts {
-            changed,
-            content_sha256: fingerprint.map(|f| f.content_sha256.clone()),
-            last_modified: fingerprint.and_then(|f| f.last_modified.clone()),
-            etag: fingerprint.and_then(|f| f.etag.clone()),
-            title: fingerprint.and_then(|f| f.title.clone()),
-            page_changed_at: None,
-        }
-    }
-
-    pub fn fingerprint(&self) -> Option<Fingerprint> {
-        Some(Fingerprint {
-            etag: self.etag.clone(),
-            last_modified: self.last_modified.clone(),
-            content_sha256: self.content_sha256.clone()?,
-            title: self.title.clone(),
-        })
-    }
-}
+pub use crate::model::{Fingerprint, PageFacts};
 
 /// A header value fit to store and send back: text, trimmed, not absurdly long.
 pub fn header_text(value: Option<&ureq::http::HeaderValue>) -> Option<String> {

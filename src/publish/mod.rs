@@ -12,9 +12,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use rusqlite::Connection;
-use serde_json::json;
 
-use crate::audit::{Action, Entity};
+use crate::audit::Action;
 use crate::content::Content;
 use crate::db::changes::{self, Cutoff};
 use crate::db::{publications, Db};
@@ -81,15 +80,15 @@ pub fn checked_content(conn: &Connection) -> Result<Content> {
 /// The state the audit log says the directory is in now, and its public content, after
 /// checking that the live tables show the same content.
 pub fn checked_state(conn: &Connection) -> Result<(State, Content)> {
+    let (logged, live) = replay_and_live(conn)?;
     // the page's "Updates to this page" comes from the publications table: it too must be
     // what the log says
-    if let Some(problem) = crate::verify::publications_match_log(conn)? {
+    if let Some(problem) = crate::verify::publications_match(conn, &logged)? {
         return Err(failed_hint(
             format!("{problem}; nothing was published"),
             "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
         ));
     }
-    let (logged, live) = replay_and_live(conn)?;
     let content = Content::from_state(&logged);
     if Content::from_state(&live) != content {
         let what =
@@ -109,7 +108,7 @@ fn replay_and_live(conn: &Connection) -> Result<(State, State)> {
     let last_id = changes::last_id(conn)?;
     let path = conn.path().map(std::path::PathBuf::from).filter(|p| !p.as_os_str().is_empty());
     let Some(path) = path.filter(|_| !conn.is_autocommit()) else {
-        return Ok((State::replay(conn, &Cutoff::Id(last_id))?, State::live(conn)?));
+        return Ok((crate::log::replay(conn, &Cutoff::Id(last_id))?, crate::db::state::live(conn)?));
     };
     std::thread::scope(|scope| {
         let live = scope.spawn(move || -> Result<Option<State>> {
@@ -123,24 +122,24 @@ fn replay_and_live(conn: &Connection) -> Result<(State, State)> {
             if changes::last_id(&tx)? != last_id {
                 return Ok(None);
             }
-            State::live(&tx).map(Some)
+            crate::db::state::live(&tx).map(Some)
         });
-        let logged = State::replay(conn, &Cutoff::Id(last_id));
+        let logged = crate::log::replay(conn, &Cutoff::Id(last_id));
         let live = live.join().unwrap_or_else(|_| Err(anyhow::anyhow!("reading the tables stopped")));
         let live = match live {
             Ok(Some(live)) => live,
             // a writer slipped in between (a read outside the write lock): read them here
-            Ok(None) | Err(_) => State::live(conn)?,
+            Ok(None) | Err(_) => crate::db::state::live(conn)?,
         };
         Ok((logged?, live))
     })
 }
 
-/// The public changes since the last publication, as sentences: the state it showed is the
-/// state now with the changes since stepped back, not a second replay of the whole log.
+/// The public changes since the last publication, as sentences: the state it showed (the log
+/// replayed to its head) against the state now.
 fn summary_since(conn: &Connection, now: &State, last: &Publication) -> Result<Vec<String>> {
-    let since = changes::since_id(conn, last.last_change)?;
-    Ok(summary::summarise(&now.stepped_back(&since)?, now))
+    let then = crate::log::replay(conn, &Cutoff::Id(last.last_change))?;
+    Ok(summary::summarise(&then, now))
 }
 
 pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcome> {
@@ -151,7 +150,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
     check_same_database(&on_disk, database_id.as_deref(), options.replace_site, &out.path)?;
     let run = |tx: &rusqlite::Transaction, actor: &Actor| -> Result<Prepared> {
         if !options.dry_run {
-            crate::editors::authorize_action(tx, &actor.editor, Action::Publish, None)?;
+            crate::editors::authorize_action(tx, &actor.editor, Action::Publish)?;
         }
         let (now, content) = checked_state(tx)?;
         let content_sha = content.sha256();
@@ -198,6 +197,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             head_hash: head.map(|h| h.hash),
             approved_by: check.approved_by,
             without_approval: check.without_approval,
+            change: 0,
         };
         let site = render_publication(tx, &content, &publication)?;
         publication.sha256 = site.sha256();
@@ -298,7 +298,7 @@ fn second_check(
             let changed: Vec<String> = changes::since_id(conn, schedule.change)?
                 .into_iter()
                 .filter(crate::approval::is_public)
-                .map(|c| format!("change {} ({} by {})", c.id, crate::audit::describe(&c), c.editor))
+                .map(|c| format!("change {} ({} by {})", c.id, crate::describe::describe(&c), c.editor))
                 .collect();
             return Err(failed_hint(
                 format!(
@@ -328,33 +328,25 @@ fn second_check(
     crate::approval::check(conn, &pending, options.without_approval.as_deref())
 }
 
-/// Record a publication: its row and its `publish` change in the audit log.
+/// Record a publication: its `publish` change, which the projection makes its row.
 pub fn record(
     tx: &Connection,
     actor: &Actor,
     publication: &Publication,
     schedule: Option<i64>,
 ) -> Result<crate::model::Change> {
-    let id = publications::insert(tx, publication)?;
-    debug_assert_eq!(id, publication.id);
-    let mut after = json!({
-        "id": publication.id,
-        "note": publication.note,
-        "major": publication.major,
-        "sha256": publication.sha256,
-        "changes": publication.changes,
-    });
-    // present only where set, so publications before approvals record what they always did
-    for (key, value) in [
-        ("approved_by", publication.approved_by.clone().map(serde_json::Value::from)),
-        ("without_approval", publication.without_approval.clone().map(serde_json::Value::from)),
-        ("schedule", schedule.map(serde_json::Value::from)),
-    ] {
-        if let (Some(value), Some(map)) = (value, after.as_object_mut()) {
-            map.insert(key.to_owned(), value);
-        }
-    }
-    crate::gate::append(tx, actor.change(Action::Publish, Entity::Publication, None, None, Some(after)))
+    let record = crate::event::PublicationRecord {
+        id: publication.id,
+        note: publication.note.clone(),
+        major: publication.major,
+        sha256: publication.sha256.clone(),
+        changes: publication.changes.clone(),
+        approved_by: publication.approved_by.clone(),
+        without_approval: publication.without_approval.clone(),
+        schedule,
+        content_sha256: Some(publication.content_sha256.clone()),
+    };
+    crate::gate::append(tx, actor.change(Action::Publish, crate::event::Event::Publication(record)))
 }
 
 /// Refuse to publish while an active force's newest link check says broken.
@@ -425,7 +417,7 @@ pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String)>
     let Some(last) = last else {
         return Ok((covered, "First published.".to_owned()));
     };
-    let now = State::replay(conn, &Cutoff::Id(changes::last_id(conn)?))?;
+    let now = crate::log::replay(conn, &Cutoff::Id(changes::last_id(conn)?))?;
     let note = summary_since(conn, &now, &last)?;
     Ok((
         covered,
@@ -459,6 +451,7 @@ pub fn preview(conn: &Connection, at: &str) -> Result<Site> {
         head_hash: head.map(|h| h.hash),
         approved_by: None,
         without_approval: None,
+        change: 0,
     };
     render_site(conn, &content, &publication, true)
 }

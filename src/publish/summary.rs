@@ -152,6 +152,7 @@ mod tests {
         let mut now = before.clone();
         for slug in ["kent", "essex"] {
             now.reviews.entry(slug.into()).or_default().push(ReviewState {
+                change: 0,
                 at: "2026-01-01T00:00:00Z".into(),
                 editor: "ed".into(),
                 message: None,

@@ -15,14 +15,10 @@ fn update_and_delete_on_the_change_table_fail() {
 }
 
 /// Edit a change behind the triggers' back, as someone with the file and sqlite3 could.
+/// Edit the log behind the tool's back, as a careful attacker would: the append-only triggers
+/// dropped for the edit and put back exactly as they were.
 fn tamper(env: &TestEnv, sql: &str) {
-    let conn = env.sql();
-    conn.execute_batch(&format!(
-        "DROP TRIGGER changes_no_update; DROP TRIGGER changes_no_delete; {sql};
-         CREATE TRIGGER changes_no_update BEFORE UPDATE ON changes BEGIN SELECT RAISE(ABORT, 'x'); END;
-         CREATE TRIGGER changes_no_delete BEFORE DELETE ON changes BEGIN SELECT RAISE(ABORT, 'x'); END;"
-    ))
-    .unwrap();
+    crate::testenv::behind_the_log(&env.sql(), sql);
 }
 
 #[test]
@@ -98,7 +94,7 @@ fn changes_cut_from_the_end_past_a_publication_are_caught() {
     tamper(&env, "DELETE FROM changes WHERE id = 49");
     let err = env.fails(&["audit", "verify"], 1);
     assert!(
-        err.contains("table forces, force essex-police, field url: the table holds \"https://www.essex.police.uk/uof\" but the audit log says null"),
+        err.contains("table forces, force essex-police, field url: the table holds \"https://www.essex.police.uk/uof\" but the audit log says NULL"),
         "{err}"
     );
     // the publication's own change

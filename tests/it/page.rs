@@ -489,7 +489,7 @@ fn verify_names_a_page_field_or_data_to_changed_behind_the_tools_back() {
     verified(&env);
     env.sql().execute("UPDATE reviews SET data_to = '2025-10-31'", []).unwrap();
     let err = env.fails(&["audit", "verify"], 1);
-    assert!(err.contains("table reviews, force kent-police"), "{err}");
+    assert!(err.contains("table reviews, review 48, field data_to"), "{err}");
     env.fails(&["publish"], 1);
     env.sql().execute("UPDATE reviews SET data_to = '2025-09-30'", []).unwrap();
     verified(&env);

@@ -177,3 +177,24 @@ pub fn forge_change(
     .unwrap();
     id
 }
+
+/// The append-only triggers on the audit log, exactly as the first migration writes them: a
+/// test that drops them to edit the log behind the tool's back puts these back, as a careful
+/// attacker would (a trigger left changed or missing is caught by itself).
+pub const APPEND_ONLY: &str = "CREATE TRIGGER changes_no_update BEFORE UPDATE ON changes
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only: changes cannot be updated');
+END;
+
+CREATE TRIGGER changes_no_delete BEFORE DELETE ON changes
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only: changes cannot be deleted');
+END;";
+
+/// Run `sql` on the database with the append-only triggers dropped, then put them back exactly.
+pub fn behind_the_log(conn: &rusqlite::Connection, sql: &str) {
+    conn.execute_batch(&format!(
+        "DROP TRIGGER IF EXISTS changes_no_update; DROP TRIGGER IF EXISTS changes_no_delete; {sql};\n{APPEND_ONLY}"
+    ))
+    .unwrap();
+}

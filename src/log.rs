@@ -1,0 +1,73 @@
+//! Reading the audit log into a `State`: every reading goes through `state::apply`. A full
+//! replay applies every change up to a moment; the registry, the schedule and the approval in
+//! force apply only the changes that can alter them (a state built that way answers only that
+//! question: what the other changes said their entities were is not checked here, but by
+//! `audit verify`).
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use rusqlite::Connection;
+
+use crate::audit::Entity;
+use crate::db::changes::{self, Cutoff, Range};
+use crate::model::EditorState;
+use crate::state::{apply_event, Header, State};
+
+/// Apply the changes in `range` to `state`, in order.
+pub fn apply_range(conn: &Connection, state: &mut State, range: &Range) -> Result<()> {
+    changes::for_each_in(conn, range, |change| {
+        let event = change.event()?;
+        // a change that does not follow from the state before it (a table edited behind the
+        // tool's back) still says what its entity became; `audit verify` reports it
+        let _ = apply_event(state, &Header::of(&change), &event);
+        Ok(true)
+    })
+}
+
+/// The state the log says the directory was in at `cutoff`.
+pub fn replay(conn: &Connection, cutoff: &Cutoff) -> Result<State> {
+    let mut state = State::default();
+    apply_range(conn, &mut state, &Range::Until(cutoff.clone()))?;
+    Ok(state)
+}
+
+/// The state the whole log describes now.
+pub fn now(conn: &Connection) -> Result<State> {
+    let mut state = State::default();
+    apply_range(conn, &mut state, &Range::All)?;
+    Ok(state)
+}
+
+/// The registry as the log says it is: what authorizes and what signs. The `editors` table is
+/// its projection, for listing; editing it grants nothing.
+pub fn registry(conn: &Connection) -> Result<BTreeMap<String, EditorState>> {
+    let mut state = State::default();
+    apply_range(conn, &mut state, &Range::About(&[Entity::Editor]))?;
+    Ok(state.editors)
+}
+
+/// What the log says since the last publication: the public changes, the approval in force,
+/// and (applied from the newest schedule change on) the schedule.
+pub fn since_publication(conn: &Connection) -> Result<State> {
+    let mut state = State::default();
+    let last = crate::db::publications::last(conn)?.map_or(0, |p| p.change);
+    let scheduled = changes::last_id_of(conn, Entity::Schedule)?;
+    let from = if scheduled > 0 { (scheduled - 1).min(last) } else { last };
+    apply_range(conn, &mut state, &Range::After(from))?;
+    Ok(state)
+}
+
+/// Every rename in the log, newest first: (force slug, the name before, change id).
+pub fn renames(conn: &Connection) -> Result<Vec<(String, String, i64)>> {
+    let mut found = Vec::new();
+    changes::for_each_in(conn, &Range::About(&[Entity::Force]), |change| {
+        if let crate::event::Event::Force { before: Some(before), after } = change.event()? {
+            if before.name != after.name {
+                found.push((after.slug, before.name, change.id));
+            }
+        }
+        Ok(true)
+    })?;
+    found.reverse();
+    Ok(found)
+}

@@ -1,0 +1,137 @@
+//! The projection: the only code that writes the tables the audit log describes (forces, notes,
+//! reviews, page, editors, publications). A row is written from a `State`, never built by a
+//! command: `project` loads the rows a change touches into a state, applies the change to it
+//! with the one `apply`, and writes those rows back; `rebuild` writes every row of a replayed
+//! state into empty tables, which is how `audit verify` rebuilds a database from its log.
+use anyhow::Result;
+use rusqlite::Connection;
+
+use crate::db::{editors, forces, notes, page, publications, reviews};
+use crate::event::Event;
+use crate::model::{AuditHead, Change};
+use crate::state::{apply_event, Header, State};
+
+/// Write what `change` (just appended, after `previous`) does to the tables, in the caller's
+/// transaction.
+pub fn project(conn: &Connection, change: &Change, event: &Event, previous: Option<AuditHead>) -> Result<()> {
+    let mut state = touched(conn, event, change.reverts)?;
+    state.head = previous;
+    // a conflict here means a table was edited behind the tool's back: the row takes the log's
+    // word, and `audit verify` reports the edit from the log
+    let _ = apply_event(&mut state, &Header::of(change), event);
+    write_touched(conn, &state, event, change)
+}
+
+/// The rows `event` touches, as the tables hold them now.
+fn touched(conn: &Connection, event: &Event, reverts: Option<i64>) -> Result<State> {
+    let mut state = State::default();
+    match event {
+        Event::Force { after, .. } => {
+            if let Some(force) = forces::by_slug(conn, &after.slug)? {
+                state.forces.insert(force.slug.clone(), force);
+            }
+        }
+        Event::Note { after, .. } => {
+            if let Some((note, row)) = notes::row(conn, after.id)? {
+                state.notes.insert(note.id, note);
+                state.rows.notes.insert(after.id, row);
+            }
+        }
+        Event::ReviewWithdrawn(_) => {
+            if let Some((slug, review)) =
+                reverts.map(|id| reviews::by_change(conn, id)).transpose()?.flatten()
+            {
+                state.reviews.entry(slug).or_default().push(review);
+            }
+        }
+        Event::Page { .. } => state.page = page::read(conn)?,
+        Event::Editor { after, .. } => {
+            if let Some((editor, row)) = editors::row(conn, &after.name)? {
+                state.editors.insert(editor.name.clone(), editor);
+                state.rows.editors.insert(after.name.clone(), row);
+            }
+        }
+        Event::Review(_)
+        | Event::Approval(_)
+        | Event::Schedule(_)
+        | Event::ScheduleCancelled(_)
+        | Event::Publication(_) => {}
+    }
+    Ok(state)
+}
+
+/// Write the rows `event` touched from `state`, which it has been applied to.
+fn write_touched(conn: &Connection, state: &State, event: &Event, change: &Change) -> Result<()> {
+    match event {
+        // a new force takes the next row id: the table, not this one-force state, knows it
+        Event::Force { before: None, after } => match state.rows.forces.get(&after.slug) {
+            Some(&change) => forces::put(conn, &crate::model::Force { id: 0, ..after.clone() }, change),
+            None => Ok(()),
+        },
+        Event::Force { after, .. } => write_force(conn, state, &after.slug),
+        Event::Note { after, .. } => write_note(conn, state, after.id),
+        Event::Review(review) => {
+            let written = state.reviews.get(&review.force).and_then(|list| list.last());
+            written.map_or(Ok(()), |r| reviews::insert(conn, &review.force, r))
+        }
+        Event::ReviewWithdrawn(_) => change.reverts.map_or(Ok(()), |id| reviews::delete(conn, id)),
+        Event::Page { .. } => write_page(conn, state),
+        Event::Editor { after, .. } => write_editor(conn, state, &after.name),
+        Event::Publication(_) => state.publications.last().map_or(Ok(()), |p| publications::insert(conn, p)),
+        Event::Approval(_) | Event::Schedule(_) | Event::ScheduleCancelled(_) => Ok(()),
+    }
+}
+
+fn write_force(conn: &Connection, state: &State, slug: &str) -> Result<()> {
+    match (state.forces.get(slug), state.rows.forces.get(slug)) {
+        (Some(force), Some(&change)) => forces::put(conn, force, change),
+        _ => Ok(()),
+    }
+}
+
+fn write_note(conn: &Connection, state: &State, id: i64) -> Result<()> {
+    match (state.notes.get(&id), state.rows.notes.get(&id)) {
+        (Some(note), Some(row)) => notes::put(conn, note, row),
+        _ => Ok(()),
+    }
+}
+
+fn write_page(conn: &Connection, state: &State) -> Result<()> {
+    match (&state.page, state.rows.page) {
+        (Some(text), Some(change)) => page::write(conn, text, change),
+        _ => Ok(()),
+    }
+}
+
+fn write_editor(conn: &Connection, state: &State, name: &str) -> Result<()> {
+    match (state.editors.get(name), state.rows.editors.get(name)) {
+        (Some(editor), Some(row)) => editors::put(conn, editor, row),
+        _ => Ok(()),
+    }
+}
+
+/// Write every row of `state` into empty tables: the database its log rebuilds. Forces go in
+/// the order they were added, so each keeps its row id.
+pub fn rebuild(conn: &Connection, state: &State) -> Result<()> {
+    let mut order: Vec<&crate::model::Force> = state.forces.values().collect();
+    order.sort_by_key(|f| f.id);
+    for force in order {
+        write_force(conn, state, &force.slug)?;
+    }
+    for id in state.notes.keys() {
+        write_note(conn, state, *id)?;
+    }
+    for (slug, list) in &state.reviews {
+        for review in list {
+            reviews::insert(conn, slug, review)?;
+        }
+    }
+    write_page(conn, state)?;
+    for name in state.editors.keys() {
+        write_editor(conn, state, name)?;
+    }
+    for publication in &state.publications {
+        publications::insert(conn, publication)?;
+    }
+    Ok(())
+}

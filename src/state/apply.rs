@@ -1,0 +1,210 @@
+//! `apply`: the one interpretation of a change. Replay, `--as-of`, revert, summaries, the
+//! registry, the schedule, approvals and `audit verify` all read the log through it.
+use crate::audit::Action;
+use crate::event::Event;
+use crate::model::{AuditHead, Change, Force, NoteStatus, Publication};
+
+use super::{Approval, EditorRow, NoteRow, ReviewState, Schedule, State};
+
+/// A change without its sides: what `apply` needs besides the event.
+#[derive(Debug, Clone, Copy)]
+pub struct Header<'a> {
+    pub id: i64,
+    pub at: &'a str,
+    pub editor: &'a str,
+    pub action: Action,
+    pub message: Option<&'a str>,
+    pub reverts: Option<i64>,
+    pub hash: &'a str,
+}
+
+impl<'a> Header<'a> {
+    pub fn of(change: &'a Change) -> Header<'a> {
+        Header {
+            id: change.id,
+            at: &change.at,
+            editor: &change.editor,
+            action: change.action,
+            message: change.message.as_deref(),
+            reverts: change.reverts,
+            hash: &change.hash,
+        }
+    }
+}
+
+/// A change that does not follow from the state before it: what it says an entity was is not
+/// what the log says it was (a table edited behind the tool's back, its edit carried into the
+/// log by a later change), or it withdraws a review that is not there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub id: i64,
+    /// `force kent-police`, `note 3`, `the page`, `editor alice`, `review 52`.
+    pub entity: String,
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "change {}: what it says {} was before it is not what the log says {} was",
+            self.id, self.entity, self.entity
+        )
+    }
+}
+
+/// Apply a stored change: decode its event, then `apply_event`.
+pub fn apply(state: &mut State, change: &Change) -> anyhow::Result<()> {
+    let event = change.event()?;
+    apply_event(state, &Header::of(change), &event).map_err(|c| anyhow::anyhow!("{c}"))
+}
+
+/// Apply one change to the state it follows. The state is changed only where the change is
+/// consistent with it; on a conflict the entity takes the change's `after` all the same (so a
+/// caller that reports and goes on sees the log's word), and the conflict is returned.
+pub fn apply_event(state: &mut State, change: &Header, event: &Event) -> Result<(), Conflict> {
+    let conflict = |entity: String| Conflict { id: change.id, entity };
+    let mut result = Ok(());
+    match event {
+        Event::Force { before, after } => {
+            let current = state.forces.get(&after.slug);
+            if !same_force(before.as_ref(), current) {
+                result = Err(conflict(format!("force {}", after.slug)));
+            }
+            let id = current.map_or(state.forces.len() as i64 + 1, |f| f.id);
+            state.forces.insert(after.slug.clone(), Force { id, ..after.clone() });
+            state.rows.forces.insert(after.slug.clone(), change.id);
+        }
+        Event::Note { before, after } => {
+            if before.as_ref() != state.notes.get(&after.id) {
+                result = Err(conflict(format!("note {}", after.id)));
+            }
+            let resolving = after.status == NoteStatus::Resolved
+                && before.as_ref().is_some_and(|b| b.status != NoteStatus::Resolved);
+            let row = state.rows.notes.entry(after.id).or_insert_with(|| NoteRow {
+                editor: change.editor.to_owned(),
+                at: change.at.to_owned(),
+                resolved_by: None,
+                resolved_at: None,
+                change: change.id,
+            });
+            row.change = change.id;
+            if resolving {
+                row.resolved_by = Some(change.editor.to_owned());
+                row.resolved_at = Some(change.at.to_owned());
+            } else if after.status == NoteStatus::Open {
+                row.resolved_by = None;
+                row.resolved_at = None;
+            }
+            state.notes.insert(after.id, after.clone());
+        }
+        Event::Review(review) => {
+            state.reviews.entry(review.force.clone()).or_default().push(ReviewState {
+                change: change.id,
+                at: review.at.clone(),
+                editor: change.editor.to_owned(),
+                message: change.message.map(str::to_owned),
+                data_to: review.data_to.clone(),
+            });
+        }
+        Event::ReviewWithdrawn(review) => {
+            let list = state.reviews.entry(review.force.clone()).or_default();
+            match list.iter().position(|r| Some(r.change) == change.reverts) {
+                Some(i) => {
+                    list.remove(i);
+                }
+                None => {
+                    let which = change.reverts.map_or("none named".to_owned(), |id| id.to_string());
+                    result = Err(conflict(format!("review {which}")));
+                }
+            }
+        }
+        Event::Page { before, after } => {
+            // the page text a database had before pages were audited is recorded once, on
+            // upgrade, by a `set-page` change with nothing before it
+            let recorded_as_it_stood = before.is_none() && change.action == Action::SetPage;
+            if before.as_ref() != state.page.as_ref() && !recorded_as_it_stood {
+                result = Err(conflict("the page".to_owned()));
+            }
+            state.page = Some(after.clone());
+            state.rows.page = Some(change.id);
+        }
+        Event::Editor { before, after } => {
+            if before.as_ref() != state.editors.get(&after.name) {
+                result = Err(conflict(format!("editor {}", after.name)));
+            }
+            let row = state
+                .rows
+                .editors
+                .entry(after.name.clone())
+                .or_insert_with(|| EditorRow { added_at: change.at.to_owned(), change: change.id });
+            row.change = change.id;
+            state.editors.insert(after.name.clone(), after.clone());
+        }
+        Event::Approval(approval) => {
+            state.approval = Some(Approval {
+                change: change.id,
+                by: change.editor.to_owned(),
+                at: change.at.to_owned(),
+                content_sha256: approval.content_sha256.clone(),
+            });
+        }
+        Event::Schedule(schedule) => {
+            state.schedule = Some(Schedule {
+                change: change.id,
+                by: change.editor.to_owned(),
+                at: schedule.at.clone(),
+                content_sha256: schedule.content_sha256.clone(),
+                note: schedule.note.clone(),
+                minor: schedule.minor,
+                approved_by: schedule.approved_by.clone(),
+                without_approval: schedule.without_approval.clone(),
+                out: schedule.out.clone(),
+                allow_broken: schedule.allow_broken,
+            });
+        }
+        Event::ScheduleCancelled(_) => state.schedule = None,
+        Event::Publication(record) => {
+            // a publication covers the log up to the change before its own
+            let (last_change, head_hash) =
+                state.head.as_ref().map_or((0, None), |h| (h.change, Some(h.hash.clone())));
+            let first_change = record.changes.first().copied().unwrap_or(last_change + 1);
+            state.publications.push(Publication {
+                id: record.id,
+                at: change.at.to_owned(),
+                editor: change.editor.to_owned(),
+                note: record.note.clone(),
+                major: record.major,
+                sha256: record.sha256.clone(),
+                changes: record.changes.clone(),
+                content_sha256: record.content_sha256.clone().unwrap_or_default(),
+                first_change,
+                last_change,
+                head_hash,
+                approved_by: record.approved_by.clone(),
+                without_approval: record.without_approval.clone(),
+                change: change.id,
+            });
+            if record.schedule.is_some() && state.schedule.as_ref().map(|s| s.change) == record.schedule {
+                state.schedule = None;
+            }
+            state.approval = None;
+            state.public_changes.clear();
+        }
+    }
+    if event.is_public() {
+        // any public change voids the approval before it
+        state.approval = None;
+        state.public_changes.push((change.id, change.editor.to_owned(), change.action));
+    }
+    state.head = Some(AuditHead { change: change.id, hash: change.hash.to_owned() });
+    result
+}
+
+/// A force as a change says it was, against the state's (whose id is its row's).
+fn same_force(said: Option<&Force>, current: Option<&Force>) -> bool {
+    match (said, current) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.slug == b.slug && a.name == b.name && a.url == b.url && a.status == b.status,
+        _ => false,
+    }
+}

@@ -1,0 +1,229 @@
+//! The state the audit log describes, as one type, and `apply`: the one interpretation of a
+//! change. Replaying the log is applying its changes in order; the tables are the state's
+//! projection (`crate::projection`), and `audit verify` rebuilds them from a replay. No I/O
+//! here: the types, `apply`, and questions asked of a state.
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::Action;
+use crate::model::{AuditHead, EditorState, Force, ForceStatus, NoteStatus, Publication};
+use crate::validate::name_key;
+
+/// A note's state as the audit log records it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct NoteState {
+    pub id: i64,
+    pub force: Option<String>,
+    pub text: String,
+    pub public: bool,
+    pub status: NoteStatus,
+}
+
+/// One review as the log records it: the change's time, editor and message, and the newest day
+/// the force's published data covered (`--data-to`), when the review said.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReviewState {
+    /// The review change: a review's identity.
+    #[serde(skip)]
+    pub change: i64,
+    pub at: String,
+    pub editor: String,
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_to: Option<String>,
+}
+
+/// A review change's `after`. `data_to` is left out while unset, so a review recorded before it
+/// existed hashes and replays as it always did.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRecord {
+    pub force: String,
+    pub at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_to: Option<String>,
+}
+
+/// A related link shown on the page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PageLink {
+    pub title: String,
+    pub url: String,
+}
+
+/// The page's own words. Optional fields are left out of the JSON while unset, so a page change
+/// made before they existed reads the same.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    pub heading: String,
+    /// Paragraphs of plain text.
+    pub intro: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<PageLink>,
+}
+
+impl Default for Page {
+    fn default() -> Page {
+        Page {
+            heading: "Use of Force Data".to_owned(),
+            intro: Vec::new(),
+            publisher: None,
+            contact: None,
+            licence: None,
+            base_url: None,
+            links: Vec::new(),
+        }
+    }
+}
+
+/// The introduction as stored in the `page` table: paragraphs separated by a blank line.
+pub fn intro_paragraphs(intro: &str) -> Vec<String> {
+    intro.split("\n\n").filter(|p| !p.trim().is_empty()).map(str::to_owned).collect()
+}
+
+mod apply;
+mod diff;
+mod fields;
+
+pub use apply::{apply, apply_event, Conflict, Header};
+pub use diff::Difference;
+pub use fields::{force_fields_changed, page_changes, page_fields_changed};
+
+/// The directory as of one moment, and everything else the log describes: the registry of
+/// editors, the publications, the schedule and the approval in force. `apply` builds it, change
+/// by change; the tables are its projection.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct State {
+    /// By slug. A force's `id` is its place in the order forces were added (its row id).
+    pub forces: BTreeMap<String, Force>,
+    /// By id.
+    pub notes: BTreeMap<i64, NoteState>,
+    /// By force slug, oldest first.
+    pub reviews: BTreeMap<String, Vec<ReviewState>>,
+    /// `None` only for a log that has not recorded the page yet.
+    pub page: Option<Page>,
+    /// The registry, by name.
+    pub editors: BTreeMap<String, EditorState>,
+    /// What the tables hold besides each entity's state: which change wrote each row, who wrote
+    /// a note and who resolved it, when an editor was registered.
+    pub rows: Rows,
+    /// Oldest first.
+    pub publications: Vec<Publication>,
+    /// The publication waiting for its time, if any.
+    pub schedule: Option<Schedule>,
+    /// Since the last publication: the newest approval not voided by a public change after it.
+    pub approval: Option<Approval>,
+    /// Since the last publication: the public changes, oldest first (id, editor, action).
+    pub public_changes: Vec<(i64, String, Action)>,
+    /// The newest change applied.
+    pub head: Option<AuditHead>,
+}
+
+/// Which change last wrote each row, and the columns a row takes from its changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rows {
+    pub forces: BTreeMap<String, i64>,
+    pub notes: BTreeMap<i64, NoteRow>,
+    pub editors: BTreeMap<String, EditorRow>,
+    pub page: Option<i64>,
+}
+
+/// A note's row beyond its state: who wrote it and when, who resolved it and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteRow {
+    pub editor: String,
+    pub at: String,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<String>,
+    pub change: i64,
+}
+
+/// An editor's row beyond their state: when they were registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditorRow {
+    pub added_at: String,
+    pub change: i64,
+}
+
+/// A recorded approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Approval {
+    pub change: i64,
+    pub by: String,
+    pub at: String,
+    pub content_sha256: String,
+}
+
+/// A publication waiting for its time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Schedule {
+    pub change: i64,
+    pub by: String,
+    /// When it goes live.
+    pub at: String,
+    pub content_sha256: String,
+    pub note: Option<String>,
+    pub minor: bool,
+    pub approved_by: Option<String>,
+    pub without_approval: Option<String>,
+    /// The directory it publishes into, where the schedule recorded one.
+    pub out: Option<String>,
+    pub allow_broken: bool,
+}
+
+impl State {
+    /// Forces sorted as `list` sorts them: by name ignoring case, then slug.
+    pub fn sorted_forces(&self, include_retired: bool) -> Vec<&Force> {
+        let mut forces: Vec<&Force> =
+            self.forces.values().filter(|f| include_retired || f.status == ForceStatus::Active).collect();
+        forces.sort_by_cached_key(|f| (name_key(&f.name), f.slug.clone()));
+        forces
+    }
+
+    /// Open notes per force slug.
+    pub fn open_notes(&self) -> std::collections::HashMap<&str, i64> {
+        let mut counts = std::collections::HashMap::new();
+        for note in self.notes.values().filter(|n| n.status == NoteStatus::Open) {
+            if let Some(slug) = note.force.as_deref() {
+                *counts.entry(slug).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+
+    /// The time of each force's newest review.
+    pub fn last_reviewed(&self, slug: &str) -> Option<&str> {
+        self.reviews.get(slug).and_then(|r| r.iter().map(|r| r.at.as_str()).max())
+    }
+
+    /// The newest day a force's published data covers, as its newest review that said so
+    /// recorded (YYYY-MM-DD).
+    pub fn data_to(&self, slug: &str) -> Option<&str> {
+        self.reviews.get(slug).and_then(|r| r.iter().rev().find_map(|r| r.data_to.as_deref()))
+    }
+
+    /// A force by slug or name (ignoring case).
+    pub fn find(&self, arg: &str) -> Option<&Force> {
+        self.forces
+            .get(arg)
+            .or_else(|| self.forces.get(&arg.to_lowercase()))
+            .or_else(|| self.forces.values().find(|f| name_key(&f.name) == name_key(arg)))
+    }
+
+    /// The page, or the default one for a log that has not recorded it.
+    pub fn page(&self) -> Page {
+        self.page.clone().unwrap_or_default()
+    }
+}

@@ -1,0 +1,207 @@
+//! `admin audit verify`, as a library. One pass over the log checks the hash chain end to end,
+//! that every change was allowed to its editor and signed with their key, and applies it with
+//! the one `apply`, which checks that what it says an entity was is what the log says; then the
+//! database the log describes is rebuilt with the projection and compared with the live file,
+//! table by table and schema object by schema object (`rebuild`). A witness held outside the
+//! database (a published `forces.json`) is checked against the chain (`witness`).
+use anyhow::Result;
+use rusqlite::Connection;
+
+use crate::audit::{Action, Break, Entity, StoredChange, Verifier};
+use crate::db::changes;
+use crate::event::Event;
+use crate::state::{apply_event, Header, State};
+
+mod publications;
+mod rebuild;
+mod witness;
+
+pub use publications::publications_match;
+pub use witness::{against, read_witness, Witness};
+
+/// What verification found: the number of changes checked and the first problem, if any.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub checked: u64,
+    pub problem: Option<Problem>,
+}
+
+/// The first thing that is not as the log says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    Chain(Break),
+    /// Changes were cut from the end: the publications record a later one.
+    CutShort {
+        ends_at: i64,
+        needed: i64,
+    },
+    /// A publication's row, `publish` change or recorded head disagrees with the chain.
+    Publication {
+        id: i64,
+        what: String,
+    },
+    /// A change's `before` is not what the log said the entity was: a table was edited behind
+    /// the tool's back and a later change carried the edit into the log.
+    Continuity {
+        id: i64,
+        entity: String,
+    },
+    /// A change that its editor's registered key must sign is unsigned or wrongly signed.
+    Signature {
+        id: i64,
+        what: String,
+    },
+    /// A change's sides are not an event admin records.
+    Unreadable {
+        id: i64,
+        what: String,
+    },
+    /// The live tables or schema are not those of the database the log rebuilds.
+    Tables(crate::state::Difference),
+}
+
+impl Problem {
+    /// The first bad change, where there is one.
+    pub fn change_id(&self) -> Option<i64> {
+        match self {
+            Problem::Chain(Break::Mismatch { id }) => Some(*id),
+            Problem::Chain(Break::Gap { expected, .. }) => Some(*expected),
+            Problem::CutShort { ends_at, .. } => Some(ends_at + 1),
+            Problem::Continuity { id, .. }
+            | Problem::Signature { id, .. }
+            | Problem::Unreadable { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Chain(Break::Mismatch { id }) => write!(
+                f,
+                "audit log verification failed at change {id}: its hash does not match its content (it was altered after it was written)"
+            ),
+            Problem::Chain(Break::Gap { expected, found }) => write!(
+                f,
+                "audit log verification failed at change {expected}: it is missing (the next change is {found})"
+            ),
+            Problem::CutShort { ends_at, needed } => write!(
+                f,
+                "audit log verification failed: it ends at change {ends_at}, but the publications record change {needed} or later (changes were removed from its end)"
+            ),
+            Problem::Publication { id, what } => {
+                write!(f, "audit log verification failed at publication {id}: {what}")
+            }
+            Problem::Continuity { id, entity } => write!(
+                f,
+                "audit log verification failed at change {id}: what it says {entity} was before it is not what the log says {entity} was (a table was edited behind admin's back before that change)"
+            ),
+            Problem::Signature { id, what } | Problem::Unreadable { id, what } => {
+                write!(f, "audit log verification failed at change {id}: {what}")
+            }
+            Problem::Tables(d) => {
+                write!(f, "the live tables do not match the audit log: {d}")
+            }
+        }
+    }
+}
+
+/// Verify everything one database can say about itself.
+pub fn database(conn: &Connection) -> Result<Report> {
+    let mut verifier = Verifier::new();
+    let mut state = State::default();
+    let mut problem = None;
+    changes::for_each_stored_in_parallel(conn, |stored| {
+        problem = match verifier.check_stored(stored) {
+            Err(b) => Some(Problem::Chain(b)),
+            Ok(()) => check_and_apply(&mut state, stored),
+        };
+        Ok(problem.is_none())
+    })?;
+    let checked = verifier.checked;
+    if problem.is_none() {
+        problem = publications::cut_short(conn, checked as i64)?;
+    }
+    if problem.is_none() {
+        fill_legacy_content(conn, &mut state)?;
+        problem = publications::publications_match(conn, &state)?;
+    }
+    if problem.is_none() {
+        problem = rebuild::compare_with_rebuilt(conn, &state)?.map(Problem::Tables);
+    }
+    // a hundred thousand forces and their reviews: the process ends right after `verify`, and
+    // letting it free them is faster than freeing them here
+    std::mem::forget(state);
+    Ok(Report { checked, problem })
+}
+
+/// One change that chains: its event readable, its editor allowed to make it, signed where
+/// their key asks, and consistent with the state before it, to which it is then applied.
+fn check_and_apply(state: &mut State, stored: &StoredChange) -> Option<Problem> {
+    let unreadable = |what: String| Some(Problem::Unreadable { id: stored.id, what });
+    let Some(action) = Action::parse(&stored.action) else {
+        return unreadable(format!("its action {:?} is not one admin makes", stored.action));
+    };
+    let Some(entity) = Entity::parse(&stored.entity) else {
+        return unreadable(format!("its entity {:?} is not one admin records", stored.entity));
+    };
+    let event = match Event::decode_text(entity, stored.before.as_deref(), stored.after.as_deref()) {
+        Ok(event) => event,
+        Err(err) => return unreadable(format!("{err:#}")),
+    };
+    // changes made before any editor was registered are anyone's (the gate's rule too)
+    if let Err(why) = crate::gate::check_authority(&state.editors, &stored.editor, action, Some(&event)) {
+        let what = format!("{} was not allowed to make it: {why:#}", stored.editor);
+        return Some(Problem::Signature { id: stored.id, what });
+    }
+    if let Some(problem) = check_signature(state, stored, &event) {
+        return Some(problem);
+    }
+    let header = Header {
+        id: stored.id,
+        at: &stored.at,
+        editor: &stored.editor,
+        action,
+        message: stored.message.as_deref(),
+        reverts: stored.reverts,
+        hash: &stored.hash,
+    };
+    apply_event(state, &header, &event).err().map(|c| Problem::Continuity { id: c.id, entity: c.entity })
+}
+
+/// Signed with the key its editor had registered before it (or, for the change that registers
+/// an editor's first key themselves, that key); unsigned where they had none.
+fn check_signature(state: &State, stored: &StoredChange, event: &Event) -> Option<Problem> {
+    let problem = |what: String| Some(Problem::Signature { id: stored.id, what });
+    let Some(key) = crate::gate::signing_key(&state.editors, &stored.editor, event) else {
+        return stored.signature.as_ref().and_then(|_| {
+            problem(format!(
+                "it carries a signature, but {} had no key registered to make one",
+                stored.editor
+            ))
+        });
+    };
+    let fingerprint = || crate::model::fingerprint(&key);
+    match &stored.signature {
+        None => problem(format!(
+            "it has no signature, but {} signs with the key {}",
+            stored.editor,
+            fingerprint()
+        )),
+        Some(signature) => match crate::sign::verify(&key, &stored.canonical(), signature) {
+            Ok(()) => None,
+            Err(why) => problem(format!("{why} for {}'s key {}", stored.editor, fingerprint())),
+        },
+    }
+}
+
+/// Publications recorded before their `publish` change carried the content's sha256 have it
+/// recomputed from the log: the content replayed to the head each covered.
+fn fill_legacy_content(conn: &Connection, state: &mut State) -> Result<()> {
+    for publication in state.publications.iter_mut().filter(|p| p.content_sha256.is_empty()) {
+        let then = crate::log::replay(conn, &changes::Cutoff::Id(publication.last_change))?;
+        publication.content_sha256 = crate::content::Content::from_state(&then).sha256();
+    }
+    Ok(())
+}

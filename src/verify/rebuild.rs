@@ -1,0 +1,226 @@
+//! Verify by rebuilding: the state the log replays to is written by the projection into a fresh
+//! database made with the same migrations, and every table the log describes and every schema
+//! object (tables, columns, indexes, triggers, views) of the live file is compared with it.
+//! `link_checks` (the link checker's observations, not the log's), `meta` and the migration
+//! history are not the log's to rebuild; the audit log itself is checked by the chain.
+use anyhow::{Context, Result};
+use rusqlite::types::Value;
+use rusqlite::Connection;
+
+use crate::state::{Difference, State};
+
+/// Tables that are not a projection of the log.
+const NOT_PROJECTED: &[&str] = &["changes", "link_checks", "meta", "refinery_schema_history"];
+
+/// Rebuild the database `state` describes and name the first way `live` differs from it.
+pub fn compare_with_rebuilt(live: &Connection, state: &State) -> Result<Option<Difference>> {
+    let dir = tempfile::tempdir().context("failed to make a directory to rebuild the database in")?;
+    let path = dir.path().join("rebuilt.db");
+    let mut rebuilt = crate::db::Db::create(&path)?;
+    rebuilt.write(|tx| crate::projection::rebuild(tx, state))?;
+    let rebuilt = rebuilt.conn();
+    if let Some(difference) = compare_schema(live, rebuilt)? {
+        return Ok(Some(difference));
+    }
+    for table in tables(rebuilt)? {
+        if let Some(difference) = compare_table(live, rebuilt, &table)? {
+            return Ok(Some(difference));
+        }
+    }
+    Ok(None)
+}
+
+/// Every schema object, as SQLite records it: (type, name) → its SQL.
+fn schema(conn: &Connection) -> Result<Vec<(String, String, Option<String>)>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+    )?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn compare_schema(live: &Connection, rebuilt: &Connection) -> Result<Option<Difference>> {
+    let (live, rebuilt) = (schema(live)?, schema(rebuilt)?);
+    let key = |o: &(String, String, Option<String>)| (o.0.clone(), o.1.clone());
+    let mut l = live.iter().peekable();
+    let mut r = rebuilt.iter().peekable();
+    let difference = |o: &(String, String, Option<String>), live: String, logged: String| Difference {
+        table: "schema",
+        key: format!("{} {}", o.0, o.1),
+        field: "sql".to_owned(),
+        live,
+        logged,
+    };
+    loop {
+        return Ok(match (l.peek(), r.peek()) {
+            (None, None) => None,
+            (Some(a), Some(b)) if key(a) == key(b) => {
+                if a.2 != b.2 {
+                    Some(difference(a, show_sql(&a.2), show_sql(&b.2)))
+                } else {
+                    l.next();
+                    r.next();
+                    continue;
+                }
+            }
+            (Some(a), b) if b.is_none_or(|b| key(a) < key(b)) => {
+                Some(difference(a, show_sql(&a.2), "no such object".to_owned()))
+            }
+            (_, Some(b)) => Some(difference(b, "no such object".to_owned(), show_sql(&b.2))),
+            (Some(_), None) => None,
+        });
+    }
+}
+
+fn show_sql(sql: &Option<String>) -> String {
+    let text = sql.as_deref().unwrap_or("(none)").split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::output::one_line(&text)
+}
+
+/// The tables the rebuilt database has that are the log's projection.
+fn tables(conn: &Connection) -> Result<Vec<String>> {
+    Ok(schema(conn)?
+        .into_iter()
+        .filter(|(kind, name, _)| kind == "table" && !NOT_PROJECTED.contains(&name.as_str()))
+        .map(|(_, name, _)| name)
+        .collect())
+}
+
+/// A table's columns, and which of them make its primary key (in key order).
+fn columns(conn: &Connection, table: &str) -> Result<(Vec<String>, Vec<usize>)> {
+    let mut stmt =
+        conn.prepare(&format!("SELECT name, pk FROM pragma_table_info('{table}') ORDER BY cid"))?;
+    let rows: Vec<(String, i64)> =
+        stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    let mut key: Vec<(i64, usize)> =
+        rows.iter().enumerate().filter(|(_, (_, pk))| *pk > 0).map(|(i, (_, pk))| (*pk, i)).collect();
+    key.sort_unstable();
+    Ok((rows.into_iter().map(|(name, _)| name).collect(), key.into_iter().map(|(_, i)| i).collect()))
+}
+
+type Row = Vec<Value>;
+
+fn read_rows(conn: &Connection, table: &str, columns: &[String], key: &[usize]) -> Result<Vec<Row>> {
+    let order: Vec<&str> = key.iter().map(|&i| columns[i].as_str()).collect();
+    let sql = format!(
+        "SELECT {} FROM \"{table}\" ORDER BY {}",
+        columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", "),
+        if order.is_empty() { "rowid".to_owned() } else { order.join(", ") }
+    );
+    let mut stmt = conn.prepare(&sql).with_context(|| format!("failed to read table {table}"))?;
+    let rows = stmt.query_map([], |row| (0..columns.len()).map(|i| row.get::<_, Value>(i)).collect())?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How a row is named in a difference: its force slug, editor name, page field, or key.
+fn label(table: &str, columns: &[String], key: &[usize], row: &Row) -> String {
+    let named = match table {
+        "forces" => columns.iter().position(|c| c == "slug"),
+        _ => None,
+    };
+    match named {
+        Some(i) => show(&row[i]),
+        None => key.iter().map(|&i| show(&row[i])).collect::<Vec<_>>().join(", "),
+    }
+}
+
+fn show(value: &Value) -> String {
+    let text = match value {
+        Value::Null => "NULL".to_owned(),
+        Value::Integer(n) => n.to_string(),
+        Value::Real(x) => x.to_string(),
+        Value::Text(t) => t.clone(),
+        Value::Blob(b) => format!("{} bytes", b.len()),
+    };
+    crate::output::one_line(&text)
+}
+
+fn quoted(value: &Value) -> String {
+    match value {
+        Value::Text(t) => format!("{:?}", crate::output::one_line(t)),
+        other => show(other),
+    }
+}
+
+fn compare_table(live: &Connection, rebuilt: &Connection, table: &str) -> Result<Option<Difference>> {
+    let (names, key) = columns(rebuilt, table)?;
+    let (live_names, _) = columns(live, table)?;
+    if live_names != names {
+        // the schema comparison names a changed table first; this is a safeguard
+        return Ok(Some(Difference {
+            table: "schema",
+            key: format!("table {table}"),
+            field: "columns".to_owned(),
+            live: live_names.join(", "),
+            logged: names.join(", "),
+        }));
+    }
+    let (a, b) = (read_rows(live, table, &names, &key)?, read_rows(rebuilt, table, &names, &key)?);
+    let table_name: &'static str = match table {
+        "forces" => "forces",
+        "notes" => "notes",
+        "reviews" => "reviews",
+        "page" => "page",
+        "editors" => "editors",
+        "publications" => "publications",
+        _ => "a table",
+    };
+    let key_of = |row: &Row| key.iter().map(|&i| row[i].clone()).collect::<Vec<_>>();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let order = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => compare_keys(&key_of(x), &key_of(y)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        let difference = |row: &Row, field: &str, live: String, logged: String| Difference {
+            table: table_name,
+            key: label(table, &names, &key, row),
+            field: field.to_owned(),
+            live,
+            logged,
+        };
+        // the page's table holds one field a row: name the field
+        let difference = |row: &Row, field: &str, live: String, logged: String| {
+            let mut d = difference(row, field, live, logged);
+            if table == "page" {
+                let name = std::mem::replace(&mut d.key, "page".to_owned());
+                d.field = if matches!(field, "value" | "row") { name } else { format!("{name} {field}") };
+            }
+            d
+        };
+        match order {
+            std::cmp::Ordering::Less => {
+                return Ok(Some(difference(&a[i], "row", describe_row(&names, &a[i]), "nothing".to_owned())))
+            }
+            std::cmp::Ordering::Greater => {
+                return Ok(Some(difference(&b[j], "row", "nothing".to_owned(), describe_row(&names, &b[j]))))
+            }
+            std::cmp::Ordering::Equal => {
+                if let Some(c) = (0..names.len()).find(|&c| a[i][c] != b[j][c]) {
+                    return Ok(Some(difference(&a[i], &names[c], quoted(&a[i][c]), quoted(&b[j][c]))));
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn compare_keys(a: &[Value], b: &[Value]) -> std::cmp::Ordering {
+    fn rank(v: &Value) -> (u8, i64, &str) {
+        match v {
+            Value::Null => (0, 0, ""),
+            Value::Integer(n) => (1, *n, ""),
+            Value::Real(x) => (1, *x as i64, ""),
+            Value::Text(t) => (2, 0, t.as_str()),
+            Value::Blob(_) => (3, 0, ""),
+        }
+    }
+    a.iter().map(rank).cmp(b.iter().map(rank))
+}
+
+fn describe_row(names: &[String], row: &Row) -> String {
+    names.iter().zip(row).map(|(n, v)| format!("{n}={}", quoted(v))).collect::<Vec<_>>().join(", ")
+}
