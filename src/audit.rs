@@ -441,7 +441,7 @@ pub fn describe(change: &Change) -> String {
         (_, Some(Record::Event(value))) => match change.action {
             Action::Approve => format!(
                 "approved the content {}",
-                value.get("content_sha256").and_then(Value::as_str).map_or("", |s| &s[..s.len().min(12)])
+                value["content_sha256"].as_str().map_or("", |s| crate::output::prefix(s, 12))
             ),
             Action::Schedule => format!(
                 "scheduled publication at {}",

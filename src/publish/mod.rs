@@ -250,8 +250,8 @@ fn check_same_database(
             format!(
                 "`{}` holds a site published from another database (id {}…, this one is {}…); it was left as it is",
                 out.display(),
-                &theirs[..theirs.len().min(8)],
-                &ours[..ours.len().min(8)]
+                crate::output::prefix(theirs, 8),
+                crate::output::prefix(ours, 8)
             ),
             "check --db and --out; to replace that site with this database's, pass --replace-site",
         )),
