@@ -1,13 +1,16 @@
-//! The site is evidence (SPEC section 15), and no text from a file, the database or the command
-//! line is cut inside a character. Each test makes the attack or the slip as a user would
-//! (sqlite3 on the file, an edited manifest) and checks the exit code, the message, and that
-//! nothing else changed.
+//! The site is evidence (SPEC section 15): `publish` never writes content the log has not
+//! recorded as published, and no text from a file, the database or the command line is cut
+//! inside a character. Each test makes the attack or the slip as a user would (sqlite3 on the
+//! file, an edited manifest) and checks the exit code, the message, and that nothing else
+//! changed.
 use std::path::Path;
 
 use serde_json::Value;
 
 use crate::publish::published_files;
 use crate::testenv::{forge_change, TestEnv};
+
+const PHISHING: &str = "https://kent-police.example.net/login";
 
 /// Everything a user can read of the directory, for "nothing changed" checks.
 fn everything(env: &TestEnv) -> (Value, Value, Value) {
@@ -16,6 +19,19 @@ fn everything(env: &TestEnv) -> (Value, Value, Value) {
         env.json(&["history", "--json"]),
         env.json(&["publications", "--json"]),
     )
+}
+
+/// alice (admin), bob (publisher), carol (editor): with two publishers, approval is required.
+fn team() -> TestEnv {
+    let env = TestEnv::init();
+    env.ok(&["--editor", "alice", "editor", "add", "alice", "--role", "admin"]);
+    env.ok(&["--editor", "alice", "editor", "add", "bob", "--role", "publisher"]);
+    env.ok(&["--editor", "alice", "editor", "add", "carol"]);
+    env
+}
+
+fn as_(env: &TestEnv, who: &str, args: &[&str]) -> String {
+    env.ok(&[&["--editor", who][..], args].concat())
 }
 
 /// `publish` refused with exit 1: nothing recorded, the site as it was. Returns stderr.
@@ -33,6 +49,100 @@ fn edit_manifest(site: &Path, edit: impl FnOnce(&mut Value)) {
     let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     edit(&mut manifest);
     std::fs::write(&path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+}
+
+fn publication_count(env: &TestEnv) -> usize {
+    env.json(&["publications", "--json"])["publications"].as_array().unwrap().len()
+}
+
+#[test]
+fn unapproved_content_never_goes_public_through_a_repair() {
+    let env = team();
+    as_(&env, "carol", &["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    as_(&env, "alice", &["approve"]);
+    as_(&env, "bob", &["publish", "--out", "site"]);
+    as_(&env, "carol", &["set-url", "kent-police", PHISHING]);
+    // nobody approves it; the attacker learns its sha256 from `approve` on a copy of the file
+    // and writes it into the publications table, so the table says it is already published
+    let copy = env.path("copy.db");
+    std::fs::copy(&env.db, &copy).unwrap();
+    let approved = as_(&env, "alice", &["--db", copy.to_str().unwrap(), "approve"]);
+    let pending = approved.split_whitespace().find(|w| w.len() == 64).unwrap().to_owned();
+    env.sql().execute("UPDATE publications SET content_sha256 = ?1", [&pending]).unwrap();
+    let site = env.path("site");
+    let expect = format!(
+        "error: publication 1: its row says it showed the content live now (sha256 {}…), but the audit log up to its head (change 51) gives ",
+        &pending[..12]
+    );
+    let hint = "hint: the publications table was changed behind admin's back: restore the database from a backup (`admin restore`)";
+
+    // the site whole, a dry run, the site with its page deleted, a fresh directory
+    for args in [&["publish", "--out", "site"][..], &["publish", "--out", "site", "--dry-run"]] {
+        let err = refused(&env, &[&["--editor", "bob"][..], args].concat(), &site);
+        assert!(err.starts_with(&expect) && err.contains(hint), "{args:?}: {err}");
+    }
+    std::fs::remove_file(site.join("index.html")).unwrap();
+    for out in ["site", "fresh"] {
+        let err = refused(&env, &["--editor", "bob", "publish", "--out", out], &env.path(out));
+        assert!(err.starts_with(&expect) && err.contains(hint), "{out}: {err}");
+    }
+    assert!(!env.path("fresh").exists());
+    for (name, body) in published_files(&site) {
+        assert!(!String::from_utf8_lossy(&body).contains("kent-police.example.net"), "{name}");
+    }
+    assert_eq!(publication_count(&env), 1);
+}
+
+#[test]
+fn a_repair_writes_the_publication_the_log_records() {
+    let env = TestEnv::init();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    env.ok(&["publish", "--out", "site"]);
+    let site = published_files(&env.path("site"));
+    // public changes since that leave the content as it was published: the log is replayed
+    // to the publication's head to know it
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/other"]);
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    assert!(env.ok(&["publish", "--out", "site"]).contains("nothing to publish"));
+    std::fs::remove_file(env.path("site/index.html")).unwrap();
+    let out = env.ok(&["publish", "--out", "site", "--dry-run"]);
+    assert!(out.contains("nothing to publish"), "{out}");
+    assert!(!env.path("site/index.html").exists(), "a dry run writes nothing");
+    let out = env.ok(&["publish", "--out", "site"]);
+    assert!(out.contains("rewrote `site` as publication 1") && out.contains("index.html missing"), "{out}");
+    assert_eq!(published_files(&env.path("site")), site, "publication 1, byte for byte");
+    env.ok(&["publish", "--out", "fresh"]);
+    assert_eq!(published_files(&env.path("fresh")), site);
+    assert_eq!(publication_count(&env), 1);
+}
+
+#[test]
+fn a_publications_row_must_cover_what_its_publish_change_records() {
+    for (tamper, expect) in [
+        (
+            "UPDATE publications SET head_hash = 'abc'",
+            "error: publication 1: its row records change 46 with hash abc…, but the log holds ",
+        ),
+        // moved back one change, with that change's own hash: consistent with the chain
+        (
+            "UPDATE publications SET last_change = 45, head_hash = (SELECT hash FROM changes WHERE id = 45)",
+            "error: publication 1: its row covers changes 1 to 45, but its `publish` change 47 records 1 to 46; nothing was published",
+        ),
+    ] {
+        let env = TestEnv::init();
+        env.ok(&["publish", "--out", "site"]);
+        env.sql().execute_batch(tamper).unwrap();
+        for args in [
+            &["publish", "--out", "site"][..],
+            &["publish", "--out", "fresh"],
+            &["publish", "--out", "site", "--dry-run"],
+        ] {
+            let err = refused(&env, args, &env.path(args[2]));
+            assert!(err.starts_with(expect), "{tamper}: {args:?}: {err}");
+            assert!(err.contains("hint: the publications table was changed behind admin's back"), "{err}");
+        }
+        assert!(!env.path("fresh").exists());
+    }
 }
 
 #[test]
@@ -71,4 +181,25 @@ fn text_from_a_file_or_the_database_is_never_cut_inside_a_character() {
     assert!(env
         .ok(&["history", "--limit", "1"])
         .contains(&format!("approved the content a{} ", "é".repeat(11))));
+}
+
+/// `audit verify` compares a publication's row with its `publish` change for the fields that
+/// change repeats, and its recorded head's hash with the chain; it does not yet compare the
+/// content sha256 (which `publish` and `approve` read) with the content the log replays to at
+/// the head, nor the range of changes with the range the change records. `publish` refuses
+/// each of these (above); verify should too.
+#[test]
+#[ignore = "audit verify does not compare publications.content_sha256, first_change or last_change with the log yet (src/verify.rs)"]
+fn audit_verify_fails_on_a_rewritten_content_sha256_or_range() {
+    for tamper in [
+        "UPDATE publications SET content_sha256 = 'abc'",
+        "UPDATE publications SET last_change = 45, head_hash = (SELECT hash FROM changes WHERE id = 45)",
+        "UPDATE publications SET first_change = 7",
+    ] {
+        let env = TestEnv::init();
+        env.ok(&["publish", "--out", "site"]);
+        env.sql().execute_batch(tamper).unwrap();
+        let err = env.fails(&["audit", "verify"], 1);
+        assert!(err.contains("publication 1"), "{tamper}: {err}");
+    }
 }

@@ -1,0 +1,157 @@
+//! The site is evidence (SPEC section 15): what `--out` holds says what was published, and
+//! `publish` never makes it say something the audit log does not.
+//!
+//! Before anything is written, the site's manifest must name this database, unless
+//! `--replace-site` is given.
+//!
+//! A site is repaired only with the publication the log records, re-rendered from the log as of
+//! its audit head and checked against the sha256 its `publish` change records. The publications
+//! table says which content was last published, but the table is a projection anyone with the
+//! file can edit: where it disagrees with the log, `publish` refuses and names the difference.
+use std::path::Path;
+
+use anyhow::Result;
+use rusqlite::Connection;
+use serde_json::Value;
+
+use super::render::Site;
+use super::site::Manifest;
+use crate::audit::Action;
+use crate::db::changes;
+use crate::exit_codes::failed_hint;
+use crate::model::{Change, Publication};
+use crate::output::prefix;
+
+/// How many characters of an id or a hash a message shows.
+const SHORT: usize = 12;
+
+const TABLE_HINT: &str = "the publications table was changed behind admin's back: restore the database from a backup (`admin restore`)";
+
+/// Refuse to write over a site another database published, unless told to.
+pub fn check_same_database(
+    manifest: Option<&Manifest>,
+    ours: Option<&str>,
+    replace_site: bool,
+    out: &Path,
+) -> Result<()> {
+    let theirs = manifest.and_then(|m| m.database_id.as_deref());
+    match (theirs, ours) {
+        (Some(theirs), Some(ours)) if theirs != ours && !replace_site => Err(failed_hint(
+            format!(
+                "`{}` holds a site published from another database (id {}…, this one is {}…); it was left as it is",
+                out.display(),
+                prefix(theirs, 8),
+                prefix(ours, 8)
+            ),
+            "check --db and --out; to replace that site with this database's, pass --replace-site",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// What `publish` takes from a publication's row beyond what its `publish` change repeats
+/// (which `verify::publications_match_log` compares): the head it covers, against the chain's
+/// hash there, and the range of changes, against the range its change records.
+pub fn check_row(conn: &Connection, publication: &Publication) -> Result<()> {
+    let refuse = |what: String| {
+        failed_hint(format!("publication {}: {what}; nothing was published", publication.id), TABLE_HINT)
+    };
+    if let Some(head) = &publication.head_hash {
+        let logged = changes::hash_of(conn, publication.last_change)?;
+        if logged.as_deref() != Some(head.as_str()) {
+            return Err(refuse(format!(
+                "its row records change {} with hash {}…, but the log holds {}",
+                publication.last_change,
+                prefix(head, SHORT),
+                logged
+                    .as_deref()
+                    .map_or_else(|| "no such change".to_owned(), |h| format!("{}…", prefix(h, SHORT)))
+            )));
+        }
+    }
+    let Some(change) = publish_change(conn, publication)? else { return Ok(()) };
+    let range = change.after.as_ref().and_then(|a| a.get("changes")).and_then(Value::as_array);
+    if let Some([first, last]) = range.map(Vec::as_slice) {
+        let (first, last) = (first.as_i64(), last.as_i64());
+        if (first, last) != (Some(publication.first_change), Some(publication.last_change)) {
+            return Err(refuse(format!(
+                "its row covers changes {} to {}, but its `publish` change {} records {} to {}",
+                publication.first_change,
+                publication.last_change,
+                change.id,
+                first.map_or_else(|| "?".to_owned(), |n| n.to_string()),
+                last.map_or_else(|| "?".to_owned(), |n| n.to_string()),
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The `publish` change that recorded `publication`: the change right after its head, as
+/// `publish` writes it, or else found among every `publish` change.
+fn publish_change(conn: &Connection, publication: &Publication) -> Result<Option<Change>> {
+    let records = |c: &Change| {
+        c.action == Action::Publish
+            && c.after.as_ref().and_then(|a| a.get("id")).and_then(Value::as_i64) == Some(publication.id)
+    };
+    if let Some(change) = changes::get(conn, publication.last_change + 1)?.filter(records) {
+        return Ok(Some(change));
+    }
+    Ok(changes::publishes(conn)?.into_iter().find(records))
+}
+
+/// The table says the public content (sha256 `content_sha`) is what `last` published: refuse
+/// unless the log says so too. When no public change was made since its head (the usual case)
+/// the log agrees without more; otherwise the log is replayed up to its head, as a set URL
+/// and its revert leave the content as it was.
+pub fn check_unchanged(conn: &Connection, last: &Publication, content_sha: &str) -> Result<()> {
+    let since = changes::since_id(conn, last.last_change)?;
+    if !since.iter().any(crate::approval::is_public) {
+        return Ok(());
+    }
+    let logged = crate::replay::content_as_of_change(conn, last.last_change)?.sha256();
+    if logged == content_sha {
+        return Ok(());
+    }
+    Err(content_differs(last, content_sha, &logged))
+}
+
+fn content_differs(last: &Publication, table: &str, logged: &str) -> anyhow::Error {
+    failed_hint(
+        format!(
+            "publication {}: its row says it showed the content live now (sha256 {}…), but the audit log up to its head (change {}) gives {}…; nothing was published",
+            last.id,
+            prefix(table, SHORT),
+            last.last_change,
+            prefix(logged, SHORT)
+        ),
+        TABLE_HINT,
+    )
+}
+
+/// The site of publication `last`, re-rendered from the log as of its head, for repairing
+/// `out`: its content must be the content the table says it showed (`content_sha`, what is live
+/// now), and the files byte for byte the ones its `publish` change records. Current content is
+/// never rendered in its place: that would publish without a `publish` change.
+pub fn rebuild(conn: &Connection, last: &Publication, content_sha: &str, out: &Path) -> Result<Site> {
+    let content = crate::replay::content_as_of_change(conn, last.last_change)?;
+    let logged = content.sha256();
+    if logged != content_sha {
+        return Err(content_differs(last, content_sha, &logged));
+    }
+    let site = super::render_publication(conn, &content, last)?;
+    let sha = site.sha256();
+    if sha != last.sha256 {
+        return Err(failed_hint(
+            format!(
+                "`{}` is not publication {} as recorded, and re-rendering it from the audit log gives sha256 {}…, not the {}… its `publish` change records (this admin renders the page differently from the one that published it); nothing was written",
+                out.display(),
+                last.id,
+                prefix(&sha, SHORT),
+                prefix(&last.sha256, SHORT)
+            ),
+            "a new publication writes the site with this admin: publish the next change with `admin publish`",
+        ));
+    }
+    Ok(site)
+}
