@@ -1,8 +1,11 @@
 //! The site is evidence (SPEC section 15): what `--out` holds says what was published, and
 //! `publish` never makes it say something the audit log does not.
 //!
-//! Before anything is written, the site's manifest must name this database, unless
-//! `--replace-site` is given.
+//! Before anything is written, the site's manifest must name this database, a publication this
+//! log holds at that number, and an audit head this log holds with that hash. A site published
+//! from a longer or another history (a newer copy of the database, the database a backup was
+//! restored from, a copy whose log was cut) is left as it is unless `--replace-site` is given:
+//! writing over it would replace the live publication N with a different one of the same number.
 //!
 //! A site is repaired only with the publication the log records, re-rendered from the log as of
 //! its audit head and checked against the sha256 its `publish` change records. The publications
@@ -17,13 +20,16 @@ use serde_json::Value;
 use super::render::Site;
 use super::site::Manifest;
 use crate::audit::Action;
-use crate::db::changes;
+use crate::db::{changes, publications};
 use crate::exit_codes::failed_hint;
 use crate::model::{Change, Publication};
 use crate::output::prefix;
 
 /// How many characters of an id or a hash a message shows.
 const SHORT: usize = 12;
+
+const REPLACE_HINT: &str =
+    "check --db and --out: publish with the database that made that site; to replace it with this one's, pass --replace-site";
 
 const TABLE_HINT: &str = "the publications table was changed behind admin's back: restore the database from a backup (`admin restore`)";
 
@@ -47,6 +53,77 @@ pub fn check_same_database(
         )),
         _ => Ok(()),
     }
+}
+
+/// Refuse a site whose manifest names a publication this log does not hold at that number, or
+/// an audit head this log does not hold with that hash (a later one included), unless told to
+/// replace it. A manifest from before sites named their publication or head is not refused
+/// for what it does not say. The publication's row is checked against the log first, so that
+/// a row changed behind the tool's back is named as such, not blamed on the site.
+pub fn check_site(
+    conn: &Connection,
+    manifest: Option<&Manifest>,
+    replace_site: bool,
+    out: &Path,
+) -> Result<()> {
+    let Some(manifest) = manifest.filter(|_| !replace_site) else { return Ok(()) };
+    let holds = match (manifest.publication, &manifest.audit) {
+        (Some(n), Some(audit)) => format!("publication {n} (audit head change {})", audit.change),
+        (Some(n), None) => format!("publication {n}"),
+        (None, Some(audit)) => format!("a publication covering change {}", audit.change),
+        (None, None) => return Ok(()),
+    };
+    let refuse = |log: String| {
+        failed_hint(
+            format!("`{}` holds {holds}, but {log}; it was left as it is", out.display()),
+            REPLACE_HINT,
+        )
+    };
+    let head = changes::last_id(conn)?;
+    if let Some(n) = manifest.publication {
+        let Some(ours) = publications::get(conn, n)? else {
+            let count = publications::last(conn)?.map_or(0, |p| p.id);
+            let longer = if n > count {
+                ": the site was published from a longer history (a newer copy of this database, or the one a backup was restored from)"
+            } else {
+                ""
+            };
+            return Err(refuse(format!(
+                "this log holds {} and ends at change {head}{longer}",
+                match count {
+                    0 => "no publication".to_owned(),
+                    1 => "only publication 1".to_owned(),
+                    _ => format!("publications 1 to {count}"),
+                }
+            )));
+        };
+        check_row(conn, &ours)?;
+        if let Some(audit) = &manifest.audit {
+            if audit.change != ours.last_change {
+                return Err(refuse(format!(
+                    "this log's publication {n} covers change {}: the site was published from another history of this database",
+                    ours.last_change
+                )));
+            }
+        }
+    }
+    if let Some(audit) = &manifest.audit {
+        if audit.change > head {
+            return Err(refuse(format!(
+                "this log ends at change {head}: the site was published from a longer history (a newer copy of this database, or the one a backup was restored from)"
+            )));
+        }
+        let logged = changes::hash_of(conn, audit.change)?;
+        if logged.as_deref() != Some(audit.hash.as_str()) {
+            return Err(refuse(format!(
+                "it says change {} has hash {}…, and this log's has {}: the site was published from another history of this database",
+                audit.change,
+                prefix(&audit.hash, SHORT),
+                logged.as_deref().map_or_else(|| "none".to_owned(), |h| format!("{}…", prefix(h, SHORT)))
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// What `publish` takes from a publication's row beyond what its `publish` change repeats

@@ -7,8 +7,9 @@
 //! commit leaves the old site and no record; a kill between commit and swap leaves the old site,
 //! which the next `admin publish` notices (the site on disk is not the newest publication) and
 //! repairs with that publication re-rendered from the log (`evidence.rs`). Every refusal (another
-//! database's site, files the tool did not write, a mount point, content or publications that
-//! differ from the log) comes before anything is recorded.
+//! database's site, a site from a longer or another history, files the tool did not write, a
+//! mount point, content or publications that differ from the log) comes before anything is
+//! recorded.
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -163,6 +164,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         if let Some(last) = &last {
             evidence::check_row(tx, last)?;
         }
+        evidence::check_site(tx, manifest, options.replace_site, &out.path)?;
         if let Some(last) = last.clone().filter(|l| l.content_sha256 == content_sha) {
             // the table says nothing public changed since: the log must say so too, and a
             // repair writes that publication as the log records it, never the content now
@@ -394,6 +396,7 @@ pub fn republish(db: &mut Db, id: i64, out: &std::path::Path, replace_site: bool
         ));
     }
     let (publication, site) = db.read(|tx| {
+        evidence::check_site(tx, on_disk.manifest.as_ref(), replace_site, &out.path)?;
         let publication = publications::get(tx, id)?
             .ok_or_else(|| bad_hint(format!("no publication {id}"), "see `admin publications`"))?;
         let content = crate::replay::content_as_of_change(tx, publication.last_change)?;

@@ -1,8 +1,8 @@
 //! The site is evidence (SPEC section 15): `publish` never writes content the log has not
-//! recorded as published, and no text from a file, the database or the command line is cut
-//! inside a character. Each test makes the attack or the slip as a user would (sqlite3 on the
-//! file, an edited manifest) and checks the exit code, the message, and that nothing else
-//! changed.
+//! recorded as published, never replaces a site from a longer or another history, and no text
+//! from a file, the database or the command line is cut inside a character. Each test makes the
+//! attack or the slip as a user would (sqlite3 on the file, an old backup, an edited manifest)
+//! and checks the exit code, the message, and that nothing else changed.
 use std::path::Path;
 
 use serde_json::Value;
@@ -142,6 +142,96 @@ fn a_publications_row_must_cover_what_its_publish_change_records() {
             assert!(err.contains("hint: the publications table was changed behind admin's back"), "{err}");
         }
         assert!(!env.path("fresh").exists());
+    }
+}
+
+#[test]
+fn a_site_from_a_longer_history_is_never_overwritten() {
+    let env = TestEnv::init();
+    env.ok(&["publish", "--out", "site"]);
+    env.ok(&["backup", "before-2.db"]);
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    env.ok(&["publish", "--out", "site"]);
+    let site = env.path("site");
+    let live = published_files(&site);
+
+    // the backup taken before publication 2 is restored, and someone changes something
+    env.ok(&["restore", "before-2.db"]);
+    env.ok(&["set-url", "essex-police", "https://www.essex.police.uk/uof"]);
+    for args in [&["publish", "--out", "site"][..], &["publish", "--out", "site", "--dry-run"]] {
+        let err = refused(&env, args, &site);
+        assert!(
+            err.contains("/site` holds publication 2 (audit head change 48), but this log holds only publication 1 and ends at change 48: the site was published from a longer history (a newer copy of this database, or the one a backup was restored from); it was left as it is"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("hint: check --db and --out") && err.contains("pass --replace-site"), "{err}");
+    }
+    // once it has a publication 2 of its own, that is another history's
+    env.ok(&["publish", "--out", "elsewhere"]);
+    for args in [&["publish", "--out", "site"][..], &["publish", "--from-publication", "2", "--out", "site"]]
+    {
+        let err = refused(&env, args, &site);
+        assert!(
+            err.contains("holds publication 2 (audit head change 48), but it says change 48 has hash ")
+                && err.contains("the site was published from another history of this database"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(published_files(&site), live);
+    // told to, it replaces the site
+    env.ok(&["publish", "--out", "site", "--replace-site"]);
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(index.contains("essex.police.uk") && !index.contains("kent.police.uk"), "{index}");
+}
+
+#[test]
+fn a_site_whose_publication_covers_another_change_is_refused() {
+    let env = TestEnv::init();
+    env.ok(&["publish", "--out", "site"]);
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    env.ok(&["backup", "copy.db"]);
+    env.ok(&["publish", "--out", "site"]);
+    // the copy holds change 48 as the site does, but its own publication 2 covers change 49
+    let copy = ["--db", "copy.db"];
+    env.ok(&[&copy[..], &["set-url", "essex-police", "https://www.essex.police.uk/uof"]].concat());
+    env.ok(&[&copy[..], &["publish", "--out", "other"]].concat());
+    let err = refused(&env, &[&copy[..], &["publish", "--out", "site"]].concat(), &env.path("site"));
+    assert!(
+        err.contains("holds publication 2 (audit head change 48), but this log's publication 2 covers change 49: the site was published from another history of this database"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_manifest_naming_what_this_log_does_not_hold_is_refused() {
+    for (edit, expect) in [
+        (
+            (|m: &mut Value| m["publication"] = 7.into()) as fn(&mut Value),
+            "holds publication 7 (audit head change 46), but this log holds only publication 1 and ends at change 48: the site was published from a longer history",
+        ),
+        (
+            |m: &mut Value| {
+                m["publication"] = Value::Null;
+                m["audit"]["change"] = 99.into();
+            },
+            "holds a publication covering change 99, but this log ends at change 48: the site was published from a longer history",
+        ),
+        (
+            |m: &mut Value| m["audit"]["hash"] = "0".repeat(64).into(),
+            "holds publication 1 (audit head change 46), but it says change 46 has hash 000000000000…, and this log's has ",
+        ),
+    ] {
+        let env = TestEnv::init();
+        env.ok(&["publish", "--out", "site"]);
+        env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+        let site = env.path("site");
+        edit_manifest(&site, edit);
+        for args in [&["publish", "--out", "site"][..], &["publish", "--out", "site", "--dry-run"]] {
+            let err = refused(&env, args, &site);
+            assert!(err.contains(expect), "{args:?}: {err}");
+        }
+        env.ok(&["publish", "--out", "site", "--replace-site"]);
+        assert_eq!(publication_count(&env), 2);
     }
 }
 
