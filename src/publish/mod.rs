@@ -434,12 +434,13 @@ pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String)>
 
 /// The site as the next publication would make it, for `admin serve`: the current database,
 /// unpublished changes included, marked as a preview only when there are some (when the public
-/// content is what was last published, the page is the published one and says nothing more).
-/// Nothing is written or recorded.
+/// content is what was last published, the page is the published one and says nothing more,
+/// once the log agrees that it is). Nothing is written or recorded.
 pub fn preview(conn: &Connection, at: &str) -> Result<Site> {
     let content = checked_content(conn)?;
     let last = publications::last(conn)?;
     if let Some(last) = last.as_ref().filter(|l| l.content_sha256 == content.sha256()) {
+        evidence::check_unchanged(conn, last, &last.content_sha256)?;
         return render_site(conn, &content, last, false);
     }
     let (_, note) = pending(conn)?;

@@ -91,6 +91,12 @@ fn unapproved_content_never_goes_public_through_a_repair() {
         assert!(!String::from_utf8_lossy(&body).contains("kent-police.example.net"), "{name}");
     }
     assert_eq!(publication_count(&env), 1);
+    // nor does the preview show it as the published page, without its Preview banner
+    let serving = crate::editor::serve(&env);
+    let (code, body) = crate::editor::get(&serving.1, "/");
+    assert_eq!(code, 500, "{body}");
+    assert!(body.contains("its row says it showed the content live now"), "{body}");
+    assert!(!body.contains("kent-police.example.net"), "{body}");
 }
 
 #[test]
