@@ -43,7 +43,7 @@ pub fn describe(change: &Change) -> String {
         },
         Event::ReviewWithdrawn(review) => format!("withdrew the review of {}", review.at),
         Event::Approval(approval) => {
-            format!("approved the content {}", approval.content_sha256.chars().take(12).collect::<String>())
+            format!("approved the content {}", crate::output::prefix(&approval.content_sha256, 12))
         }
         Event::Schedule(schedule) => format!("scheduled publication at {}", schedule.at),
         Event::ScheduleCancelled(_) => "cancelled the schedule".to_owned(),

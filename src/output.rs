@@ -169,6 +169,13 @@ pub fn one_line(text: &str) -> String {
     out
 }
 
+/// The first `chars` characters of `text`: a short form of an id or a hash for people. Text
+/// from a file or the database can hold any character, so the cut is counted in characters,
+/// never in bytes (a byte index inside a character panics).
+pub fn prefix(text: &str, chars: usize) -> &str {
+    text.char_indices().nth(chars).map_or(text, |(end, _)| &text[..end])
+}
+
 /// An optional value for a table cell.
 pub fn or_dash(value: Option<&str>) -> String {
     value.unwrap_or("-").to_owned()
@@ -190,5 +197,16 @@ mod tests {
         fit(&mut narrow, 2, 40);
         assert_eq!((narrow[5], narrow[6]), (6, 6), "never under 6");
         assert_eq!(cut("URL set to https://example.org/", 10), "URL set t…");
+    }
+
+    #[test]
+    fn a_prefix_is_cut_between_characters() {
+        assert_eq!(prefix("0123456789abcdef", 8), "01234567");
+        assert_eq!(prefix("aéééééé", 8), "aéééééé");
+        assert_eq!(prefix("aééééééééé", 4), "aééé");
+        assert_eq!(prefix("🙂🙂🙂", 2), "🙂🙂");
+        assert_eq!(prefix("short", 12), "short");
+        assert_eq!(prefix("", 3), "");
+        assert_eq!(prefix("abc", 0), "");
     }
 }

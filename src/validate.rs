@@ -384,7 +384,7 @@ pub fn data_to(raw: &str, today: NaiveDate) -> anyhow::Result<NaiveDate> {
     let digits =
         |r: std::ops::Range<usize>| text.get(r).is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()));
     let hint = "use YYYY-MM (the month's last day) or YYYY-MM-DD, e.g. --data-to 2025-09";
-    let day = if text.len() == 7 && digits(0..4) && &text[4..5] == "-" && digits(5..7) {
+    let day = if text.len() == 7 && digits(0..4) && text.get(4..5) == Some("-") && digits(5..7) {
         let (year, month) = (text[0..4].parse::<i32>().ok(), text[5..7].parse::<u32>().ok());
         year.zip(month)
             .and_then(|(y, m)| NaiveDate::from_ymd_opt(y, m, 1))

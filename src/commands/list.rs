@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
                 row.push(e.status.as_str().to_owned());
             }
             row.push(e.open_notes.to_string());
-            row.push(or_dash(e.last_reviewed.as_deref().map(|at| &at[..10.min(at.len())])));
+            row.push(or_dash(e.last_reviewed.as_deref().map(|at| output::prefix(at, 10))));
             row.push(or_dash(e.url.as_deref()));
             row
         })

@@ -71,7 +71,7 @@ pub fn run(ctx: &Ctx, args: PublicationsArgs) -> Result<ExitCode> {
                     [a, b] => format!("{a}–{b}"),
                     _ => "-".to_owned(),
                 },
-                p.sha256[..12.min(p.sha256.len())].to_owned(),
+                crate::output::prefix(&p.sha256, 12).to_owned(),
                 p.note.clone(),
             ]
         })

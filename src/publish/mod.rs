@@ -6,8 +6,10 @@
 //! publication is committed, and only then is the directory swapped in. A kill before the
 //! commit leaves the old site and no record; a kill between commit and swap leaves the old site,
 //! which the next `admin publish` notices (the site on disk is not the newest publication) and
-//! repairs. Every refusal (another database's site, files the tool did not write, a mount point,
-//! content that differs from the log) comes before anything is recorded.
+//! repairs with that publication re-rendered from the log (`evidence.rs`). Every refusal (another
+//! database's site, a site from a longer or another history, files the tool did not write, a
+//! mount point, content or publications that differ from the log) comes before anything is
+//! recorded.
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -23,6 +25,7 @@ use crate::gate::Author;
 use crate::model::Publication;
 use crate::state::State;
 
+mod evidence;
 mod render;
 mod site;
 mod summary;
@@ -63,8 +66,9 @@ pub enum Outcome {
         last: Publication,
     },
     /// The content is unchanged but the site on disk was not the last publication (a crash
-    /// between commit and swap, a deleted directory, files deleted or altered): it was written
-    /// again. `damaged` names the files that were missing or altered.
+    /// between commit and swap, a deleted directory, files deleted or altered): that publication
+    /// was re-rendered from the log and written again. `damaged` names the files that were
+    /// missing or altered.
     Repaired {
         last: Publication,
         damaged: Vec<String>,
@@ -147,7 +151,8 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
     let _lock = if options.dry_run { None } else { Some(site::lock(&out)?) };
     let on_disk = site::inspect(&out)?;
     let database_id = db.database_id()?;
-    check_same_database(&on_disk, database_id.as_deref(), options.replace_site, &out.path)?;
+    let manifest = on_disk.manifest.as_ref();
+    evidence::check_same_database(manifest, database_id.as_deref(), options.replace_site, &out.path)?;
     let run = |tx: &rusqlite::Transaction, actor: &Actor| -> Result<Prepared> {
         if !options.dry_run {
             crate::editors::authorize_action(tx, &actor.editor, Action::Publish)?;
@@ -155,12 +160,19 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         let (now, content) = checked_state(tx)?;
         let content_sha = content.sha256();
         let last = publications::last(tx)?;
+        evidence::check_site(tx, manifest, options.replace_site, &out.path)?;
         if let Some(last) = last.clone().filter(|l| l.content_sha256 == content_sha) {
-            if on_disk.is_intact(&last.sha256) || options.dry_run {
+            // the table says nothing public changed since: the log must say so too, and a
+            // repair writes that publication as the log records it, never the content now
+            evidence::check_unchanged(tx, &last, &content_sha)?;
+            if on_disk.is_intact(&last.sha256) {
                 return Ok(Prepared::Nothing(last));
             }
-            let site = render_publication(tx, &content, &last)?;
-            let damaged = if on_disk.manifest.is_some() { on_disk.damaged.clone() } else { Vec::new() };
+            let site = evidence::rebuild(tx, &last, &content_sha, &out.path)?;
+            if options.dry_run {
+                return Ok(Prepared::Nothing(last));
+            }
+            let damaged = if manifest.is_some() { on_disk.damaged.clone() } else { Vec::new() };
             return Ok(Prepared::Repair(last, site, damaged));
         }
         if !options.allow_broken {
@@ -235,28 +247,6 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
 
 fn identity(database_id: Option<String>, publication: &Publication) -> site::Identity {
     site::Identity { database_id, publication: publication.id, audit: publication.audit_head() }
-}
-
-/// Refuse to write over a site another database published, unless told to.
-fn check_same_database(
-    on_disk: &site::OnDisk,
-    ours: Option<&str>,
-    replace_site: bool,
-    out: &std::path::Path,
-) -> Result<()> {
-    let theirs = on_disk.manifest.as_ref().and_then(|m| m.database_id.as_deref());
-    match (theirs, ours) {
-        (Some(theirs), Some(ours)) if theirs != ours && !replace_site => Err(failed_hint(
-            format!(
-                "`{}` holds a site published from another database (id {}…, this one is {}…); it was left as it is",
-                out.display(),
-                &theirs[..theirs.len().min(8)],
-                &ours[..ours.len().min(8)]
-            ),
-            "check --db and --out; to replace that site with this database's, pass --replace-site",
-        )),
-        _ => Ok(()),
-    }
 }
 
 enum Prepared {
@@ -369,7 +359,12 @@ pub fn republish(db: &mut Db, id: i64, out: &std::path::Path, replace_site: bool
     let _lock = site::lock(&out)?;
     let on_disk = site::inspect(&out)?;
     let database_id = db.database_id()?;
-    check_same_database(&on_disk, database_id.as_deref(), replace_site, &out.path)?;
+    evidence::check_same_database(
+        on_disk.manifest.as_ref(),
+        database_id.as_deref(),
+        replace_site,
+        &out.path,
+    )?;
     if let Some(manifest) = on_disk.manifest.as_ref().filter(|m| m.publication.is_none()) {
         return Err(bad_hint(
             format!(
@@ -390,6 +385,16 @@ pub fn republish(db: &mut Db, id: i64, out: &std::path::Path, replace_site: bool
         ));
     }
     let (publication, site) = db.read(|tx| {
+        // the publication as the log records it, and the table the page's history comes from
+        // checked against the log
+        let logged = crate::log::now(tx)?;
+        if let Some(problem) = crate::verify::publications_match(tx, &logged)? {
+            return Err(failed_hint(
+                format!("{problem}; nothing was written"),
+                "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
+            ));
+        }
+        evidence::check_site(tx, on_disk.manifest.as_ref(), replace_site, &out.path)?;
         let publication = publications::get(tx, id)?
             .ok_or_else(|| bad_hint(format!("no publication {id}"), "see `admin publications`"))?;
         let content = crate::replay::content_as_of_change(tx, publication.last_change)?;
@@ -427,12 +432,13 @@ pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String)>
 
 /// The site as the next publication would make it, for `admin serve`: the current database,
 /// unpublished changes included, marked as a preview only when there are some (when the public
-/// content is what was last published, the page is the published one and says nothing more).
-/// Nothing is written or recorded.
+/// content is what was last published, the page is the published one and says nothing more,
+/// once the log agrees that it is). Nothing is written or recorded.
 pub fn preview(conn: &Connection, at: &str) -> Result<Site> {
     let content = checked_content(conn)?;
     let last = publications::last(conn)?;
     if let Some(last) = last.as_ref().filter(|l| l.content_sha256 == content.sha256()) {
+        evidence::check_unchanged(conn, last, &last.content_sha256)?;
         return render_site(conn, &content, last, false);
     }
     let (_, note) = pending(conn)?;

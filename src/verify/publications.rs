@@ -57,6 +57,12 @@ fn matches(rows: &[Publication], logged: &[Publication]) -> Option<Problem> {
                 p.last_change, log.change
             ));
         }
+        if (p.first_change, p.last_change) != (log.first_change, log.last_change) {
+            return problem(format!(
+                "its row covers changes {} to {}, but its `publish` change {} covers {} to {}",
+                p.first_change, p.last_change, log.change, log.first_change, log.last_change
+            ));
+        }
         if let Some(head) = p.head_hash.as_ref().filter(|_| p.head_hash != log.head_hash) {
             return problem(format!(
                 "it recorded change {} with hash {head}, but the log holds {}",

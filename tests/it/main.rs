@@ -6,6 +6,7 @@ mod corpus;
 mod directory;
 mod docs;
 mod editor;
+mod evidence;
 mod history;
 mod hostile;
 mod integrity;
