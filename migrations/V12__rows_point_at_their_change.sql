@@ -56,3 +56,8 @@ FROM rows LEFT JOIN standing s
 DROP TABLE reviews;
 ALTER TABLE reviews_by_change RENAME TO reviews;
 CREATE INDEX reviews_by_force ON reviews (force_id, at);
+
+-- Signatures from here on (version 2) cover the database's id and the previous change's hash
+-- with the change, so a signed change cannot be replayed into another database or another place
+-- in the log. Changes signed before this migration keep their version-1 signatures.
+INSERT INTO meta (key, value) SELECT 'signatures_v2_from', COALESCE(MAX(id), 0) + 1 FROM changes;

@@ -143,6 +143,8 @@ pub fn make_schedule(
     note: Option<&str>,
     minor: bool,
     without_approval: Option<&str>,
+    out: &std::path::Path,
+    allow_broken: bool,
 ) -> Result<Change> {
     crate::editors::authorize_action(conn, &actor.editor, Action::Schedule)?;
     if let Some(existing) = schedule(conn)? {
@@ -171,8 +173,8 @@ pub fn make_schedule(
         minor,
         approved_by: check.approved_by,
         without_approval: check.without_approval,
-        out: None,
-        allow_broken: false,
+        out: Some(out.display().to_string()),
+        allow_broken,
     };
     crate::gate::append(conn, actor.change(Action::Schedule, Event::Schedule(schedule)))
 }

@@ -326,6 +326,16 @@ pub fn chain_hash(prev_hash: &str, change: &Change) -> String {
     hex(&hasher.finalize())
 }
 
+/// The bytes an editor's key signs for a change, signature version 2: the database's id and
+/// the previous change's hash (empty for the first) before the change's canonical JSON, so a
+/// signature holds only in its own database, at its own place in the log. Version 1 (changes
+/// signed before schema 12) signed the canonical JSON alone.
+pub fn signed_bytes(database: &str, previous: &str, canonical: &[u8]) -> Vec<u8> {
+    let mut out = format!("uof-admin change v2\ndatabase {database}\nprevious {previous}\n").into_bytes();
+    out.extend_from_slice(canonical);
+    out
+}
+
 /// Lower-case hex of a digest.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";

@@ -683,9 +683,10 @@ pub struct HistoryArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Print the exact bytes of a change that were hashed and signed (its canonical JSON)
+    /// Print the exact bytes of a change that were hashed (its canonical JSON), or with
+    /// --signed the bytes its signature covers
     #[command(
-        after_help = "Example:\n  admin audit canonical 52 > change-52.json\n  admin history --json | jq -r '.changes[] | select(.id == 52) | .signature' > change-52.sig\n  ssh-keygen -Y verify -f allowed_signers -I alice -n uof-admin -s change-52.sig < change-52.json"
+        after_help = "A signature covers the database's id and the previous change's hash before the canonical JSON\n(changes signed before schema 12: the canonical JSON alone); --signed prints exactly what it covers.\n\nExample:\n  admin audit canonical --signed 52 > change-52.signed\n  admin history --json | jq -r '.changes[] | select(.id == 52) | .signature' > change-52.sig\n  ssh-keygen -Y verify -f allowed_signers -I alice -n uof-admin -s change-52.sig < change-52.signed"
     )]
     Canonical(AuditCanonicalArgs),
     /// Check the hash chain, the publications and the live tables against the log; exit 1
@@ -712,6 +713,9 @@ pub struct AuditVerifyArgs {
 pub struct AuditCanonicalArgs {
     /// The change's id
     pub id: i64,
+    /// The bytes its signature covers, for `ssh-keygen -Y verify`
+    #[arg(long)]
+    pub signed: bool,
 }
 
 #[derive(Debug, Args)]

@@ -103,6 +103,10 @@ pub struct PublicationRecord {
     /// sha256 of the public content it published (recorded from schema 12 on).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_sha256: Option<String>,
+    /// The id of the database that published it (recorded from schema 12 on): the log's word
+    /// for the id its `meta` table holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
 }
 
 impl Event {
@@ -284,6 +288,7 @@ mod tests {
                 without_approval: None,
                 schedule: None,
                 content_sha256: Some("c".into()),
+                database: Some("d".into()),
             }),
         ];
         for event in events {

@@ -146,8 +146,9 @@ pub fn append(conn: &Connection, change: NewChange) -> Result<Change> {
             )
         })?;
         let public = ssh_key::PublicKey::from_openssh(&key).context("the registered key is unreadable")?;
-        sealed.signature =
-            Some(signer.sign(&sealed.editor, &public, &crate::audit::canonical_body(&sealed))?);
+        let database = crate::db::database_id(conn)?.unwrap_or_default();
+        let bytes = crate::audit::signed_bytes(&database, &prev_hash, &crate::audit::canonical_body(&sealed));
+        sealed.signature = Some(signer.sign(&sealed.editor, &public, &bytes)?);
     }
     changes::insert(conn, &sealed)?;
     let previous = head.map(|h| AuditHead { change: h.id, hash: h.hash });

@@ -79,7 +79,7 @@ pub fn head(ctx: &Ctx, args: AuditHeadArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `admin audit canonical ID`: the exact bytes hashed and signed, as stored.
+/// `admin audit canonical [--signed] ID`: the exact bytes hashed, or signed, as stored.
 pub fn canonical(ctx: &Ctx, args: AuditCanonicalArgs) -> Result<ExitCode> {
     let db = ctx.open()?;
     let stored = changes::stored(db.conn(), args.id)?.ok_or_else(|| {
@@ -88,6 +88,16 @@ pub fn canonical(ctx: &Ctx, args: AuditCanonicalArgs) -> Result<ExitCode> {
             "see `admin history` for change ids",
         )
     })?;
-    output::bytes_out(&stored.canonical())?;
+    let canonical = stored.canonical();
+    if !args.signed || args.id < crate::db::signatures_v2_from(db.conn())? {
+        output::bytes_out(&canonical)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let database = db.database_id()?.unwrap_or_default();
+    let previous = match args.id {
+        1 => String::new(),
+        id => changes::hash_of(db.conn(), id - 1)?.unwrap_or_default(),
+    };
+    output::bytes_out(&crate::audit::signed_bytes(&database, &previous, &canonical))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -36,6 +36,10 @@ pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
     let (note, without_approval) = if args.without_approval { (None, note) } else { (note, None) };
     if let Some(at) = &args.at {
         let at = crate::clock::stamp(crate::validate::time_arg(at)?);
+        // the schedule publishes where it was made for, and nowhere else
+        let out = std::path::absolute(&args.out).map_err(|e| {
+            crate::exit_codes::bad(format!("cannot use `{}` as --out: {e}", args.out.display()))
+        })?;
         let actor = ctx.actor(None)?;
         let mut db = ctx.open()?;
         let change = db.write_as(&actor, |tx, actor| {
@@ -46,10 +50,13 @@ pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
                 note.as_deref(),
                 args.minor,
                 without_approval.as_deref(),
+                &out,
+                args.allow_broken,
             )
         })?;
         output::line(format!(
-            "scheduled the pending content to go live at {at} (change {}); `admin publish --scheduled` publishes it then",
+            "scheduled the pending content to go live at {at} into `{}` (change {}); `admin publish --scheduled` publishes it then",
+            args.out.display(),
             change.id
         ))?;
         return Ok(ExitCode::SUCCESS);
@@ -71,6 +78,17 @@ pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             Some(s) => {
+                if let Some(home) = s.out.as_deref().filter(|home| !same_place(home, &args.out)) {
+                    return Err(crate::exit_codes::bad_hint(
+                        format!(
+                            "the publication scheduled for {} (change {}) publishes into `{home}`, not `{}`; nothing was published",
+                            s.at,
+                            s.change,
+                            args.out.display()
+                        ),
+                        format!("run it with --out {home}, or cancel it (`admin publish --cancel-schedule`) and schedule again"),
+                    ));
+                }
                 // the timer acts for the publisher who made the schedule
                 author.editor.clone_from(&s.by);
                 Some(s)
@@ -84,7 +102,7 @@ pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
         note: scheduled.as_ref().map_or(note, |s| s.note.clone()),
         minor: scheduled.as_ref().map_or(args.minor, |s| s.minor),
         dry_run: args.dry_run,
-        allow_broken: args.allow_broken,
+        allow_broken: args.allow_broken || scheduled.as_ref().is_some_and(|s| s.allow_broken),
         replace_site: args.replace_site,
         without_approval,
         scheduled,
@@ -134,6 +152,15 @@ pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `out` names the directory `home` (absolute, as a schedule records it).
+fn same_place(home: &str, out: &std::path::Path) -> bool {
+    let home = std::path::Path::new(home);
+    match (std::fs::canonicalize(home), std::fs::canonicalize(out)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => std::path::absolute(out).is_ok_and(|out| out == home),
+    }
 }
 
 fn print_summary(summary: &[String]) -> Result<()> {

@@ -223,11 +223,7 @@ impl Db {
 
     /// The random id `init` gave this database.
     pub fn database_id(&self) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT value FROM meta WHERE key = 'database_id'")?
-            .query_row([], |row| row.get(0))
-            .optional()?)
+        database_id(&self.conn)
     }
 
     fn enable_foreign_keys(&self) -> Result<()> {
@@ -365,6 +361,24 @@ impl Db {
         }
         Ok(())
     }
+}
+
+/// The random id `init` gave the database.
+pub fn database_id(conn: &Connection) -> Result<Option<String>> {
+    meta(conn, "database_id")
+}
+
+/// The first change whose signature is version 2 (binding the database and the chain): every
+/// change from the one schema 12 was applied before.
+pub fn signatures_v2_from(conn: &Connection) -> Result<i64> {
+    Ok(meta(conn, "signatures_v2_from")?.and_then(|v| v.parse().ok()).unwrap_or(1))
+}
+
+fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |row| row.get(0))
+        .optional()?)
 }
 
 /// Whether the tables every version of this tool has are there.

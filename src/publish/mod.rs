@@ -335,6 +335,7 @@ pub fn record(
         without_approval: publication.without_approval.clone(),
         schedule,
         content_sha256: Some(publication.content_sha256.clone()),
+        database: crate::db::database_id(tx)?,
     };
     crate::gate::append(tx, actor.change(Action::Publish, crate::event::Event::Publication(record)))
 }

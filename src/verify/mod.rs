@@ -112,10 +112,14 @@ pub fn database(conn: &Connection) -> Result<Report> {
     let mut verifier = Verifier::new();
     let mut state = State::default();
     let mut problem = None;
+    let signatures = Signatures {
+        database: crate::db::database_id(conn)?.unwrap_or_default(),
+        v2_from: crate::db::signatures_v2_from(conn)?,
+    };
     changes::for_each_stored_in_parallel(conn, |stored| {
         problem = match verifier.check_stored(stored) {
             Err(b) => Some(Problem::Chain(b)),
-            Ok(()) => check_and_apply(&mut state, stored),
+            Ok(()) => check_and_apply(&mut state, &signatures, stored),
         };
         Ok(problem.is_none())
     })?;
@@ -138,7 +142,7 @@ pub fn database(conn: &Connection) -> Result<Report> {
 
 /// One change that chains: its event readable, its editor allowed to make it, signed where
 /// their key asks, and consistent with the state before it, to which it is then applied.
-fn check_and_apply(state: &mut State, stored: &StoredChange) -> Option<Problem> {
+fn check_and_apply(state: &mut State, signatures: &Signatures, stored: &StoredChange) -> Option<Problem> {
     let unreadable = |what: String| Some(Problem::Unreadable { id: stored.id, what });
     let Some(action) = Action::parse(&stored.action) else {
         return unreadable(format!("its action {:?} is not one admin makes", stored.action));
@@ -155,8 +159,17 @@ fn check_and_apply(state: &mut State, stored: &StoredChange) -> Option<Problem> 
         let what = format!("{} was not allowed to make it: {why:#}", stored.editor);
         return Some(Problem::Signature { id: stored.id, what });
     }
-    if let Some(problem) = check_signature(state, stored, &event) {
+    if let Some(problem) = check_signature(state, signatures, stored, &event) {
         return Some(problem);
+    }
+    if let Event::Publication(record) = &event {
+        if let Some(recorded) = record.database.as_deref().filter(|d| *d != signatures.database) {
+            let what = format!(
+                "its `publish` change {} records database {recorded}, but this database's meta table says {} (its id was changed)",
+                stored.id, signatures.database
+            );
+            return Some(Problem::Publication { id: record.id, what });
+        }
     }
     let header = Header {
         id: stored.id,
@@ -170,9 +183,22 @@ fn check_and_apply(state: &mut State, stored: &StoredChange) -> Option<Problem> 
     apply_event(state, &header, &event).err().map(|c| Problem::Continuity { id: c.id, entity: c.entity })
 }
 
+/// What signatures bind: this database's id, and from which change they are version 2.
+struct Signatures {
+    database: String,
+    v2_from: i64,
+}
+
 /// Signed with the key its editor had registered before it (or, for the change that registers
-/// an editor's first key themselves, that key); unsigned where they had none.
-fn check_signature(state: &State, stored: &StoredChange, event: &Event) -> Option<Problem> {
+/// an editor's first key themselves, that key), over this database's id, the previous change's
+/// hash and the change (version 2; before schema 12, the change alone); unsigned where they had
+/// no key.
+fn check_signature(
+    state: &State,
+    signatures: &Signatures,
+    stored: &StoredChange,
+    event: &Event,
+) -> Option<Problem> {
     let problem = |what: String| Some(Problem::Signature { id: stored.id, what });
     let Some(key) = crate::gate::signing_key(&state.editors, &stored.editor, event) else {
         return stored.signature.as_ref().and_then(|_| {
@@ -183,16 +209,38 @@ fn check_signature(state: &State, stored: &StoredChange, event: &Event) -> Optio
         });
     };
     let fingerprint = || crate::model::fingerprint(&key);
-    match &stored.signature {
-        None => problem(format!(
+    let Some(signature) = &stored.signature else {
+        return problem(format!(
             "it has no signature, but {} signs with the key {}",
             stored.editor,
             fingerprint()
+        ));
+    };
+    let canonical = stored.canonical();
+    let previous = state.head.as_ref().map_or("", |h| h.hash.as_str());
+    let v2 = crate::audit::signed_bytes(&signatures.database, previous, &canonical);
+    let verdict = if stored.id >= signatures.v2_from {
+        crate::sign::verify(&key, &v2, signature)
+    } else {
+        crate::sign::verify(&key, &canonical, signature).map_err(|why| {
+            match crate::sign::verify(&key, &v2, signature) {
+                Ok(()) => format!(
+                    "it carries a version 2 signature, but the database says version 2 starts at change {} (its meta table was changed)",
+                    signatures.v2_from
+                ),
+                Err(_) => why,
+            }
+        })
+    };
+    match verdict {
+        Ok(()) => None,
+        Err(why) if stored.id >= signatures.v2_from => problem(format!(
+            "{why} for {}'s key {} over this database (id {}) at this place in the log: a change signed elsewhere, or in another database, does not hold here",
+            stored.editor,
+            fingerprint(),
+            crate::output::prefix(&signatures.database, 8)
         )),
-        Some(signature) => match crate::sign::verify(&key, &stored.canonical(), signature) {
-            Ok(()) => None,
-            Err(why) => problem(format!("{why} for {}'s key {}", stored.editor, fingerprint())),
-        },
+        Err(why) => problem(format!("{why} for {}'s key {}", stored.editor, fingerprint())),
     }
 }
 

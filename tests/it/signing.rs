@@ -53,7 +53,8 @@ fn keyed_team() -> (TestEnv, PathBuf, PathBuf) {
 /// `ssh-keygen -Y verify` of one change with the allowed_signers file admin prints.
 fn ssh_keygen_verifies(env: &TestEnv, id: i64, signer: &str, at: Option<&str>) -> (bool, String) {
     std::fs::write(env.path("allowed_signers"), env.ok(&["editor", "allowed-signers"])).unwrap();
-    let canonical = env.command().args(["audit", "canonical", &id.to_string()]).output().unwrap().stdout;
+    let canonical =
+        env.command().args(["audit", "canonical", "--signed", &id.to_string()]).output().unwrap().stdout;
     let change = env.changes().into_iter().find(|c| c["id"] == id).unwrap();
     let signature = change["signature"].as_str().expect("the change is signed");
     std::fs::write(env.path("change.sig"), signature).unwrap();
@@ -91,6 +92,13 @@ fn signed_changes_verify_with_admin_and_with_ssh_keygen() {
     hasher.update(previous.as_bytes());
     hasher.update(&canonical);
     assert_eq!(format!("{:x}", hasher.finalize()), change["hash"].as_str().unwrap());
+    // what the signature covers: this database's id and the previous hash, then those bytes
+    let signed = env.command().args(["audit", "canonical", "--signed", "49"]).output().unwrap().stdout;
+    let id: String =
+        env.sql().query_row("SELECT value FROM meta WHERE key = 'database_id'", [], |r| r.get(0)).unwrap();
+    let mut expected = format!("uof-admin change v2\ndatabase {id}\nprevious {previous}\n").into_bytes();
+    expected.extend_from_slice(&canonical);
+    assert_eq!(signed, expected);
     assert!(env.ok(&["audit", "verify"]).contains("intact"));
     let (ok, out) = ssh_keygen_verifies(&env, 49, "bob", None);
     assert!(ok && out.contains("Good \"uof-admin\" signature for bob"), "{out}");
