@@ -19,8 +19,12 @@ pub fn run(ctx: &Ctx, args: RestoreArgs) -> Result<ExitCode> {
         }
         None => output::line(format!("there was no database at `{db}`: nothing was moved aside"))?,
     }
+    let migrated = match restored.migrated_from {
+        Some(version) => format!(", migrated from schema version {version}"),
+        None => String::new(),
+    };
     output::line(format!(
-        "restored `{db}` from `{}`: {} changes, audit log verified",
+        "restored `{db}` from `{}`: {} changes, audit log verified{migrated}",
         args.backup.display(),
         restored.changes
     ))?;
