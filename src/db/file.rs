@@ -1,5 +1,7 @@
 //! A database file as a whole, for `restore`: the schema objects it holds beside those this
-//! admin's migrations make, and its integrity.
+//! admin's migrations make, its integrity, its page size, and how many of its changes another
+//! file's log lacks. Every statement here reads but `set_page_size`, which is only ever run on
+//! restore's own private copy of a backup.
 use anyhow::{Context, Result};
 use rusqlite::Connection;
 
@@ -45,4 +47,45 @@ pub fn migrated_schema(version: i64) -> Result<Vec<SchemaObject>> {
 /// `PRAGMA integrity_check`'s first line: `ok` for a whole file.
 pub fn integrity(conn: &Connection) -> Result<String> {
     Ok(conn.query_row("PRAGMA integrity_check", [], |row| row.get(0))?)
+}
+
+pub fn page_size(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA page_size", [], |row| row.get(0))?)
+}
+
+/// Rewrite restore's copy with another page size: SQLite copies a backup into a WAL database
+/// only page for page, so the copy must have the live file's. A WAL file keeps its page size;
+/// the copy leaves WAL for the rewrite and goes back to it.
+pub fn set_page_size(conn: &Connection, size: i64) -> Result<()> {
+    conn.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
+    conn.execute_batch(&format!("PRAGMA page_size = {size}; VACUUM;"))?;
+    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+    Ok(())
+}
+
+/// How many changes of `theirs`'s log `mine` lacks (no change with the same id and hash). Both
+/// logs are read once, in id order, side by side.
+pub fn changes_lacking(theirs: &Connection, mine: &Connection) -> Result<u64> {
+    let sql = "SELECT id, hash FROM changes ORDER BY id";
+    let mut their_stmt = theirs.prepare(sql)?;
+    let mut my_stmt = mine.prepare(sql)?;
+    let mut their_rows = their_stmt.query([])?;
+    let mut my_rows = my_stmt.query([])?;
+    let mut lacking = 0;
+    let mut my_next: Option<(i64, String)> = None;
+    let mut mine_done = false;
+    while let Some(row) = their_rows.next()? {
+        let (id, hash): (i64, String) = (row.get(0)?, row.get(1)?);
+        // step my log up to this id
+        while !mine_done && my_next.as_ref().is_none_or(|(my_id, _)| *my_id < id) {
+            match my_rows.next()? {
+                Some(row) => my_next = Some((row.get(0)?, row.get(1)?)),
+                None => mine_done = true,
+            }
+        }
+        if my_next.as_ref() != Some(&(id, hash)) {
+            lacking += 1;
+        }
+    }
+    Ok(lacking)
 }

@@ -1,23 +1,49 @@
-//! `admin restore BACKUP`: put a verified backup in the database's place.
+//! `admin restore BACKUP`: put a verified backup in the database's place, losing no write that
+//! another editor makes meanwhile.
 //!
 //! The backup is copied into a private directory beside the database, and that copy (what will
 //! be installed, not the file it came from) is checked (`check`): SQLite, ours, whole, exactly
 //! the schema our migrations make, migrated on the copy if it is older, and passing `audit
-//! verify`. Only then is the old database moved aside together with its `-wal` and `-shm`,
-//! under one suffix (`uof.db.replaced-20260401T093000Z`, `uof.db.replaced-20260401T093000Z-wal`:
-//! SQLite pairs them again if the old file is ever opened), and the copy renamed into place. A
-//! stale WAL left by a crashed writer can therefore never be replayed over the restored copy,
-//! and a backup that fails any check changes nothing.
+//! verify`.
+//!
+//! Then, when the database is one of ours, the copy goes in through SQLite (`install`), never
+//! by renaming files. Renaming is what loses writes: an editor whose connection opened the file before the
+//! rename keeps writing into the renamed inode (and its `-wal`), exits 0, and the write is in
+//! the file moved aside, unseen. Instead restore takes the database's write lock, as every
+//! writer does, and holds it while it
+//!
+//! 1. copies the database as it stands to `uof.db.replaced-TIME` with SQLite's online backup
+//!    (through a second connection: committed writes, their `-wal` included), and
+//! 2. copies the checked copy into the database with the online backup, in one transaction.
+//!
+//! The lock is the backup's own: `sqlite3_backup_step(0)` takes the destination's write lock
+//! and keeps it until the backup finishes, and nothing else can hold a write transaction on a
+//! backup's destination connection. So a write either commits before the lock (and is in the
+//! kept copy; restore says how many changes the kept copy has that the restored database lacks)
+//! or waits on its `busy_timeout` and commits after, into the restored content, on the same
+//! file, which every open connection sees (the backup bumps the schema cookie). A failure at any
+//! step rolls the transaction back and removes the kept copy: nothing changed.
+//!
+//! A database that is missing, empty, damaged or not ours (the cases restore exists for) cannot
+//! be locked or written through SQLite, and no command writes to it; that file and any `-wal`
+//! and `-shm` beside it are moved aside under one suffix and the checked copy renamed into its
+//! place, so no stale WAL is ever replayed over the restored copy.
 use std::fs::File;
-use std::io::{self, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::exit_codes::{bad_hint, failed_hint, BadInput, Failed};
 
 mod check;
+mod install;
+
+/// How long restore waits for another editor's transaction to end, as every writer waits.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What a restore did.
 #[derive(Debug)]
@@ -26,12 +52,23 @@ pub struct Restored {
     pub changes: u64,
     /// The schema version of a backup made before the current one, migrated before it went in.
     pub migrated_from: Option<i64>,
-    /// Where the files the backup replaced went (the database, its -wal, its -shm), in order.
-    pub moved: Vec<PathBuf>,
+    pub replaced: Replaced,
 }
 
-/// Replace the database at `db` with a checked copy of `backup`. `stamp` names the files moved
-/// aside (an RFC 3339 time, made safe for a file name).
+/// What became of the database the backup replaced.
+#[derive(Debug)]
+pub enum Replaced {
+    /// There was none, nor a `-wal` or `-shm`.
+    Nothing,
+    /// It was copied to `copy` under the write lock; `lacking` of its changes (writes made
+    /// before the restore, since the backup) are not in the restored database.
+    Kept { copy: PathBuf, lacking: Option<u64> },
+    /// It was not a usable database of ours (`why`): it and its -wal and -shm were moved here.
+    Moved { why: String, files: Vec<PathBuf> },
+}
+
+/// Replace the database at `db` with a checked copy of `backup`. `stamp` names the file the
+/// old database is kept in (an RFC 3339 time, made safe for a file name).
 pub fn restore(backup: &Path, db: &Path, stamp: &str) -> Result<Restored> {
     let shown = backup.display();
     let mut from = open_backup(backup)?;
@@ -60,7 +97,7 @@ pub fn restore(backup: &Path, db: &Path, stamp: &str) -> Result<Restored> {
         _ => PathBuf::from("."),
     };
     let name = db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    // private (0700) and beside the database: the copy is renamed into place
+    // private (0700) and beside the database: the copy may be renamed into place
     let work = tempfile::Builder::new()
         .prefix(&format!(".{name}.restore-"))
         .tempdir_in(&dir)
@@ -88,55 +125,23 @@ pub fn restore(backup: &Path, db: &Path, stamp: &str) -> Result<Restored> {
             .unwrap_or_else(|| "give a file made by `admin backup`; nothing was changed".to_owned());
         failed_hint(format!("the backup `{shown}` cannot be restored: {e:#}"), hint)
     })?;
-    // the copy whole in its one file: its own -wal folded in and removed
-    checked.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    checked.conn.close().map_err(|(_, e)| e)?;
-    anyhow::ensure!(
-        !Path::new(&format!("{}-wal", copy.display())).exists(),
-        "the restored copy could not be checkpointed"
-    );
 
-    let suffix = format!(".replaced-{}", stamp.replace([':', '-'], ""));
-    let aside = free_name(&format!("{}{suffix}", db.display()));
-    let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for part in ["", "-wal", "-shm"] {
-        let from = PathBuf::from(format!("{}{part}", db.display()));
-        let to = PathBuf::from(format!("{}{part}", aside.display()));
-        match std::fs::rename(&from, &to) {
-            Ok(()) => moved.push((from, to)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => {
-                // put back what was moved, so the database is as it was
-                for (from, to) in &moved {
-                    let _ = std::fs::rename(to, from);
-                }
-                return Err(anyhow::Error::new(e).context(format!(
-                    "failed to move `{}` aside to `{}`",
-                    from.display(),
-                    to.display()
-                )));
-            }
+    let live = Live::inspect(db)?;
+    let aside = free_name(&format!("{}.replaced-{}", db.display(), stamp.replace([':', '-'], "")));
+    let replaced = match live {
+        Live::Ours => {
+            let lacking = install::locked(&checked.conn, db, &aside)?;
+            Replaced::Kept { copy: aside, lacking }
         }
-    }
-    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o600))?;
-    File::open(&copy)?.sync_all().context("failed to write the restored copy to disk")?;
-    if let Err(e) = std::fs::rename(&copy, db) {
-        for (from, to) in &moved {
-            let _ = std::fs::rename(to, from);
+        Live::Missing => match install::by_rename(checked.conn, &copy, db, &aside)? {
+            files if files.is_empty() => Replaced::Nothing,
+            files => Replaced::Moved { why: "it did not exist".to_owned(), files },
+        },
+        Live::Unusable(why) => {
+            Replaced::Moved { files: install::by_rename(checked.conn, &copy, db, &aside)?, why }
         }
-        return Err(anyhow::Error::new(e).context(format!(
-            "failed to put the restored copy in place at `{}`; nothing was changed",
-            db.display()
-        )));
-    }
-    if let Ok(d) = File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(Restored {
-        changes: checked.changes,
-        migrated_from: checked.migrated_from,
-        moved: moved.into_iter().map(|(_, to)| to).collect(),
-    })
+    };
+    Ok(Restored { changes: checked.changes, migrated_from: checked.migrated_from, replaced })
 }
 
 /// Open the backup to read. Non-blocking, so that a FIFO is refused rather than waited on; what
@@ -158,6 +163,54 @@ fn open_backup(backup: &Path) -> Result<File> {
         return Err(failed_hint(format!("the backup `{shown}` cannot be restored: it is {what}"), hint));
     }
     Ok(file)
+}
+
+/// The database being replaced, as restore finds it.
+enum Live {
+    Missing,
+    /// Not a database of ours that SQLite can read: why.
+    Unusable(String),
+    Ours,
+}
+
+impl Live {
+    fn inspect(db: &Path) -> Result<Live> {
+        match std::fs::metadata(db) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Live::Missing),
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("failed to read `{}`", db.display()))),
+            Ok(m) if m.len() == 0 => return Ok(Live::Unusable("it was empty".to_owned())),
+            Ok(_) => {}
+        }
+        // by its first bytes, before SQLite opens it: SQLite deletes a `-wal` beside a file it
+        // finds no database in, and that -wal goes aside with the file
+        let mut head = Vec::with_capacity(16);
+        File::open(db)
+            .and_then(|f| f.take(16).read_to_end(&mut head))
+            .with_context(|| format!("failed to read `{}`", db.display()))?;
+        if !head.starts_with(b"SQLite format 3\0") {
+            return Ok(Live::Unusable("it was not an SQLite database".to_owned()));
+        }
+        let read = || -> Result<bool> {
+            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let conn = Connection::open_with_flags(db, flags)?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            Ok(crate::db::our_schema_version(&conn)?.is_some())
+        };
+        match read() {
+            Ok(true) => Ok(Live::Ours),
+            Ok(false) => Ok(Live::Unusable("it was not a uof-admin database".to_owned())),
+            // what restore is for: the file SQLite cannot read goes aside as it is
+            Err(e)
+                if e.chain().any(|c| {
+                    matches!(c.downcast_ref::<rusqlite::Error>(), Some(rusqlite::Error::SqliteFailure(f, _))
+                    if matches!(f.code, ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt))
+                }) =>
+            {
+                Ok(Live::Unusable("it was damaged".to_owned()))
+            }
+            Err(e) => Err(e.context(format!("failed to read `{}`", db.display()))),
+        }
+    }
 }
 
 /// A path that does not exist yet: `base`, or `base-2`, `base-3`, … (two restores in one second).

@@ -1,66 +1,27 @@
 //! `admin restore BACKUP` against hostile backups and damaged databases: a backup that is not a
 //! whole, verified uof-admin database holding exactly the schema admin makes is refused (exit 1,
-//! or 2 for a path that names no backup) with nothing moved, made or changed; the old file and
-//! its -wal and -shm are moved aside, and a stale WAL is never replayed over the restored copy.
+//! or 2 for a path that names no backup) with nothing moved, made or changed; the database it
+//! replaces is kept, and a stale WAL is never replayed over the restored copy.
 use crate::restore::as_older_admin_wrote_it;
 use crate::testenv::{bytes, TestEnv};
 
-fn heading(env: &TestEnv) -> String {
-    env.sql().query_row("SELECT value FROM page WHERE key = 'heading'", [], |r| r.get(0)).unwrap()
+fn heading(db: &std::path::Path) -> String {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("SELECT value FROM page WHERE key = 'heading'", [], |r| r.get(0)).unwrap()
 }
 
 /// Leave a `-wal` beside the database as a crashed writer would: it holds a committed write
-/// (the heading set to "stale") that was never checkpointed into the file.
-fn leave_a_stale_wal(env: &TestEnv) {
+/// (the heading set to "stale") that was never checkpointed into the file. Returns a copy of it.
+fn leave_a_stale_wal(env: &TestEnv) -> Vec<u8> {
     let wal = env.path("uof.db-wal");
-    let saved = env.path("saved-wal");
-    {
+    let saved = {
         let conn = env.sql();
         conn.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
         conn.execute("UPDATE page SET value = 'stale' WHERE key = 'heading'", []).unwrap();
-        std::fs::copy(&wal, &saved).unwrap();
-    }
-    std::fs::copy(&saved, &wal).unwrap();
-}
-
-#[test]
-fn restore_replaces_the_database_and_never_replays_a_stale_wal() {
-    let env = TestEnv::init();
-    env.ok(&["backup", "backup.db"]);
-    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
-    leave_a_stale_wal(&env);
-
-    // what operations.md used to say: copy it into place. SQLite replays the stale WAL over it.
-    std::fs::copy(env.path("backup.db"), env.path("copied.db")).unwrap();
-    std::fs::copy(env.path("uof.db-wal"), env.path("copied.db-wal")).unwrap();
-    let copied = rusqlite::Connection::open(env.path("copied.db")).unwrap();
-    let h: String =
-        copied.query_row("SELECT value FROM page WHERE key = 'heading'", [], |r| r.get(0)).unwrap();
-    assert_eq!(h, "stale", "the old way does not show the problem any more");
-    drop(copied);
-
-    let out = env.ok(&["restore", "backup.db"]);
-    assert!(out.contains("restored") && out.contains("46 changes, audit log verified"), "{out}");
-    let aside = "uof.db.replaced-20251124T160000Z";
-    assert!(out.contains(aside), "{out}");
-    assert!(env.path(aside).exists() && env.path(&format!("{aside}-wal")).exists(), "{out}");
-    assert!(!env.path("uof.db-wal").exists() || bytes(&env.path("uof.db-wal")).is_empty());
-    use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(&env.db).unwrap().permissions().mode() & 0o777, 0o600);
-
-    assert_eq!(heading(&env), "Use of Force Data", "the stale WAL was replayed");
-    assert_eq!(env.json(&["show", "kent-police", "--json"])["force"]["url"], serde_json::Value::Null);
-    assert_eq!(env.change_count(), 46);
-    assert!(env.ok(&["audit", "verify"]).contains("intact"));
-    // the replaced database, with its WAL, is whole and can be opened as it was
-    let old = rusqlite::Connection::open(env.path(aside)).unwrap();
-    let url: Option<String> =
-        old.query_row("SELECT url FROM forces WHERE slug = 'kent-police'", [], |r| r.get(0)).unwrap();
-    assert_eq!(url.as_deref(), Some("https://www.kent.police.uk/uof"));
-
-    // a second restore in the same second keeps both replaced copies
-    let out = env.ok(&["restore", "backup.db"]);
-    assert!(out.contains(&format!("{aside}-2")), "{out}");
+        bytes(&wal)
+    };
+    std::fs::write(&wal, &saved).unwrap();
+    saved
 }
 
 /// Every name in the test's directory, hidden ones too.
@@ -82,6 +43,76 @@ fn refused(env: &TestEnv, backup: &str, code: i32) -> String {
     assert_eq!(bytes(&env.db), before, "{backup}: the database changed");
     assert_eq!(files(env), names, "{backup}: files were moved, made or left behind");
     err
+}
+
+#[test]
+fn restore_keeps_the_database_it_replaces_and_never_replays_a_stale_wal() {
+    let env = TestEnv::init();
+    env.ok(&["backup", "backup.db"]);
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    leave_a_stale_wal(&env);
+
+    // what operations.md used to say: copy it into place. SQLite replays the stale WAL over it.
+    std::fs::copy(env.path("backup.db"), env.path("copied.db")).unwrap();
+    std::fs::copy(env.path("uof.db-wal"), env.path("copied.db-wal")).unwrap();
+    assert_eq!(heading(&env.path("copied.db")), "stale", "the old way does not show the problem any more");
+
+    let out = env.ok(&["restore", "backup.db"]);
+    let aside = "uof.db.replaced-20251124T160000Z";
+    assert_eq!(
+        out,
+        format!("kept the database it replaces as `{}`: 1 change in it is not in the restored database\nrestored `{}` from `backup.db`: 46 changes, audit log verified\n", env.path(aside).display(), env.db.display())
+    );
+    // one file, whole: the WAL's committed write is in it, as it was in the database it was beside
+    assert!(!env.path(&format!("{aside}-wal")).exists() && !env.path(&format!("{aside}-shm")).exists());
+    assert!(!env.path("uof.db-wal").exists() || bytes(&env.path("uof.db-wal")).is_empty());
+    use std::os::unix::fs::PermissionsExt;
+    for file in ["uof.db", aside] {
+        assert_eq!(std::fs::metadata(env.path(file)).unwrap().permissions().mode() & 0o777, 0o600, "{file}");
+    }
+    assert_eq!(heading(&env.db), "Use of Force Data", "the stale WAL was replayed");
+    assert_eq!(env.json(&["show", "kent-police", "--json"])["force"]["url"], serde_json::Value::Null);
+    assert_eq!(env.change_count(), 46);
+    assert!(env.ok(&["audit", "verify"]).contains("intact"));
+    assert_eq!(heading(&env.path(aside)), "stale");
+    let url = env.json(&["--db", aside, "show", "kent-police", "--json"])["force"]["url"].clone();
+    assert_eq!(url, "https://www.kent.police.uk/uof");
+
+    // a second restore in the same second keeps both replaced copies
+    let out = env.ok(&["restore", "backup.db"]);
+    assert!(out.contains(&format!("{aside}-2`: every change in it is in the restored database")), "{out}");
+}
+
+#[test]
+fn a_damaged_database_goes_aside_with_its_wal_and_the_wal_is_never_replayed() {
+    let env = TestEnv::init();
+    env.ok(&["backup", "backup.db"]);
+    let wal = leave_a_stale_wal(&env);
+    let aside = "uof.db.replaced-20251124T160000Z";
+    type Damage = fn(&TestEnv);
+    let cases: [(&str, Damage); 3] = [
+        ("it was not an SQLite database", |env| std::fs::write(&env.db, vec![b'x'; 8192]).unwrap()),
+        ("it was empty", |env| std::fs::write(&env.db, "").unwrap()),
+        ("it did not exist", |env| std::fs::remove_file(&env.db).unwrap()),
+    ];
+    for (n, (why, damage)) in cases.into_iter().enumerate() {
+        let name = if n == 0 { aside.to_owned() } else { format!("{aside}-{}", n + 1) };
+        let aside = env.path(&name).display().to_string();
+        damage(&env);
+        std::fs::write(env.path("uof.db-wal"), &wal).unwrap();
+        let out = env.ok(&["restore", "backup.db"]);
+        let moved = match why {
+            "it did not exist" => format!("`{aside}-wal`"),
+            _ => format!("`{aside}`, `{aside}-wal`"),
+        };
+        assert!(
+            out.starts_with(&format!("moved the old `{}` aside ({why}) to {moved}\n", env.db.display())),
+            "{out}"
+        );
+        assert_eq!(bytes(&env.path(&format!("{name}-wal"))), wal, "{why}: the WAL was not kept as it was");
+        assert_eq!(heading(&env.db), "Use of Force Data", "{why}: the stale WAL was replayed");
+        assert!(env.ok(&["audit", "verify"]).contains("46 changes"));
+    }
 }
 
 #[test]
