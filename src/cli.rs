@@ -414,6 +414,9 @@ pub struct BackupArgs {
 pub struct RestoreArgs {
     /// A file made by `admin backup`
     pub backup: PathBuf,
+    /// Restore a backup of another database (another id) in this one's place
+    #[arg(long)]
+    pub other_database: bool,
 }
 
 #[derive(Debug, Args)]

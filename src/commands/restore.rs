@@ -9,7 +9,7 @@ use crate::{output, Ctx};
 
 pub fn run(ctx: &Ctx, args: RestoreArgs) -> Result<ExitCode> {
     // the database is not opened as a `Db`: it may be the damaged file this replaces
-    let restored = restore::restore(&args.backup, &ctx.db_path, &ctx.clock.stamp())?;
+    let restored = restore::restore(&args.backup, &ctx.db_path, &ctx.clock.stamp(), args.other_database)?;
     let db = ctx.db_path.display();
     match &restored.replaced {
         Replaced::Nothing => output::line(format!("there was no database at `{db}`: nothing was kept"))?,
@@ -26,6 +26,9 @@ pub fn run(ctx: &Ctx, args: RestoreArgs) -> Result<ExitCode> {
             let files: Vec<String> = files.iter().map(|p| format!("`{}`", p.display())).collect();
             output::line(format!("moved the old `{db}` aside ({why}) to {}", files.join(", ")))?;
         }
+    }
+    if let Some((old, new)) = &restored.other_database {
+        output::line(format!("the backup is of another database: `{db}` was {old}, it is now {new}"))?;
     }
     let migrated = match restored.migrated_from {
         Some(version) => format!(", migrated from schema version {version}"),

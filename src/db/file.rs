@@ -1,9 +1,9 @@
 //! A database file as a whole, for `restore`: the schema objects it holds beside those this
-//! admin's migrations make, its integrity, its page size, and how many of its changes another
-//! file's log lacks. Every statement here reads but `set_page_size`, which is only ever run on
-//! restore's own private copy of a backup.
+//! admin's migrations make, its identity, its page size, and how many of its changes another
+//! file's log lacks. Every statement here reads; the two that write (`set_database_id`,
+//! `set_page_size`) are only ever run on restore's own private copy of a backup.
 use anyhow::{Context, Result};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 /// One row of `sqlite_master`: a table, index, view or trigger and the SQL that made it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -42,6 +42,49 @@ pub fn migrated_schema(version: i64) -> Result<Vec<SchemaObject>> {
         .run(&mut conn)
         .context("failed to build a reference database from the migrations")?;
     schema_objects(&conn)
+}
+
+/// What says which database a file is: the random id `init` gave it (from schema version 7 on),
+/// and the hash of its first change, which a database has from its first day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub id: Option<String>,
+    pub first_hash: Option<String>,
+}
+
+impl Identity {
+    /// Whether two files are copies of one database: their ids where both have one, else the
+    /// first change of their logs (a backup from before ids were given has none).
+    pub fn same_database(&self, other: &Identity) -> bool {
+        match (&self.id, &other.id) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.first_hash.is_some() && self.first_hash == other.first_hash,
+        }
+    }
+}
+
+/// The identity of a database of ours.
+pub fn identity(conn: &Connection) -> Result<Identity> {
+    let has_meta: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta')",
+        [],
+        |row| row.get(0),
+    )?;
+    let id = if has_meta {
+        conn.query_row("SELECT value FROM meta WHERE key = 'database_id'", [], |row| row.get(0)).optional()?
+    } else {
+        None
+    };
+    let first_hash =
+        conn.query_row("SELECT hash FROM changes ORDER BY id LIMIT 1", [], |row| row.get(0)).optional()?;
+    Ok(Identity { id, first_hash })
+}
+
+/// Give restore's copy of a backup the id of the database it is restored into (a backup from
+/// before ids, given a new one when it was migrated).
+pub fn set_database_id(conn: &Connection, id: &str) -> Result<()> {
+    conn.execute("UPDATE meta SET value = ?1 WHERE key = 'database_id'", [id])?;
+    Ok(())
 }
 
 /// `PRAGMA integrity_check`'s first line: `ok` for a whole file.

@@ -17,7 +17,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OpenFlags};
 
-use crate::db::file::{self, SchemaObject};
+use crate::db::file::{self, Identity, SchemaObject};
 use crate::db::Db;
 use crate::exit_codes::failed_hint;
 
@@ -35,12 +35,14 @@ pub(super) struct Checked {
     pub changes: u64,
     /// The schema version it had, when it had to be migrated.
     pub migrated_from: Option<i64>,
+    /// Which database it is, as the backup said before it was migrated.
+    pub identity: Identity,
 }
 
 /// Check the copy of a backup at `copy` (a file only this process knows about).
 pub(super) fn check(copy: &Path) -> Result<Checked> {
     header(copy)?;
-    let version = {
+    let (version, identity) = {
         // read-only and immutable: nothing beside it (no -wal, no -shm) is read or made
         let uri = format!("file:{}?mode=ro&immutable=1", uri_path(copy));
         let flags =
@@ -62,7 +64,8 @@ pub(super) fn check(copy: &Path) -> Result<Checked> {
             return Err(failed_hint(format!("it fails SQLite's integrity check: {check}"), TRY_ANOTHER));
         }
         same_schema(&conn, version)?;
-        version
+        // before migrating: a backup from before ids is given one then
+        (version, file::identity(&conn)?)
     };
     let migrated_from = (version < LATEST_MIGRATION).then_some(version);
     if migrated_from.is_some() {
@@ -84,7 +87,7 @@ pub(super) fn check(copy: &Path) -> Result<Checked> {
     if let Some(problem) = report.problem {
         return Err(failed_hint(format!("it fails `admin audit verify`: {problem}"), TRY_ANOTHER));
     }
-    Ok(Checked { conn, changes: report.checked, migrated_from })
+    Ok(Checked { conn, changes: report.checked, migrated_from, identity })
 }
 
 /// Refuse a file that is not SQLite at all (empty, text, random bytes) by its first bytes, before

@@ -4,7 +4,7 @@
 //! The backup is copied into a private directory beside the database, and that copy (what will
 //! be installed, not the file it came from) is checked (`check`): SQLite, ours, whole, exactly
 //! the schema our migrations make, migrated on the copy if it is older, and passing `audit
-//! verify`.
+//! verify`. A backup of another database (another id) needs `--other-database`.
 //!
 //! Then, when the database is one of ours, the copy goes in through SQLite (`install`), never
 //! by renaming files. Renaming is what loses writes: an editor whose connection opened the file before the
@@ -37,6 +37,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
+use crate::db::file::{self, Identity};
 use crate::exit_codes::{bad_hint, failed_hint, BadInput, Failed};
 
 mod check;
@@ -52,6 +53,9 @@ pub struct Restored {
     pub changes: u64,
     /// The schema version of a backup made before the current one, migrated before it went in.
     pub migrated_from: Option<i64>,
+    /// Which database it was and which it is now (as `describe` puts it), when
+    /// `--other-database` let a backup of another database in.
+    pub other_database: Option<(String, String)>,
     pub replaced: Replaced,
 }
 
@@ -69,7 +73,7 @@ pub enum Replaced {
 
 /// Replace the database at `db` with a checked copy of `backup`. `stamp` names the file the
 /// old database is kept in (an RFC 3339 time, made safe for a file name).
-pub fn restore(backup: &Path, db: &Path, stamp: &str) -> Result<Restored> {
+pub fn restore(backup: &Path, db: &Path, stamp: &str, other_database: bool) -> Result<Restored> {
     let shown = backup.display();
     let mut from = open_backup(backup)?;
     if same_file(backup, db) {
@@ -127,9 +131,35 @@ pub fn restore(backup: &Path, db: &Path, stamp: &str) -> Result<Restored> {
     })?;
 
     let live = Live::inspect(db)?;
+    let mut other = None;
+    if let Live::Ours(live_identity) = &live {
+        if checked.identity.same_database(live_identity) {
+            // a backup from before ids was given a new one when it was migrated: it is this
+            // database, and keeps its id (the sites it published name it)
+            if let (Some(id), None) = (&live_identity.id, &checked.identity.id) {
+                file::set_database_id(&checked.conn, id)?;
+            }
+        } else if other_database {
+            // the id it has now: one from before ids was given one when it was migrated
+            other = Some((describe(live_identity), describe(&file::identity(&checked.conn)?)));
+        } else {
+            return Err(bad_hint(
+                format!(
+                    "the backup `{shown}` is of another database ({}), not of `{}` ({})",
+                    describe(&checked.identity),
+                    db.display(),
+                    describe(live_identity)
+                ),
+                format!(
+                    "to replace this database with it all the same: admin restore --other-database {shown}"
+                ),
+            ));
+        }
+    }
+
     let aside = free_name(&format!("{}.replaced-{}", db.display(), stamp.replace([':', '-'], "")));
     let replaced = match live {
-        Live::Ours => {
+        Live::Ours(_) => {
             let lacking = install::locked(&checked.conn, db, &aside)?;
             Replaced::Kept { copy: aside, lacking }
         }
@@ -141,7 +171,21 @@ pub fn restore(backup: &Path, db: &Path, stamp: &str) -> Result<Restored> {
             Replaced::Moved { files: install::by_rename(checked.conn, &copy, db, &aside)?, why }
         }
     };
-    Ok(Restored { changes: checked.changes, migrated_from: checked.migrated_from, replaced })
+    Ok(Restored {
+        changes: checked.changes,
+        migrated_from: checked.migrated_from,
+        other_database: other,
+        replaced,
+    })
+}
+
+/// A database's identity for people: its id, or for one from before ids, its first change.
+fn describe(identity: &Identity) -> String {
+    match (&identity.id, &identity.first_hash) {
+        (Some(id), _) => format!("id {id}"),
+        (None, Some(hash)) => format!("no id; first change {}", &hash[..hash.len().min(12)]),
+        (None, None) => "no id, no changes".to_owned(),
+    }
 }
 
 /// Open the backup to read. Non-blocking, so that a FIFO is refused rather than waited on; what
@@ -170,7 +214,7 @@ enum Live {
     Missing,
     /// Not a database of ours that SQLite can read: why.
     Unusable(String),
-    Ours,
+    Ours(Identity),
 }
 
 impl Live {
@@ -190,15 +234,18 @@ impl Live {
         if !head.starts_with(b"SQLite format 3\0") {
             return Ok(Live::Unusable("it was not an SQLite database".to_owned()));
         }
-        let read = || -> Result<bool> {
+        let read = || -> Result<Option<Identity>> {
             let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
             let conn = Connection::open_with_flags(db, flags)?;
             conn.busy_timeout(BUSY_TIMEOUT)?;
-            Ok(crate::db::our_schema_version(&conn)?.is_some())
+            match crate::db::our_schema_version(&conn)? {
+                Some(_) => Ok(Some(file::identity(&conn)?)),
+                None => Ok(None),
+            }
         };
         match read() {
-            Ok(true) => Ok(Live::Ours),
-            Ok(false) => Ok(Live::Unusable("it was not a uof-admin database".to_owned())),
+            Ok(Some(identity)) => Ok(Live::Ours(identity)),
+            Ok(None) => Ok(Live::Unusable("it was not a uof-admin database".to_owned())),
             // what restore is for: the file SQLite cannot read goes aside as it is
             Err(e)
                 if e.chain().any(|c| {

@@ -1,6 +1,7 @@
 //! `admin restore` on a database in use: a write made while it runs is never lost (it is in the
 //! restored database, or in the copy restore keeps and reports), a backup made by an older admin
-//! is migrated on a copy and verified before it goes in, and one from a newer admin is refused.
+//! is migrated on a copy and verified before it goes in, one from a newer admin is refused, and a
+//! backup of another database needs `--other-database`.
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -44,6 +45,10 @@ fn messages(db: &Path) -> HashSet<String> {
     let conn = Connection::open(db).unwrap();
     let mut stmt = conn.prepare("SELECT message FROM changes WHERE message IS NOT NULL").unwrap();
     stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+fn database_id(db: &Path) -> String {
+    Connection::open(db).unwrap().query_row("SELECT value FROM meta", [], |r| r.get(0)).unwrap()
 }
 
 /// Wait until another process holds the database's write lock.
@@ -177,6 +182,7 @@ fn a_backup_from_an_older_admin_is_migrated_on_a_copy_and_verified() {
     env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
     env.ok(&["note", "add", "--force", "kent-police", "figures for 2024 missing"]);
     env.ok(&["backup", "now.db"]);
+    let id = database_id(&env.db);
     for version in [10, 6] {
         let old = env.path(&format!("v{version}.db"));
         as_older_admin_wrote_it(&env.path("now.db"), version, &old);
@@ -194,6 +200,8 @@ fn a_backup_from_an_older_admin_is_migrated_on_a_copy_and_verified() {
             "https://www.kent.police.uk/uof"
         );
         assert_eq!(env.json(&["note", "list", "--json"])["notes"][0]["text"], "figures for 2024 missing");
+        // the same database: it keeps its id (a backup from before ids was given one, then this)
+        assert_eq!(database_id(&env.db), id, "schema version {version}");
         assert!(env.ok(&["audit", "verify"]).contains("intact"));
     }
     // what an admin newer than this one wrote: refused, nothing changed
@@ -206,4 +214,40 @@ fn a_backup_from_an_older_admin_is_migrated_on_a_copy_and_verified() {
     let err = env.fails(&["restore", "future.db"], 1);
     assert!(err.contains("migrated by a newer admin (schema version 99"), "{err}");
     assert_eq!(bytes(&env.db), before);
+}
+
+#[test]
+fn a_backup_of_another_database_needs_other_database() {
+    let env = TestEnv::init();
+    let other = TestEnv::empty();
+    other.set_epoch(crate::testenv::EPOCH - 3600);
+    other.ok(&["init"]);
+    other.ok(&["set-url", "essex-police", "https://www.essex.police.uk/uof"]);
+    other.ok(&["backup", env.path("other.db").to_str().unwrap()]);
+    as_older_admin_wrote_it(&env.path("other.db"), 6, &env.path("other-v6.db"));
+    let names = |env: &TestEnv| {
+        let mut names: Vec<_> =
+            std::fs::read_dir(env.dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        names
+    };
+    let (before, files) = (bytes(&env.db), names(&env));
+    for backup in ["other.db", "other-v6.db"] {
+        let err = env.fails(&["restore", backup], 2);
+        assert!(err.contains(&format!("error: the backup `{backup}` is of another database (")), "{err}");
+        assert!(err.contains(&format!("hint: to replace this database with it all the same: admin restore --other-database {backup}")), "{err}");
+        assert_eq!((bytes(&env.db), names(&env)), (before.clone(), files.clone()), "{backup}");
+    }
+    let id = database_id(&env.path("other.db"));
+    let out = env.ok(&["restore", "--other-database", "other.db"]);
+    assert!(
+        out.contains(&format!("the backup is of another database: `{}` was id ", env.db.display())),
+        "{out}"
+    );
+    assert!(out.contains(&format!(", it is now id {id}")), "{out}");
+    assert_eq!(database_id(&env.db), id);
+    assert_eq!(
+        env.json(&["show", "essex-police", "--json"])["force"]["url"],
+        "https://www.essex.police.uk/uof"
+    );
 }
