@@ -214,9 +214,9 @@ pub enum Command {
     /// Copy the live database to a new file (SQLite online backup)
     #[command(after_help = "Example:\n  admin backup backups/uof-2026-04-01.db")]
     Backup(BackupArgs),
-    /// Replace the database with a verified backup, moving the old one (and its -wal, -shm) aside
+    /// Replace the database with a verified backup, keeping the old one beside it
     #[command(
-        after_help = "The backup's audit log must verify. The database it replaces is kept beside it, renamed\nuof.db.replaced-TIME. Stop editors and `admin serve` first.\n\nExample:\n  admin restore backups/uof-2026-04-01.db"
+        after_help = "The backup's audit log must verify; a backup from an older admin is migrated first. The\ndatabase it replaces is kept beside it as uof.db.replaced-TIME, copied under the write lock:\neditors and `admin serve` may keep running, and a write made meanwhile is in one or the other.\n\nExample:\n  admin restore backups/uof-2026-04-01.db"
     )]
     Restore(RestoreArgs),
     /// A live preview of the page on 127.0.0.1, rendered from the database on every request
@@ -414,6 +414,9 @@ pub struct BackupArgs {
 pub struct RestoreArgs {
     /// A file made by `admin backup`
     pub backup: PathBuf,
+    /// Restore a backup of another database (another id) in this one's place
+    #[arg(long)]
+    pub other_database: bool,
 }
 
 #[derive(Debug, Args)]

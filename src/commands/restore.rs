@@ -4,23 +4,38 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::cli::RestoreArgs;
-use crate::{output, restore, Ctx};
+use crate::restore::{self, Replaced};
+use crate::{output, Ctx};
 
 pub fn run(ctx: &Ctx, args: RestoreArgs) -> Result<ExitCode> {
-    // the database is not opened: it may be the damaged file this replaces
-    let restored = restore::restore(&args.backup, &ctx.db_path, &ctx.clock.stamp())?;
+    // the database is not opened as a `Db`: it may be the damaged file this replaces
+    let restored = restore::restore(&args.backup, &ctx.db_path, &ctx.clock.stamp(), args.other_database)?;
     let db = ctx.db_path.display();
-    match restored.moved.first() {
-        Some(old) => {
-            let extra: Vec<String> =
-                restored.moved[1..].iter().map(|p| format!("`{}`", p.display())).collect();
-            let extra = if extra.is_empty() { String::new() } else { format!(" (and {})", extra.join(", ")) };
-            output::line(format!("moved the old database aside to `{}`{extra}", old.display()))?;
+    match &restored.replaced {
+        Replaced::Nothing => output::line(format!("there was no database at `{db}`: nothing was kept"))?,
+        Replaced::Kept { copy, lacking } => {
+            let lacking = match lacking {
+                Some(0) => ": every change in it is in the restored database".to_owned(),
+                Some(1) => ": 1 change in it is not in the restored database".to_owned(),
+                Some(n) => format!(": {n} changes in it are not in the restored database"),
+                None => String::new(),
+            };
+            output::line(format!("kept the database it replaces as `{}`{lacking}", copy.display()))?;
         }
-        None => output::line(format!("there was no database at `{db}`: nothing was moved aside"))?,
+        Replaced::Moved { why, files } => {
+            let files: Vec<String> = files.iter().map(|p| format!("`{}`", p.display())).collect();
+            output::line(format!("moved the old `{db}` aside ({why}) to {}", files.join(", ")))?;
+        }
     }
+    if let Some((old, new)) = &restored.other_database {
+        output::line(format!("the backup is of another database: `{db}` was {old}, it is now {new}"))?;
+    }
+    let migrated = match restored.migrated_from {
+        Some(version) => format!(", migrated from schema version {version}"),
+        None => String::new(),
+    };
     output::line(format!(
-        "restored `{db}` from `{}`: {} changes, audit log verified",
+        "restored `{db}` from `{}`: {} changes, audit log verified{migrated}",
         args.backup.display(),
         restored.changes
     ))?;

@@ -12,6 +12,7 @@ use crate::exit_codes::{bad_hint, failed_hint};
 
 pub mod changes;
 pub mod editors;
+pub mod file;
 pub mod forces;
 pub mod link_checks;
 pub mod notes;

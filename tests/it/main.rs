@@ -16,6 +16,7 @@ mod page;
 mod publish;
 mod readme;
 mod reliability;
+mod restore;
 mod signing;
 mod team;
 mod ux;
