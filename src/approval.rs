@@ -135,17 +135,11 @@ pub fn schedule(conn: &Connection) -> Result<Option<Schedule>> {
     Ok(crate::log::since_publication(conn)?.schedule)
 }
 
-/// `publish --at TIME`: schedule the pending, checked content.
-pub fn make_schedule(
-    conn: &Connection,
-    actor: &Actor,
-    at: &str,
-    note: Option<&str>,
-    minor: bool,
-    without_approval: Option<&str>,
-    out: &std::path::Path,
-    allow_broken: bool,
-) -> Result<Change> {
+/// `publish --at TIME`: schedule the pending, checked content. `request` says when, where, with
+/// which note and flags, and the reason to go without approval, if any; the content's sha256 and
+/// its approver are filled in here.
+pub fn make_schedule(conn: &Connection, actor: &Actor, request: ScheduleRecord) -> Result<Change> {
+    let at = request.at.as_str();
     crate::editors::authorize_action(conn, &actor.editor, Action::Schedule)?;
     if let Some(existing) = schedule(conn)? {
         return Err(bad_hint(
@@ -165,16 +159,26 @@ pub fn make_schedule(
     let pending = pending(conn)?.ok_or_else(|| {
         bad_hint("nothing to schedule: the content is what was last published", "make a change first")
     })?;
-    let check = check(conn, &pending, without_approval)?;
+    let check = check(conn, &pending, request.without_approval.as_deref())?;
+    if !request.allow_broken {
+        // checked now as it will be when due: a schedule that would fail then is refused now
+        let broken = crate::db::link_checks::broken_active(conn)?;
+        if !broken.is_empty() {
+            return Err(crate::exit_codes::failed_hint(
+                format!(
+                    "{} broken: {}; nothing was scheduled",
+                    if broken.len() == 1 { "a link is" } else { "links are" },
+                    broken.join(", ")
+                ),
+                "fix them with `admin set-url` or `admin clear-url`, re-run `admin check-links`, or schedule anyway with --allow-broken",
+            ));
+        }
+    }
     let schedule = ScheduleRecord {
-        at: at.to_owned(),
         content_sha256: pending.content_sha256,
-        note: note.map(str::to_owned),
-        minor,
         approved_by: check.approved_by,
         without_approval: check.without_approval,
-        out: Some(out.display().to_string()),
-        allow_broken,
+        ..request
     };
     crate::gate::append(conn, actor.change(Action::Schedule, Event::Schedule(schedule)))
 }

@@ -42,18 +42,17 @@ pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
         })?;
         let actor = ctx.actor(None)?;
         let mut db = ctx.open()?;
-        let change = db.write_as(&actor, |tx, actor| {
-            crate::approval::make_schedule(
-                tx,
-                actor,
-                &at,
-                note.as_deref(),
-                args.minor,
-                without_approval.as_deref(),
-                &out,
-                args.allow_broken,
-            )
-        })?;
+        let request = crate::event::ScheduleRecord {
+            at: at.clone(),
+            content_sha256: String::new(),
+            note: note.clone(),
+            minor: args.minor,
+            approved_by: None,
+            without_approval: without_approval.clone(),
+            out: Some(out.display().to_string()),
+            allow_broken: args.allow_broken,
+        };
+        let change = db.write_as(&actor, |tx, actor| crate::approval::make_schedule(tx, actor, request))?;
         output::line(format!(
             "scheduled the pending content to go live at {at} into `{}` (change {}); `admin publish --scheduled` publishes it then",
             args.out.display(),

@@ -48,7 +48,10 @@ fn messages(db: &Path) -> HashSet<String> {
 }
 
 fn database_id(db: &Path) -> String {
-    Connection::open(db).unwrap().query_row("SELECT value FROM meta", [], |r| r.get(0)).unwrap()
+    Connection::open(db)
+        .unwrap()
+        .query_row("SELECT value FROM meta WHERE key = 'database_id'", [], |r| r.get(0))
+        .unwrap()
 }
 
 /// Wait until another process holds the database's write lock.
@@ -85,9 +88,19 @@ pub fn as_older_admin_wrote_it(from: &Path, version: i32, to: &Path) {
             .unwrap()
             .map(Result::unwrap)
             .collect();
-        let columns = columns.join(", ");
-        conn.execute(&format!("INSERT INTO main.{table} ({columns}) SELECT {columns} FROM now.{table}"), [])
-            .unwrap();
+        // a review's key was its own row id before schema 12 made it the change that made it
+        let source: Vec<String> = columns
+            .iter()
+            .map(|c| if table == "reviews" && c == "id" { "change_id".to_owned() } else { c.clone() })
+            .collect();
+        let (columns, source) = (columns.join(", "), source.join(", "));
+        // what schema 12 records in meta, an older admin's database does not have
+        let only = if table == "meta" && version < 12 { " WHERE key = 'database_id'" } else { "" };
+        conn.execute(
+            &format!("INSERT INTO main.{table} ({columns}) SELECT {source} FROM now.{table}{only}"),
+            [],
+        )
+        .unwrap();
     }
     conn.execute_batch("DETACH now").unwrap();
 }
