@@ -12,6 +12,7 @@ mod hostile;
 mod integrity;
 mod links;
 mod notes;
+mod only_writer;
 mod page;
 mod publish;
 mod readme;

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::testenv::{TestEnv, EPOCH};
 
-fn keygen(env: &TestEnv, name: &str) -> PathBuf {
+pub fn keygen(env: &TestEnv, name: &str) -> PathBuf {
     let path = env.path(name);
     let out = Command::new("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
@@ -21,12 +21,12 @@ fn keygen(env: &TestEnv, name: &str) -> PathBuf {
     path
 }
 
-fn pubkey(path: &Path) -> String {
+pub fn pubkey(path: &Path) -> String {
     format!("{}.pub", path.display())
 }
 
 /// `admin` as `who`, signing with `key`.
-fn signed(env: &TestEnv, who: &str, key: &Path, args: &[&str]) -> String {
+pub fn signed(env: &TestEnv, who: &str, key: &Path, args: &[&str]) -> String {
     let mut all = vec!["--editor", who, "--signing-key", key.to_str().unwrap()];
     all.extend_from_slice(args);
     env.ok(&all)

@@ -1,0 +1,196 @@
+//! The log is the only writer (SPEC section 15): each attack a review found, through the binary,
+//! refused or caught with the message it gets.
+use sha2::{Digest, Sha256};
+
+use crate::signing::{keygen, pubkey, signed};
+use crate::testenv::{behind_the_log, bytes, TestEnv, EPOCH};
+
+/// `audit verify` fails with exit 1, and its message holds every one of `expect`.
+fn verify_fails(env: &TestEnv, what: &str, expect: &[&str]) {
+    let err = env.fails(&["audit", "verify"], 1);
+    for e in expect {
+        assert!(err.contains(e), "{what}: expected {e:?} in: {err}");
+    }
+}
+
+#[test]
+fn a_signed_change_copied_from_another_database_fails_verify() {
+    let (train, prod) = (TestEnv::init(), TestEnv::init());
+    let key = keygen(&train, "alice_key");
+    for env in [&train, &prod] {
+        signed(env, "alice", &key, &["editor", "add", "alice", "--role", "admin", "--key", &pubkey(&key)]);
+    }
+    signed(&train, "alice", &key, &["editor", "add", "mallory", "--role", "admin"]);
+    // the same bytes at the same place: before signatures bound the database, this verified
+    let canonical = train.command().args(["audit", "canonical", "48"]).output().unwrap().stdout;
+    let row: (String, String, String, String, String, String) = train
+        .sql()
+        .query_row(
+            "SELECT at, editor, action, entity, after, signature FROM changes WHERE id = 48",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .unwrap();
+    let conn = prod.sql();
+    let prev: String = conn.query_row("SELECT hash FROM changes WHERE id = 47", [], |r| r.get(0)).unwrap();
+    let mut hasher = Sha256::new();
+    hasher.update(prev.as_bytes());
+    hasher.update(&canonical);
+    let hash = format!("{:x}", hasher.finalize());
+    conn.execute(
+        "INSERT INTO changes (id, at, editor, action, entity, after, hash, signature) VALUES (48, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        rusqlite::params![row.0, row.1, row.2, row.3, row.4, hash, row.5],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO editors (name, role, status, added_at, change_id) VALUES ('mallory', 'admin', 'active', ?1, 48)",
+        [&row.0],
+    )
+    .unwrap();
+    drop(conn);
+    verify_fails(
+        &prod,
+        "replayed signature",
+        &[
+            "change 48",
+            "the signature does not match for alice's key",
+            "in another database, does not hold here",
+        ],
+    );
+    // in its own database it verifies, with admin and with ssh-keygen's bytes
+    assert!(train.ok(&["audit", "verify"]).contains("48 changes"));
+}
+
+#[test]
+fn a_clock_ahead_of_the_system_is_refused_and_locks_nobody_out() {
+    let env = TestEnv::init();
+    let before = bytes(&env.db);
+    let far =
+        env.command().env("SOURCE_DATE_EPOCH", "253402300799").args(["note", "add", "x"]).output().unwrap();
+    assert_eq!(far.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&far.stderr);
+    assert!(
+        err.contains("the clock says 9999-12-31T23:59:59Z, which is ahead of the system clock ("),
+        "{err}"
+    );
+    assert!(err.contains("hint: check SOURCE_DATE_EPOCH"), "{err}");
+    assert_eq!(bytes(&env.db), before, "nothing was written");
+    // everyone else goes on writing
+    env.ok(&["note", "add", "still works"]);
+    // a schedule for 2030: a clock set to then cannot carry it out now
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    env.ok(&["publish", "--out", "site", "--at", "2030-01-01T09:30:00Z"]);
+    let run = env
+        .command()
+        .env("SOURCE_DATE_EPOCH", "1893490200")
+        .args(["--editor", "nobody", "publish", "--scheduled", "--out", "site"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("ahead of the system clock"));
+    assert!(!env.path("site").exists());
+}
+
+#[test]
+fn a_schedule_publishes_only_where_it_was_made_for() {
+    let env = TestEnv::init();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    let out = env.ok(&["publish", "--out", "site", "--at", "2025-11-25T09:30:00Z"]);
+    assert!(out.contains("into `site`"), "{out}");
+    env.set_epoch(EPOCH + 86_400);
+    let err = env.fails(&["publish", "--scheduled", "--out", "elsewhere"], 2);
+    assert!(err.contains("publishes into `") && err.contains("/site`, not `elsewhere`"), "{err}");
+    assert!(err.contains("hint: run it with --out "), "{err}");
+    assert!(!env.path("elsewhere").exists());
+    assert!(env.ok(&["status"]).contains("Scheduled:"), "the schedule is kept");
+    let out = env.ok(&["publish", "--scheduled", "--out", "site"]);
+    assert!(out.contains("published major publication 1"), "{out}");
+}
+
+#[test]
+fn two_reviews_alike_are_two_and_a_withdrawn_one_is_the_one_that_goes() {
+    let env = TestEnv::init();
+    // the same force, second, editor, message and data date
+    for _ in 0..2 {
+        env.ok(&["review", "kent-police", "--data-to", "2025-09", "-m", "checked"]);
+    }
+    env.ok(&["publish", "--out", "site"]);
+    let ids = |env: &TestEnv| -> Vec<i64> {
+        let conn = env.sql();
+        let mut stmt = conn.prepare("SELECT change_id FROM reviews ORDER BY change_id").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(ids(&env), [47, 48]);
+    let out = env.ok(&["revert", "47", "-m", "recorded twice"]);
+    assert!(out.contains("reverted change 47"), "{out}");
+    assert_eq!(ids(&env), [48], "the review change 47 made is the one withdrawn");
+    assert!(env.ok(&["audit", "verify"]).contains("live tables match"));
+    // the data date the page shows did not change: nothing to publish, no note saying it did
+    let out = env.ok(&["publish", "--out", "site"]);
+    assert!(out.contains("nothing to publish"), "{out}");
+    // withdrawn twice: the second time says so
+    assert!(env.ok(&["revert", "47"]).contains("already withdrawn by change 50"));
+}
+
+#[test]
+fn verify_names_every_column_and_schema_object_changed_behind_its_back() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "UPDATE notes SET resolved_by = 'mallory'",
+            &["table notes, note 1, field resolved_by", "\"mallory\""],
+        ),
+        (
+            "UPDATE notes SET resolved_at = '2020-01-01T00:00:00Z'",
+            &["table notes, note 1, field resolved_at"],
+        ),
+        (
+            "UPDATE publications SET head_hash = 'abc'",
+            &["publication 1", "it recorded change 48 with hash abc"],
+        ),
+        ("UPDATE publications SET first_change = 7", &["publication 1", "its row covers changes 7 to 48"]),
+        (
+            "UPDATE publications SET content_sha256 = 'abc'",
+            &["publication 1", "its row does not say what its `publish` change 49 says"],
+        ),
+        (
+            "UPDATE meta SET value = 'not-this-one' WHERE key = 'database_id'",
+            &["publication 1", "records database", "its id was changed"],
+        ),
+        (
+            "UPDATE forces SET change_id = 3 WHERE slug = 'kent-police'",
+            &["table forces, force kent-police, field change_id: the table holds 3"],
+        ),
+        ("DROP TRIGGER changes_no_update", &["object trigger changes_no_update", "no such object"]),
+        (
+            "CREATE TRIGGER evil AFTER INSERT ON changes BEGIN SELECT 1; END",
+            &["object trigger evil", "CREATE TRIGGER evil"],
+        ),
+        ("CREATE INDEX sneaky ON forces (url)", &["object index sneaky"]),
+        ("CREATE VIEW v AS SELECT 1", &["object view v"]),
+        ("CREATE TABLE extra (x)", &["object table extra"]),
+    ];
+    for (tamper, expect) in cases {
+        let env = TestEnv::init();
+        env.ok(&["note", "add", "--force", "kent-police", "a note"]);
+        env.ok(&["note", "resolve", "1"]);
+        env.ok(&["publish", "--out", "site"]);
+        assert!(env.ok(&["audit", "verify"]).contains("live tables match"));
+        env.sql().execute_batch(tamper).unwrap();
+        verify_fails(&env, tamper, expect);
+    }
+}
+
+#[test]
+fn a_review_row_edited_or_planted_is_named_by_its_change() {
+    let env = TestEnv::init();
+    env.ok(&["review", "kent-police"]);
+    behind_the_log(&env.sql(), "SELECT 1");
+    env.sql()
+        .execute("INSERT INTO reviews (change_id, force_id, at, editor) VALUES (99, 1, 'x', 'mallory')", [])
+        .unwrap();
+    verify_fails(
+        &env,
+        "planted review",
+        &["table reviews, review 99, field row: the table holds change_id=99"],
+    );
+}
