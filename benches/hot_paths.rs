@@ -14,9 +14,10 @@
 //!   when ssh-keygen is not installed).
 use std::sync::OnceLock;
 
-use admin::audit::{body, canonical_json, Action, NewChange};
+use admin::audit::{body, canonical_json, Action};
 use admin::db::{changes, Db};
 use admin::directory::{self, Actor};
+use admin::gate::NewChange;
 
 fn main() {
     divan::main();

@@ -9,7 +9,6 @@
 use std::collections::BTreeSet;
 
 use crate::audit::Action;
-use crate::db::{changes, publications};
 use crate::event::{ApprovalRecord, CancelRecord, Event, ScheduleRecord};
 use crate::exit_codes::{bad, bad_hint};
 use crate::gate::Actor;
@@ -40,19 +39,6 @@ pub fn is_public(change: &Change) -> bool {
     change.event().is_ok_and(|e| e.is_public())
 }
 
-/// The content pending publication, `None` when it is what was last published.
-pub fn pending(conn: &Connection) -> Result<Option<Pending>> {
-    let content = crate::publish::checked_content(conn)?;
-    let sha = content.sha256();
-    let last = publications::last(conn)?;
-    if last.as_ref().is_some_and(|p| p.content_sha256 == sha) {
-        return Ok(None);
-    }
-    let from = last.map_or(0, |p| p.last_change);
-    let changes = changes::since_id(conn, from)?.into_iter().filter(is_public).collect();
-    Ok(Some(Pending { content_sha256: sha, head: changes::last_id(conn)?, changes }))
-}
-
 pub use crate::state::{Approval, Schedule};
 
 /// The approval that still holds for `pending`: of this content, with no public change since.
@@ -70,10 +56,11 @@ pub fn required(conn: &Connection) -> Result<bool> {
     Ok(publishers >= 2)
 }
 
-/// `admin approve`: approve the pending content, as someone who made none of its changes.
-pub fn approve(conn: &Connection, actor: &Actor) -> Result<Change> {
+/// `admin approve`: approve the pending content (`publish::pending_approval`), as someone who
+/// made none of its changes.
+pub fn approve(conn: &Connection, actor: &Actor, pending: Option<Pending>) -> Result<Change> {
     crate::editors::authorize_action(conn, &actor.editor, Action::Approve)?;
-    let pending = pending(conn)?.ok_or_else(|| {
+    let pending = pending.ok_or_else(|| {
         bad_hint("nothing to approve: the content is what was last published", "make a change first")
     })?;
     if pending.authors().contains(actor.editor.as_str()) {
@@ -138,7 +125,12 @@ pub fn schedule(conn: &Connection) -> Result<Option<Schedule>> {
 /// `publish --at TIME`: schedule the pending, checked content. `request` says when, where, with
 /// which note and flags, and the reason to go without approval, if any; the content's sha256 and
 /// its approver are filled in here.
-pub fn make_schedule(conn: &Connection, actor: &Actor, request: ScheduleRecord) -> Result<Change> {
+pub fn make_schedule(
+    conn: &Connection,
+    actor: &Actor,
+    request: ScheduleRecord,
+    pending: Option<Pending>,
+) -> Result<Change> {
     let at = request.at.as_str();
     crate::editors::authorize_action(conn, &actor.editor, Action::Schedule)?;
     if let Some(existing) = schedule(conn)? {
@@ -156,7 +148,7 @@ pub fn make_schedule(conn: &Connection, actor: &Actor, request: ScheduleRecord) 
             "give a later time, or publish now with `admin publish`",
         ));
     }
-    let pending = pending(conn)?.ok_or_else(|| {
+    let pending = pending.ok_or_else(|| {
         bad_hint("nothing to schedule: the content is what was last published", "make a change first")
     })?;
     let check = check(conn, &pending, request.without_approval.as_deref())?;

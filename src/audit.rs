@@ -9,117 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::model::Change;
 
-/// A closed set stored as strings: each variant and its string are written once, here, and
-/// `ALL`, `as_str` and `parse` follow from them, so adding a variant cannot leave one behind.
-macro_rules! closed_set {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal,)* }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum $name { $($variant,)* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text,)* }
-            }
-
-            pub fn parse(text: &str) -> Option<$name> {
-                match text { $($text => Some($name::$variant),)* _ => None }
-            }
-        }
-
-        /// Stored and shown as its string.
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-closed_set! {
-    /// What a command is: the `action` of the change it writes.
-    Action {
-        Init => "init",
-        AddForce => "add-force",
-        RenameForce => "rename-force",
-        SetUrl => "set-url",
-        ClearUrl => "clear-url",
-        RetireForce => "retire-force",
-        RestoreForce => "restore-force",
-        AddNote => "add-note",
-        ResolveNote => "resolve-note",
-        Review => "review",
-        Revert => "revert",
-        Import => "import",
-        Publish => "publish",
-        SetPage => "set-page",
-        AddEditor => "add-editor",
-        RetireEditor => "retire-editor",
-        SetRole => "set-role",
-        SetKey => "set-key",
-        Approve => "approve",
-        Schedule => "schedule",
-        CancelSchedule => "cancel-schedule",
-    }
-}
-
-closed_set! {
-    /// What a change is about.
-    Entity {
-        Force => "force",
-        Note => "note",
-        Review => "review",
-        Publication => "publication",
-        Page => "page",
-        Editor => "editor",
-        Approval => "approval",
-        Schedule => "schedule",
-    }
-}
-
-/// A change about to be appended: everything but its id and hash, which the log assigns.
-#[derive(Debug, Clone)]
-pub struct NewChange {
-    pub at: String,
-    pub editor: String,
-    pub action: Action,
-    pub event: crate::event::Event,
-    pub message: Option<String>,
-    pub reverts: Option<i64>,
-    /// What signs the change, for an editor registered with a key.
-    pub signer: Option<crate::sign::Signer>,
-}
-
-impl NewChange {
-    /// Give the change its id and chain it to the previous hash.
-    pub fn seal(&self, id: i64, prev_hash: &str) -> Change {
-        let (before, after) = self.event.encode();
-        let mut change = Change {
-            id,
-            at: self.at.clone(),
-            editor: self.editor.clone(),
-            action: self.action,
-            entity: self.event.entity(),
-            force: self.event.force().map(str::to_owned),
-            before,
-            after,
-            message: self.message.clone(),
-            hash: String::new(),
-            reverts: self.reverts,
-            signature: None,
-        };
-        change.hash = chain_hash(prev_hash, &change);
-        change
-    }
-}
+pub use crate::model::{Action, Entity};
 
 /// The object that is hashed: every field of the change except `hash`.
 pub fn body(change: &Change) -> Value {
@@ -412,23 +302,22 @@ mod tests {
     use serde_json::json;
 
     fn change(id: i64, prev: &str, name: &str) -> Change {
-        let after = crate::model::Force {
-            id: 0,
-            slug: "kent-police".into(),
-            name: name.into(),
-            url: None,
-            status: crate::model::ForceStatus::Active,
-        };
-        NewChange {
+        let mut change = Change {
+            id,
             at: "2026-01-01T00:00:00Z".into(),
             editor: "ed".into(),
             action: Action::AddForce,
-            event: crate::event::Event::Force { before: None, after },
+            entity: Entity::Force,
+            force: Some("kent-police".into()),
+            before: None,
+            after: Some(json!({"slug": "kent-police", "name": name, "url": null, "status": "active"})),
             message: None,
+            hash: String::new(),
             reverts: None,
-            signer: None,
-        }
-        .seal(id, prev)
+            signature: None,
+        };
+        change.hash = chain_hash(prev, &change);
+        change
     }
 
     #[test]

@@ -8,9 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::audit::Entity;
-use crate::model::{EditorState, Force};
-use crate::state::{NoteState, Page, ReviewRecord};
+use crate::model::{EditorState, Entity, Force, NoteState, Page, ReviewRecord};
 
 /// What one change did.
 #[derive(Debug, Clone, PartialEq)]
@@ -177,6 +175,13 @@ impl Event {
     /// Read a change's sides, parsed, as the event they record.
     pub fn decode(entity: Entity, before: Option<&Value>, after: Option<&Value>) -> Result<Event> {
         decode_sides(entity, &Parsed { before, after })
+    }
+}
+
+impl crate::model::Change {
+    /// What the change did: its sides read as the one typed event.
+    pub fn event(&self) -> Result<Event> {
+        Event::decode(self.entity, self.before.as_ref(), self.after.as_ref())
     }
 }
 

@@ -116,91 +116,6 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Print a command-line parsing error the same way: one `error:` line, a `hint:`; help and
-/// version go to stdout with success.
-pub fn report_usage(err: &clap::Error) -> ExitCode {
-    use clap::error::ErrorKind;
-    match err.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let _ = err.print();
-            return ExitCode::SUCCESS;
-        }
-        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = err.print();
-            return ExitCode::from(BAD_INPUT);
-        }
-        // `admin` alone (UOF_DB or UOF_EDITOR in the environment count as arguments to clap):
-        // show the grouped commands rather than a one-line complaint
-        ErrorKind::MissingSubcommand if std::env::args_os().len() == 1 => {
-            let _ = writeln!(io::stderr().lock(), "{}", crate::cli::command().render_help());
-            return ExitCode::from(BAD_INPUT);
-        }
-        _ => {}
-    }
-    let text = err.render().to_string();
-    let (first, tip, path) = usage_lines(&text);
-    let hint = tip
-        .or_else(|| usage_of(&path))
-        .unwrap_or_else(|| "run `admin --help` to see the commands and options".into());
-    let mut stderr = io::stderr().lock();
-    let _ = writeln!(stderr, "error: {}", one_line(&first));
-    let _ = writeln!(stderr, "hint: {}", one_line(&hint));
-    ExitCode::from(BAD_INPUT)
-}
-
-/// The usage of the (sub)command at `path` (`["set-url"]`), as a hint. Rendered from the command
-/// itself: clap's error shows the usage with the options it was given filled in (from UOF_DB, too).
-fn usage_of(path: &[String]) -> Option<String> {
-    if path.is_empty() {
-        return None;
-    }
-    let mut cmd = crate::cli::command();
-    cmd.build();
-    let mut sub = &mut cmd;
-    for name in path {
-        sub = sub.find_subcommand_mut(name)?;
-    }
-    let usage = sub.render_usage().to_string();
-    let usage = usage.trim().strip_prefix("Usage: ")?.to_owned();
-    let command = ["admin"].into_iter().chain(path.iter().map(String::as_str)).collect::<Vec<_>>().join(" ");
-    Some(format!("usage: {usage} (see `{command} --help`)"))
-}
-
-/// Clap's rendered error as one message, clap's own `tip:` if it has one, and the subcommand path
-/// from its usage line. A message that ends in `:` is followed by what it is about, on indented
-/// lines (`the following required arguments were not provided:` then `  <URL>`): those are joined
-/// onto it, so the missing argument keeps its name.
-fn usage_lines(text: &str) -> (String, Option<String>, Vec<String>) {
-    let lines: Vec<&str> = text.lines().collect();
-    let start = lines.iter().position(|l| !l.trim().is_empty()).unwrap_or(0);
-    let first = lines.get(start).map_or("invalid arguments", |l| l.trim());
-    let mut message = first.strip_prefix("error: ").unwrap_or(first).to_owned();
-    if message.ends_with(':') {
-        let items: Vec<&str> = lines[start + 1..]
-            .iter()
-            .take_while(|l| l.starts_with(' ') && !l.trim().is_empty())
-            .map(|l| l.trim())
-            .collect();
-        if !items.is_empty() {
-            message = format!("{} {}", message, items.join(", "));
-        }
-    }
-    let rest = || lines.iter().skip(start + 1).map(|l| l.trim());
-    let tip = rest().find_map(|l| l.strip_prefix("tip: ")).map(str::to_owned);
-    let path = rest()
-        .find_map(|l| l.strip_prefix("Usage: "))
-        .map(|usage| {
-            usage
-                .split_whitespace()
-                .skip(1)
-                .take_while(|w| !w.starts_with(['-', '<', '[']))
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
-    (message, tip, path)
-}
-
 /// The error and its causes on one line, `: `-separated, without the repeats SQLite's errors
 /// bring (`…: attempt to write a readonly database: Error code 1544: attempt to write …`).
 fn message(err: &anyhow::Error) -> String {
@@ -223,7 +138,7 @@ fn message(err: &anyhow::Error) -> String {
 }
 
 /// Messages can quote user input; never let it break the one-line contract.
-fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
@@ -252,18 +167,6 @@ mod tests {
         );
         let err = anyhow::Error::new(sqlite).context("failed to read database `uof.db`");
         assert_eq!(message(&err), "failed to read database `uof.db`: attempt to write a readonly database");
-    }
-
-    #[test]
-    fn a_missing_argument_keeps_its_name() {
-        let text = "error: the following required arguments were not provided:\n  <URL>\n\nUsage: admin set-url [OPTIONS] <FORCE> <URL>\n\nFor more information, try '--help'.\n";
-        let (message, tip, path) = usage_lines(text);
-        assert_eq!(message, "the following required arguments were not provided: <URL>");
-        assert_eq!((tip, path.clone()), (None, vec!["set-url".to_owned()]));
-        assert_eq!(
-            usage_of(&path).unwrap(),
-            "usage: admin set-url [OPTIONS] <FORCE> <URL> (see `admin set-url --help`)"
-        );
     }
 
     #[test]

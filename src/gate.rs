@@ -11,18 +11,54 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 
-use crate::audit::{Action, NewChange};
 use crate::clock::Clock;
 use crate::db::changes;
 use crate::event::Event;
 use crate::exit_codes::{bad_hint, failed_hint};
+use crate::model::Action;
 use crate::model::{AuditHead, Change, EditorState, EditorStatus, Role};
 use crate::validate::quoted;
 
 /// How far ahead of the system clock a change may be stamped (clocks of two machines differ).
 const AHEAD: chrono::Duration = chrono::Duration::minutes(5);
+
+/// A change about to be appended: everything but its id and hash, which the log assigns.
+#[derive(Debug, Clone)]
+pub struct NewChange {
+    pub at: String,
+    pub editor: String,
+    pub action: Action,
+    pub event: Event,
+    pub message: Option<String>,
+    pub reverts: Option<i64>,
+    /// What signs the change, for an editor registered with a key.
+    pub signer: Option<crate::sign::Signer>,
+}
+
+impl NewChange {
+    /// Give the change its id and chain it to the previous hash.
+    pub fn seal(&self, id: i64, prev_hash: &str) -> Change {
+        let (before, after) = self.event.encode();
+        let mut change = Change {
+            id,
+            at: self.at.clone(),
+            editor: self.editor.clone(),
+            action: self.action,
+            entity: self.event.entity(),
+            force: self.event.force().map(str::to_owned),
+            before,
+            after,
+            message: self.message.clone(),
+            hash: String::new(),
+            reverts: self.reverts,
+            signature: None,
+        };
+        change.hash = crate::audit::chain_hash(prev_hash, &change);
+        change
+    }
+}
 
 /// Who is about to write, and why; stamped with the time by `begin`.
 #[derive(Debug, Clone)]
@@ -55,6 +91,47 @@ impl Actor {
             reverts: None,
             signer: self.signer.clone(),
         }
+    }
+}
+
+/// Audited writes: `Db::write` and `Db::dry_run` with the author stamped by `begin` first.
+pub trait Audited {
+    /// `write` for an audited change: the gate stamps `author` under the lock (refusing a clock
+    /// that went back or runs ahead) and `f` gets the stamped actor.
+    fn write_as<T>(
+        &mut self,
+        author: &Author,
+        f: impl FnOnce(&Transaction, &Actor) -> Result<T>,
+    ) -> Result<T>;
+    /// `dry_run` for an audited change, stamped as `write_as` would.
+    fn dry_run_as<T>(
+        &mut self,
+        author: &Author,
+        f: impl FnOnce(&Transaction, &Actor) -> Result<T>,
+    ) -> Result<T>;
+}
+
+impl Audited for crate::db::Db {
+    fn write_as<T>(
+        &mut self,
+        author: &Author,
+        f: impl FnOnce(&Transaction, &Actor) -> Result<T>,
+    ) -> Result<T> {
+        self.write(|tx| {
+            let actor = begin(tx, author)?;
+            f(tx, &actor)
+        })
+    }
+
+    fn dry_run_as<T>(
+        &mut self,
+        author: &Author,
+        f: impl FnOnce(&Transaction, &Actor) -> Result<T>,
+    ) -> Result<T> {
+        self.dry_run(|tx| {
+            let actor = begin(tx, author)?;
+            f(tx, &actor)
+        })
     }
 }
 

@@ -36,6 +36,7 @@ pub mod state;
 pub mod status;
 pub mod suggest;
 pub mod transfer;
+pub mod usage;
 pub mod validate;
 pub mod verify;
 

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = match admin::cli::parse() {
         Ok(cli) => cli,
-        Err(err) => return admin::exit_codes::report_usage(&err),
+        Err(err) => return admin::usage::report_usage(&err),
     };
     match admin::run(cli) {
         Ok(code) => code,

@@ -3,6 +3,82 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// A closed set stored as strings: each variant and its string are written once, here, and
+/// `ALL`, `as_str` and `parse` follow from them, so adding a variant cannot leave one behind.
+macro_rules! closed_set {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name { $($variant,)* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+
+            pub fn parse(text: &str) -> Option<$name> {
+                match text { $($text => Some($name::$variant),)* _ => None }
+            }
+        }
+
+        /// Stored and shown as its string.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+closed_set! {
+    /// What a command is: the `action` of the change it writes.
+    Action {
+        Init => "init",
+        AddForce => "add-force",
+        RenameForce => "rename-force",
+        SetUrl => "set-url",
+        ClearUrl => "clear-url",
+        RetireForce => "retire-force",
+        RestoreForce => "restore-force",
+        AddNote => "add-note",
+        ResolveNote => "resolve-note",
+        Review => "review",
+        Revert => "revert",
+        Import => "import",
+        Publish => "publish",
+        SetPage => "set-page",
+        AddEditor => "add-editor",
+        RetireEditor => "retire-editor",
+        SetRole => "set-role",
+        SetKey => "set-key",
+        Approve => "approve",
+        Schedule => "schedule",
+        CancelSchedule => "cancel-schedule",
+    }
+}
+
+closed_set! {
+    /// What a change is about.
+    Entity {
+        Force => "force",
+        Note => "note",
+        Review => "review",
+        Publication => "publication",
+        Page => "page",
+        Editor => "editor",
+        Approval => "approval",
+        Schedule => "schedule",
+    }
+}
+
 /// A force as the audit log records it: these four fields are the `before`/`after` of every
 /// change to a force, so the directory at any moment can be rebuilt from the log alone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,8 +171,8 @@ pub struct Change {
     pub id: i64,
     pub at: String,
     pub editor: String,
-    pub action: crate::audit::Action,
-    pub entity: crate::audit::Entity,
+    pub action: Action,
+    pub entity: Entity,
     pub force: Option<String>,
     pub before: Option<Value>,
     pub after: Option<Value>,
@@ -106,13 +182,6 @@ pub struct Change {
     pub reverts: Option<i64>,
     /// The editor's SSH signature of the change's canonical JSON (armored), where they have a key.
     pub signature: Option<String>,
-}
-
-impl Change {
-    /// What the change did: its sides read as the one typed event.
-    pub fn event(&self) -> anyhow::Result<crate::event::Event> {
-        crate::event::Event::decode(self.entity, self.before.as_ref(), self.after.as_ref())
-    }
 }
 
 /// A review note, on one force or (force `None`) on the page as a whole.
@@ -318,4 +387,87 @@ pub fn fingerprint(key: &str) -> String {
     ssh_key::PublicKey::from_openssh(key)
         .map(|k| k.fingerprint(ssh_key::HashAlg::Sha256).to_string())
         .unwrap_or_else(|_| "unreadable key".to_owned())
+}
+
+/// A note's state as the audit log records it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct NoteState {
+    pub id: i64,
+    pub force: Option<String>,
+    pub text: String,
+    pub public: bool,
+    pub status: NoteStatus,
+}
+
+/// One review as the log records it: the change's time, editor and message, and the newest day
+/// the force's published data covered (`--data-to`), when the review said.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReviewState {
+    /// The review change: a review's identity.
+    #[serde(skip)]
+    pub change: i64,
+    pub at: String,
+    pub editor: String,
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_to: Option<String>,
+}
+
+/// A review change's `after`. `data_to` is left out while unset, so a review recorded before it
+/// existed hashes and replays as it always did.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRecord {
+    pub force: String,
+    pub at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_to: Option<String>,
+}
+
+/// A related link shown on the page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PageLink {
+    pub title: String,
+    pub url: String,
+}
+
+/// The page's own words. Optional fields are left out of the JSON while unset, so a page change
+/// made before they existed reads the same.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    pub heading: String,
+    /// Paragraphs of plain text.
+    pub intro: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<PageLink>,
+}
+
+impl Default for Page {
+    fn default() -> Page {
+        Page {
+            heading: "Use of Force Data".to_owned(),
+            intro: Vec::new(),
+            publisher: None,
+            contact: None,
+            licence: None,
+            base_url: None,
+            links: Vec::new(),
+        }
+    }
+}
+
+/// The introduction as stored in the `page` table: paragraphs separated by a blank line.
+pub fn intro_paragraphs(intro: &str) -> Vec<String> {
+    intro.split("\n\n").filter(|p| !p.trim().is_empty()).map(str::to_owned).collect()
 }

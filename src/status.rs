@@ -69,7 +69,7 @@ pub struct ApprovalStatus {
 }
 
 fn approval_status(conn: &Connection) -> Result<ApprovalStatus> {
-    let pending = crate::approval::pending(conn)?;
+    let pending = crate::publish::pending_approval(conn)?;
     let approved_by = match &pending {
         Some(p) => crate::approval::valid(conn, p)?.map(|a| a.by),
         None => None,

@@ -8,6 +8,7 @@ use crate::audit::Action;
 use crate::cli::{ApproveArgs, EditorAddArgs, EditorKeyArgs, EditorListArgs, EditorNameArgs, EditorRoleArgs};
 use crate::editors::{self, EditorStatus};
 use crate::exit_codes::bad_hint;
+use crate::gate::Audited;
 use crate::{output, Ctx};
 
 /// Read and check an OpenSSH ed25519 public key file.
@@ -136,9 +137,13 @@ pub fn allowed_signers(ctx: &Ctx) -> Result<ExitCode> {
 pub fn approve(ctx: &Ctx, args: ApproveArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let mut db = ctx.open()?;
-    let change = db.write_as(&actor, |tx, actor| crate::approval::approve(tx, actor))?;
-    let sha =
-        change.after.as_ref().and_then(|a| a.get("content_sha256")).and_then(|s| s.as_str()).unwrap_or("");
+    let change = db.write_as(&actor, |tx, actor| {
+        crate::approval::approve(tx, actor, crate::publish::pending_approval(tx)?)
+    })?;
+    let sha = match change.event()? {
+        crate::event::Event::Approval(approval) => approval.content_sha256,
+        _ => String::new(),
+    };
     output::line(format!(
         "approved the pending content {sha} as {} (change {}); any later public change voids it",
         change.editor, change.id

@@ -7,6 +7,7 @@ use anyhow::Result;
 use super::report;
 use crate::audit::Action;
 use crate::cli::{AddForceArgs, ForceArgs, RenameForceArgs, SetUrlArgs};
+use crate::gate::Audited;
 use crate::model::ForceStatus;
 use crate::{directory, output, validate, Ctx};
 
@@ -59,9 +60,9 @@ pub fn rename(ctx: &Ctx, args: RenameForceArgs) -> Result<ExitCode> {
     let outcome =
         db.write_as(&actor, |tx, actor| directory::rename(tx, actor, &args.force, &args.new_name))?;
     report(outcome, |c| {
-        let name = match c.after.as_ref().and_then(|a| a.get("name")).and_then(|n| n.as_str()) {
-            Some(name) => format!(" to {}", validate::quoted(name)),
-            None => String::new(),
+        let name = match c.event() {
+            Ok(crate::event::Event::Force { after, .. }) => format!(" to {}", validate::quoted(&after.name)),
+            _ => String::new(),
         };
         format!("renamed {}{name}", c.force.as_deref().unwrap_or_default())
     })

@@ -6,6 +6,7 @@ use anyhow::Result;
 use crate::audit::Action;
 use crate::cli::InitArgs;
 use crate::db::Db;
+use crate::gate::Audited;
 use crate::state::Page;
 use crate::{directory, output, seed, Ctx};
 

@@ -10,6 +10,7 @@ use super::report;
 use crate::cli::{NoteAddArgs, NoteListArgs, NoteResolveArgs};
 use crate::db::notes::{self, Scope};
 use crate::exit_codes::bad;
+use crate::gate::Audited;
 use crate::model::NoteStatus;
 use crate::output::{self, or_dash};
 use crate::{directory, Ctx};

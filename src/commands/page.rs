@@ -9,6 +9,7 @@ use super::report;
 use crate::cli::{PageKey, PageLinkAddArgs, PageLinkRemoveArgs, PageSetArgs, PageShowArgs};
 use crate::clock::stamp;
 use crate::db::changes::Cutoff;
+use crate::gate::Audited;
 use crate::output::{self, or_dash};
 use crate::page::{self, Field};
 use crate::validate::time_arg;

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::cli::PublishArgs;
+use crate::gate::Audited;
 use crate::publish::{self, Options, Outcome};
 use crate::{output, Ctx};
 
@@ -52,7 +53,9 @@ pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
             out: Some(out.display().to_string()),
             allow_broken: args.allow_broken,
         };
-        let change = db.write_as(&actor, |tx, actor| crate::approval::make_schedule(tx, actor, request))?;
+        let change = db.write_as(&actor, |tx, actor| {
+            crate::approval::make_schedule(tx, actor, request, crate::publish::pending_approval(tx)?)
+        })?;
         output::line(format!(
             "scheduled the pending content to go live at {at} into `{}` (change {}); `admin publish --scheduled` publishes it then",
             args.out.display(),

@@ -5,6 +5,7 @@ use anyhow::Result;
 
 use super::report;
 use crate::cli::RevertArgs;
+use crate::gate::Audited;
 use crate::{revert, Ctx};
 
 pub fn run(ctx: &Ctx, args: RevertArgs) -> Result<ExitCode> {

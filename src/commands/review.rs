@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::cli::{DueArgs, ReviewArgs};
 use crate::clock::stamp;
 use crate::db::reviews;
+use crate::gate::Audited;
 use crate::output;
 use crate::{directory, validate, Ctx};
 

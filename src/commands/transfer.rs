@@ -8,6 +8,7 @@ use anyhow::Result;
 
 use crate::cli::{BackupArgs, ExportArgs, ExportFormat, ImportArgs};
 use crate::describe::describe;
+use crate::gate::Audited;
 use crate::{output, transfer, Ctx};
 
 pub fn export(ctx: &Ctx, args: ExportArgs) -> Result<ExitCode> {

@@ -274,31 +274,6 @@ impl Db {
         Ok(out)
     }
 
-    /// `write` for an audited change: the gate stamps `author` under the lock (refusing a clock
-    /// that went back) and `f` gets the stamped actor.
-    pub fn write_as<T>(
-        &mut self,
-        author: &crate::gate::Author,
-        f: impl FnOnce(&Transaction, &crate::directory::Actor) -> Result<T>,
-    ) -> Result<T> {
-        self.write(|tx| {
-            let actor = crate::gate::begin(tx, author)?;
-            f(tx, &actor)
-        })
-    }
-
-    /// `dry_run` for an audited change, stamped as `write_as` would.
-    pub fn dry_run_as<T>(
-        &mut self,
-        author: &crate::gate::Author,
-        f: impl FnOnce(&Transaction, &crate::directory::Actor) -> Result<T>,
-    ) -> Result<T> {
-        self.dry_run(|tx| {
-            let actor = crate::gate::begin(tx, author)?;
-            f(tx, &actor)
-        })
-    }
-
     /// Like `write`, but always rolled back: `--dry-run`.
     pub fn dry_run<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
         let tx = self

@@ -21,16 +21,19 @@ use crate::db::changes::{self, Cutoff};
 use crate::db::{publications, Db};
 use crate::directory::Actor;
 use crate::exit_codes::{bad_hint, failed_hint};
+use crate::gate::Audited;
 use crate::gate::Author;
 use crate::model::Publication;
 use crate::state::State;
 
+mod data;
 mod evidence;
 mod render;
 mod site;
 mod summary;
 
-pub use render::{csv_guarded, csv_safe, Site};
+pub use data::{csv_guarded, csv_safe};
+pub use render::Site;
 pub use site::{read_manifest_at, Manifest, MANIFEST};
 
 #[derive(Debug, Clone)]
@@ -338,6 +341,20 @@ pub fn record(
         database: crate::db::database_id(tx)?,
     };
     crate::gate::append(tx, actor.change(Action::Publish, crate::event::Event::Publication(record)))
+}
+
+/// The content pending publication, for the second check: `None` when it is what was last
+/// published.
+pub fn pending_approval(conn: &Connection) -> Result<Option<crate::approval::Pending>> {
+    let content = checked_content(conn)?;
+    let sha = content.sha256();
+    let last = publications::last(conn)?;
+    if last.as_ref().is_some_and(|p| p.content_sha256 == sha) {
+        return Ok(None);
+    }
+    let from = last.map_or(0, |p| p.last_change);
+    let changes = changes::since_id(conn, from)?.into_iter().filter(crate::approval::is_public).collect();
+    Ok(Some(crate::approval::Pending { content_sha256: sha, head: changes::last_id(conn)?, changes }))
 }
 
 /// Refuse to publish while an active force's newest link check says broken.

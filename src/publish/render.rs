@@ -15,6 +15,8 @@ use crate::model::Publication;
 use crate::state::PageLink;
 use crate::validate::xml_text;
 
+use super::data::{forces_csv, forces_json};
+
 /// The files of one publication, in a fixed order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Site {
@@ -346,65 +348,6 @@ fn is_email(text: &str) -> bool {
             && !text.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '\'' | ',' | ';' | ':' | '?' | '&' | '/' | '\\')))
 }
 
-/// `forces.json`: the published directory. Fields are declared in sorted order: the file is
-/// what serialising a `serde_json` object (keys sorted) gave, written from borrowed data rather
-/// than a copy of every force as a `Value`.
-fn forces_json(content: &Content, updated: &str, audit: Option<&AuditHead>) -> Result<Vec<u8>> {
-    #[derive(Serialize)]
-    struct File<'a> {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        audit: Option<&'a AuditHead>,
-        forces: &'a [crate::content::PublicForce],
-        notes: &'a [String],
-        title: &'a str,
-        updated: &'a str,
-    }
-    let file =
-        File { audit, forces: &content.forces, notes: &content.notes, title: &content.heading, updated };
-    let mut bytes = serde_json::to_vec_pretty(&file)?;
-    bytes.push(b'\n');
-    Ok(bytes)
-}
-
-/// `forces.csv`: slug, name, url, notes (one per line in the cell), data_to (YYYY-MM-DD or
-/// empty), formula-safe.
-fn forces_csv(content: &Content) -> Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(["slug", "name", "url", "notes", "data_to"])?;
-    for force in &content.forces {
-        let notes = force.notes.join("\n");
-        writer.write_record([
-            csv_safe(&force.slug),
-            csv_safe(&force.name),
-            csv_safe(force.url.as_deref().unwrap_or("")),
-            csv_safe(&notes),
-            csv_safe(force.data_to.as_deref().unwrap_or("")),
-        ])?;
-    }
-    writer.into_inner().context("failed to write forces.csv")
-}
-
-/// Neutralise spreadsheet formula injection: a cell starting `=`, `+`, `-`, `@`, tab or
-/// carriage return is prefixed with `'`, as OWASP recommends.
-/// A cell that already starts with `'` before such a character is prefixed too, so that import can
-/// take exactly one `'` off again.
-pub fn csv_safe(cell: &str) -> String {
-    if csv_guarded(cell) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
-}
-
-/// Whether `csv_safe` prefixes this cell.
-pub fn csv_guarded(cell: &str) -> bool {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => true,
-        Some('\'') => csv_guarded(&cell[1..]),
-        _ => false,
-    }
-}
-
 /// A stable `urn:uuid:` (version 5 style bits) from a seed string: Atom ids that never change.
 fn urn_uuid(seed: &str) -> String {
     let digest = Sha256::digest(format!("uof-admin {seed}").as_bytes());
@@ -419,47 +362,6 @@ fn urn_uuid(seed: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn forces_json_is_what_a_sorted_json_object_gives() {
-        let content = Content {
-            heading: "Use of Force Data".into(),
-            intro: vec!["Intro.".into()],
-            notes: vec!["Page \"note\"".into()],
-            forces: vec![
-                crate::content::PublicForce {
-                    slug: "kent-police".into(),
-                    name: "Kent Police".into(),
-                    url: Some("https://example.org/<a>".into()),
-                    notes: vec!["one".into(), "two\nlines".into()],
-                    data_to: Some("2025-09-30".into()),
-                },
-                crate::content::PublicForce {
-                    slug: "essex-police".into(),
-                    name: "Essex Police".into(),
-                    url: None,
-                    notes: vec![],
-                    data_to: None,
-                },
-            ],
-            publisher: None,
-            contact: None,
-            licence: None,
-            base_url: None,
-            links: vec![],
-        };
-        let audit = AuditHead { change: 46, hash: "ab".repeat(32) };
-        let value = serde_json::json!({
-            "audit": {"change": 46, "hash": audit.hash},
-            "title": content.heading,
-            "updated": "2026-11-25T12:00:00Z",
-            "notes": content.notes,
-            "forces": content.forces,
-        });
-        let mut expected = serde_json::to_vec_pretty(&value).unwrap();
-        expected.push(b'\n');
-        assert_eq!(forces_json(&content, "2026-11-25T12:00:00Z", Some(&audit)).unwrap(), expected);
-    }
 
     #[test]
     fn json_ld_cannot_close_its_script_element() {
@@ -486,13 +388,6 @@ mod tests {
         {
             assert!(!is_email(not), "{not}");
         }
-    }
-
-    #[test]
-    fn csv_cells_cannot_start_a_formula() {
-        assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_safe("Kent Police"), "Kent Police");
     }
 
     #[test]

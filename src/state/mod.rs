@@ -4,94 +4,13 @@
 //! here: the types, `apply`, and questions asked of a state.
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::audit::Action;
+use crate::model::Action;
 use crate::model::{AuditHead, EditorState, Force, ForceStatus, NoteStatus, Publication};
 use crate::validate::name_key;
 
-/// A note's state as the audit log records it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct NoteState {
-    pub id: i64,
-    pub force: Option<String>,
-    pub text: String,
-    pub public: bool,
-    pub status: NoteStatus,
-}
-
-/// One review as the log records it: the change's time, editor and message, and the newest day
-/// the force's published data covered (`--data-to`), when the review said.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct ReviewState {
-    /// The review change: a review's identity.
-    #[serde(skip)]
-    pub change: i64,
-    pub at: String,
-    pub editor: String,
-    pub message: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub data_to: Option<String>,
-}
-
-/// A review change's `after`. `data_to` is left out while unset, so a review recorded before it
-/// existed hashes and replays as it always did.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewRecord {
-    pub force: String,
-    pub at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_to: Option<String>,
-}
-
-/// A related link shown on the page.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct PageLink {
-    pub title: String,
-    pub url: String,
-}
-
-/// The page's own words. Optional fields are left out of the JSON while unset, so a page change
-/// made before they existed reads the same.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct Page {
-    pub heading: String,
-    /// Paragraphs of plain text.
-    pub intro: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub publisher: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub licence: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub links: Vec<PageLink>,
-}
-
-impl Default for Page {
-    fn default() -> Page {
-        Page {
-            heading: "Use of Force Data".to_owned(),
-            intro: Vec::new(),
-            publisher: None,
-            contact: None,
-            licence: None,
-            base_url: None,
-            links: Vec::new(),
-        }
-    }
-}
-
-/// The introduction as stored in the `page` table: paragraphs separated by a blank line.
-pub fn intro_paragraphs(intro: &str) -> Vec<String> {
-    intro.split("\n\n").filter(|p| !p.trim().is_empty()).map(str::to_owned).collect()
-}
+pub use crate::model::{intro_paragraphs, NoteState, Page, PageLink, ReviewRecord, ReviewState};
 
 mod apply;
 mod diff;

@@ -1,6 +1,7 @@
 //! Integration tests: the `admin` binary on real SQLite files, as users meet it.
 mod testenv;
 
+mod architecture;
 mod audit;
 mod corpus;
 mod directory;

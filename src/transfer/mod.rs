@@ -6,17 +6,19 @@ use std::path::Path;
 
 use std::io::Read;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use crate::audit::Action;
 use crate::db::forces;
-use crate::directory::{self, Actor, Outcome};
 use crate::exit_codes::{bad, bad_hint};
-use crate::model::{Change, Force, ForceStatus};
+use crate::model::ForceStatus;
 use crate::publish::{csv_guarded, csv_safe};
 use crate::validate::{self, name_key, quoted};
+
+mod apply;
+
+pub use apply::{apply, Applied, Imported};
 
 /// The largest import file read.
 pub const MAX_IMPORT_BYTES: u64 = 20 * 1024 * 1024;
@@ -392,91 +394,6 @@ fn check(entries: &[Entry], allow_http: bool) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// What import did for one force.
-#[derive(Debug)]
-pub struct Applied {
-    pub slug: String,
-    pub change: Change,
-}
-
-/// What an import did: the changes, in file order, and the forces the file left out (by slug),
-/// which are left as they are.
-#[derive(Debug)]
-pub struct Imported {
-    pub applied: Vec<Applied>,
-    pub not_in_file: Vec<String>,
-}
-
-/// Apply the file's difference from the database as `import` changes. Forces missing from the
-/// file, and fields it leaves out, are left as they are.
-pub fn apply(conn: &Connection, actor: &Actor, entries: &[Entry], allow_http: bool) -> Result<Imported> {
-    let mut applied = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for entry in entries {
-        let at = entry.at;
-        let done = (|| -> Result<Option<Applied>> {
-            let url = match &entry.url {
-                Some(Some(u)) => Some(Some(validate::force_url(u, allow_http)?)),
-                Some(None) => Some(None),
-                None => None,
-            };
-            // a row without a slug names its force: it must exist, and the name is not changed
-            let (found, by_name) = match (&entry.slug, &entry.name) {
-                (Some(slug), _) => (forces::by_slug(conn, slug)?, false),
-                (None, Some(name)) => match forces::by_name(conn, name)? {
-                    Some(force) => (Some(force), true),
-                    None => return Err(crate::suggest::unknown_force(conn, name)?),
-                },
-                (None, None) => return Err(bad("no slug and no name")),
-            };
-            if let Some(force) = &found {
-                seen.insert(force.slug.clone());
-            }
-            match found {
-                None => {
-                    let slug = entry.slug.as_deref().unwrap_or_default();
-                    let Some(name) = &entry.name else {
-                        return Err(bad(format!(
-                            "no force has the slug `{slug}`, and a new force needs a name"
-                        )));
-                    };
-                    let (force, change) = directory::add_force_with_status(
-                        conn,
-                        actor,
-                        Action::Import,
-                        name,
-                        Some(slug),
-                        url.flatten(),
-                        entry.status.unwrap_or(ForceStatus::Active),
-                    )?;
-                    seen.insert(force.slug.clone());
-                    Ok(Some(Applied { slug: force.slug, change }))
-                }
-                Some(before) => {
-                    let after = Force {
-                        name: match &entry.name {
-                            Some(name) if !by_name => validate::force_name(name)?,
-                            _ => before.name.clone(),
-                        },
-                        url: url.unwrap_or_else(|| before.url.clone()),
-                        status: entry.status.unwrap_or(before.status),
-                        ..before.clone()
-                    };
-                    match directory::apply(conn, actor, Action::Import, &before, &after)? {
-                        Outcome::Changed(change) => Ok(Some(Applied { slug: before.slug, change: *change })),
-                        Outcome::Unchanged(_) => Ok(None),
-                    }
-                }
-            }
-        })()
-        .with_context(|| at.to_string())?;
-        applied.extend(done);
-    }
-    let not_in_file =
-        forces::list(conn, true)?.into_iter().map(|f| f.slug).filter(|s| !seen.contains(s)).collect();
-    Ok(Imported { applied, not_in_file })
 }
 
 #[cfg(test)]
