@@ -100,6 +100,11 @@ impl std::fmt::Display for Problem {
             Problem::Signature { id, what } | Problem::Unreadable { id, what } => {
                 write!(f, "audit log verification failed at change {id}: {what}")
             }
+            Problem::Tables(d) if d.table == "schema" => write!(
+                f,
+                "the database's schema is not the one admin's migrations make: {}: the database has {} but a database rebuilt from the log has {}",
+                d.key, d.live, d.logged
+            ),
             Problem::Tables(d) => {
                 write!(f, "the live tables do not match the audit log: {d}")
             }

@@ -160,14 +160,14 @@ fn verify_names_every_column_and_schema_object_changed_behind_its_back() {
             "UPDATE forces SET change_id = 3 WHERE slug = 'kent-police'",
             &["table forces, force kent-police, field change_id: the table holds 3"],
         ),
-        ("DROP TRIGGER changes_no_update", &["object trigger changes_no_update", "no such object"]),
+        ("DROP TRIGGER changes_no_update", &["schema is not the one admin's migrations make: trigger changes_no_update: the database has no such object"]),
         (
             "CREATE TRIGGER evil AFTER INSERT ON changes BEGIN SELECT 1; END",
-            &["object trigger evil", "CREATE TRIGGER evil"],
+            &["trigger evil: the database has CREATE TRIGGER evil", "rebuilt from the log has no such object"],
         ),
-        ("CREATE INDEX sneaky ON forces (url)", &["object index sneaky"]),
-        ("CREATE VIEW v AS SELECT 1", &["object view v"]),
-        ("CREATE TABLE extra (x)", &["object table extra"]),
+        ("CREATE INDEX sneaky ON forces (url)", &["index sneaky: the database has CREATE INDEX sneaky"]),
+        ("CREATE VIEW v AS SELECT 1", &["view v: the database has CREATE VIEW v"]),
+        ("CREATE TABLE extra (x)", &["table extra: the database has CREATE TABLE extra"]),
     ];
     for (tamper, expect) in cases {
         let env = TestEnv::init();
