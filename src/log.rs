@@ -31,6 +31,30 @@ pub fn replay(conn: &Connection, cutoff: &Cutoff) -> Result<State> {
     Ok(state)
 }
 
+/// The state the log says the directory was in at `cutoff`, and, in the same pass, the state it
+/// was in just after change `snapshot` (`None` for no snapshot): the last publication's state and
+/// the state now, for one reading of the log.
+pub fn replay_with_snapshot(
+    conn: &Connection,
+    cutoff: &Cutoff,
+    snapshot: Option<i64>,
+) -> Result<(State, Option<State>)> {
+    let mut state = State::default();
+    let mut taken = None;
+    changes::for_each_in(conn, &Range::Until(cutoff.clone()), |change| {
+        if taken.is_none() && snapshot.is_some_and(|id| change.id > id) {
+            taken = Some(state.clone());
+        }
+        let event = change.event()?;
+        let _ = apply_event(&mut state, &Header::of(&change), &event);
+        Ok(true)
+    })?;
+    if taken.is_none() && snapshot.is_some() {
+        taken = Some(state.clone());
+    }
+    Ok((state, taken))
+}
+
 /// The state the whole log describes now.
 pub fn now(conn: &Connection) -> Result<State> {
     let mut state = State::default();

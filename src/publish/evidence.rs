@@ -18,6 +18,7 @@ use rusqlite::Connection;
 
 use super::render::Site;
 use super::site::Manifest;
+use crate::content::Content;
 use crate::db::{changes, publications};
 use crate::exit_codes::failed_hint;
 use crate::model::Publication;
@@ -128,12 +129,17 @@ pub fn check_site(
 /// unless the log says so too. When no public change was made since its head (the usual case)
 /// the log agrees without more; otherwise the log is replayed up to its head, as a set URL
 /// and its revert leave the content as it was.
-pub fn check_unchanged(conn: &Connection, last: &Publication, content_sha: &str) -> Result<()> {
+pub fn check_unchanged(
+    conn: &Connection,
+    last: &Publication,
+    content_sha: &str,
+    then: &Content,
+) -> Result<()> {
     let since = changes::since_id(conn, last.last_change)?;
     if !since.iter().any(crate::approval::is_public) {
         return Ok(());
     }
-    let logged = crate::replay::content_as_of_change(conn, last.last_change)?.sha256();
+    let logged = then.sha256();
     if logged == content_sha {
         return Ok(());
     }
@@ -157,13 +163,19 @@ fn content_differs(last: &Publication, table: &str, logged: &str) -> anyhow::Err
 /// `out`: its content must be the content the table says it showed (`content_sha`, what is live
 /// now), and the files byte for byte the ones its `publish` change records. Current content is
 /// never rendered in its place: that would publish without a `publish` change.
-pub fn rebuild(conn: &Connection, last: &Publication, content_sha: &str, out: &Path) -> Result<Site> {
-    let content = crate::replay::content_as_of_change(conn, last.last_change)?;
+pub fn rebuild(
+    conn: &Connection,
+    last: &Publication,
+    content_sha: &str,
+    then: &Content,
+    out: &Path,
+) -> Result<Site> {
+    let content = then;
     let logged = content.sha256();
     if logged != content_sha {
         return Err(content_differs(last, content_sha, &logged));
     }
-    let site = super::render_publication(conn, &content, last)?;
+    let site = super::render_publication(conn, content, last)?;
     let sha = site.sha256();
     if sha != last.sha256 {
         return Err(failed_hint(

@@ -81,13 +81,23 @@ pub enum Outcome {
 /// The public content as the audit log says it is, after checking that the live tables say the
 /// same: a row changed behind the tool's back must never reach the page.
 pub fn checked_content(conn: &Connection) -> Result<Content> {
-    Ok(checked_state(conn)?.1)
+    Ok(checked_state(conn)?.content)
 }
 
-/// The state the audit log says the directory is in now, and its public content, after
-/// checking that the live tables show the same content.
-pub fn checked_state(conn: &Connection) -> Result<(State, Content)> {
-    let (logged, live) = replay_and_live(conn)?;
+/// What the log says, read once: the state now and its public content, and the state the last
+/// publication covered (`then`, `None` before the first).
+pub struct Checked {
+    pub now: State,
+    pub content: Content,
+    pub then: Option<State>,
+}
+
+/// The state the audit log says the directory is in now, its public content and the state the
+/// last publication covered, after checking that the live tables show the same content and the
+/// publications table what the log records.
+pub fn checked_state(conn: &Connection) -> Result<Checked> {
+    let last = publications::last(conn)?.map(|p| p.last_change);
+    let (logged, then, live) = replay_and_live(conn, last)?;
     // the page's "Updates to this page" comes from the publications table: it too must be
     // what the log says
     if let Some(problem) = crate::verify::publications_match(conn, &logged)? {
@@ -105,17 +115,18 @@ pub fn checked_state(conn: &Connection) -> Result<(State, Content)> {
             "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
         ));
     }
-    Ok((logged, content))
+    Ok(Checked { now: logged, content, then })
 }
 
 /// The replayed state and the live one. Under a write transaction (publish holds the write
 /// lock, so nothing can commit meanwhile) the tables are read on a second connection while
 /// this one replays the log: the two reads see the same database, in half the time.
-fn replay_and_live(conn: &Connection) -> Result<(State, State)> {
+fn replay_and_live(conn: &Connection, snapshot: Option<i64>) -> Result<(State, Option<State>, State)> {
     let last_id = changes::last_id(conn)?;
     let path = conn.path().map(std::path::PathBuf::from).filter(|p| !p.as_os_str().is_empty());
     let Some(path) = path.filter(|_| !conn.is_autocommit()) else {
-        return Ok((crate::log::replay(conn, &Cutoff::Id(last_id))?, crate::db::state::live(conn)?));
+        let (now, then) = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot)?;
+        return Ok((now, then, crate::db::state::live(conn)?));
     };
     std::thread::scope(|scope| {
         let live = scope.spawn(move || -> Result<Option<State>> {
@@ -131,22 +142,22 @@ fn replay_and_live(conn: &Connection) -> Result<(State, State)> {
             }
             crate::db::state::live(&tx).map(Some)
         });
-        let logged = crate::log::replay(conn, &Cutoff::Id(last_id));
+        let logged = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot);
         let live = live.join().unwrap_or_else(|_| Err(anyhow::anyhow!("reading the tables stopped")));
         let live = match live {
             Ok(Some(live)) => live,
             // a writer slipped in between (a read outside the write lock): read them here
             Ok(None) | Err(_) => crate::db::state::live(conn)?,
         };
-        Ok((logged?, live))
+        let (now, then) = logged?;
+        Ok((now, then, live))
     })
 }
 
-/// The public changes since the last publication, as sentences: the state it showed (the log
-/// replayed to its head) against the state now.
-fn summary_since(conn: &Connection, now: &State, last: &Publication) -> Result<Vec<String>> {
-    let then = crate::log::replay(conn, &Cutoff::Id(last.last_change))?;
-    Ok(summary::summarise(&then, now))
+/// The public changes since the last publication, as sentences: the state it covered against
+/// the state now.
+fn summary_since(checked: &Checked) -> Vec<String> {
+    checked.then.as_ref().map_or_else(Vec::new, |then| summary::summarise(then, &checked.now))
 }
 
 pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcome> {
@@ -160,18 +171,20 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         if !options.dry_run {
             crate::editors::authorize_action(tx, &actor.editor, Action::Publish)?;
         }
-        let (now, content) = checked_state(tx)?;
+        let checked = checked_state(tx)?;
+        let content = &checked.content;
         let content_sha = content.sha256();
         let last = publications::last(tx)?;
         evidence::check_site(tx, manifest, options.replace_site, &out.path)?;
         if let Some(last) = last.clone().filter(|l| l.content_sha256 == content_sha) {
             // the table says nothing public changed since: the log must say so too, and a
             // repair writes that publication as the log records it, never the content now
-            evidence::check_unchanged(tx, &last, &content_sha)?;
+            let then = Content::from_state(checked.then.as_ref().unwrap_or(&checked.now));
+            evidence::check_unchanged(tx, &last, &content_sha, &then)?;
             if on_disk.is_intact(&last.sha256) {
                 return Ok(Prepared::Nothing(last));
             }
-            let site = evidence::rebuild(tx, &last, &content_sha, &out.path)?;
+            let site = evidence::rebuild(tx, &last, &content_sha, &then, &out.path)?;
             if options.dry_run {
                 return Ok(Prepared::Nothing(last));
             }
@@ -186,9 +199,8 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         let check = second_check(tx, options, &content_sha, covered_from)?;
         let summary = match &last {
             None => vec![format!("The first publication: {} forces.", content.forces.len())],
-            Some(last) => summary_since(tx, &now, last)?,
+            Some(_) => summary_since(&checked),
         };
-        drop(now);
         let major = first || !options.minor;
         let note = if first {
             "First published.".to_owned()
@@ -214,7 +226,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             without_approval: check.without_approval,
             change: 0,
         };
-        let site = render_publication(tx, &content, &publication)?;
+        let site = render_publication(tx, content, &publication)?;
         publication.sha256 = site.sha256();
         if last_change > covered_from {
             publication.changes = vec![covered_from + 1, last_change];
@@ -440,8 +452,9 @@ pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String)>
     let Some(last) = last else {
         return Ok((covered, "First published.".to_owned()));
     };
-    let now = crate::log::replay(conn, &Cutoff::Id(changes::last_id(conn)?))?;
-    let note = summary_since(conn, &now, &last)?;
+    let (now, then) =
+        crate::log::replay_with_snapshot(conn, &Cutoff::Id(changes::last_id(conn)?), Some(last.last_change))?;
+    let note = then.map_or_else(Vec::new, |then| summary::summarise(&then, &now));
     Ok((
         covered,
         if note.is_empty() { "nothing public has changed".to_owned() } else { summary::as_note(&note) },
@@ -453,13 +466,21 @@ pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String)>
 /// content is what was last published, the page is the published one and says nothing more,
 /// once the log agrees that it is). Nothing is written or recorded.
 pub fn preview(conn: &Connection, at: &str) -> Result<Site> {
-    let content = checked_content(conn)?;
+    let checked = checked_state(conn)?;
+    let content = &checked.content;
     let last = publications::last(conn)?;
     if let Some(last) = last.as_ref().filter(|l| l.content_sha256 == content.sha256()) {
-        evidence::check_unchanged(conn, last, &last.content_sha256)?;
-        return render_site(conn, &content, last, false);
+        let then = Content::from_state(checked.then.as_ref().unwrap_or(&checked.now));
+        evidence::check_unchanged(conn, last, &last.content_sha256, &then)?;
+        return render_site(conn, content, last, false);
     }
-    let (_, note) = pending(conn)?;
+    let note = match &last {
+        None => "First published.".to_owned(),
+        Some(_) => match summary_since(&checked) {
+            lines if lines.is_empty() => "nothing public has changed".to_owned(),
+            lines => summary::as_note(&lines),
+        },
+    };
     let head = changes::head(conn)?;
     let publication = Publication {
         id: last.as_ref().map_or(1, |p| p.id + 1),
@@ -477,5 +498,5 @@ pub fn preview(conn: &Connection, at: &str) -> Result<Site> {
         without_approval: None,
         change: 0,
     };
-    render_site(conn, &content, &publication, true)
+    render_site(conn, content, &publication, true)
 }
