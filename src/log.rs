@@ -19,7 +19,7 @@ pub fn apply_range(conn: &Connection, state: &mut State, range: &Range) -> Resul
         let event = change.event()?;
         // a change that does not follow from the state before it (a table edited behind the
         // tool's back) still says what its entity became; `audit verify` reports it
-        let _ = apply_event(state, &Header::of(&change), &event);
+        let _ = apply_event(state, &Header::of(&change), event);
         Ok(true)
     })
 }
@@ -46,7 +46,7 @@ pub fn replay_with_snapshot(
             taken = Some(state.clone());
         }
         let event = change.event()?;
-        let _ = apply_event(&mut state, &Header::of(&change), &event);
+        let _ = apply_event(&mut state, &Header::of(&change), event);
         Ok(true)
     })?;
     if taken.is_none() && snapshot.is_some() {

@@ -18,7 +18,7 @@ pub fn project(conn: &Connection, change: &Change, event: &Event, previous: Opti
     state.head = previous;
     // a conflict here means a table was edited behind the tool's back: the row takes the log's
     // word, and `audit verify` reports the edit from the log
-    let _ = apply_event(&mut state, &Header::of(change), event);
+    let _ = apply_event(&mut state, &Header::of(change), event.clone());
     write_touched(conn, &state, event, change)
 }
 
@@ -64,8 +64,8 @@ fn touched(conn: &Connection, event: &Event, reverts: Option<i64>) -> Result<Sta
 fn write_touched(conn: &Connection, state: &State, event: &Event, change: &Change) -> Result<()> {
     match event {
         // a new force takes the next row id: the table, not this one-force state, knows it
-        Event::Force { before: None, after } => match state.rows.forces.get(&after.slug) {
-            Some(&change) => forces::put(conn, &crate::model::Force { id: 0, ..after.clone() }, change),
+        Event::Force { before: None, after } => match state.forces.get(&after.slug) {
+            Some(force) => forces::put(conn, &crate::model::Force { id: 0, ..force.clone() }, change.id),
             None => Ok(()),
         },
         Event::Force { after, .. } => write_force(conn, state, &after.slug),
@@ -83,9 +83,9 @@ fn write_touched(conn: &Connection, state: &State, event: &Event, change: &Chang
 }
 
 fn write_force(conn: &Connection, state: &State, slug: &str) -> Result<()> {
-    match (state.forces.get(slug), state.rows.forces.get(slug)) {
-        (Some(force), Some(&change)) => forces::put(conn, force, change),
-        _ => Ok(()),
+    match state.forces.get(slug).and_then(|f| Some((f, *state.rows.forces.get(&f.id)?))) {
+        Some((force, change)) => forces::put(conn, force, change),
+        None => Ok(()),
     }
 }
 
@@ -111,12 +111,27 @@ fn write_editor(conn: &Connection, state: &State, name: &str) -> Result<()> {
 }
 
 /// Write every row of `state` into empty tables: the database its log rebuilds. Forces go in
-/// the order they were added, so each keeps its row id.
+/// the order they were added, so each keeps its row id. The indexes the migrations made are
+/// dropped for the bulk write and made again, from their own SQL, after it.
 pub fn rebuild(conn: &Connection, state: &State) -> Result<()> {
+    let indexes = crate::db::indexes(conn)?;
+    for (name, _) in &indexes {
+        conn.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+    }
+    write_all(conn, state)?;
+    for (_, sql) in &indexes {
+        conn.execute_batch(sql)?;
+    }
+    Ok(())
+}
+
+fn write_all(conn: &Connection, state: &State) -> Result<()> {
     let mut order: Vec<&crate::model::Force> = state.forces.values().collect();
     order.sort_by_key(|f| f.id);
     for force in order {
-        write_force(conn, state, &force.slug)?;
+        if let Some(&change) = state.rows.forces.get(&force.id) {
+            forces::put(conn, force, change)?;
+        }
     }
     for id in state.notes.keys() {
         write_note(conn, state, *id)?;

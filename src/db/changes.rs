@@ -234,25 +234,27 @@ pub fn for_each_stored(
 }
 
 /// `for_each_stored` with the reading and the checking on two threads: this thread reads rows
-/// into batches (SQLite stays on the thread that owns the connection), `f` runs on another,
-/// in order, and hands each batch back for its buffers to be refilled. `f` returns `false` to
-/// stop early.
-pub fn for_each_stored_in_parallel(
+/// into batches (SQLite stays on the thread that owns the connection) and runs `prepare` on each
+/// (decoding, say, to share the work between the two), `f` runs on another, in order, and hands
+/// each batch back for its buffers to be refilled. `f` returns `false` to stop early.
+pub fn for_each_stored_in_parallel<T: Send>(
     conn: &Connection,
-    mut f: impl FnMut(&crate::audit::StoredChange) -> Result<bool> + Send,
+    prepare: impl Fn(&crate::audit::StoredChange) -> T,
+    mut f: impl FnMut(&crate::audit::StoredChange, T) -> Result<bool> + Send,
 ) -> Result<()> {
     use std::sync::mpsc;
     const BATCH: usize = 1024;
-    let (full_tx, full_rx) = mpsc::sync_channel::<Vec<crate::audit::StoredChange>>(2);
+    type Batch<T> = (Vec<crate::audit::StoredChange>, Vec<T>);
+    let (full_tx, full_rx) = mpsc::sync_channel::<Batch<T>>(2);
     let (empty_tx, empty_rx) = mpsc::channel::<Vec<crate::audit::StoredChange>>();
     for _ in 0..3 {
         let _ = empty_tx.send(Vec::with_capacity(BATCH));
     }
     std::thread::scope(|scope| {
         let worker = scope.spawn(move || -> Result<()> {
-            for batch in full_rx {
-                for stored in &batch {
-                    if !f(stored)? {
+            for (batch, prepared) in full_rx {
+                for (stored, prepared) in batch.iter().zip(prepared) {
+                    if !f(stored, prepared)? {
                         return Ok(());
                     }
                 }
@@ -267,6 +269,7 @@ pub fn for_each_stored_in_parallel(
             while !done {
                 // the checker stopped early: it has let go of its end
                 let Ok(mut batch) = empty_rx.recv() else { break };
+                let mut prepared = Vec::with_capacity(BATCH);
                 let mut filled = 0;
                 while filled < BATCH {
                     let Some(row) = rows.next()? else {
@@ -277,10 +280,11 @@ pub fn for_each_stored_in_parallel(
                         batch.push(crate::audit::StoredChange::default());
                     }
                     refill(&mut batch[filled], row)?;
+                    prepared.push(prepare(&batch[filled]));
                     filled += 1;
                 }
                 batch.truncate(filled);
-                if full_tx.send(batch).is_err() {
+                if full_tx.send((batch, prepared)).is_err() {
                     break;
                 }
             }

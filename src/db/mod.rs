@@ -391,6 +391,24 @@ fn random_id() -> Result<String> {
     Ok(crate::audit::hex(&bytes))
 }
 
+/// A new database in memory, made by the same migrations as every database: what `audit verify`
+/// rebuilds from the log, to compare with the live file.
+pub fn in_memory() -> Result<Connection> {
+    let mut conn = Connection::open_in_memory().context("failed to open a database in memory")?;
+    embedded::migrations::runner().run(&mut conn).context("failed to migrate a database in memory")?;
+    Ok(conn)
+}
+
+/// The indexes a database's schema declares (not those SQLite makes for a UNIQUE constraint):
+/// name and SQL, in the order they were made.
+pub fn indexes(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid",
+    )?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Migrate `conn` only up to `version`: a database as an older admin left it, for tests.
 #[cfg(test)]
 pub(crate) fn migrations_up_to(conn: &mut Connection, version: i32) -> Result<()> {

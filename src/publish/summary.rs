@@ -22,7 +22,10 @@ pub fn summarise(before: &State, now: &State) -> Vec<String> {
     let mut links_removed = Vec::new();
     let mut data_to = Vec::new();
     let active = |s: &State, slug: &str| s.forces.get(slug).is_some_and(|f| f.status == ForceStatus::Active);
-    for (slug, force) in &now.forces {
+    let mut slugs: Vec<&String> = now.forces.keys().collect();
+    slugs.sort_unstable();
+    for slug in slugs {
+        let force = &now.forces[slug];
         let old = before.forces.get(slug);
         match (active(before, slug), active(now, slug)) {
             (false, true) if old.is_none() => added.push(force.name.clone()),

@@ -55,24 +55,38 @@ impl std::fmt::Display for Conflict {
 /// Apply a stored change: decode its event, then `apply_event`.
 pub fn apply(state: &mut State, change: &Change) -> anyhow::Result<()> {
     let event = change.event()?;
-    apply_event(state, &Header::of(change), &event).map_err(|c| anyhow::anyhow!("{c}"))
+    apply_event(state, &Header::of(change), event).map_err(|c| anyhow::anyhow!("{c}"))
 }
 
 /// Apply one change to the state it follows. The state is changed only where the change is
 /// consistent with it; on a conflict the entity takes the change's `after` all the same (so a
 /// caller that reports and goes on sees the log's word), and the conflict is returned.
-pub fn apply_event(state: &mut State, change: &Header, event: &Event) -> Result<(), Conflict> {
+pub fn apply_event(state: &mut State, change: &Header, event: Event) -> Result<(), Conflict> {
     let conflict = |entity: String| Conflict { id: change.id, entity };
     let mut result = Ok(());
+    let public = event.is_public();
     match event {
         Event::Force { before, after } => {
-            let current = state.forces.get(&after.slug);
-            if !same_force(before.as_ref(), current) {
-                result = Err(conflict(format!("force {}", after.slug)));
-            }
-            let id = current.map_or(state.forces.len() as i64 + 1, |f| f.id);
-            state.forces.insert(after.slug.clone(), Force { id, ..after.clone() });
-            state.rows.forces.insert(after.slug.clone(), change.id);
+            // one look-up: a directory of 100,000 slugs makes each a cache miss
+            let id = match state.forces.get_mut(&after.slug) {
+                Some(force) => {
+                    if !same_force(before.as_ref(), Some(force)) {
+                        result = Err(conflict(format!("force {}", after.slug)));
+                    }
+                    let id = force.id;
+                    *force = Force { id, ..after };
+                    id
+                }
+                None => {
+                    if before.is_some() {
+                        result = Err(conflict(format!("force {}", after.slug)));
+                    }
+                    let id = state.forces.len() as i64 + 1;
+                    state.forces.insert(after.slug.clone(), Force { id, ..after });
+                    id
+                }
+            };
+            state.rows.forces.insert(id, change.id);
         }
         Event::Note { before, after } => {
             if before.as_ref() != state.notes.get(&after.id) {
@@ -95,21 +109,29 @@ pub fn apply_event(state: &mut State, change: &Header, event: &Event) -> Result<
                 row.resolved_by = None;
                 row.resolved_at = None;
             }
-            state.notes.insert(after.id, after.clone());
+            state.notes.insert(after.id, after);
         }
         Event::Review(review) => {
-            state.reviews.entry(review.force.clone()).or_default().push(ReviewState {
+            let made = ReviewState {
                 change: change.id,
-                at: review.at.clone(),
+                at: review.at,
                 editor: change.editor.to_owned(),
                 message: change.message.map(str::to_owned),
-                data_to: review.data_to.clone(),
-            });
+                data_to: review.data_to,
+            };
+            match state.reviews.get_mut(&review.force) {
+                Some(list) => list.push(made),
+                None => {
+                    state.reviews.insert(review.force, vec![made]);
+                }
+            }
         }
         Event::ReviewWithdrawn(review) => {
-            let list = state.reviews.entry(review.force.clone()).or_default();
-            match list.iter().position(|r| Some(r.change) == change.reverts) {
-                Some(i) => {
+            let list = state.reviews.get_mut(&review.force);
+            match list.and_then(|list| {
+                list.iter().position(|r| Some(r.change) == change.reverts).map(|i| (list, i))
+            }) {
+                Some((list, i)) => {
                     list.remove(i);
                 }
                 None => {
@@ -125,7 +147,7 @@ pub fn apply_event(state: &mut State, change: &Header, event: &Event) -> Result<
             if before.as_ref() != state.page.as_ref() && !recorded_as_it_stood {
                 result = Err(conflict("the page".to_owned()));
             }
-            state.page = Some(after.clone());
+            state.page = Some(after);
             state.rows.page = Some(change.id);
         }
         Event::Editor { before, after } => {
@@ -138,27 +160,27 @@ pub fn apply_event(state: &mut State, change: &Header, event: &Event) -> Result<
                 .entry(after.name.clone())
                 .or_insert_with(|| EditorRow { added_at: change.at.to_owned(), change: change.id });
             row.change = change.id;
-            state.editors.insert(after.name.clone(), after.clone());
+            state.editors.insert(after.name.clone(), after);
         }
         Event::Approval(approval) => {
             state.approval = Some(Approval {
                 change: change.id,
                 by: change.editor.to_owned(),
                 at: change.at.to_owned(),
-                content_sha256: approval.content_sha256.clone(),
+                content_sha256: approval.content_sha256,
             });
         }
         Event::Schedule(schedule) => {
             state.schedule = Some(Schedule {
                 change: change.id,
                 by: change.editor.to_owned(),
-                at: schedule.at.clone(),
-                content_sha256: schedule.content_sha256.clone(),
-                note: schedule.note.clone(),
+                at: schedule.at,
+                content_sha256: schedule.content_sha256,
+                note: schedule.note,
                 minor: schedule.minor,
-                approved_by: schedule.approved_by.clone(),
-                without_approval: schedule.without_approval.clone(),
-                out: schedule.out.clone(),
+                approved_by: schedule.approved_by,
+                without_approval: schedule.without_approval,
+                out: schedule.out,
                 allow_broken: schedule.allow_broken,
             });
         }
@@ -172,16 +194,16 @@ pub fn apply_event(state: &mut State, change: &Header, event: &Event) -> Result<
                 id: record.id,
                 at: change.at.to_owned(),
                 editor: change.editor.to_owned(),
-                note: record.note.clone(),
+                note: record.note,
                 major: record.major,
-                sha256: record.sha256.clone(),
-                changes: record.changes.clone(),
-                content_sha256: record.content_sha256.clone().unwrap_or_default(),
+                sha256: record.sha256,
+                changes: record.changes,
+                content_sha256: record.content_sha256.unwrap_or_default(),
                 first_change,
                 last_change,
                 head_hash,
-                approved_by: record.approved_by.clone(),
-                without_approval: record.without_approval.clone(),
+                approved_by: record.approved_by,
+                without_approval: record.without_approval,
                 change: change.id,
             });
             if record.schedule.is_some() && state.schedule.as_ref().map(|s| s.change) == record.schedule {
@@ -191,12 +213,19 @@ pub fn apply_event(state: &mut State, change: &Header, event: &Event) -> Result<
             state.public_changes.clear();
         }
     }
-    if event.is_public() {
+    if public {
         // any public change voids the approval before it
         state.approval = None;
         state.public_changes.push((change.id, change.editor.to_owned(), change.action));
     }
-    state.head = Some(AuditHead { change: change.id, hash: change.hash.to_owned() });
+    match &mut state.head {
+        Some(head) => {
+            head.change = change.id;
+            head.hash.clear();
+            head.hash.push_str(change.hash);
+        }
+        None => state.head = Some(AuditHead { change: change.id, hash: change.hash.to_owned() }),
+    }
     result
 }
 

@@ -20,17 +20,22 @@ pub use apply::{apply, apply_event, Conflict, Header};
 pub use diff::Difference;
 pub use fields::{force_fields_changed, page_changes, page_fields_changed};
 
+/// A map keyed by slug: hashed (a directory of 100,000 slugs sharing their first characters makes
+/// an ordered map compare long prefixes on every look-up), with a fixed seed so that a state
+/// iterates the same way every run. Code that shows a list sorts it.
+pub type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+
 /// The directory as of one moment, and everything else the log describes: the registry of
 /// editors, the publications, the schedule and the approval in force. `apply` builds it, change
 /// by change; the tables are its projection.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct State {
     /// By slug. A force's `id` is its place in the order forces were added (its row id).
-    pub forces: BTreeMap<String, Force>,
+    pub forces: Map<String, Force>,
     /// By id.
     pub notes: BTreeMap<i64, NoteState>,
-    /// By force slug, oldest first.
-    pub reviews: BTreeMap<String, Vec<ReviewState>>,
+    /// By force slug, each force's oldest first.
+    pub reviews: Map<String, Vec<ReviewState>>,
     /// `None` only for a log that has not recorded the page yet.
     pub page: Option<Page>,
     /// The registry, by name.
@@ -53,7 +58,8 @@ pub struct State {
 /// Which change last wrote each row, and the columns a row takes from its changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rows {
-    pub forces: BTreeMap<String, i64>,
+    /// By the force's row id.
+    pub forces: Map<i64, i64>,
     pub notes: BTreeMap<i64, NoteRow>,
     pub editors: BTreeMap<String, EditorRow>,
     pub page: Option<i64>,

@@ -121,16 +121,20 @@ pub fn database(conn: &Connection) -> Result<Report> {
         database: crate::db::database_id(conn)?.unwrap_or_default(),
         v2_from: crate::db::signatures_v2_from(conn)?,
     };
-    changes::for_each_stored_in_parallel(conn, |stored| {
-        problem = match verifier.check_stored(stored) {
-            Err(b) => Some(Problem::Chain(b)),
-            Ok(()) => check_and_apply(&mut state, &signatures, stored),
-        };
-        Ok(problem.is_none())
-    })?;
+    changes::for_each_stored_in_parallel(
+        conn,
+        |_| (),
+        |stored, ()| {
+            problem = match verifier.check_stored(stored) {
+                Err(b) => Some(Problem::Chain(b)),
+                Ok(()) => check_and_apply(&mut state, &signatures, stored, decode(stored)),
+            };
+            Ok(problem.is_none())
+        },
+    )?;
     let checked = verifier.checked;
     if problem.is_none() {
-        problem = publications::cut_short(conn, checked as i64)?;
+        problem = publications::cut_short(conn, checked as i64, &state)?;
     }
     if problem.is_none() {
         fill_legacy_content(conn, &mut state)?;
@@ -145,19 +149,30 @@ pub fn database(conn: &Connection) -> Result<Report> {
     Ok(Report { checked, problem })
 }
 
+/// A stored change's action and event, or why it is not one admin records.
+type Decoded = std::result::Result<(Action, Event), String>;
+
+fn decode(stored: &StoredChange) -> Decoded {
+    let action = Action::parse(&stored.action)
+        .ok_or_else(|| format!("its action {:?} is not one admin makes", stored.action))?;
+    let entity = Entity::parse(&stored.entity)
+        .ok_or_else(|| format!("its entity {:?} is not one admin records", stored.entity))?;
+    let event = Event::decode_text(entity, stored.before.as_deref(), stored.after.as_deref())
+        .map_err(|err| format!("{err:#}"))?;
+    Ok((action, event))
+}
+
 /// One change that chains: its event readable, its editor allowed to make it, signed where
 /// their key asks, and consistent with the state before it, to which it is then applied.
-fn check_and_apply(state: &mut State, signatures: &Signatures, stored: &StoredChange) -> Option<Problem> {
-    let unreadable = |what: String| Some(Problem::Unreadable { id: stored.id, what });
-    let Some(action) = Action::parse(&stored.action) else {
-        return unreadable(format!("its action {:?} is not one admin makes", stored.action));
-    };
-    let Some(entity) = Entity::parse(&stored.entity) else {
-        return unreadable(format!("its entity {:?} is not one admin records", stored.entity));
-    };
-    let event = match Event::decode_text(entity, stored.before.as_deref(), stored.after.as_deref()) {
-        Ok(event) => event,
-        Err(err) => return unreadable(format!("{err:#}")),
+fn check_and_apply(
+    state: &mut State,
+    signatures: &Signatures,
+    stored: &StoredChange,
+    decoded: Decoded,
+) -> Option<Problem> {
+    let (action, event) = match decoded {
+        Ok(decoded) => decoded,
+        Err(what) => return Some(Problem::Unreadable { id: stored.id, what }),
     };
     // changes made before any editor was registered are anyone's (the gate's rule too)
     if let Err(why) = crate::gate::check_authority(&state.editors, &stored.editor, action, Some(&event)) {
@@ -185,7 +200,7 @@ fn check_and_apply(state: &mut State, signatures: &Signatures, stored: &StoredCh
         reverts: stored.reverts,
         hash: &stored.hash,
     };
-    apply_event(state, &header, &event).err().map(|c| Problem::Continuity { id: c.id, entity: c.entity })
+    apply_event(state, &header, event).err().map(|c| Problem::Continuity { id: c.id, entity: c.entity })
 }
 
 /// What signatures bind: this database's id, and from which change they are version 2.

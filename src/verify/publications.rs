@@ -5,19 +5,18 @@ use anyhow::Result;
 use rusqlite::Connection;
 
 use super::Problem;
-use crate::db::{changes, publications};
+use crate::db::publications;
 use crate::model::Publication;
 use crate::state::State;
 
 /// Publications that record a head beyond the end of the log (`count` changes long), or more
-/// publications than `publish` changes: changes were cut from its end.
-pub fn cut_short(conn: &Connection, count: i64) -> Result<Option<Problem>> {
+/// publications than the log's `publish` changes: changes were cut from its end.
+pub fn cut_short(conn: &Connection, count: i64, logged: &State) -> Result<Option<Problem>> {
     let all = publications::list(conn)?;
     if let Some(needed) = all.iter().map(|p| p.last_change).max().filter(|&n| n > count) {
         return Ok(Some(Problem::CutShort { ends_at: count, needed }));
     }
-    let logged = changes::publishes(conn)?.len();
-    if all.len() > logged {
+    if all.len() > logged.publications.len() {
         return Ok(Some(Problem::CutShort { ends_at: count, needed: count + 1 }));
     }
     Ok(None)

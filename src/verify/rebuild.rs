@@ -14,16 +14,15 @@ const NOT_PROJECTED: &[&str] = &["changes", "link_checks", "meta", "refinery_sch
 
 /// Rebuild the database `state` describes and name the first way `live` differs from it.
 pub fn compare_with_rebuilt(live: &Connection, state: &State) -> Result<Option<Difference>> {
-    let dir = tempfile::tempdir().context("failed to make a directory to rebuild the database in")?;
-    let path = dir.path().join("rebuilt.db");
-    let mut rebuilt = crate::db::Db::create(&path)?;
-    rebuilt.write(|tx| crate::projection::rebuild(tx, state))?;
-    let rebuilt = rebuilt.conn();
-    if let Some(difference) = compare_schema(live, rebuilt)? {
+    let mut rebuilt = crate::db::in_memory()?;
+    let tx = rebuilt.transaction()?;
+    crate::projection::rebuild(&tx, state)?;
+    tx.commit()?;
+    if let Some(difference) = compare_schema(live, &rebuilt)? {
         return Ok(Some(difference));
     }
-    for table in tables(rebuilt)? {
-        if let Some(difference) = compare_table(live, rebuilt, &table)? {
+    for table in tables(&rebuilt)? {
+        if let Some(difference) = compare_table(live, &rebuilt, &table)? {
             return Ok(Some(difference));
         }
     }
@@ -100,16 +99,21 @@ fn columns(conn: &Connection, table: &str) -> Result<(Vec<String>, Vec<usize>)> 
 
 type Row = Vec<Value>;
 
-fn read_rows(conn: &Connection, table: &str, columns: &[String], key: &[usize]) -> Result<Vec<Row>> {
+/// A table's rows in key order, one at a time.
+fn select(table: &str, columns: &[String], key: &[usize]) -> String {
     let order: Vec<&str> = key.iter().map(|&i| columns[i].as_str()).collect();
-    let sql = format!(
+    format!(
         "SELECT {} FROM \"{table}\" ORDER BY {}",
         columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", "),
         if order.is_empty() { "rowid".to_owned() } else { order.join(", ") }
-    );
-    let mut stmt = conn.prepare(&sql).with_context(|| format!("failed to read table {table}"))?;
-    let rows = stmt.query_map([], |row| (0..columns.len()).map(|i| row.get::<_, Value>(i)).collect())?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    )
+}
+
+fn next_row(rows: &mut rusqlite::Rows, width: usize) -> Result<Option<Row>> {
+    match rows.next()? {
+        None => Ok(None),
+        Some(row) => Ok(Some((0..width).map(|i| row.get::<_, Value>(i)).collect::<rusqlite::Result<_>>()?)),
+    }
 }
 
 /// How a row is named in a difference: its force slug, editor name, page field, or key.
@@ -155,7 +159,10 @@ fn compare_table(live: &Connection, rebuilt: &Connection, table: &str) -> Result
             logged: names.join(", "),
         }));
     }
-    let (a, b) = (read_rows(live, table, &names, &key)?, read_rows(rebuilt, table, &names, &key)?);
+    let sql = select(table, &names, &key);
+    let mut live_stmt = live.prepare(&sql).with_context(|| format!("failed to read table {table}"))?;
+    let mut rebuilt_stmt = rebuilt.prepare(&sql).with_context(|| format!("failed to read table {table}"))?;
+    let (mut live_rows, mut rebuilt_rows) = (live_stmt.query([])?, rebuilt_stmt.query([])?);
     let table_name: &'static str = match table {
         "forces" => "forces",
         "notes" => "notes",
@@ -166,14 +173,8 @@ fn compare_table(live: &Connection, rebuilt: &Connection, table: &str) -> Result
         _ => "a table",
     };
     let key_of = |row: &Row| key.iter().map(|&i| row[i].clone()).collect::<Vec<_>>();
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        let order = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) => compare_keys(&key_of(x), &key_of(y)),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            _ => std::cmp::Ordering::Greater,
-        };
-        let difference = |row: &Row, field: &str, live: String, logged: String| Difference {
+    let difference = |row: &Row, field: &str, live: String, logged: String| {
+        let mut d = Difference {
             table: table_name,
             key: label(table, &names, &key, row),
             field: field.to_owned(),
@@ -181,31 +182,38 @@ fn compare_table(live: &Connection, rebuilt: &Connection, table: &str) -> Result
             logged,
         };
         // the page's table holds one field a row: name the field
-        let difference = |row: &Row, field: &str, live: String, logged: String| {
-            let mut d = difference(row, field, live, logged);
-            if table == "page" {
-                let name = std::mem::replace(&mut d.key, "page".to_owned());
-                d.field = if matches!(field, "value" | "row") { name } else { format!("{name} {field}") };
-            }
-            d
+        if table == "page" {
+            let name = std::mem::replace(&mut d.key, "page".to_owned());
+            d.field = if matches!(field, "value" | "row") { name } else { format!("{name} {field}") };
+        }
+        d
+    };
+    let width = names.len();
+    let (mut a, mut b) = (next_row(&mut live_rows, width)?, next_row(&mut rebuilt_rows, width)?);
+    loop {
+        let order = match (&a, &b) {
+            (None, None) => return Ok(None),
+            (Some(x), Some(y)) => compare_keys(&key_of(x), &key_of(y)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
         };
-        match order {
-            std::cmp::Ordering::Less => {
-                return Ok(Some(difference(&a[i], "row", describe_row(&names, &a[i]), "nothing".to_owned())))
+        match (order, &a, &b) {
+            (std::cmp::Ordering::Less, Some(x), _) => {
+                return Ok(Some(difference(x, "row", describe_row(&names, x), "nothing".to_owned())))
             }
-            std::cmp::Ordering::Greater => {
-                return Ok(Some(difference(&b[j], "row", "nothing".to_owned(), describe_row(&names, &b[j]))))
+            (std::cmp::Ordering::Greater, _, Some(y)) => {
+                return Ok(Some(difference(y, "row", "nothing".to_owned(), describe_row(&names, y))))
             }
-            std::cmp::Ordering::Equal => {
-                if let Some(c) = (0..names.len()).find(|&c| a[i][c] != b[j][c]) {
-                    return Ok(Some(difference(&a[i], &names[c], quoted(&a[i][c]), quoted(&b[j][c]))));
+            (_, Some(x), Some(y)) => {
+                if let Some(c) = (0..width).find(|&c| x[c] != y[c]) {
+                    return Ok(Some(difference(x, &names[c], quoted(&x[c]), quoted(&y[c]))));
                 }
-                i += 1;
-                j += 1;
+                a = next_row(&mut live_rows, width)?;
+                b = next_row(&mut rebuilt_rows, width)?;
             }
+            _ => return Ok(None),
         }
     }
-    Ok(None)
 }
 
 fn compare_keys(a: &[Value], b: &[Value]) -> std::cmp::Ordering {

@@ -1,0 +1,85 @@
+//! What the next publication would be: the content pending approval, the changes and note it
+//! would cover, and the site `admin serve` previews.
+use anyhow::Result;
+use rusqlite::Connection;
+
+use super::render::Site;
+use super::{checked_content, checked_state, evidence, render_site, summary, summary_since};
+use crate::audit::Action;
+use crate::content::Content;
+use crate::db::changes::{self, Cutoff};
+use crate::db::publications;
+use crate::model::Publication;
+
+/// The content pending publication, for the second check: `None` when it is what was last
+/// published.
+pub fn pending_approval(conn: &Connection) -> Result<Option<crate::approval::Pending>> {
+    let content = checked_content(conn)?;
+    let sha = content.sha256();
+    let last = publications::last(conn)?;
+    if last.as_ref().is_some_and(|p| p.content_sha256 == sha) {
+        return Ok(None);
+    }
+    let from = last.map_or(0, |p| p.last_change);
+    let changes = changes::since_id(conn, from)?.into_iter().filter(crate::approval::is_public).collect();
+    Ok(Some(crate::approval::Pending { content_sha256: sha, head: changes::last_id(conn)?, changes }))
+}
+
+/// What the next publication would cover: the changes since the last one (publications
+/// themselves aside) and the automatic note it would get.
+pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String)> {
+    let last = publications::last(conn)?;
+    let from = last.as_ref().map_or(0, |p| p.last_change);
+    let covered: Vec<_> =
+        changes::since_id(conn, from)?.into_iter().filter(|c| c.action != Action::Publish).collect();
+    let Some(last) = last else {
+        return Ok((covered, "First published.".to_owned()));
+    };
+    let (now, then) =
+        crate::log::replay_with_snapshot(conn, &Cutoff::Id(changes::last_id(conn)?), Some(last.last_change))?;
+    let note = then.map_or_else(Vec::new, |then| summary::summarise(&then, &now));
+    Ok((
+        covered,
+        if note.is_empty() { "nothing public has changed".to_owned() } else { summary::as_note(&note) },
+    ))
+}
+
+/// The site as the next publication would make it, for `admin serve`: the current database,
+/// unpublished changes included, marked as a preview only when there are some (when the public
+/// content is what was last published, the page is the published one and says nothing more,
+/// once the log agrees that it is). Nothing is written or recorded.
+pub fn preview(conn: &Connection, at: &str) -> Result<Site> {
+    let checked = checked_state(conn)?;
+    let content = &checked.content;
+    let last = publications::last(conn)?;
+    if let Some(last) = last.as_ref().filter(|l| l.content_sha256 == content.sha256()) {
+        let then = Content::from_state(checked.then.as_ref().unwrap_or(&checked.now));
+        evidence::check_unchanged(conn, last, &last.content_sha256, &then)?;
+        return render_site(conn, content, last, false);
+    }
+    let note = match &last {
+        None => "First published.".to_owned(),
+        Some(_) => match summary_since(&checked) {
+            lines if lines.is_empty() => "nothing public has changed".to_owned(),
+            lines => summary::as_note(&lines),
+        },
+    };
+    let head = changes::head(conn)?;
+    let publication = Publication {
+        id: last.as_ref().map_or(1, |p| p.id + 1),
+        at: at.to_owned(),
+        editor: String::new(),
+        note,
+        major: true,
+        sha256: String::new(),
+        changes: Vec::new(),
+        content_sha256: String::new(),
+        first_change: 0,
+        last_change: head.as_ref().map_or(0, |h| h.id),
+        head_hash: head.map(|h| h.hash),
+        approved_by: None,
+        without_approval: None,
+        change: 0,
+    };
+    render_site(conn, content, &publication, true)
+}
