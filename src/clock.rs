@@ -39,6 +39,11 @@ impl Clock {
         Clock { fixed: Some(now) }
     }
 
+    /// Whether the time is `SOURCE_DATE_EPOCH`'s rather than the system's.
+    pub fn is_fixed(&self) -> bool {
+        self.fixed.is_some()
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.fixed.unwrap_or_else(Utc::now)
     }

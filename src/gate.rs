@@ -18,8 +18,7 @@ use crate::db::changes;
 use crate::event::Event;
 use crate::exit_codes::{bad_hint, failed_hint};
 use crate::model::Action;
-use crate::model::{AuditHead, Change, EditorState, EditorStatus, Role};
-use crate::validate::quoted;
+use crate::model::{AuditHead, Change, EditorState};
 
 /// How far ahead of the system clock a change may be stamped (clocks of two machines differ).
 const AHEAD: chrono::Duration = chrono::Duration::minutes(5);
@@ -167,6 +166,14 @@ pub fn open(path: &std::path::Path) -> Result<crate::db::Db> {
 /// ahead of the system clock.
 pub fn begin(conn: &Connection, author: &Author) -> Result<Actor> {
     let at = author.clock.stamp();
+    // SOURCE_DATE_EPOCH may set an earlier time, never a later one
+    let now = crate::clock::stamp(chrono::Utc::now());
+    if author.clock.is_fixed() && at > now {
+        return Err(failed_hint(
+            format!("the clock says {at}, which is ahead of the system clock ({now}); nothing was changed"),
+            "check SOURCE_DATE_EPOCH: it may set an earlier time, never a later one",
+        ));
+    }
     check_clock(conn, &at)?;
     Ok(Actor {
         editor: author.editor.clone(),
@@ -210,6 +217,12 @@ fn check_clock(conn: &Connection, at: &str) -> Result<()> {
 pub fn append(conn: &Connection, change: NewChange) -> Result<Change> {
     let head = changes::head(conn)?;
     check_clock(conn, &change.at)?;
+    if !crate::state::fits(change.action, &change.event) {
+        anyhow::bail!(
+            "a {} change cannot record this event (a fault in admin); nothing was changed",
+            change.action
+        );
+    }
     let registry = crate::log::registry(conn)?;
     check_authority(&registry, &change.editor, change.action, Some(&change.event))?;
     let key = signing_key(&registry, &change.editor, &change.event);
@@ -246,84 +259,4 @@ pub fn signing_key(registry: &BTreeMap<String, EditorState>, editor: &str, event
     }
 }
 
-/// The role an action needs, once the registry is in use.
-pub fn required_role(action: Action) -> Role {
-    match action {
-        Action::Init
-        | Action::AddForce
-        | Action::RenameForce
-        | Action::SetUrl
-        | Action::ClearUrl
-        | Action::RetireForce
-        | Action::RestoreForce
-        | Action::AddNote
-        | Action::ResolveNote
-        | Action::Review
-        | Action::Revert
-        | Action::Import
-        | Action::SetPage => Role::Editor,
-        Action::Publish | Action::Approve | Action::Schedule | Action::CancelSchedule => Role::Publisher,
-        Action::AddEditor | Action::RetireEditor | Action::SetRole | Action::SetKey => Role::Admin,
-    }
-}
-
-/// Whether `editor` may make an `action` change (`event`, where it is known, says whom a
-/// registry change is about), given the registry before it: by anyone while the registry is
-/// empty (but the first editor registered must be an admin), else by an active registered
-/// editor whose role allows it. The rule the gate applies when a change is made, and
-/// `audit verify` when it replays the log.
-pub fn check_authority(
-    registry: &BTreeMap<String, EditorState>,
-    editor: &str,
-    action: Action,
-    event: Option<&Event>,
-) -> Result<()> {
-    let about = match event {
-        Some(Event::Editor { after, .. }) => Some(after),
-        _ => None,
-    };
-    if registry.is_empty() {
-        if action == Action::AddEditor && about.map(|a| a.role) != Some(Role::Admin) {
-            return Err(bad_hint(
-                "the first editor registered must be an admin",
-                "add yourself first: admin editor add NAME --role admin",
-            ));
-        }
-        return Ok(());
-    }
-    let me = registry.get(editor);
-    let Some(me) = me.filter(|e| e.status == EditorStatus::Active) else {
-        let what = if me.is_some() { "a retired editor" } else { "not a registered editor" };
-        return Err(bad_hint(
-            format!("{} is {what}: this database only takes changes from its registered editors", quoted(editor)),
-            "act as a registered editor with --editor NAME (see `admin editor list`), or ask an admin to add you",
-        ));
-    };
-    let needed = required_role(action);
-    if me.role < needed {
-        return Err(bad_hint(
-            format!(
-                "{} is {} {}; `{}` needs the {} role",
-                me.name,
-                if me.role == Role::Publisher { "a" } else { "an" },
-                me.role.as_str(),
-                action,
-                needed.as_str()
-            ),
-            "ask an admin: admin editor set-role NAME ROLE",
-        ));
-    }
-    if matches!(action, Action::RetireEditor | Action::SetRole) {
-        let stays_admin = about.is_some_and(|a| a.role == Role::Admin && a.status == EditorStatus::Active);
-        let mut admins =
-            registry.values().filter(|e| e.status == EditorStatus::Active && e.role == Role::Admin);
-        let only = admins.next().filter(|_| admins.next().is_none());
-        if !stays_admin && only.is_some_and(|e| Some(&e.name) == about.map(|a| &a.name)) {
-            return Err(bad_hint(
-                "cannot take away the last active admin: nobody could manage the editors after",
-                "make another editor an admin first: admin editor set-role NAME admin",
-            ));
-        }
-    }
-    Ok(())
-}
+pub use crate::state::check_authority;

@@ -34,25 +34,32 @@ pub fn replay(conn: &Connection, cutoff: &Cutoff) -> Result<State> {
 /// The state the log says the directory was in at `cutoff`, and, in the same pass, the state it
 /// was in just after change `snapshot` (`None` for no snapshot): the last publication's state and
 /// the state now, for one reading of the log.
-pub fn replay_with_snapshot(
-    conn: &Connection,
-    cutoff: &Cutoff,
-    snapshot: Option<i64>,
-) -> Result<(State, Option<State>)> {
+pub fn replay_with_snapshot(conn: &Connection, cutoff: &Cutoff, snapshot: Option<i64>) -> Result<Replayed> {
     let mut state = State::default();
     let mut taken = None;
+    let mut conflict = None;
     changes::for_each_in(conn, &Range::Until(cutoff.clone()), |change| {
         if taken.is_none() && snapshot.is_some_and(|id| change.id > id) {
             taken = Some(state.clone());
         }
         let event = change.event()?;
-        let _ = apply_event(&mut state, &Header::of(&change), event);
+        if let Err(c) = apply_event(&mut state, &Header::of(&change), event) {
+            conflict.get_or_insert(c);
+        }
         Ok(true)
     })?;
     if taken.is_none() && snapshot.is_some() {
         taken = Some(state.clone());
     }
-    Ok((state, taken))
+    Ok(Replayed { now: state, then: taken, conflict })
+}
+
+/// A whole replay: the state at its end, the state at the snapshot asked for, and the first
+/// change that did not follow from the state before it, if any (which `audit verify` names).
+pub struct Replayed {
+    pub now: State,
+    pub then: Option<State>,
+    pub conflict: Option<crate::state::Conflict>,
 }
 
 /// The state the whole log describes now.

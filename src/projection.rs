@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use crate::db::{editors, forces, notes, page, publications, reviews};
 use crate::event::Event;
 use crate::model::{AuditHead, Change};
-use crate::state::{apply_event, Header, State};
+use crate::state::{apply_unchecked, Header, State};
 
 /// Write what `change` (just appended, after `previous`) does to the tables, in the caller's
 /// transaction.
@@ -18,7 +18,7 @@ pub fn project(conn: &Connection, change: &Change, event: &Event, previous: Opti
     state.head = previous;
     // a conflict here means a table was edited behind the tool's back: the row takes the log's
     // word, and `audit verify` reports the edit from the log
-    let _ = apply_event(&mut state, &Header::of(change), event.clone());
+    let _ = apply_unchecked(&mut state, &Header::of(change), event.clone());
     write_touched(conn, &state, event, change)
 }
 

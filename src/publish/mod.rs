@@ -99,7 +99,15 @@ pub struct Checked {
 /// publications table what the log records.
 pub fn checked_state(conn: &Connection) -> Result<Checked> {
     let last = publications::last(conn)?.map(|p| p.last_change);
-    let (logged, then, live) = replay_and_live(conn, last)?;
+    let (replayed, live) = replay_and_live(conn, last)?;
+    // a change in the log that breaks a rule (forged into the file) is never obeyed
+    if let Some(conflict) = replayed.conflict {
+        return Err(failed_hint(
+            format!("the audit log does not hold together at {conflict}; nothing was published"),
+            "run `admin audit verify` to see it, and restore the database from a backup (`admin restore`)",
+        ));
+    }
+    let (logged, then) = (replayed.now, replayed.then);
     // the page's "Updates to this page" comes from the publications table: it too must be
     // what the log says
     if let Some(problem) = crate::verify::publications_match(conn, &logged)? {
@@ -123,12 +131,12 @@ pub fn checked_state(conn: &Connection) -> Result<Checked> {
 /// The replayed state and the live one. Under a write transaction (publish holds the write
 /// lock, so nothing can commit meanwhile) the tables are read on a second connection while
 /// this one replays the log: the two reads see the same database, in half the time.
-fn replay_and_live(conn: &Connection, snapshot: Option<i64>) -> Result<(State, Option<State>, State)> {
+fn replay_and_live(conn: &Connection, snapshot: Option<i64>) -> Result<(crate::log::Replayed, State)> {
     let last_id = changes::last_id(conn)?;
     let path = conn.path().map(std::path::PathBuf::from).filter(|p| !p.as_os_str().is_empty());
     let Some(path) = path.filter(|_| !conn.is_autocommit()) else {
-        let (now, then) = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot)?;
-        return Ok((now, then, crate::db::state::live(conn)?));
+        let replayed = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot)?;
+        return Ok((replayed, crate::db::state::live(conn)?));
     };
     std::thread::scope(|scope| {
         let live = scope.spawn(move || -> Result<Option<State>> {
@@ -151,8 +159,7 @@ fn replay_and_live(conn: &Connection, snapshot: Option<i64>) -> Result<(State, O
             // a writer slipped in between (a read outside the write lock): read them here
             Ok(None) | Err(_) => crate::db::state::live(conn)?,
         };
-        let (now, then) = logged?;
-        Ok((now, then, live))
+        Ok((logged?, live))
     })
 }
 

@@ -35,9 +35,9 @@ pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String)>
     let Some(last) = last else {
         return Ok((covered, "First published.".to_owned()));
     };
-    let (now, then) =
+    let replayed =
         crate::log::replay_with_snapshot(conn, &Cutoff::Id(changes::last_id(conn)?), Some(last.last_change))?;
-    let note = then.map_or_else(Vec::new, |then| summary::summarise(&then, &now));
+    let note = replayed.then.map_or_else(Vec::new, |then| summary::summarise(&then, &replayed.now));
     Ok((
         covered,
         if note.is_empty() { "nothing public has changed".to_owned() } else { summary::as_note(&note) },

@@ -32,23 +32,28 @@ impl<'a> Header<'a> {
     }
 }
 
-/// A change that does not follow from the state before it: what it says an entity was is not
-/// what the log says it was (a table edited behind the tool's back, its edit carried into the
-/// log by a later change), or it withdraws a review that is not there.
+/// A change that does not follow from the state before it: it breaks a rule (`rules`), or what
+/// it says an entity was is not what the log says it was (a table edited behind the tool's
+/// back, its edit carried into the log by a later change), or it withdraws a review that is not
+/// there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict {
     pub id: i64,
-    /// `force kent-police`, `note 3`, `the page`, `editor alice`, `review 52`.
-    pub entity: String,
+    pub what: String,
+}
+
+impl Conflict {
+    fn continuity(id: i64, entity: String) -> Conflict {
+        let what = format!(
+            "what it says {entity} was before it is not what the log says {entity} was (a table was edited behind admin's back before that change)"
+        );
+        Conflict { id, what }
+    }
 }
 
 impl std::fmt::Display for Conflict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "change {}: what it says {} was before it is not what the log says {} was",
-            self.id, self.entity, self.entity
-        )
+        write!(f, "change {}: {}", self.id, self.what)
     }
 }
 
@@ -58,11 +63,24 @@ pub fn apply(state: &mut State, change: &Change) -> anyhow::Result<()> {
     apply_event(state, &Header::of(change), event).map_err(|c| anyhow::anyhow!("{c}"))
 }
 
-/// Apply one change to the state it follows. The state is changed only where the change is
-/// consistent with it; on a conflict the entity takes the change's `after` all the same (so a
-/// caller that reports and goes on sees the log's word), and the conflict is returned.
+/// Apply one change to the state it follows. A change that breaks a rule (`rules::check_change`)
+/// is not applied. A change whose `before` is not what the state holds is applied all the same
+/// (the entity takes the change's `after`, so a caller that reports and goes on sees the log's
+/// word). Either way the conflict is returned.
 pub fn apply_event(state: &mut State, change: &Header, event: Event) -> Result<(), Conflict> {
-    let conflict = |entity: String| Conflict { id: change.id, entity };
+    // a change that breaks a rule (forged into the file) is named and not obeyed: the state is
+    // left as it was before it
+    if let Err(what) = super::check_change(state, change, &event) {
+        return Err(Conflict { id: change.id, what });
+    }
+    apply_unchecked(state, change, event)
+}
+
+/// `apply_event` without the rules, for a state that holds only the rows one change touches
+/// (`projection::project`): the gate checked the change against the whole log before it
+/// appended it, which such a state could not.
+pub fn apply_unchecked(state: &mut State, change: &Header, event: Event) -> Result<(), Conflict> {
+    let conflict = |entity: String| Conflict::continuity(change.id, entity);
     let mut result = Ok(());
     let public = event.is_public();
     match event {
@@ -217,6 +235,13 @@ pub fn apply_event(state: &mut State, change: &Header, event: Event) -> Result<(
         // any public change voids the approval before it
         state.approval = None;
         state.public_changes.push((change.id, change.editor.to_owned(), change.action));
+    }
+    match &mut state.last_at {
+        Some(at) => {
+            at.clear();
+            at.push_str(change.at);
+        }
+        None => state.last_at = Some(change.at.to_owned()),
     }
     match &mut state.head {
         Some(head) => {

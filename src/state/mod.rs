@@ -15,10 +15,12 @@ pub use crate::model::{intro_paragraphs, NoteState, Page, PageLink, ReviewRecord
 mod apply;
 mod diff;
 mod fields;
+mod rules;
 
-pub use apply::{apply, apply_event, Conflict, Header};
+pub use apply::{apply, apply_event, apply_unchecked, Conflict, Header};
 pub use diff::Difference;
 pub use fields::{force_fields_changed, page_changes, page_fields_changed};
+pub use rules::{approval_required, check_authority, check_change, fits, required_role};
 
 /// A map keyed by slug: hashed (a directory of 100,000 slugs sharing their first characters makes
 /// an ordered map compare long prefixes on every look-up), with a fixed seed so that a state
@@ -51,8 +53,9 @@ pub struct State {
     pub approval: Option<Approval>,
     /// Since the last publication: the public changes, oldest first (id, editor, action).
     pub public_changes: Vec<(i64, String, Action)>,
-    /// The newest change applied.
+    /// The newest change applied, and its time.
     pub head: Option<AuditHead>,
+    pub last_at: Option<String>,
 }
 
 /// Which change last wrote each row, and the columns a row takes from its changes.

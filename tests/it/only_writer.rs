@@ -3,7 +3,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::signing::{keygen, pubkey, signed};
-use crate::testenv::{behind_the_log, bytes, TestEnv, EPOCH};
+use crate::testenv::{behind_the_log, bytes, forge_change, TestEnv, EPOCH};
 
 /// `audit verify` fails with exit 1, and its message holds every one of `expect`.
 fn verify_fails(env: &TestEnv, what: &str, expect: &[&str]) {
@@ -193,4 +193,169 @@ fn a_review_row_edited_or_planted_is_named_by_its_change() {
         "planted review",
         &["table reviews, review 99, field row: the table holds change_id=99"],
     );
+}
+
+/// A team where approval is required: alice admin, bob and carol publishers, erin an editor.
+fn team() -> TestEnv {
+    let env = TestEnv::init();
+    env.ok(&["--editor", "alice", "editor", "add", "alice", "--role", "admin"]);
+    env.ok(&["--editor", "alice", "editor", "add", "bob", "--role", "publisher"]);
+    env.ok(&["--editor", "alice", "editor", "add", "carol", "--role", "publisher"]);
+    env.ok(&["--editor", "alice", "editor", "add", "erin"]);
+    env
+}
+
+/// A change forged into the log (with a valid chain) is named by verify and never obeyed by
+/// publish, whatever rule it breaks.
+fn forged_is_named(env: &TestEnv, what: &str, expect: &str) {
+    verify_fails(env, what, &[expect]);
+    let err = env.fails(&["--editor", "bob", "publish", "--out", "site", "--without-approval", "-m", "x"], 1);
+    assert!(
+        err.contains("the audit log does not hold together at change") && err.contains(expect),
+        "{what}: {err}"
+    );
+}
+
+#[test]
+fn a_change_whose_action_does_not_make_its_event_is_not_obeyed() {
+    let env = team();
+    // erin may set URLs; a "set-url" that makes her an admin is not one
+    forge_change(
+        &env,
+        "erin",
+        "set-url",
+        "editor",
+        None,
+        Some(serde_json::json!({"name": "erin", "role": "editor", "status": "active"})),
+        Some(serde_json::json!({"name": "erin", "role": "admin", "status": "active"})),
+    );
+    env.sql().execute("UPDATE editors SET role = 'admin' WHERE name = 'erin'", []).unwrap();
+    forged_is_named(
+        &env,
+        "set-url making an admin",
+        "its action set-url does not make a change of an editor",
+    );
+    let err = env.fails(&["--editor", "erin", "editor", "set-role", "bob", "editor"], 2);
+    assert!(err.contains("erin is an editor"), "the registry is the log's: {err}");
+}
+
+#[test]
+fn approvals_schedules_and_publications_forged_into_the_log_are_named() {
+    let content = "0".repeat(64);
+    let cases: Vec<(&str, &str, &str, serde_json::Value, &str)> = vec![
+        (
+            "carol approves her own change",
+            "carol",
+            "approve",
+            serde_json::json!({"content_sha256": content, "changes": [50, 50]}),
+            "carol approved content they changed themselves (change 51)",
+        ),
+        (
+            "erin, an editor, approves",
+            "erin",
+            "approve",
+            serde_json::json!({"content_sha256": content, "changes": [50, 50]}),
+            "erin was not allowed to make it",
+        ),
+        (
+            "a schedule naming bob, who approved nothing",
+            "carol",
+            "schedule",
+            serde_json::json!({"at": "2030-01-01T00:00:00Z", "content_sha256": content, "note": null, "minor": false, "approved_by": "bob", "without_approval": null}),
+            "it says bob approved it, but the log holds no approval by bob",
+        ),
+        (
+            "a publication with neither an approval nor a reason",
+            "carol",
+            "publish",
+            serde_json::json!({"id": 1, "note": "n", "major": true, "sha256": content, "changes": [1, 51]}),
+            "it was made with no approval and no recorded reason, while two or more editors could publish",
+        ),
+        (
+            "a publication out of turn",
+            "carol",
+            "publish",
+            serde_json::json!({"id": 5, "note": "n", "major": true, "sha256": content, "changes": [1, 51], "without_approval": "x"}),
+            "it records publication 5, where the next is 1",
+        ),
+    ];
+    for (what, editor, action, after, expect) in cases {
+        let env = team();
+        env.ok(&["--editor", "carol", "set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+        let entity = match action {
+            "approve" => "approval",
+            "schedule" => "schedule",
+            _ => "publication",
+        };
+        forge_change(&env, editor, action, entity, None, None, Some(after));
+        forged_is_named(&env, what, expect);
+    }
+}
+
+#[test]
+fn values_and_times_admin_refuses_are_named_in_the_log_too() {
+    let force = |url: &str| serde_json::json!({"slug": "essex-police", "name": "Essex Police", "url": url, "status": "active"});
+    let before =
+        serde_json::json!({"slug": "essex-police", "name": "Essex Police", "url": null, "status": "active"});
+    let env = TestEnv::init();
+    forge_change(
+        &env,
+        "alice",
+        "set-url",
+        "force",
+        Some("essex-police"),
+        Some(before.clone()),
+        Some(force("javascript:alert(1)")),
+    );
+    env.sql()
+        .execute("UPDATE forces SET url = 'javascript:alert(1)' WHERE slug = 'essex-police'", [])
+        .unwrap();
+    verify_fails(&env, "javascript: URL", &["change 47: it records a URL admin refuses"]);
+    let err = env.fails(&["publish", "--out", "site"], 1);
+    assert!(err.contains("does not hold together at change 47"), "{err}");
+    assert!(!env.path("site").exists());
+
+    // a change stamped before the one before it, or not with a time, or far ahead
+    for (stamp, expect) in [
+        ("2001-01-01T00:00:00Z", "it is stamped 2001-01-01T00:00:00Z, before the change before it"),
+        ("not a time", "it is stamped \"not a time\", which is not a time"),
+        ("9999-12-31T23:59:59Z", "it is stamped 9999-12-31T23:59:59Z, ahead of the system clock"),
+    ] {
+        let env = TestEnv::init();
+        let id = forge_change(
+            &env,
+            "alice",
+            "add-note",
+            "note",
+            None,
+            None,
+            Some(serde_json::json!({"id": 1, "force": null, "text": "x", "public": false, "status": "open"})),
+        );
+        behind_the_log(&env.sql(), &format!("UPDATE changes SET at = '{stamp}' WHERE id = {id}"));
+        rehash(&env, id);
+        verify_fails(&env, stamp, &[expect]);
+    }
+}
+
+#[test]
+fn source_date_epoch_may_set_an_earlier_time_never_a_later_one() {
+    let env = TestEnv::init();
+    let ahead = (chrono::Utc::now() + chrono::Duration::seconds(120)).timestamp().to_string();
+    let run = env.command().env("SOURCE_DATE_EPOCH", &ahead).args(["note", "add", "x"]).output().unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("which is ahead of the system clock") && err.contains("never a later one"), "{err}");
+}
+
+/// Recompute change `id`'s hash (and every later one's) after an edit, as a forger would.
+fn rehash(env: &TestEnv, id: i64) {
+    let conn = env.sql();
+    let prev: String =
+        conn.query_row("SELECT hash FROM changes WHERE id = ?1", [id - 1], |r| r.get(0)).unwrap();
+    let canonical = env.command().args(["audit", "canonical", &id.to_string()]).output().unwrap().stdout;
+    let mut hasher = Sha256::new();
+    hasher.update(prev.as_bytes());
+    hasher.update(&canonical);
+    let hash = format!("{:x}", hasher.finalize());
+    behind_the_log(&conn, &format!("UPDATE changes SET hash = '{hash}' WHERE id = {id}"));
 }
