@@ -50,9 +50,10 @@ pub struct AuditHeadArgs {
 
 #[derive(Debug, Args)]
 pub struct PublishArgs {
-    /// Where to write the site
-    #[arg(long, default_value = "publish", value_name = "DIR")]
-    pub out: PathBuf,
+    /// Where to write the site [default: publish; with --scheduled, where the schedule was made
+    /// for]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
     /// The change note for the page's history (default: a summary of the public changes)
     #[arg(short, long, value_name = "NOTE")]
     pub message: Option<String>,

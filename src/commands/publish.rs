@@ -8,14 +8,19 @@ use crate::gate::Audited;
 use crate::publish::{self, Options, Outcome};
 use crate::{output, Ctx};
 
-pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
+/// `--out` when none is given.
+const DEFAULT_OUT: &str = "publish";
+
+pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
+    let given_out = args.out.take();
+    let mut out_arg = given_out.clone().unwrap_or_else(|| DEFAULT_OUT.into());
     if let Some(id) = args.from_publication {
         let mut db = ctx.open()?;
-        let publication = publish::republish(&mut db, id, &args.out, args.replace_site)?;
+        let publication = publish::republish(&mut db, id, &out_arg, args.replace_site)?;
         output::line(format!(
             "re-rendered publication {id} ({}) into `{}`; sha256 {} matches the record",
             publication.at,
-            args.out.display(),
+            out_arg.display(),
             publication.sha256
         ))?;
         return Ok(ExitCode::SUCCESS);
@@ -38,8 +43,8 @@ pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
     if let Some(at) = &args.at {
         let at = crate::clock::stamp(crate::validate::time_arg(at)?);
         // the schedule publishes where it was made for, and nowhere else
-        let out = std::path::absolute(&args.out).map_err(|e| {
-            crate::exit_codes::bad(format!("cannot use `{}` as --out: {e}", args.out.display()))
+        let out = std::path::absolute(&out_arg).map_err(|e| {
+            crate::exit_codes::bad(format!("cannot use `{}` as --out: {e}", out_arg.display()))
         })?;
         let actor = ctx.actor(None)?;
         let mut db = ctx.open()?;
@@ -58,7 +63,7 @@ pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
         })?;
         output::line(format!(
             "scheduled the pending content to go live at {at} into `{}` (change {}); `admin publish --scheduled` publishes it then",
-            args.out.display(),
+            out_arg.display(),
             change.id
         ))?;
         return Ok(ExitCode::SUCCESS);
@@ -80,13 +85,17 @@ pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             Some(s) => {
-                if let Some(home) = s.out.as_deref().filter(|home| !same_place(home, &args.out)) {
+                // the timer runs `--scheduled` alone: the schedule says where
+                if let (None, Some(home)) = (&given_out, &s.out) {
+                    out_arg = home.into();
+                }
+                if let Some(home) = s.out.as_deref().filter(|home| !same_place(home, &out_arg)) {
                     return Err(crate::exit_codes::bad_hint(
                         format!(
                             "the publication scheduled for {} (change {}) publishes into `{home}`, not `{}`; nothing was published",
                             s.at,
                             s.change,
-                            args.out.display()
+                            out_arg.display()
                         ),
                         format!("run it with --out {home}, or cancel it (`admin publish --cancel-schedule`) and schedule again"),
                     ));
@@ -100,7 +109,7 @@ pub fn run(ctx: &Ctx, args: PublishArgs) -> Result<ExitCode> {
         None
     };
     let options = Options {
-        out: args.out,
+        out: out_arg,
         note: scheduled.as_ref().map_or(note, |s| s.note.clone()),
         minor: scheduled.as_ref().map_or(args.minor, |s| s.minor),
         dry_run: args.dry_run,

@@ -55,7 +55,14 @@ fn compare_schema(live: &Connection, rebuilt: &Connection) -> Result<Option<Diff
             (None, None) => None,
             (Some(a), Some(b)) if key(a) == key(b) => {
                 if a.2 != b.2 {
-                    Some(difference(a, show_sql(&a.2), show_sql(&b.2)))
+                    let (live, logged) = (show_sql(&a.2), show_sql(&b.2));
+                    if live == logged {
+                        // they differ in white space alone: show it, escaped
+                        let raw = |sql: &Option<String>| format!("{:?}", sql.as_deref().unwrap_or(""));
+                        Some(difference(a, raw(&a.2), raw(&b.2)))
+                    } else {
+                        Some(difference(a, live, logged))
+                    }
                 } else {
                     l.next();
                     r.next();

@@ -103,8 +103,12 @@ fn a_schedule_publishes_only_where_it_was_made_for() {
     assert!(err.contains("hint: run it with --out "), "{err}");
     assert!(!env.path("elsewhere").exists());
     assert!(env.ok(&["status"]).contains("Scheduled:"), "the schedule is kept");
-    let out = env.ok(&["publish", "--scheduled", "--out", "site"]);
-    assert!(out.contains("published major publication 1"), "{out}");
+    // the timer runs `--scheduled` alone, from anywhere: the schedule says where
+    let out = env.command().current_dir("/").args(["publish", "--scheduled"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.contains("published major publication 1") && out.contains("/site`"), "{out}");
+    assert!(env.path("site/index.html").exists());
 }
 
 #[test]
@@ -168,6 +172,11 @@ fn verify_names_every_column_and_schema_object_changed_behind_its_back() {
         ("CREATE INDEX sneaky ON forces (url)", &["index sneaky: the database has CREATE INDEX sneaky"]),
         ("CREATE VIEW v AS SELECT 1", &["view v: the database has CREATE VIEW v"]),
         ("CREATE TABLE extra (x)", &["table extra: the database has CREATE TABLE extra"]),
+        // a trigger made again with other white space: shown escaped, so the difference shows
+        (
+            "DROP TRIGGER changes_no_update; CREATE TRIGGER changes_no_update BEFORE UPDATE ON changes BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: changes cannot be updated'); END",
+            &["trigger changes_no_update: the database has \"CREATE TRIGGER", "BEGIN\\n    SELECT RAISE"],
+        ),
     ];
     for (tamper, expect) in cases {
         let env = TestEnv::init();
