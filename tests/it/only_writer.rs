@@ -319,7 +319,11 @@ fn values_and_times_admin_refuses_are_named_in_the_log_too() {
     env.sql()
         .execute("UPDATE forces SET url = 'javascript:alert(1)' WHERE slug = 'essex-police'", [])
         .unwrap();
-    verify_fails(&env, "javascript: URL", &["change 47: it records a URL admin refuses"]);
+    verify_fails(
+        &env,
+        "javascript: URL",
+        &["change 47: it records the URL \"javascript:alert(1)\", which admin refuses"],
+    );
     let err = env.fails(&["publish", "--out", "site"], 1);
     assert!(err.contains("does not hold together at change 47"), "{err}");
     assert!(!env.path("site").exists());
