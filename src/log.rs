@@ -1,8 +1,10 @@
 //! Reading the audit log into a `State`: every reading goes through `state::apply`. A full
-//! replay applies every change up to a moment; the registry, the schedule and the approval in
-//! force apply only the changes that can alter them (a state built that way answers only that
-//! question: what the other changes said their entities were is not checked here, but by
-//! `audit verify`).
+//! replay applies every change up to a moment, keeping the rules (a change that breaks one is
+//! not applied). The registry applies only the editor changes, keeping the rules too (so a
+//! forged registry change grants nothing). What has happened since the last publication (the
+//! approval and schedule in force) starts from a part of the log, where rules that need the
+//! whole state (numbering, the registry) cannot be judged, so it applies them unchecked: it is
+//! advice for `status` and `approve`; `publish` judges from its full replay.
 use std::collections::BTreeMap;
 
 use anyhow::Result;
@@ -11,15 +13,20 @@ use rusqlite::Connection;
 use crate::audit::Entity;
 use crate::db::changes::{self, Cutoff, Range};
 use crate::model::EditorState;
-use crate::state::{apply_event, Header, State};
+use crate::state::{apply_event, apply_unchecked, Header, State};
 
-/// Apply the changes in `range` to `state`, in order.
-pub fn apply_range(conn: &Connection, state: &mut State, range: &Range) -> Result<()> {
+/// Apply the changes in `range` to `state`, in order, keeping the rules or (`checked` false,
+/// for a state that starts part-way) not.
+pub fn apply_range(conn: &Connection, state: &mut State, range: &Range, checked: bool) -> Result<()> {
     changes::for_each_in(conn, range, |change| {
         let event = change.event()?;
-        // a change that does not follow from the state before it (a table edited behind the
-        // tool's back) still says what its entity became; `audit verify` reports it
-        let _ = apply_event(state, &Header::of(&change), event);
+        // a conflict is `audit verify`'s to report: a change that breaks a rule is not applied,
+        // one whose `before` differs (a table edited behind the tool's back) still says what its
+        // entity became
+        let _ = match checked {
+            true => apply_event(state, &Header::of(&change), event),
+            false => apply_unchecked(state, &Header::of(&change), event),
+        };
         Ok(true)
     })
 }
@@ -27,7 +34,7 @@ pub fn apply_range(conn: &Connection, state: &mut State, range: &Range) -> Resul
 /// The state the log says the directory was in at `cutoff`.
 pub fn replay(conn: &Connection, cutoff: &Cutoff) -> Result<State> {
     let mut state = State::default();
-    apply_range(conn, &mut state, &Range::Until(cutoff.clone()))?;
+    apply_range(conn, &mut state, &Range::Until(cutoff.clone()), true)?;
     Ok(state)
 }
 
@@ -65,7 +72,7 @@ pub struct Replayed {
 /// The state the whole log describes now.
 pub fn now(conn: &Connection) -> Result<State> {
     let mut state = State::default();
-    apply_range(conn, &mut state, &Range::All)?;
+    apply_range(conn, &mut state, &Range::All, true)?;
     Ok(state)
 }
 
@@ -73,7 +80,7 @@ pub fn now(conn: &Connection) -> Result<State> {
 /// its projection, for listing; editing it grants nothing.
 pub fn registry(conn: &Connection) -> Result<BTreeMap<String, EditorState>> {
     let mut state = State::default();
-    apply_range(conn, &mut state, &Range::About(&[Entity::Editor]))?;
+    apply_range(conn, &mut state, &Range::About(&[Entity::Editor]), true)?;
     Ok(state.editors)
 }
 
@@ -84,7 +91,7 @@ pub fn since_publication(conn: &Connection) -> Result<State> {
     let last = crate::db::publications::last(conn)?.map_or(0, |p| p.change);
     let scheduled = changes::last_id_of(conn, Entity::Schedule)?;
     let from = if scheduled > 0 { (scheduled - 1).min(last) } else { last };
-    apply_range(conn, &mut state, &Range::After(from))?;
+    apply_range(conn, &mut state, &Range::After(from), false)?;
     Ok(state)
 }
 

@@ -372,3 +372,16 @@ fn rehash(env: &TestEnv, id: i64) {
     let hash = format!("{:x}", hasher.finalize());
     behind_the_log(&conn, &format!("UPDATE changes SET hash = '{hash}' WHERE id = {id}"));
 }
+
+#[test]
+fn a_schedule_carried_out_after_an_earlier_publication_is_done() {
+    let env = TestEnv::init();
+    env.ok(&["publish", "--out", "site"]);
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    env.ok(&["publish", "--out", "site", "--at", "2025-11-25T09:30:00Z"]);
+    env.set_epoch(EPOCH + 86_400);
+    assert!(env.ok(&["publish", "--scheduled"]).contains("published major publication 2"));
+    assert!(!env.ok(&["status"]).contains("Scheduled:"), "the schedule is done");
+    assert!(env.ok(&["publish", "--scheduled"]).contains("nothing is scheduled"));
+    assert!(env.ok(&["audit", "verify"]).contains("live tables match"));
+}
