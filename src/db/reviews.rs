@@ -22,25 +22,29 @@ pub fn delete(conn: &Connection, change_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// A review's row with its force's slug, as `SELECT {REVIEW_COLUMNS} FROM reviews r JOIN forces f`.
+pub(super) const REVIEW_COLUMNS: &str = "f.slug, r.change_id, r.at, r.editor, r.message, r.data_to";
+
+pub(super) fn review_from_row(row: &rusqlite::Row) -> rusqlite::Result<(String, ReviewState)> {
+    Ok((
+        row.get(0)?,
+        ReviewState {
+            change: row.get(1)?,
+            at: row.get(2)?,
+            editor: row.get(3)?,
+            message: row.get(4)?,
+            data_to: row.get(5)?,
+        },
+    ))
+}
+
 /// The review change `change_id` made, if its row is there: (force slug, review).
 pub fn by_change(conn: &Connection, change_id: i64) -> Result<Option<(String, ReviewState)>> {
     Ok(conn
-        .prepare_cached(
-            "SELECT f.slug, r.change_id, r.at, r.editor, r.message, r.data_to
-             FROM reviews r JOIN forces f ON f.id = r.force_id WHERE r.change_id = ?1",
-        )?
-        .query_row([change_id], |row| {
-            Ok((
-                row.get(0)?,
-                ReviewState {
-                    change: row.get(1)?,
-                    at: row.get(2)?,
-                    editor: row.get(3)?,
-                    message: row.get(4)?,
-                    data_to: row.get(5)?,
-                },
-            ))
-        })
+        .prepare_cached(&format!(
+            "SELECT {REVIEW_COLUMNS} FROM reviews r JOIN forces f ON f.id = r.force_id WHERE r.change_id = ?1"
+        ))?
+        .query_row([change_id], review_from_row)
         .optional()?)
 }
 

@@ -2,7 +2,7 @@
 use anyhow::Result;
 use rusqlite::Connection;
 
-use crate::state::{NoteState, ReviewState, State};
+use crate::state::{NoteState, State};
 
 /// What the live tables say the directory is: forces, notes, reviews, page and editors.
 pub fn live(conn: &Connection) -> Result<State> {
@@ -22,22 +22,11 @@ pub fn live(conn: &Connection) -> Result<State> {
             },
         );
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT f.slug, r.change_id, r.at, r.editor, r.message, r.data_to
-         FROM reviews r JOIN forces f ON f.id = r.force_id ORDER BY r.change_id",
-    )?;
-    let rows = stmt.query_map([], |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            ReviewState {
-                change: row.get(1)?,
-                at: row.get(2)?,
-                editor: row.get(3)?,
-                message: row.get(4)?,
-                data_to: row.get(5)?,
-            },
-        ))
-    })?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM reviews r JOIN forces f ON f.id = r.force_id ORDER BY r.change_id",
+        super::reviews::REVIEW_COLUMNS
+    ))?;
+    let rows = stmt.query_map([], super::reviews::review_from_row)?;
     for row in rows {
         let (slug, review) = row?;
         state.reviews.entry(slug).or_default().push(review);
