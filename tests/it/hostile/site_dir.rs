@@ -265,3 +265,47 @@ fn a_publishing_lock_that_is_not_a_file_is_refused_and_nothing_appears_where_it_
     env.ok(&["publish", "--out", "site"]);
     assert!(!env.path(".site.lock").exists());
 }
+
+#[test]
+fn audit_verify_against_reads_only_a_regular_forces_json() {
+    let env = TestEnv::init();
+    env.ok(&["publish", "--out", "site"]);
+    let json = std::fs::read(env.path("site/forces.json")).unwrap();
+    // what is accepted: the site, its forces.json, and a site reached through a link (the link
+    // is the user's own path; what is read inside it is not followed)
+    symlink(env.path("site"), env.path("current")).unwrap();
+    for against in ["site", "site/forces.json", "current"] {
+        assert!(within(&env, &["audit", "verify", "--against", against]).stdout.contains("matches"));
+    }
+    let dir = |name: &str| {
+        std::fs::create_dir(env.path(name)).unwrap();
+        env.path(name).join("forces.json")
+    };
+    // the reported cases
+    fifo(&env.path("fifo.json"));
+    symlink("/dev/zero", env.path("zero.json")).unwrap();
+    std::fs::create_dir(dir("dir")).unwrap();
+    // more of the class: a link to the very file (its content matches), a FIFO and a socket
+    // inside a site, 100 MB of sparse file, a link to a directory
+    symlink(env.path("site/forces.json"), dir("linked")).unwrap();
+    fifo(&dir("fifo-site"));
+    socket(&dir("socket-site"));
+    sparse(&dir("huge-site"), &json, 100 << 20);
+    for (against, names) in [
+        ("fifo.json", "`fifo.json` is a FIFO (named pipe), not a regular file"),
+        ("zero.json", "`zero.json` is a symbolic link, not a regular file"),
+        ("dir", "`dir/forces.json` is a directory, not a regular file"),
+        ("linked", "`linked/forces.json` is a symbolic link"),
+        ("fifo-site", "`fifo-site/forces.json` is a FIFO (named pipe)"),
+        ("socket-site", "`socket-site/forces.json` is a socket"),
+        ("huge-site", "`huge-site/forces.json` is 104857600 bytes, more than the 67108864"),
+        ("/dev/zero", "`/dev/zero` is a device"),
+        ("huge-site/forces.json", "is 104857600 bytes"),
+    ] {
+        let err = refused(&env, &["audit", "verify", "--against", against], names);
+        assert!(err.contains("it is not a published forces.json"), "{err}");
+    }
+    // a path that names nothing is bad input, as before
+    let run = within(&env, &["audit", "verify", "--against", "no-such-site"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
