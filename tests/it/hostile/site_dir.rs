@@ -309,3 +309,34 @@ fn audit_verify_against_reads_only_a_regular_forces_json() {
     let run = within(&env, &["audit", "verify", "--against", "no-such-site"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
+
+#[test]
+fn restore_reads_only_a_regular_backup_and_no_more_of_it_than_the_database() {
+    let env = TestEnv::init();
+    env.ok(&["backup", "good.db"]);
+    let good = std::fs::read(env.path("good.db")).unwrap();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    symlink(env.path("good.db"), env.path("link.db")).unwrap();
+    symlink("/dev/zero", env.path("zero.db")).unwrap();
+    symlink(env.path("nowhere.db"), env.path("dangling.db")).unwrap();
+    socket(&env.path("socket.db"));
+    sparse(&env.path("sparse.db"), b"", GIB_AND_A_HALF);
+    for (backup, names) in [
+        ("link.db", "the backup `link.db` cannot be restored: it is a symbolic link"),
+        ("zero.db", "the backup `zero.db` cannot be restored: it is a symbolic link"),
+        ("dangling.db", "the backup `dangling.db` cannot be restored: it is a symbolic link"),
+        ("socket.db", "the backup `socket.db` cannot be restored: it is a socket"),
+        ("/dev/zero", "the backup `/dev/zero` cannot be restored: it is a device"),
+        // refused by its first bytes, before a copy of 1.5 GB is made
+        ("sparse.db", "the backup `sparse.db` cannot be restored: it is not an SQLite database"),
+    ] {
+        refused(&env, &["restore", backup], names);
+    }
+    // a whole backup followed by 1.5 GB of nothing: SQLite reads only the pages its header
+    // counts, and restore copies only those
+    sparse(&env.path("padded.db"), &good, GIB_AND_A_HALF);
+    let out = within(&env, &["restore", "padded.db"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("from `padded.db`: 46 changes, audit log verified"), "{}", out.stdout);
+    assert_eq!(env.json(&["show", "kent-police", "--json"])["force"]["url"], Value::Null);
+}
