@@ -340,3 +340,29 @@ fn restore_reads_only_a_regular_backup_and_no_more_of_it_than_the_database() {
     assert!(out.stdout.contains("from `padded.db`: 46 changes, audit log verified"), "{}", out.stdout);
     assert_eq!(env.json(&["show", "kent-police", "--json"])["force"]["url"], Value::Null);
 }
+
+#[test]
+fn serve_reads_no_site_and_refuses_a_database_that_is_not_a_file() {
+    let env = TestEnv::init();
+    fifo(&env.path("fifo.db"));
+    symlink("/dev/zero", env.path("zero.db")).unwrap();
+    socket(&env.path("socket.db"));
+    for (db, why) in [
+        ("fifo.db", "is a FIFO (named pipe), not a database file"),
+        ("zero.db", "is a device, not a database file"),
+        ("socket.db", "is a socket, not a database file"),
+        ("/dev/null", "is a device, not a database file"),
+    ] {
+        refused(&env, &["--db", db, "serve", "--port", "0"], &format!("`{db}` {why}"));
+        refused(&env, &["--db", db, "list"], &format!("`{db}` {why}"));
+    }
+    // the preview renders from the database: a hostile site beside it is never read
+    env.ok(&["publish"]);
+    std::fs::remove_file(env.path("publish/index.html")).unwrap();
+    fifo(&env.path("publish/index.html"));
+    symlink("/dev/zero", env.path(".publish.lock")).unwrap();
+    let server = super::serve::serve(&env);
+    let (status, page) = super::serve::get(&server.addr, &server.addr);
+    assert_eq!(status, 200);
+    assert!(page.contains("Kent Police"));
+}
