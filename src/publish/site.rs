@@ -356,8 +356,10 @@ impl Staged {
             )
             .with_context(|| format!("failed to swap the new site into `{}`", self.out.display()))?;
             // `staged` now holds the previous site: mark it as ours, then dropping the TempDir
-            // removes it (a crash in between leaves it marked, for the next publish to remove)
-            let _ = File::create(staged.join(STAGING_MARKER));
+            // removes it (a crash in between leaves it marked, for the next publish to remove).
+            // Never through a link planted there since the site was inspected: that would
+            // create or truncate a file wherever it points
+            let _ = files::create(&staged.join(STAGING_MARKER));
         } else {
             let staged = self.dir.keep();
             if let Err(e) = fs::rename(&staged, &self.out) {
