@@ -18,6 +18,7 @@ pub mod directory;
 pub mod editors;
 pub mod event;
 pub mod exit_codes;
+pub mod files;
 pub mod gate;
 pub mod links;
 pub mod log;

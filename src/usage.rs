@@ -1,19 +1,24 @@
 //! Command-line parsing errors, reported as every other error is: one `error:` line and a
 //! `hint:`, the usage of the command that was meant rendered from the command line's own
-//! definition. Help and version go to stdout with success.
+//! definition. Help and version go to stdout with success (exit 1 when they cannot be written).
 use std::io::{self, Write};
 use std::process::ExitCode;
 
 use crate::exit_codes::one_line;
 
 /// Print a command-line parsing error the same way: one `error:` line, a `hint:`; help and
-/// version go to stdout with success.
+/// version go to stdout with success, or fail as any output that cannot be written does.
 pub fn report_usage(err: &clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match err.kind() {
+        // output like any other: a closed pipe is success, a full device a failure
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let _ = err.print();
-            return ExitCode::SUCCESS;
+            return match err.print().and_then(|()| io::stdout().flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => crate::exit_codes::report(
+                    &anyhow::Error::new(e).context("failed to write to standard output"),
+                ),
+            };
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             let _ = err.print();

@@ -86,6 +86,17 @@ impl Db {
                 )
             }
             Ok(meta) if meta.is_dir() => return Err(is_a_directory(path)),
+            // a FIFO, a device or a socket: SQLite would report a disk I/O error
+            Ok(meta) if !meta.is_file() => {
+                return Err(failed_hint(
+                    format!(
+                        "`{}` is {}, not a database file; it was left as it is",
+                        path.display(),
+                        crate::files::what(meta.file_type())
+                    ),
+                    "check --db (or UOF_DB): it should name the file `admin init` made",
+                ))
+            }
             Ok(_) => {}
         }
         let mut db = Self::connect(path)?;

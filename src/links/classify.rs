@@ -87,8 +87,9 @@ pub(super) fn classify(url: &str, answer: Answer, attempt: u32) -> Finding {
 pub(super) fn failed(stop: Stop, attempt: u32, settings: &Settings) -> Finding {
     let unreachable = stop.failure.unreachable();
     let (problem, fix) = match stop.failure {
-        Failure::Timeout => {
-            (format!("No answer within {} s{}", settings.timeout.as_secs_f64(), after(attempt)), LATER)
+        Failure::Timeout(phase) => {
+            let tries = if attempt > 1 { format!(" ({attempt} tries)") } else { String::new() };
+            (format!("Timed out {phase} after {} s{tries}", settings.timeout.as_secs_f64()), LATER)
         }
         Failure::Connection(why) | Failure::NoRoute(why) => {
             (format!("Could not connect: {why}{}", after(attempt)), LATER)

@@ -23,12 +23,14 @@ use crate::model::LinkStatus;
 mod classify;
 mod guard;
 mod page;
+mod phase;
 mod proxy;
 mod queue;
 
 use classify::{classify, failed};
 pub use guard::Refused;
 pub use page::{Fingerprint, PageFacts};
+use phase::Phase;
 pub use proxy::{BadProxy, Proxies};
 use queue::HostQueue;
 
@@ -144,17 +146,19 @@ impl Client {
                 .proxy(proxy.cloned())
                 .build()
         };
+        // every connection marks its request sent, to tell which part of a try timed out
+        use ureq::unversioned::transport::{Connector, DefaultConnector};
+        let connector = || DefaultConnector::default().chain(phase::MarkSent);
+        let any_address = ureq::unversioned::resolver::DefaultResolver::default;
         let direct = if settings.allow_private {
-            ureq::Agent::new_with_config(config(None))
+            ureq::Agent::with_parts(config(None), connector(), any_address())
         } else {
-            ureq::Agent::with_parts(
-                config(None),
-                ureq::unversioned::transport::DefaultConnector::default(),
-                guard::PublicOnly::default(),
-            )
+            ureq::Agent::with_parts(config(None), connector(), guard::PublicOnly::default())
         };
         // a proxied agent resolves only the proxy's own name: the proxy resolves the target
-        let via = |proxy: Option<&ureq::Proxy>| proxy.map(|p| ureq::Agent::new_with_config(config(Some(p))));
+        let via = |proxy: Option<&ureq::Proxy>| {
+            proxy.map(|p| ureq::Agent::with_parts(config(Some(p)), connector(), any_address()))
+        };
         Client {
             direct,
             via_http: via(settings.proxies.http.as_ref()),
@@ -181,7 +185,8 @@ impl Client {
 /// Why a request got no HTTP answer.
 #[derive(Debug)]
 enum Failure {
-    Timeout,
+    /// No answer in time: the part of the try that ran out of it.
+    Timeout(Phase),
     /// Connected, then lost.
     Connection(String),
     /// Could not connect at all: refused, or no route to the host.
@@ -197,7 +202,7 @@ enum Failure {
 
 impl Failure {
     fn passing(&self) -> bool {
-        matches!(self, Failure::Timeout | Failure::Connection(_) | Failure::NoRoute(_) | Failure::Proxy(_))
+        matches!(self, Failure::Timeout(_) | Failure::Connection(_) | Failure::NoRoute(_) | Failure::Proxy(_))
     }
 
     /// Failures that say nothing about the page, only that it could not be reached.
@@ -205,12 +210,12 @@ impl Failure {
         matches!(self, Failure::NoRoute(_) | Failure::Dns | Failure::Proxy(_))
     }
 
-    /// Sort a client error. rustls reports a failed handshake as `InvalidData` I/O, so on an
-    /// https URL that kind is a TLS failure.
-    fn from_ureq(err: ureq::Error, https: bool) -> Failure {
+    /// Sort a client error met in `phase` (what a timeout is named by). rustls reports a failed
+    /// handshake as `InvalidData` I/O, so on an https URL that kind is a TLS failure.
+    fn from_ureq(err: ureq::Error, https: bool, phase: Phase) -> Failure {
         use std::io::ErrorKind;
         match err {
-            ureq::Error::Timeout(_) => Failure::Timeout,
+            ureq::Error::Timeout(_) => Failure::Timeout(phase),
             ureq::Error::HostNotFound => Failure::Dns,
             ureq::Error::Tls(why) => Failure::Tls(why.to_string()),
             ureq::Error::Rustls(e) => Failure::Tls(e.to_string()),
@@ -223,7 +228,7 @@ impl Failure {
             // std reports a failed getaddrinfo with no kind of its own, only this wording
             ureq::Error::Io(e) if e.to_string().contains("failed to lookup address") => Failure::Dns,
             ureq::Error::Io(e) => match e.kind() {
-                ErrorKind::TimedOut | ErrorKind::WouldBlock => Failure::Timeout,
+                ErrorKind::TimedOut | ErrorKind::WouldBlock => Failure::Timeout(phase),
                 ErrorKind::InvalidData if https => Failure::Tls(e.to_string()),
                 ErrorKind::ConnectionRefused => Failure::NoRoute("connection refused".into()),
                 ErrorKind::NetworkUnreachable => Failure::NoRoute("network unreachable".into()),
@@ -304,7 +309,7 @@ fn follow(client: &Client, target: &Target, settings: &Settings) -> Result<Answe
         let stop = |failure, at: &str| Stop { failure, at: at.to_string(), redirected: hop > 0 };
         let left = settings.timeout.saturating_sub(started.elapsed());
         if left.is_zero() {
-            return Err(stop(Failure::Timeout, &current));
+            return Err(stop(Failure::Timeout(Phase::Redirects), &current));
         }
         let parsed = Url::parse(&current).map_err(|e| stop(Failure::Other(e.to_string()), &current))?;
         let https = parsed.scheme() == "https";
@@ -330,8 +335,10 @@ fn follow(client: &Client, target: &Target, settings: &Settings) -> Result<Answe
                 request = request.header("If-Modified-Since", date);
             }
         }
-        let response =
-            request.call().map_err(|e| stop(Failure::from_ureq(e, https).through(proxy), &current))?;
+        phase::start();
+        let response = request
+            .call()
+            .map_err(|e| stop(Failure::from_ureq(e, https, phase::reached()).through(proxy), &current))?;
         let code = response.status().as_u16();
         let answer = |final_url: String, redirect_problem: Option<String>, moved_to, page| Answer {
             code,
@@ -355,8 +362,12 @@ fn follow(client: &Client, target: &Target, settings: &Settings) -> Result<Answe
                 let etag = page::header_text(response.headers().get("etag"));
                 let last_modified = page::header_text(response.headers().get("last-modified"));
                 let body = response.into_body().into_reader();
+                // a ureq error (the try's deadline) comes back out of its I/O wrapping
                 let read = page::read_body(body, etag, last_modified).map_err(|e| {
-                    stop(Failure::from_ureq(ureq::Error::Io(e), https).through(proxy), &current)
+                    stop(
+                        Failure::from_ureq(ureq::Error::from(e), https, Phase::Body).through(proxy),
+                        &current,
+                    )
                 })?;
                 page = Some(read);
             }

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::render::{sha256_hex, Site};
 use crate::exit_codes::{bad_hint, failed_hint};
+use crate::files;
 use crate::model::AuditHead;
 
 /// The manifest of what the tool wrote; its presence makes a directory ours.
@@ -139,7 +140,21 @@ pub fn inspect(out: &Out) -> Result<OnDisk> {
             "publish into a directory inside the mounted volume (e.g. --out /srv/www/uof/site) and serve that",
         ));
     }
-    let manifest = read_manifest(&out.path)?;
+    // every file is read from this directory, held open: not from whatever its path names later
+    let dir = files::Dir::open(&out.path).map_err(|e| {
+        failed_hint(format!("`{}` {e}", out.path.display()), "choose a new or empty directory with --out")
+    })?;
+    let manifest = read_manifest(&dir, &out.path)?;
+    if let Some(bad) = manifest.iter().flat_map(|m| &m.files).find(|f| !is_plain_name(&f.path)) {
+        return Err(failed_hint(
+            format!(
+                "the manifest `{}` lists {}, which is not a file directly inside the site: admin did not write that manifest, and will not replace the site",
+                out.path.join(MANIFEST).display(),
+                serde_json::Value::from(bad.path.as_str())
+            ),
+            "move the directory away (admin deletes nothing it did not write), or publish into a new or empty directory with --out",
+        ));
+    }
     let owned: Vec<&str> = manifest.iter().flat_map(|m| m.files.iter().map(|f| f.path.as_str())).collect();
     let mut strangers = Vec::new();
     for entry in
@@ -166,9 +181,12 @@ pub fn inspect(out: &Out) -> Result<OnDisk> {
     let mut damaged = Vec::new();
     if let Some(manifest) = &manifest {
         for file in &manifest.files {
-            match fs::read(out.path.join(&file.path)) {
+            match dir.read(&file.path, files::MAX_SITE_FILE) {
                 Ok(bytes) if sha256_hex(&bytes) == file.sha256 => {}
-                _ => damaged.push(file.path.clone()),
+                Ok(_) | Err(files::Refusal::Missing) => damaged.push(file.path.clone()),
+                // not a file admin wrote (a link, a FIFO, a device, a directory, gigabytes):
+                // refused, as a file it did not write is, never read through nor deleted
+                Err(e) => return Err(not_ours(&out.path, &file.path, &e)),
             }
         }
         if listing_sha256(&manifest.files) != manifest.sha256 {
@@ -179,6 +197,25 @@ pub fn inspect(out: &Out) -> Result<OnDisk> {
     Ok(OnDisk { manifest, damaged })
 }
 
+/// A file in the site that admin did not write as it stands, refused by name.
+fn not_ours(site: &Path, name: &str, why: &files::Refusal) -> anyhow::Error {
+    failed_hint(
+        format!(
+            "`{}` {why}: admin did not write it, and will not read it or replace the site",
+            site.join(name).display()
+        ),
+        format!(
+            "move `{name}` out of `{}` (admin deletes nothing it did not write), then publish again; nothing was written",
+            site.display()
+        ),
+    )
+}
+
+/// A manifest's path names a file directly inside the site: the only kind admin writes.
+fn is_plain_name(path: &str) -> bool {
+    !path.is_empty() && path != "." && path != ".." && !path.contains(['/', '\\', '\0'])
+}
+
 /// The site's sha256 from a manifest's entries: as `Site::sha256` computes it from the files.
 fn listing_sha256(files: &[ManifestFile]) -> String {
     let mut files: Vec<&ManifestFile> = files.iter().collect();
@@ -187,18 +224,25 @@ fn listing_sha256(files: &[ManifestFile]) -> String {
     sha256_hex(listing.as_bytes())
 }
 
-fn read_manifest(out: &Path) -> Result<Option<Manifest>> {
-    let path = out.join(MANIFEST);
-    match fs::read(&path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(anyhow::Error::new(e).context(format!("failed to read `{}`", path.display()))),
+/// The manifest in the site held open as `dir` (at `out`): `None` when there is none, or it is not
+/// one admin can read; refused when it is not a regular file.
+fn read_manifest(dir: &files::Dir, out: &Path) -> Result<Option<Manifest>> {
+    match dir.read(MANIFEST, files::MAX_SITE_FILE) {
+        Err(files::Refusal::Missing) => Ok(None),
+        Err(e) => Err(not_ours(out, MANIFEST, &e)),
         Ok(bytes) => Ok(serde_json::from_slice(&bytes).ok()),
     }
 }
 
 /// The manifest of the site now in `out`, if it has a readable one.
 pub fn read_manifest_at(out: &Path) -> Result<Option<Manifest>> {
-    read_manifest(out)
+    match files::Dir::open(out) {
+        Err(files::Refusal::Missing) => Ok(None),
+        Err(e) => {
+            Err(failed_hint(format!("`{}` {e}", out.display()), "give the directory of a published site"))
+        }
+        Ok(dir) => read_manifest(&dir, out),
+    }
 }
 
 /// An exclusive lock on publishing into `out`, held from reading the database until the swap:
@@ -219,18 +263,24 @@ impl Drop for OutLock {
 pub fn lock(out: &Out) -> Result<OutLock> {
     let path = out.beside("lock");
     loop {
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("failed to open the publishing lock `{}`", path.display()))?;
+        // never through a link: a lock planted as a symbolic link would have admin create or
+        // lock a file wherever it points
+        let file = files::create(&path).map_err(|e| match e {
+            files::Refusal::NotAFile(_) => failed_hint(
+                format!("the publishing lock `{}` {e}: admin makes that file itself, and will not use it", path.display()),
+                format!("remove `{}` (no admin is publishing while it is not a file), then publish again; nothing was written", path.display()),
+            ),
+            files::Refusal::Io(e) => {
+                anyhow::Error::new(e).context(format!("failed to open the publishing lock `{}`", path.display()))
+            }
+            e => anyhow::anyhow!("the publishing lock `{}` {e}", path.display()),
+        })?;
         rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
             .with_context(|| format!("failed to lock `{}`", path.display()))?;
         // the holder before us removes the file as it lets go: hold the lock only if the file
         // we locked is still the one at `path`
         let held = file.metadata()?;
-        match fs::metadata(&path) {
+        match fs::symlink_metadata(&path) {
             Ok(now) if now.ino() == held.ino() && now.dev() == held.dev() => {
                 return Ok(OutLock { file, path })
             }
@@ -306,8 +356,10 @@ impl Staged {
             )
             .with_context(|| format!("failed to swap the new site into `{}`", self.out.display()))?;
             // `staged` now holds the previous site: mark it as ours, then dropping the TempDir
-            // removes it (a crash in between leaves it marked, for the next publish to remove)
-            let _ = File::create(staged.join(STAGING_MARKER));
+            // removes it (a crash in between leaves it marked, for the next publish to remove).
+            // Never through a link planted there since the site was inspected: that would
+            // create or truncate a file wherever it points
+            let _ = files::create(&staged.join(STAGING_MARKER));
         } else {
             let staged = self.dir.keep();
             if let Err(e) = fs::rename(&staged, &self.out) {
@@ -332,7 +384,8 @@ fn remove_leftovers(out: &Out) {
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
         let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
-        if name.starts_with(&prefix) && is_dir && path.join(STAGING_MARKER).is_file() {
+        let marked = fs::symlink_metadata(path.join(STAGING_MARKER)).is_ok_and(|m| m.is_file());
+        if name.starts_with(&prefix) && is_dir && marked {
             let _ = fs::remove_dir_all(&path);
         }
     }

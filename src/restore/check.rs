@@ -11,7 +11,8 @@
 //!    compared again with the newest migrations';
 //! 4. what `admin audit verify` checks: the chain, signatures, publications, and the tables
 //!    against the log.
-use std::io::Read;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -41,7 +42,7 @@ pub(super) struct Checked {
 
 /// Check the copy of a backup at `copy` (a file only this process knows about).
 pub(super) fn check(copy: &Path) -> Result<Checked> {
-    header(copy)?;
+    header(&File::open(copy)?)?;
     let (version, identity) = {
         // read-only and immutable: nothing beside it (no -wal, no -shm) is read or made
         let uri = format!("file:{}?mode=ro&immutable=1", uri_path(copy));
@@ -91,17 +92,44 @@ pub(super) fn check(copy: &Path) -> Result<Checked> {
 }
 
 /// Refuse a file that is not SQLite at all (empty, text, random bytes) by its first bytes, before
-/// SQLite reads it.
-fn header(copy: &Path) -> Result<()> {
-    let mut head = Vec::with_capacity(100);
-    std::fs::File::open(copy)?.take(100).read_to_end(&mut head)?;
+/// SQLite reads it; returns them.
+fn header(file: &File) -> Result<Vec<u8>> {
+    let mut head = vec![0; 100];
+    let mut got = 0;
+    while got < head.len() {
+        match file.read_at(&mut head[got..], got as u64) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    head.truncate(got);
     if head.is_empty() {
         return Err(failed_hint("it is empty", TRY_ANOTHER));
     }
     if head.len() < 100 || !head.starts_with(b"SQLite format 3\0") {
         return Err(failed_hint("it is not an SQLite database", TRY_ANOTHER));
     }
-    Ok(())
+    Ok(head)
+}
+
+/// How many bytes of the backup `file` to copy: a file that is not SQLite at all is refused
+/// before any of it is copied; of one that is, as much as its header says the database is
+/// (page size × page count, where the header's count is valid, which is what SQLite itself reads
+/// of it), so a backup padded out to gigabytes (sparse, or behind a valid header) is not copied
+/// whole. A header that does not say is trusted with the file's length.
+pub(super) fn length(file: &File) -> Result<u64> {
+    let head = header(file)?;
+    let bytes = file.metadata()?.len();
+    let page_size = match u16::from_be_bytes([head[16], head[17]]) {
+        1 => 65_536,
+        n => u64::from(n),
+    };
+    let pages = u64::from(u32::from_be_bytes([head[28], head[29], head[30], head[31]]));
+    // the page count is valid when "version-valid-for" (92) matches the change counter (24)
+    let valid = head[24..28] == head[92..96] && pages > 0 && page_size.is_power_of_two() && page_size >= 512;
+    Ok(if valid { bytes.min(page_size * pages) } else { bytes })
 }
 
 /// Refuse a file whose schema objects are not exactly those the migrations up to `version` make,
@@ -220,6 +248,31 @@ mod tests {
             extra_object(&object("index", "i", "")),
             "it has an index `i` on `changes` that admin's migrations do not make"
         );
+    }
+
+    #[test]
+    fn only_the_database_a_header_counts_is_copied() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("backup.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (randomblob(10000));").unwrap();
+        drop(conn);
+        let bytes = std::fs::metadata(&path).unwrap().len();
+        assert_eq!(length(&File::open(&path).unwrap()).unwrap(), bytes);
+        // padded (sparsely) to 1 GiB: the header still says how long the database is
+        std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(1 << 30).unwrap();
+        assert_eq!(length(&File::open(&path).unwrap()).unwrap(), bytes);
+        // a header whose count is not valid (an old SQLite's) is trusted with the file's length
+        let mut head = vec![0; 100];
+        File::open(&path).unwrap().read_exact_at(&mut head, 0).unwrap();
+        head[92] ^= 0xff;
+        std::fs::OpenOptions::new().write(true).open(&path).unwrap().write_all_at(&head, 0).unwrap();
+        assert_eq!(length(&File::open(&path).unwrap()).unwrap(), 1 << 30);
+        std::fs::write(&path, vec![0; 4096]).unwrap();
+        assert!(length(&File::open(&path).unwrap())
+            .unwrap_err()
+            .to_string()
+            .contains("not an SQLite database"));
     }
 
     #[test]

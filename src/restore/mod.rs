@@ -75,7 +75,7 @@ pub enum Replaced {
 /// old database is kept in (an RFC 3339 time, made safe for a file name).
 pub fn restore(backup: &Path, db: &Path, stamp: &str, other_database: bool) -> Result<Restored> {
     let shown = backup.display();
-    let mut from = open_backup(backup)?;
+    let (from, length) = open_backup(backup)?;
     if same_file(backup, db) {
         return Err(bad_hint(
             format!("`{shown}` is the database itself"),
@@ -114,7 +114,8 @@ pub fn restore(backup: &Path, db: &Path, stamp: &str, other_database: bool) -> R
             .mode(0o600)
             .open(&copy)
             .context("failed to create the copy to restore")?;
-        io::copy(&mut from, &mut to).with_context(|| format!("failed to copy the backup `{shown}`"))?;
+        io::copy(&mut (&from).take(length), &mut to)
+            .with_context(|| format!("failed to copy the backup `{shown}`"))?;
         to.flush()?;
     }
     let checked = check::check(&copy).map_err(|e| {
@@ -188,25 +189,23 @@ fn describe(identity: &Identity) -> String {
     }
 }
 
-/// Open the backup to read. Non-blocking, so that a FIFO is refused rather than waited on; what
-/// was opened must be a regular file.
-fn open_backup(backup: &Path) -> Result<File> {
+/// Open the backup to read: a regular file, not through a symbolic link, and never waited on (a
+/// FIFO is refused, not read); and how many of its bytes are the database (`check::length`).
+fn open_backup(backup: &Path) -> Result<(File, u64)> {
     let shown = backup.display();
     let hint = "give the path of a file made by `admin backup`";
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
-        .open(backup)
-        .map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => bad_hint(format!("cannot read the backup `{shown}`: {e}"), hint),
-            _ => failed_hint(format!("cannot read the backup `{shown}`: {e}"), hint),
-        })?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        let what = if meta.is_dir() { "a directory" } else { "not a regular file" };
-        return Err(failed_hint(format!("the backup `{shown}` cannot be restored: it is {what}"), hint));
-    }
-    Ok(file)
+    let file = crate::files::open(backup).map_err(|e| match e {
+        crate::files::Refusal::Missing => bad_hint(format!("cannot read the backup `{shown}`: it {e}"), hint),
+        crate::files::Refusal::NotAFile(what) => {
+            failed_hint(format!("the backup `{shown}` cannot be restored: it is {what}"), hint)
+        }
+        e => failed_hint(format!("the backup `{shown}` {e}"), hint),
+    })?;
+    let length = check::length(&file).map_err(|e| {
+        let hint = e.downcast_ref::<Failed>().and_then(|f| f.hint.clone()).unwrap_or_else(|| hint.to_owned());
+        failed_hint(format!("the backup `{shown}` cannot be restored: {e:#}"), hint)
+    })?;
+    Ok((file, length))
 }
 
 /// The database being replaced, as restore finds it.

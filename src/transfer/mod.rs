@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::forces;
 use crate::exit_codes::{bad, bad_hint};
 use crate::model::ForceStatus;
+use crate::output;
 use crate::publish::{csv_guarded, csv_safe};
 use crate::validate::{self, name_key, quoted};
 
@@ -265,7 +266,7 @@ fn parse_json(text: &str) -> std::result::Result<Parsed, String> {
         let url = match url {
             None => None,
             Some(serde_json::Value::Null) => Some(None),
-            Some(value) => Some(Some(text("url", value)?).filter(|u| !u.trim().is_empty())),
+            Some(value) => Some(Some(text("url", value)?).filter(|u| !u.is_empty())),
         };
         let status = status.map(|v| text("status", v).and_then(|s| status_of(&s, at))).transpose()?;
         entries.push(Entry { at, slug, name, url, status });
@@ -342,7 +343,7 @@ fn parse_csv(text: &str) -> std::result::Result<Parsed, String> {
             at,
             slug: cell(0),
             name: cell(1),
-            url: cell(2).map(|u| Some(u).filter(|u| !u.trim().is_empty())),
+            url: cell(2).map(|u| Some(u).filter(|u| !u.is_empty())),
             status,
         });
     }
@@ -378,6 +379,14 @@ fn check(entries: &[Entry], allow_http: bool) -> Result<()> {
             }
         }
         if let Some(Some(url)) = &entry.url {
+            // only an empty cell or null clears: a cell of spaces is a mistake, as `set-url " "` is
+            if url.trim().is_empty() {
+                let points: Vec<String> = url.chars().map(|c| format!("U+{:04X}", u32::from(c))).collect();
+                return Err(bad_hint(
+                    format!("{at}: the URL is only white space ({})", output::prefix(&points.join(" "), 60)),
+                    "leave it empty (in JSON, null) to remove the force's link; nothing was imported",
+                ));
+            }
             validate::force_url(url, allow_http).map_err(|e| at_place(at, e))?;
         }
         if let Some(name) = &entry.name {

@@ -20,7 +20,7 @@ pub struct Witness {
 /// Read the audit head a published site carries: a directory (its `forces.json`), a
 /// `forces.json` file, or an `https://` URL of either.
 pub fn read_witness(against: &str) -> Result<Witness> {
-    use crate::exit_codes::bad_hint;
+    use crate::exit_codes::{bad_hint, failed_hint};
     let (source, text) = if against.starts_with("https://") || against.starts_with("http://") {
         let url = if against.ends_with(".json") {
             against.to_owned()
@@ -31,15 +31,25 @@ pub fn read_witness(against: &str) -> Result<Witness> {
         (url, text)
     } else {
         let path = std::path::Path::new(against);
-        let file = if path.is_dir() { path.join("forces.json") } else { path.to_owned() };
         let hint = "give a published site's directory, its forces.json, or its https:// address";
-        let meta = std::fs::metadata(&file)
-            .map_err(|e| bad_hint(format!("cannot read `{}`: {e}", file.display()), hint))?;
-        if !meta.is_file() || meta.len() > MAX_WITNESS_BYTES {
-            return Err(bad_hint(format!("`{}` is not a published forces.json", file.display()), hint));
-        }
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| bad_hint(format!("cannot read `{}`: {e}", file.display()), hint))?;
+        // a directory's forces.json, or the file named: a regular file either way, never read
+        // through a link nor waited on, and never more than the limit
+        let (file, read) = if path.is_dir() {
+            let file = path.join("forces.json");
+            let read =
+                crate::files::Dir::open(path).and_then(|dir| dir.read("forces.json", MAX_WITNESS_BYTES));
+            (file, read)
+        } else {
+            (path.to_owned(), crate::files::read(path, MAX_WITNESS_BYTES))
+        };
+        let bytes = read.map_err(|e| match e {
+            crate::files::Refusal::Missing => {
+                bad_hint(format!("cannot read `{}`: it {e}", file.display()), hint)
+            }
+            e => failed_hint(format!("`{}` {e}: it is not a published forces.json", file.display()), hint),
+        })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| bad_hint(format!("`{}` is not UTF-8 text", file.display()), hint))?;
         (file.display().to_string(), text)
     };
     let value: Value = serde_json::from_str(&text)

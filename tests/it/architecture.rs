@@ -19,8 +19,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("seed", 0),
     ("state", 0),
     ("validate", 0),
-    // 1: SQL, and nothing else
+    // 1, storage: SQL, and nothing else; files read from a directory someone else may have made
     ("db", 1),
+    ("files", 1),
     // 2, the write path: the gate, the projection, reading the log into a state, signing
     ("gate", 2),
     ("log", 2),
@@ -49,7 +50,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("usage", 4),
 ];
 
-const LAYER_NAMES: [&str; 5] = ["foundation", "db", "write path", "capabilities", "interface"];
+const LAYER_NAMES: [&str; 5] = ["foundation", "storage", "write path", "capabilities", "interface"];
 
 /// The functions that write a projected table, and the one file that may call each.
 const WRITERS: &[(&str, &str)] = &[
@@ -293,7 +294,7 @@ fn a_planted_upward_import_a_circle_and_a_stray_writer_are_named() {
     ];
     let problems = check(&planted);
     let expect = [
-        "src/model.rs:1: `crate::db` points up a layer: model (layer 0, foundation) must not import db (layer 1, db)",
+        "src/model.rs:1: `crate::db` points up a layer: model (layer 0, foundation) must not import db (layer 1, storage)",
         "the modules import each other in a circle: approval → publish (src/approval.rs:1), publish → approval (src/publish/mod.rs:1)",
         "src/directory.rs:1: calls `forces::put`, which only src/projection.rs may",
         "src/revert.rs:1: reads a change's stored side",

@@ -292,7 +292,12 @@ fn every_answer_gets_the_status_problem_and_fix_the_spec_names() {
     assert_eq!(moved["suggested_fix"], moved_then_temporary.url("/moved"));
     assert_eq!(moved["final_url"], moved_then_temporary.url("/today"));
     // the timeout covers the whole chain of one try, not each hop
-    let stalled = expect("lincolnshire-police", "broken", None, "No answer within 1 s after 3 tries");
+    let stalled = expect(
+        "lincolnshire-police",
+        "broken",
+        None,
+        "Timed out waiting for the response headers after 1 s (3 tries)",
+    );
     assert!(problem(stalled).contains(&format!("at the redirect to {}", stalling.url("/h1"))), "{stalled}");
     assert_eq!((stalling.hits("/h1"), stalling.hits("/h2")), (3, 0), "each try stops at its second hop");
     // a redirect to a dead address names that address
@@ -303,7 +308,12 @@ fn every_answer_gets_the_status_problem_and_fix_the_spec_names() {
     assert_eq!(flaky.hits("/data"), 2, "one retry after the 500");
     expect("lancashire-constabulary", "broken", Some(503), "Server error (503) after 3 tries");
     assert_eq!(failing.hits("/data"), 3, "three tries before calling it broken");
-    expect("thames-valley-police", "broken", None, "No answer within 1 s after 3 tries");
+    expect(
+        "thames-valley-police",
+        "broken",
+        None,
+        "Timed out waiting for the response headers after 1 s (3 tries)",
+    );
     assert_eq!(silent.hits("/data"), 3);
     expect("dyfed-powys-police", "broken", None, "Could not connect");
     expect("gloucestershire-constabulary", "broken", None, "Host not found (DNS)");
@@ -998,4 +1008,98 @@ fn a_proxy_from_the_environment_carries_the_check_and_no_proxy_bypasses_it() {
     assert!(out.stderr.starts_with("error: HTTPS_PROXY is not a proxy this tool can use: only http:// and https:// proxies are supported"), "{}", out.stderr);
     assert!(!out.stderr.contains("secret"), "{}", out.stderr);
     assert_eq!(crate::testenv::bytes(&env.db), before, "nothing checked, nothing stored");
+}
+
+/// What a raw server does with a connection once it has read the request.
+type Then = fn(&mut std::net::TcpStream);
+
+/// A TCP server on 127.0.0.1 that reads each request's first bytes and then does `then` with the
+/// connection, on a thread of its own; returns its port.
+fn raw_server(then: Then) -> u16 {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+                let _ = stream.read(&mut [0; 4096]);
+                then(&mut stream);
+            });
+        }
+    });
+    port
+}
+
+/// Hold the connection until the client goes (or 30 s pass), sending nothing more.
+fn until_the_client_goes(stream: &mut std::net::TcpStream) {
+    use std::io::Read;
+    while matches!(stream.read(&mut [0; 4096]), Ok(n) if n > 0) {}
+}
+
+/// Send `head`, then a byte of body every 100 ms until the client goes (or 30 s pass).
+fn trickle(stream: &mut std::net::TcpStream, head: &[u8], byte: &[u8]) {
+    use std::io::Write;
+    if stream.write_all(head).is_err() {
+        return;
+    }
+    for _ in 0..300 {
+        std::thread::sleep(Duration::from_millis(100));
+        if stream.write_all(byte).and_then(|()| stream.flush()).is_err() {
+            return;
+        }
+    }
+}
+
+/// The head of a page of 100,000 bytes.
+const PAGE_HEAD: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n";
+
+#[test]
+fn a_timeout_names_the_part_of_the_request_that_ran_out_of_time() {
+    use std::io::Write;
+    let env = TestEnv::init();
+    let cases: [(&str, &str, &str, Then); 6] = [
+        // the example: it connects, answers, and trickles its body
+        ("kent-police", "http", "Timed out reading the body", |s| trickle(s, PAGE_HEAD, b"x")),
+        // more of the class: a chunked body trickled, a body that stops half-way, no answer at
+        // all, an answer that stops in its headers, a TLS handshake never answered
+        ("essex-police", "http", "Timed out reading the body", |s| {
+            trickle(s, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", b"1\r\nx\r\n")
+        }),
+        ("surrey-police", "http", "Timed out reading the body", |s| {
+            let _ = s.write_all(&[PAGE_HEAD, &[b'x'; 5000][..]].concat());
+            until_the_client_goes(s);
+        }),
+        ("sussex-police", "http", "Timed out waiting for the response headers", until_the_client_goes),
+        ("dorset-police", "http", "Timed out waiting for the response headers", |s| {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Ty");
+            until_the_client_goes(s);
+        }),
+        ("gwent-police", "https", "Timed out connecting", until_the_client_goes),
+    ];
+    for (force, scheme, _, then) in &cases {
+        set_url(&env, force, &format!("{scheme}://127.0.0.1:{}/data", raw_server(*then)));
+    }
+    let started = std::time::Instant::now();
+    let (code, results) = check(&env, &["--timeout", "1"]);
+    assert_eq!(code, 1);
+    for (force, _, wants, _) in &cases {
+        let r = &results[*force];
+        assert_eq!(r["status"], "broken", "{force}: {r}");
+        assert_eq!(problem(r), format!("{wants} after 1 s (3 tries)"), "{force}: {r}");
+    }
+    // three tries of 1 s each and the pauses between them, every link at once
+    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+
+    // through a proxy that never answers its CONNECT: connecting, too
+    let proxy = raw_server(until_the_client_goes);
+    set_url(&env, "cleveland-police", "https://data.cleveland-police.invalid/uof");
+    let run = env
+        .command()
+        .args(["check-links", "--json", "--force", "cleveland-police", "--timeout", "1"])
+        .env("HTTPS_PROXY", format!("http://127.0.0.1:{proxy}"))
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(doc["results"][0]["problem"], "Timed out connecting after 1 s (3 tries)", "{doc}");
 }

@@ -93,6 +93,39 @@ fn what_a_file_leaves_out_is_left_as_it_is_and_reported() {
 }
 
 #[test]
+fn a_url_of_only_white_space_is_refused_not_taken_for_an_empty_cell() {
+    let env = TestEnv::init();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    // the examples (a space, a tab, a no-break space) and more of the class: an
+    // ideographic space, an em space, a line separator, a thin space between spaces
+    for (cell, points) in [
+        (" ", "U+0020"),
+        ("\t", "U+0009"),
+        ("\u{A0}", "U+00A0"),
+        ("\u{3000}", "U+3000"),
+        ("\u{2003}", "U+2003"),
+        ("\u{2028}", "U+2028"),
+        (" \u{2009} ", "U+0020 U+2009 U+0020"),
+    ] {
+        let wants = format!("the URL is only white space ({points})");
+        let csv = write(
+            &env,
+            "spaces.csv",
+            &format!("slug,name,url\nessex-police,Essex Police,\nkent-police,Kent Police,{cell}\n"),
+        );
+        let err = refused(&env, &["import", &csv]);
+        assert!(err.contains(&format!("line 3: {wants}")), "{cell:?}: {err}");
+        assert!(err.contains("hint: leave it empty (in JSON, null)"), "{err}");
+        let json = serde_json::json!({"forces": [{"slug": "kent-police", "url": cell}]}).to_string();
+        let err = refused(&env, &["import", &write(&env, "spaces.json", &json), "--dry-run"]);
+        assert!(err.contains(&format!("record 1: {wants}")), "{cell:?}: {err}");
+        // as set-url refuses it
+        refused(&env, &["set-url", "kent-police", cell]);
+    }
+    assert_eq!(url_of(&env, "kent-police"), "https://www.kent.police.uk/uof");
+}
+
+#[test]
 fn export_then_import_round_trips_an_http_url_with_allow_http() {
     let env = TestEnv::init();
     env.ok(&["set-url", "kent-police", "http://www.kent.police.uk/uof", "--allow-http"]);

@@ -1,6 +1,7 @@
 //! Hostile input: every bad value exits 2 with one `error:` line and leaves the database file
 //! byte-for-byte as it was. The second round's classes have a module each: look-alike and hidden
-//! names, import, closed pipes and full devices, `serve`, `restore`.
+//! names, import, closed pipes and full devices, `serve`, `restore`; the third round's a site
+//! directory that fights back (`site_dir`).
 use crate::testenv::{bytes, TestEnv};
 
 mod import;
@@ -8,6 +9,7 @@ mod names;
 mod pipes;
 mod restore;
 mod serve;
+mod site_dir;
 
 /// Run `args`, expect exit 2 with one `error:` line (and a hint) and the database untouched;
 /// returns stderr.

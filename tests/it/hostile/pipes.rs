@@ -1,5 +1,6 @@
 //! Output to a closed pipe is success, quietly; to a full device it is exit 1 with one `error:`
-//! line. Never a panic, on any output path: completions, the man page, tables, JSON, lines.
+//! line. Never a panic, on any output path: completions, the man page, tables, JSON, lines,
+//! help and version.
 use crate::testenv::{assert_error_shape, TestEnv};
 
 /// Every output path worth one case: completions for each shell, the man page, tables, JSON
@@ -23,13 +24,20 @@ const COMMANDS: &[&str] = &[
     "export --format csv",
     "publications --json",
     "audit verify",
+    // help and version are output too
     "--help",
+    "--version",
+    "help list",
+    "help",
+    "-V",
+    "list --help",
+    "note add -h",
 ];
 
 #[test]
 fn a_full_device_is_exit_1_with_one_error_line() {
     let env = TestEnv::init();
-    for command in COMMANDS.iter().filter(|c| **c != "--help") {
+    for command in COMMANDS {
         let run = env.shell(&format!("\"$ADMIN\" {command} > /dev/full"));
         assert_eq!(run.code, 1, "{command} > /dev/full: {}", run.stderr);
         assert_error_shape(&run.stderr);

@@ -160,7 +160,7 @@ fn a_backup_that_is_not_a_whole_uof_admin_database_changes_nothing() {
         ("empty.db", 1, "it is empty"),
         ("truncated.db", 1, "cannot be restored: it"),
         ("dir.db", 1, "it is a directory"),
-        ("fifo.db", 1, "it is not a regular file"),
+        ("fifo.db", 1, "it is a FIFO (named pipe)"),
         ("in-use.db", 1, "it has a `-wal` beside it"),
         ("missing.db", 2, "cannot read the backup `missing.db`"),
         ("uof.db", 2, "the database itself"),

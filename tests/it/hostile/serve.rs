@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use crate::testenv::TestEnv;
 
-struct Serving {
+pub(super) struct Serving {
     child: Child,
-    addr: String,
+    pub(super) addr: String,
 }
 
 impl Drop for Serving {
@@ -19,7 +19,7 @@ impl Drop for Serving {
     }
 }
 
-fn serve(env: &TestEnv) -> Serving {
+pub(super) fn serve(env: &TestEnv) -> Serving {
     let mut child = env.command().args(["serve", "--port", "0"]).stdout(Stdio::piped()).spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
@@ -40,7 +40,7 @@ fn ask(addr: &str, request: &str) -> (u16, String) {
     (status, body)
 }
 
-fn get(addr: &str, host: &str) -> (u16, String) {
+pub(super) fn get(addr: &str, host: &str) -> (u16, String) {
     ask(addr, &format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"))
 }
 
