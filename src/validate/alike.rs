@@ -1,0 +1,88 @@
+//! Look-alikes within one alphabet (SPEC section 17), from Unicode's own data (UTS #39, through
+//! the `unicode-security` crate): the key under which two names that read alike are one name
+//! (`look_key`), and the rule that a name's letters are ones Unicode's general security profile
+//! allows in identifiers (`profile_letters`).
+//!
+//! `name_key` folds what renders alike by construction (compatibility forms, case, spacing) and
+//! is also the order names are listed in. The confusable skeleton goes further, mapping letters
+//! to the prototype they are mistaken for (`0` → `O`, `I` → `l`, Cyrillic `о` → `o`, `m` → `rn`),
+//! which is no order anyone reads in: so it is a key of its own, not a change to `name_key`.
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use unicode_normalization::UnicodeNormalization;
+use unicode_security::{skeleton, GeneralSecurityProfile};
+
+use super::name_key;
+
+/// The key under which names that read alike are one name: the UTS #39 confusable skeleton of
+/// the name as typed (after NFKC), folded as `name_key` folds; then, until nothing changes, the
+/// skeleton of that in small letters and again in capitals, each folded. The first skeleton sees
+/// the letters in the case they are shown in (Greek capitals "ΒΟΒ" read as "BOB", the small
+/// "βοβ" do not); the later ones follow a letter that folding turned into another one's double
+/// (`I` folds to `i`, but is taken for `l`; Greek `μ` is taken for `M`, whose small letter is
+/// taken for `rn`). So "Kent PoIice", "KENT P0LICE", "Kent Polıce" and "Kent Pοlice" all have
+/// the key of "Kent Police". Names that differ only in case have one `name_key`, and a name is
+/// taken when either key is (`directory`). A pure function of the name, so a database rebuilt
+/// from the log has the same keys, and a key is its own key.
+pub fn look_key(name: &str) -> String {
+    let typed: String = name.nfkc().collect();
+    let mut key = name_key(&skeleton(&typed).collect::<String>());
+    // the `alike` fuzz target finds no name that needs more than three rounds
+    for _ in 0..8 {
+        let lower = name_key(&skeleton(&key).collect::<String>());
+        let next = name_key(&skeleton(&lower.to_uppercase()).collect::<String>());
+        if next == key {
+            break;
+        }
+        key = next;
+    }
+    key
+}
+
+/// Whether `c` is a letter, a mark or a digit: what the identifier profile judges. White space,
+/// punctuation and symbols ("&", "(", "’", ".") are not letters of a name, and keep the rules
+/// they had.
+fn is_letter_like(c: char) -> bool {
+    c.is_alphanumeric() || is_combining_mark(c)
+}
+
+/// Whether the identifier profile allows `c`, as itself or as the letters and marks it is
+/// canonically made of: Welsh "ẃ" and Irish "ḃ" are "w" and "b" with an accent the profile
+/// allows, precomposed in a form it lists as uncommon; they are the same text (NFD), so they
+/// stay allowed. Compatibility forms (fullwidth, mathematical, small capitals) decompose to
+/// nothing else and are refused.
+fn allowed(c: char) -> bool {
+    if c.identifier_allowed() {
+        return true;
+    }
+    let mut parts = 0;
+    let mut all = true;
+    decompose_canonical(c, |d| {
+        parts += 1;
+        all &= d.identifier_allowed();
+    });
+    parts > 1 && all
+}
+
+/// The first letter, mark or digit of `name` that Unicode's general security profile
+/// (Identifier_Status=Allowed) does not allow, if any: a small capital "ᴋ", a Latin iota "ɩ",
+/// fullwidth and mathematical letters, a combining overlay. The letters of living languages
+/// (Welsh ŵ ŷ â, Irish á, Gaelic à, French œ, German ß, Polish ł ż) are allowed.
+pub fn refused_letter(name: &str) -> Option<char> {
+    name.chars().find(|&c| is_letter_like(c) && !allowed(c))
+}
+
+/// Why the identifier profile refuses `c`, for a message: its identifier type in words.
+pub fn why_refused(c: char) -> &'static str {
+    use unicode_security::general_security_profile::IdentifierType as T;
+    match c.identifier_type() {
+        Some(T::Not_NFKC) => "a styled or compatibility form of another letter",
+        Some(T::Technical) => "a technical letter, not one a language writes names with",
+        Some(T::Obsolete | T::Deprecated) => "an obsolete or deprecated letter",
+        Some(T::Uncommon_Use | T::Limited_Use | T::Exclusion) => "a letter of uncommon or limited use",
+        _ => "a letter that Unicode's identifier profile does not allow",
+    }
+}
+
+#[cfg(test)]
+#[path = "alike_tests.rs"]
+mod tests;
