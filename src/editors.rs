@@ -16,7 +16,7 @@ pub use crate::model::{fingerprint, EditorState, EditorStatus, Role};
 /// A name to register: one that an allowed_signers file can carry as it is (no white space,
 /// no pattern or list characters), besides what every editor name must be.
 fn registrable_name(name: &str) -> Result<String> {
-    let name = crate::validate::editor(name)?;
+    let name = crate::validate::new_editor(name)?;
     if let Some(c) = name.chars().find(|c| c.is_whitespace() || "*?,!\"'#\\".contains(*c)) {
         return Err(bad_hint(
             format!(
@@ -62,7 +62,7 @@ pub fn add(
 ) -> Result<crate::model::Change> {
     let name = registrable_name(name)?;
     let registry = registry(conn)?;
-    let key_of = |n: &str| crate::validate::name_key(n);
+    let key_of = |n: &str| crate::validate::look_key(n);
     if let Some(existing) = registry.iter().find(|e| key_of(&e.name) == key_of(&name)) {
         return Err(bad_hint(
             format!(

@@ -165,6 +165,7 @@ impl Db {
         if self.applied_version()?.is_some_and(|version| version < LATEST_MIGRATION) {
             forces::rekey_names(&self.conn)?; // keys an older admin made, before its migrations count
         }
+        register_functions(&self.conn)?;
         let runner = embedded::migrations::runner();
         let latest = runner.get_migrations().iter().map(|m| i64::from(m.version())).max().unwrap_or(0);
         // Several editors may open a new database at once: whoever loses the race to migrate
@@ -395,8 +396,23 @@ fn random_id() -> Result<String> {
 /// rebuilds from the log, to compare with the live file.
 pub fn in_memory() -> Result<Connection> {
     let mut conn = Connection::open_in_memory().context("failed to open a database in memory")?;
+    register_functions(&conn)?;
     embedded::migrations::runner().run(&mut conn).context("failed to migrate a database in memory")?;
     Ok(conn)
+}
+
+/// The SQL functions the migrations call, registered on every connection that migrates:
+/// `look_key(name)`, `validate::look_key`, with which V13 keys the forces an older admin wrote.
+fn register_functions(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "look_key",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(crate::validate::look_key(&ctx.get::<String>(0)?)),
+    )
+    .context("failed to prepare the database connection")?;
+    Ok(())
 }
 
 /// The indexes a database's schema declares (not those SQLite makes for a UNIQUE constraint):
@@ -412,6 +428,7 @@ pub fn indexes(conn: &Connection) -> Result<Vec<(String, String)>> {
 /// Migrate `conn` only up to `version`: a database as an older admin left it, for tests.
 #[cfg(test)]
 pub(crate) fn migrations_up_to(conn: &mut Connection, version: i32) -> Result<()> {
+    register_functions(conn)?;
     embedded::migrations::runner().set_target(refinery::Target::Version(version)).run(conn)?;
     Ok(())
 }

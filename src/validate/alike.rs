@@ -38,6 +38,22 @@ pub fn look_key(name: &str) -> String {
     key
 }
 
+/// The characters of `name` that make it read as `other` without being in it: those the
+/// confusables data maps to another letter ("I", "0", "ɩ" in "Kent PoIice", "Kent P0lice",
+/// "Kent Poɩice" against "Kent Police"), for a message. Empty when the likeness is in letters
+/// both hold ("rn" against "m").
+pub fn posing_letters(name: &str, other: &str) -> Vec<char> {
+    let mut found: Vec<char> = Vec::new();
+    for c in name.chars() {
+        let own = c.to_string();
+        let folded = name_key(&own);
+        if !name_key(other).contains(&folded) && !found.contains(&c) && look_key(&own) != folded {
+            found.push(c);
+        }
+    }
+    found
+}
+
 /// Whether `c` is a letter, a mark or a digit: what the identifier profile judges. White space,
 /// punctuation and symbols ("&", "(", "’", ".") are not letters of a name, and keep the rules
 /// they had.

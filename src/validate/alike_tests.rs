@@ -1,5 +1,5 @@
 //! Look-alikes within one alphabet: which names read as one, and which letters a name may hold.
-use super::super::{force_name, new_editor, new_force_name, profile_letters};
+use super::super::{force_name, new_editor, profile_letters};
 use super::*;
 
 /// The hostile review's names, and more of each class: each reads as "Kent Police".
@@ -85,7 +85,7 @@ fn letters_outside_the_identifier_profile_are_refused_by_code_point() {
         ("Kent \u{017F}tation", "U+017F"),  // long s
     ] {
         assert_eq!(refused_letter(name).map(|c| format!("U+{:04X}", c as u32)).as_deref(), Some(point));
-        let err = new_force_name(name).unwrap_err().to_string();
+        let err = profile_letters("force name", name).unwrap_err().to_string();
         assert!(err.contains(point) && err.contains("force name"), "{name:?}: {err}");
         let err = new_editor(&name.replace(' ', "")).unwrap_err().to_string();
         assert!(err.contains(point) && err.contains("editor name"), "{name:?}: {err}");

@@ -10,7 +10,7 @@ use crate::exit_codes::{bad, bad_hint};
 mod alike;
 mod time;
 
-pub use alike::{look_key, refused_letter};
+pub use alike::{look_key, posing_letters, refused_letter};
 pub use time::{data_to, time_arg, time_arg_until};
 
 pub const MAX_NAME_CHARS: usize = 200;
@@ -139,19 +139,12 @@ pub fn force_name(raw: &str) -> anyhow::Result<String> {
     Ok(name.to_owned())
 }
 
-/// A force name typed now: `force_name`, and its letters are ones Unicode's identifier profile
-/// allows (`profile_letters`). A name already in the log is held to `force_name` alone, so that
-/// a log an older admin wrote, which took such letters, still replays; `admin status` names them.
-pub fn new_force_name(raw: &str) -> anyhow::Result<String> {
-    let name = force_name(raw)?;
-    profile_letters("force name", &name)?;
-    Ok(name)
-}
-
 /// Refuse a name (`what`: "force name", "editor name") holding a letter, mark or digit that
 /// UTS #39's general security profile does not allow in identifiers, naming the character: the
-/// small capital in "ᴋent Police" and the Latin iota in "Kent Poɩice" look like letters the
-/// confusable data does not map.
+/// small capital in "ᴋent Police" looks like a letter the confusables data does not map. Names
+/// typed now are held to it (`directory`, `new_editor`); `force_name` and `editor`, which the
+/// replay holds the log to, are not, so a log an older admin wrote, which took such letters,
+/// still replays, and `admin status` names them.
 pub fn profile_letters(what: &str, name: &str) -> anyhow::Result<()> {
     match refused_letter(name) {
         None => Ok(()),
