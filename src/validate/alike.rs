@@ -24,30 +24,76 @@ use super::name_key;
 /// taken when either key is (`directory`). A pure function of the name, so a database rebuilt
 /// from the log has the same keys, and a key is its own key.
 pub fn look_key(name: &str) -> String {
+    // the common case, a name in ASCII, is looked up in a table of the same data: each of
+    // 100,000 forces is keyed when `audit verify` rebuilds the table
+    if name.is_ascii() {
+        if let Some(key) = ascii_skeleton(name).and_then(|text| settle(name_key(&text), ascii_skeleton)) {
+            return key;
+        }
+    }
+    general_look_key(name)
+}
+
+/// `look_key` without the ASCII table.
+fn general_look_key(name: &str) -> String {
     let typed: String = name.nfkc().collect();
-    let mut key = name_key(&skeleton(&typed).collect::<String>());
+    let general = |text: &str| Some(skeleton(text).collect::<String>());
+    settle(name_key(&skeleton(&typed).collect::<String>()), general).unwrap_or_default()
+}
+
+/// The rounds of `look_key` after the first: the skeleton of the small letters, then of the
+/// capitals, each folded, until nothing changes. `None` where `skeleton` gives up.
+fn settle(mut key: String, skeleton: impl Fn(&str) -> Option<String>) -> Option<String> {
     // the `alike` fuzz target finds no name that needs more than three rounds
     for _ in 0..8 {
-        let lower = name_key(&skeleton(&key).collect::<String>());
-        let next = name_key(&skeleton(&lower.to_uppercase()).collect::<String>());
+        let lower = name_key(&skeleton(&key)?);
+        let next = name_key(&skeleton(&lower.to_uppercase())?);
         if next == key {
             break;
         }
         key = next;
     }
-    key
+    Some(key)
 }
 
-/// The characters of `name` that make it read as `other` without being in it: those the
-/// confusables data maps to another letter ("I", "0", "ɩ" in "Kent PoIice", "Kent P0lice",
-/// "Kent Poɩice" against "Kent Police"), for a message. Empty when the likeness is in letters
-/// both hold ("rn" against "m").
+/// The skeleton of ASCII text, from a table of each ASCII character's skeleton made from the
+/// crate's data on first use; `None` if a character's prototype is not ASCII (`%` is taken for
+/// `°/₀`), which the general path then takes.
+fn ascii_skeleton(text: &str) -> Option<String> {
+    static TABLE: std::sync::OnceLock<Vec<Option<String>>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        (0u8..128)
+            .map(|b| {
+                let prototype: String = skeleton(&char::from(b).to_string()).collect();
+                prototype.is_ascii().then_some(prototype)
+            })
+            .collect()
+    });
+    let mut out = String::with_capacity(text.len() + 4);
+    for b in text.bytes() {
+        out.push_str(table.get(usize::from(b))?.as_deref()?);
+    }
+    Some(out)
+}
+
+/// The characters of `name` that make it read as `other` without being its letters, for a
+/// message: "I", "0" and "ɩ" in "Kent PoIice", "KENT P0LICE" and "Kent Poɩice" against "Kent
+/// Police". Names of one length are compared letter by letter, ignoring case; otherwise the
+/// characters `other` lacks that the confusables data maps to another letter are named. Empty
+/// when the likeness is in letters both hold ("rn" against "m").
 pub fn posing_letters(name: &str, other: &str) -> Vec<char> {
     let mut found: Vec<char> = Vec::new();
-    for c in name.chars() {
-        let own = c.to_string();
-        let folded = name_key(&own);
-        if !name_key(other).contains(&folded) && !found.contains(&c) && look_key(&own) != folded {
+    let same_length = name.chars().count() == other.chars().count();
+    let folded_other = name_key(other);
+    for (i, c) in name.chars().enumerate() {
+        let posing = if same_length {
+            other.chars().nth(i).is_some_and(|o| !c.to_lowercase().eq(o.to_lowercase()))
+        } else {
+            let own = c.to_string();
+            let folded = name_key(&own);
+            !folded_other.contains(&folded) && look_key(&own) != folded
+        };
+        if posing && !found.contains(&c) {
             found.push(c);
         }
     }

@@ -206,10 +206,25 @@ proptest::proptest! {
         }
     }
 
+    /// The ASCII table gives the keys the general path gives.
+    #[test]
+    fn ascii_names_are_keyed_as_any_name(raw in "[\\x00-\\x7F]{0,32}") {
+        proptest::prop_assert_eq!(look_key(&raw), general_look_key(&raw), "{:?}", raw);
+    }
+
     /// Any text at all: the key never panics and is its own key.
     #[test]
     fn every_key_is_its_own_key(raw in "\\PC{1,16}") {
         let key = look_key(&raw);
         proptest::prop_assert_eq!(look_key(&key), key.clone(), "the key of {:?}", raw);
     }
+}
+
+#[test]
+fn messages_name_the_letters_that_pose() {
+    assert_eq!(posing_letters("Kent PoIice", "Kent Police"), ['I']);
+    assert_eq!(posing_letters("KENT P0LICE", "Kent Police"), ['0']);
+    assert_eq!(posing_letters("Kent Poɩice", "Kent Police"), ['ɩ']);
+    assert_eq!(posing_letters("Kent P0l1ce", "Kent Police"), ['0', '1']);
+    assert!(posing_letters("Curnbria Constabulary", "Cumbria Constabulary").is_empty());
 }
