@@ -133,18 +133,6 @@ pub fn refused_letter(name: &str) -> Option<char> {
     name.chars().find(|&c| is_letter_like(c) && !allowed(c))
 }
 
-/// Why the identifier profile refuses `c`, for a message: its identifier type in words.
-pub fn why_refused(c: char) -> &'static str {
-    use unicode_security::general_security_profile::IdentifierType as T;
-    match c.identifier_type() {
-        Some(T::Not_NFKC) => "a styled or compatibility form of another letter",
-        Some(T::Technical) => "a technical letter, not one a language writes names with",
-        Some(T::Obsolete | T::Deprecated) => "an obsolete or deprecated letter",
-        Some(T::Uncommon_Use | T::Limited_Use | T::Exclusion) => "a letter of uncommon or limited use",
-        _ => "a letter that Unicode's identifier profile does not allow",
-    }
-}
-
 #[cfg(test)]
 #[path = "alike_tests.rs"]
 mod tests;

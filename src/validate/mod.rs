@@ -150,11 +150,10 @@ pub fn profile_letters(what: &str, name: &str) -> anyhow::Result<()> {
         None => Ok(()),
         Some(c) => Err(bad_hint(
             format!(
-                "the {what} {} contains {} {}, {}",
+                "the {what} {} contains {} {}, a letter Unicode's identifier profile does not allow",
                 quoted(name),
                 code_point(c),
-                quoted(&c.to_string()),
-                alike::why_refused(c)
+                quoted(&c.to_string())
             ),
             "retype the name in the letters of a living language: letters that pose as others are refused",
         )),
