@@ -16,7 +16,7 @@ pub use crate::model::{fingerprint, EditorState, EditorStatus, Role};
 /// A name to register: one that an allowed_signers file can carry as it is (no white space,
 /// no pattern or list characters), besides what every editor name must be.
 fn registrable_name(name: &str) -> Result<String> {
-    let name = crate::validate::new_editor(name)?;
+    let name = crate::validate::editor(name)?;
     if let Some(c) = name.chars().find(|c| c.is_whitespace() || "*?,!\"'#\\".contains(*c)) {
         return Err(bad_hint(
             format!(
@@ -75,6 +75,8 @@ pub fn add(
             "editor names are unique ignoring case and look-alike characters; change their role with `admin editor set-role`, or their key with `admin editor set-key`",
         ));
     }
+    // a look-alike of an editor is told which editor, before its letters are judged
+    crate::validate::profile_letters("editor name", &name)?;
     check_key_unshared(&registry, &name, key.as_deref())?;
     let editor = EditorState { name, role, status: EditorStatus::Active, key };
     // the gate judges the change against the registry as it was before it
