@@ -23,7 +23,8 @@ pub enum Outcome {
     Unchanged(String),
 }
 
-/// Find a force by slug or name (ignoring case), active or retired.
+/// Find a force by slug or name (ignoring case), active or retired; a name that reads as one
+/// force's name ("Kent P0lice") finds it, unless two forces' names read alike.
 pub fn resolve(conn: &Connection, arg: &str) -> Result<Force> {
     if let Some(force) = forces::by_slug(conn, arg)? {
         return Ok(force);
@@ -34,22 +35,46 @@ pub fn resolve(conn: &Connection, arg: &str) -> Result<Force> {
     if let Some(force) = forces::by_name(conn, arg)? {
         return Ok(force);
     }
+    if let [force] = forces::look_alikes(conn, arg)?.as_slice() {
+        return Ok(force.clone());
+    }
     Err(crate::suggest::unknown_force(conn, arg)?)
 }
 
-/// Refuse a name another force (not `except_id`) already has, ignoring case.
+/// Refuse a name another force (not `except_id`) already has, ignoring case, spacing and
+/// letters that look alike (`validate::look_key`).
 fn check_name_free(conn: &Connection, name: &str, except_id: Option<i64>) -> Result<()> {
-    match forces::by_name(conn, name)? {
-        Some(other) if Some(other.id) != except_id && other.status == ForceStatus::Retired => Err(bad_hint(
+    const UNIQUE: &str = "force names are unique ignoring case, spacing and characters that look alike";
+    let (other, hint) = match forces::by_name(conn, name)? {
+        Some(other) if Some(other.id) != except_id => (other, format!("{UNIQUE}; choose another name")),
+        _ => match forces::look_alikes(conn, name)?.into_iter().find(|other| Some(other.id) != except_id) {
+            Some(other) => {
+                let posing: Vec<String> = validate::posing_letters(name, &other.name)
+                    .into_iter()
+                    .map(|c| format!("U+{:04X} {}", c as u32, quoted(&c.to_string())))
+                    .collect();
+                let how = match posing.as_slice() {
+                    [] => String::new(),
+                    [one] => format!(" ({one} passes for another letter)"),
+                    many => format!(" ({} pass for other letters)", many.join(", ")),
+                };
+                let hint = format!(
+                    "{} reads as {}{how}; {UNIQUE}; choose another name",
+                    quoted(name),
+                    quoted(&other.name)
+                );
+                (other, hint)
+            }
+            None => return Ok(()),
+        },
+    };
+    if other.status == ForceStatus::Retired {
+        return Err(bad_hint(
             format!("a force named {} already exists ({}), retired", quoted(&other.name), other.slug),
             format!("to bring it back: admin restore-force {}", other.slug),
-        )),
-        Some(other) if Some(other.id) != except_id => Err(bad_hint(
-            format!("a force named {} already exists ({})", quoted(&other.name), other.slug),
-            "force names are unique ignoring case, spacing and characters that look alike; choose another name",
-        )),
-        _ => Ok(()),
+        ));
     }
+    Err(bad_hint(format!("a force named {} already exists ({})", quoted(&other.name), other.slug), hint))
 }
 
 /// Add a force. `action` is `add-force`, or `init`/`import` when those add it.
@@ -79,7 +104,9 @@ pub fn add_force_with_status(
         Some(slug) => validate::slug(slug)?,
         None => validate::slug_from_name(&name)?,
     };
+    // a look-alike of a force is told which force, before its letters are judged
     check_name_free(conn, &name, None)?;
+    validate::profile_letters("force name", &name)?;
     if let Some(other) = forces::by_slug(conn, &slug)? {
         return Err(bad_hint(
             format!("the slug `{slug}` is already used by {}", quoted(&other.name)),
@@ -119,6 +146,7 @@ pub fn apply_reverting(
     if before.name != after.name {
         validate::force_name(&after.name)?;
         check_name_free(conn, &after.name, Some(before.id))?;
+        validate::profile_letters("force name", &after.name)?;
     }
     let mut change =
         actor.change(action, Event::Force { before: Some(before.clone()), after: after.clone() });

@@ -62,7 +62,7 @@ pub fn add(
 ) -> Result<crate::model::Change> {
     let name = registrable_name(name)?;
     let registry = registry(conn)?;
-    let key_of = |n: &str| crate::validate::name_key(n);
+    let key_of = |n: &str| crate::validate::look_key(n);
     if let Some(existing) = registry.iter().find(|e| key_of(&e.name) == key_of(&name)) {
         return Err(bad_hint(
             format!(
@@ -75,6 +75,8 @@ pub fn add(
             "editor names are unique ignoring case and look-alike characters; change their role with `admin editor set-role`, or their key with `admin editor set-key`",
         ));
     }
+    // a look-alike of an editor is told which editor, before its letters are judged
+    crate::validate::profile_letters("editor name", &name)?;
     check_key_unshared(&registry, &name, key.as_deref())?;
     let editor = EditorState { name, role, status: EditorStatus::Active, key };
     // the gate judges the change against the registry as it was before it

@@ -90,7 +90,7 @@ impl Ctx {
             )
         })?;
         Ok(Author {
-            editor: validate::editor(editor)?,
+            editor: validate::new_editor(editor)?,
             message: validate::message(message)?,
             clock: self.clock,
             signer: self.signer.clone(),

@@ -31,6 +31,23 @@ pub struct Named {
     pub name: String,
 }
 
+/// Two forces whose names read as one name (`validate::look_key`): only a database an older
+/// admin wrote holds them, since a new name that reads as another is refused.
+#[derive(Debug, Serialize)]
+pub struct LookAlike {
+    pub first: Named,
+    pub second: Named,
+}
+
+/// A force whose name holds a letter a name typed now may not (`validate::profile_letters`),
+/// kept from an older admin: `character` is its code point, e.g. "U+1D0B".
+#[derive(Debug, Serialize)]
+pub struct RefusedLetter {
+    pub slug: String,
+    pub name: String,
+    pub character: String,
+}
+
 #[derive(Debug, Serialize)]
 pub struct Status {
     pub active: usize,
@@ -52,6 +69,12 @@ pub struct Status {
     pub last_publication: Option<Publication>,
     /// The second check: whether publishing needs an approval, and where things stand.
     pub approval: ApprovalStatus,
+    /// Forces, active or retired, whose names read as one name: rename or retire one of each.
+    pub look_alikes: Vec<LookAlike>,
+    /// Registered editors whose names read as one name, in pairs.
+    pub look_alike_editors: Vec<[String; 2]>,
+    /// Forces whose names hold letters a name typed now may not.
+    pub refused_letters: Vec<RefusedLetter>,
 }
 
 /// The second pair of eyes, as `status` shows it.
@@ -139,5 +162,39 @@ pub fn gather(conn: &Connection, clock: &Clock) -> Result<Status> {
         next_note,
         last_publication: publications::last(conn)?,
         approval: approval_status(conn)?,
+        look_alikes: forces::look_alike_pairs(conn)?
+            .into_iter()
+            .map(|(a, b)| LookAlike {
+                first: Named { slug: a.slug, name: a.name },
+                second: Named { slug: b.slug, name: b.name },
+            })
+            .collect(),
+        look_alike_editors: look_alike_editors(conn)?,
+        refused_letters: all
+            .iter()
+            .filter_map(|f| {
+                let c = crate::validate::refused_letter(&f.name)?;
+                Some(RefusedLetter {
+                    slug: f.slug.clone(),
+                    name: f.name.clone(),
+                    character: format!("U+{:04X}", c as u32),
+                })
+            })
+            .collect(),
     })
+}
+
+/// Registered editors whose names read as one (an older admin registered both), in pairs.
+fn look_alike_editors(conn: &Connection) -> Result<Vec<[String; 2]>> {
+    let names: Vec<String> = crate::log::registry(conn)?.into_keys().collect();
+    let keys: Vec<String> = names.iter().map(|n| crate::validate::look_key(n)).collect();
+    let mut pairs = Vec::new();
+    for (i, a) in names.iter().enumerate() {
+        for (j, b) in names.iter().enumerate().skip(i + 1) {
+            if keys[i] == keys[j] {
+                pairs.push([a.clone(), b.clone()]);
+            }
+        }
+    }
+    Ok(pairs)
 }

@@ -5,6 +5,7 @@ use anyhow::Result;
 
 use crate::cli::StatusArgs;
 use crate::status::{self, Named, REVIEW_DAYS, STALE_DATA_DAYS};
+use crate::validate::quoted;
 use crate::{output, Ctx};
 
 /// The most names a line of `status` lists before it summarises the rest.
@@ -102,8 +103,39 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<ExitCode> {
         None => text.push_str("Published:    never; run `admin publish`\n"),
     }
     text.push_str(&approval_lines(&status.approval));
+    text.push_str(&name_lines(&status));
     output::line(text.trim_end())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Names that read as one, and letters a name typed now may not hold: kept from a database an
+/// older admin wrote, for an editor to rename or retire.
+fn name_lines(status: &status::Status) -> String {
+    let mut text = String::new();
+    let named = |n: &Named| format!("{} ({})", quoted(&n.name), n.slug);
+    for pair in &status.look_alikes {
+        text.push_str(&format!(
+            "Look-alikes:  {} and {} read as one name; rename or retire one\n",
+            named(&pair.first),
+            named(&pair.second)
+        ));
+    }
+    for [a, b] in &status.look_alike_editors {
+        text.push_str(&format!(
+            "Look-alikes:  editors {} and {} read as one name; retire one\n",
+            quoted(a),
+            quoted(b)
+        ));
+    }
+    for f in &status.refused_letters {
+        text.push_str(&format!(
+            "Odd letter:   {} ({}) holds {}, which a name typed now may not; rename it\n",
+            quoted(&f.name),
+            f.slug,
+            f.character
+        ));
+    }
+    text
 }
 
 /// The second check: what is approved, what is scheduled, what went out unchecked.

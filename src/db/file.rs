@@ -36,6 +36,7 @@ pub fn schema_objects(conn: &Connection) -> Result<Vec<SchemaObject>> {
 /// an older admin at that version made (each applied the same migration files).
 pub fn migrated_schema(version: i64) -> Result<Vec<SchemaObject>> {
     let mut conn = Connection::open_in_memory()?;
+    super::register_functions(&conn)?;
     let target = i32::try_from(version).context("a schema version out of range")?;
     super::embedded::migrations::runner()
         .set_target(refinery::Target::Version(target))

@@ -4,7 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::exit_codes::failed_hint;
 use crate::model::{Force, ForceStatus, LinkStatus, ListEntry};
-use crate::validate::name_key;
+use crate::validate::{look_key, name_key};
 
 const COLUMNS: &str = "id, slug, name, url, status";
 
@@ -57,6 +57,40 @@ pub fn by_name(conn: &Connection, name: &str) -> Result<Option<Force>> {
         .optional()?)
 }
 
+/// The forces whose names read as `name` (`validate::look_key`), oldest first: none or one, but
+/// for a database an older admin wrote, which may hold two.
+pub fn look_alikes(conn: &Connection, name: &str) -> Result<Vec<Force>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM forces WHERE look_key = ?1 ORDER BY id"))?;
+    let rows = stmt.query_map([look_key(name)], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every two forces whose names read alike, oldest first: only a database an older admin wrote
+/// holds any, since a new name that reads as another is refused.
+pub fn look_alike_pairs(conn: &Connection) -> Result<Vec<(Force, Force)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.id, a.slug, a.name, a.url, a.status, b.id, b.slug, b.name, b.url, b.status
+         FROM forces a JOIN forces b ON b.look_key = a.look_key AND b.id > a.id
+         WHERE a.look_key IN (SELECT look_key FROM forces GROUP BY look_key HAVING COUNT(*) > 1)
+         ORDER BY a.id, b.id",
+    )?;
+    let rows = stmt.query_map([], |row| {
+        let force = |at: usize| -> rusqlite::Result<Force> {
+            let status: String = row.get(at + 4)?;
+            Ok(Force {
+                id: row.get(at)?,
+                slug: row.get(at + 1)?,
+                name: row.get(at + 2)?,
+                url: row.get(at + 3)?,
+                status: ForceStatus::parse(&status).unwrap_or(ForceStatus::Active),
+            })
+        };
+        Ok((force(0)?, force(5)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn by_id(conn: &Connection, id: i64) -> Result<Option<Force>> {
     Ok(conn
         .prepare_cached(&format!("SELECT {COLUMNS} FROM forces WHERE id = ?1"))?
@@ -68,15 +102,18 @@ pub fn by_id(conn: &Connection, id: i64) -> Result<Option<Force>> {
 /// name, URL and status. Only the projection calls this.
 pub fn put(conn: &Connection, force: &Force, change_id: i64) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO forces (id, slug, name, name_key, url, status, change_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO forces (id, slug, name, name_key, look_key, url, status, change_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (slug) DO UPDATE SET name = excluded.name, name_key = excluded.name_key,
-                                          url = excluded.url, status = excluded.status, change_id = excluded.change_id",
+                                          look_key = excluded.look_key, url = excluded.url,
+                                          status = excluded.status, change_id = excluded.change_id",
     )?
     .execute(params![
         (force.id > 0).then_some(force.id),
         force.slug,
         force.name,
         name_key(&force.name),
+        look_key(&force.name),
         force.url,
         force.status.as_str(),
         change_id
@@ -128,19 +165,29 @@ pub fn link_status(url: Option<&str>, checked: Option<&str>, checked_url: Option
     }
 }
 
-/// Recompute every force's `name_key` with today's `name_key` (a database written by an older
-/// admin holds keys made by an older rule), in one transaction. Two forces whose names now share
-/// a key look alike: that is refused, naming both, and nothing is changed.
+/// Recompute every force's keys with today's rules (a database written by an older admin holds
+/// keys made by older ones), in one transaction: `name_key`, and `look_key` where the table has
+/// it (V13 computes it for a database from before that). Two forces whose names now share a
+/// `name_key`, a UNIQUE column, render alike: that is refused, naming both, and nothing is
+/// changed. Two that share only a `look_key` read alike: both stay, and `admin status` names them.
 pub fn rekey_names(conn: &Connection) -> Result<()> {
     let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
         .context("failed to start recomputing force name keys")?;
-    let rows: Vec<(i64, String, String, String)> = tx
-        .prepare("SELECT id, slug, name, name_key FROM forces ORDER BY id")?
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
+    let has_look_key: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('forces') WHERE name = 'look_key')",
+        [],
+        |row| row.get(0),
+    )?;
+    let look_column = if has_look_key { "look_key" } else { "NULL" };
+    type Keys = (i64, String, String, String, Option<String>);
+    let rows: Vec<Keys> = tx
+        .prepare(&format!("SELECT id, slug, name, name_key, {look_column} FROM forces ORDER BY id"))?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut seen: std::collections::HashMap<String, (&str, &str)> = std::collections::HashMap::new();
     let mut stale = Vec::new();
-    for (id, slug, name, old) in &rows {
+    let mut stale_look = Vec::new();
+    for (id, slug, name, old, old_look) in &rows {
         let key = name_key(name);
         if let Some((other_slug, other_name)) = seen.insert(key.clone(), (slug, name)) {
             return Err(failed_hint(
@@ -155,8 +202,14 @@ pub fn rekey_names(conn: &Connection) -> Result<()> {
         if key != *old {
             stale.push((*id, key));
         }
+        if let Some(old_look) = old_look {
+            let look = look_key(name);
+            if look != *old_look {
+                stale_look.push((*id, look));
+            }
+        }
     }
-    if stale.is_empty() {
+    if stale.is_empty() && stale_look.is_empty() {
         return Ok(());
     }
     // two passes, so that a key moving from one force to another never meets itself
@@ -165,6 +218,9 @@ pub fn rekey_names(conn: &Connection) -> Result<()> {
     }
     for (id, key) in &stale {
         tx.execute("UPDATE forces SET name_key = ?2 WHERE id = ?1", params![id, key])?;
+    }
+    for (id, key) in &stale_look {
+        tx.execute("UPDATE forces SET look_key = ?2 WHERE id = ?1", params![id, key])?;
     }
     tx.commit().context("failed to save recomputed force name keys")?;
     Ok(())
@@ -209,6 +265,34 @@ mod tests {
         assert_eq!(keys(&db), ["kent police", "strasse police", "essex police"]);
         assert_eq!(by_name(db.conn(), "Kent Police").unwrap().unwrap().slug, "force-0");
         assert_eq!(by_name(db.conn(), "Straße police").unwrap().unwrap().slug, "force-1");
+    }
+
+    /// V13: names that read alike (SPEC section 17) in a database an older admin wrote are not
+    /// refused; they get one look-alike key, and the pair is found for `admin status`.
+    #[test]
+    fn an_old_database_with_names_that_read_alike_opens_and_pairs_them() {
+        let (_dir, path) = old_database(&["Kent Police", "Kent PoIice", "Essex Police", "KENT P0LICE"]);
+        let db = Db::open(&path).unwrap();
+        let looks: Vec<String> = db
+            .conn()
+            .prepare("SELECT look_key FROM forces ORDER BY id")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let kent = look_key("Kent Police");
+        assert_eq!(looks, [kent.clone(), kent.clone(), look_key("Essex Police"), kent]);
+        let pairs: Vec<(String, String)> =
+            look_alike_pairs(db.conn()).unwrap().into_iter().map(|(a, b)| (a.slug, b.slug)).collect();
+        assert_eq!(
+            pairs,
+            [("force-0", "force-1"), ("force-0", "force-3"), ("force-1", "force-3")]
+                .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        );
+        // each is still found by its own name, and a look-alike of both finds neither alone
+        assert_eq!(by_name(db.conn(), "Kent PoIice").unwrap().unwrap().slug, "force-1");
+        assert_eq!(look_alikes(db.conn(), "Kent Po1ice").unwrap().len(), 3);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, Transactio
 
 use crate::exit_codes::{bad_hint, failed_hint};
 
+mod backup;
 pub mod changes;
 pub mod editors;
 pub mod file;
@@ -176,6 +177,7 @@ impl Db {
         if self.applied_version()?.is_some_and(|version| version < LATEST_MIGRATION) {
             forces::rekey_names(&self.conn)?; // keys an older admin made, before its migrations count
         }
+        register_functions(&self.conn)?;
         let runner = embedded::migrations::runner();
         let latest = runner.get_migrations().iter().map(|m| i64::from(m.version())).max().unwrap_or(0);
         // Several editors may open a new database at once: whoever loses the race to migrate
@@ -308,48 +310,6 @@ impl Db {
     }
 }
 
-impl Db {
-    /// Copy the live database to a new file at `dest` (mode 0600) with SQLite's online backup,
-    /// in one step under one read snapshot: consistent while other editors write.
-    pub fn backup_to(&self, dest: &Path) -> Result<()> {
-        if dest.is_dir() {
-            return Err(bad_hint(
-                format!("`{}` is a directory", dest.display()),
-                "give the path of a new file, e.g. backups/uof-2026-04-01.db",
-            ));
-        }
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true).mode(0o600);
-        if let Err(err) = options.open(dest) {
-            return Err(if err.kind() == std::io::ErrorKind::AlreadyExists {
-                bad_hint(
-                    format!("`{}` already exists", dest.display()),
-                    "a backup never overwrites a file; choose a new name",
-                )
-            } else {
-                anyhow::Error::new(err).context(format!("failed to create `{}`", dest.display()))
-            });
-        }
-        let copied = (|| -> Result<()> {
-            let mut target = Connection::open_with_flags(dest, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-            {
-                let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
-                backup.step(-1)?;
-            }
-            let check: String = target.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
-            anyhow::ensure!(check == "ok", "the copy failed its integrity check: {check}");
-            Ok(())
-        })();
-        if let Err(err) = copied {
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", dest.display()));
-            }
-            return Err(err.context(format!("failed to back up to `{}`", dest.display())));
-        }
-        Ok(())
-    }
-}
-
 /// The random id `init` gave the database.
 pub fn database_id(conn: &Connection) -> Result<Option<String>> {
     meta(conn, "database_id")
@@ -406,8 +366,23 @@ fn random_id() -> Result<String> {
 /// rebuilds from the log, to compare with the live file.
 pub fn in_memory() -> Result<Connection> {
     let mut conn = Connection::open_in_memory().context("failed to open a database in memory")?;
+    register_functions(&conn)?;
     embedded::migrations::runner().run(&mut conn).context("failed to migrate a database in memory")?;
     Ok(conn)
+}
+
+/// The SQL functions the migrations call, registered on every connection that migrates:
+/// `look_key(name)`, `validate::look_key`, with which V13 keys the forces an older admin wrote.
+fn register_functions(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "look_key",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(crate::validate::look_key(&ctx.get::<String>(0)?)),
+    )
+    .context("failed to prepare the database connection")?;
+    Ok(())
 }
 
 /// The indexes a database's schema declares (not those SQLite makes for a UNIQUE constraint):
@@ -423,6 +398,7 @@ pub fn indexes(conn: &Connection) -> Result<Vec<(String, String)>> {
 /// Migrate `conn` only up to `version`: a database as an older admin left it, for tests.
 #[cfg(test)]
 pub(crate) fn migrations_up_to(conn: &mut Connection, version: i32) -> Result<()> {
+    register_functions(conn)?;
     embedded::migrations::runner().set_target(refinery::Target::Version(version)).run(conn)?;
     Ok(())
 }

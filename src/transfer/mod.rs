@@ -15,7 +15,7 @@ use crate::exit_codes::{bad, bad_hint};
 use crate::model::ForceStatus;
 use crate::output;
 use crate::publish::{csv_guarded, csv_safe};
-use crate::validate::{self, name_key, quoted};
+use crate::validate::{self, look_key, quoted};
 
 mod apply;
 
@@ -391,7 +391,7 @@ fn check(entries: &[Entry], allow_http: bool) -> Result<()> {
         }
         if let Some(name) = &entry.name {
             let name = validate::force_name(name).map_err(|e| at_place(at, e))?;
-            if let Some(first) = names.insert(name_key(&name), at) {
+            if let Some(first) = names.insert(look_key(&name), at) {
                 return Err(bad_hint(
                     format!(
                         "{at}: the name {} is also on {first} (names that look alike are one name)",

@@ -7,8 +7,10 @@ use url::Url;
 
 use crate::exit_codes::{bad, bad_hint};
 
+mod alike;
 mod time;
 
+pub use alike::{look_key, posing_letters, refused_letter};
 pub use time::{data_to, time_arg, time_arg_until};
 
 pub const MAX_NAME_CHARS: usize = 200;
@@ -137,8 +139,29 @@ pub fn force_name(raw: &str) -> anyhow::Result<String> {
     Ok(name.to_owned())
 }
 
-/// The key that makes names unique: two names with one key look alike, so they are one name.
-/// It is Unicode's NFKC_Casefold, in effect: default-ignorable characters removed, compatibility
+/// Refuse a name (`what`: "force name", "editor name") holding a letter, mark or digit that
+/// UTS #39's general security profile does not allow in identifiers, naming the character: the
+/// small capital in "ᴋent Police" looks like a letter the confusables data does not map. Names
+/// typed now are held to it (`directory`, `new_editor`); `force_name` and `editor`, which the
+/// replay holds the log to, are not, so a log an older admin wrote, which took such letters,
+/// still replays, and `admin status` names them.
+pub fn profile_letters(what: &str, name: &str) -> anyhow::Result<()> {
+    match refused_letter(name) {
+        None => Ok(()),
+        Some(c) => Err(bad_hint(
+            format!(
+                "the {what} {} contains {} {}, a letter Unicode's identifier profile does not allow",
+                quoted(name),
+                code_point(c),
+                quoted(&c.to_string())
+            ),
+            "retype the name in the letters of a living language: letters that pose as others are refused",
+        )),
+    }
+}
+
+/// The key that makes names one in the order they are listed: two names with one key look
+/// alike, so they are one name; `look_key` goes further, for uniqueness. It is Unicode's NFKC_Casefold, in effect: default-ignorable characters removed, compatibility
 /// forms (fullwidth, mathematical and other styled letters, ligatures, no-break spaces) folded
 /// to their plain letters by NFKC, full case folding ("ß" = "ss"), NFKC again (folding can
 /// undo it), and then every run of white space one space, trimmed.
@@ -350,6 +373,14 @@ pub fn editor(raw: &str) -> anyhow::Result<String> {
         ));
     }
     Ok(name.to_owned())
+}
+
+/// An editor name given now (`--editor`, `UOF_EDITOR`, the OS user, a registration): `editor`,
+/// and its letters are ones the identifier profile allows, as a force name's are.
+pub fn new_editor(raw: &str) -> anyhow::Result<String> {
+    let name = editor(raw)?;
+    profile_letters("editor name", &name)?;
+    Ok(name)
 }
 
 #[cfg(test)]

@@ -109,3 +109,185 @@ fn the_feed_stays_well_formed_when_stored_text_holds_what_xml_cannot_carry() {
     let title = doc.descendants().find(|n| n.has_tag_name("title")).and_then(|n| n.text());
     assert_eq!(title, Some("Use of Force Data"));
 }
+
+// Look-alikes within one alphabet (SPEC section 17): the Unicode confusable skeleton, and the
+// letters Unicode's identifier profile allows.
+
+/// `add-force NAME` and `rename-force essex-police NAME` are refused (exit 2, nothing changed)
+/// as the force `slug` named `name`; returns the add-force error.
+fn refused_as(env: &TestEnv, alike: &str, name: &str, slug: &str) -> String {
+    let want = format!("a force named \"{name}\" already exists ({slug})");
+    let err = refused(env, &["add-force", alike, "--slug", "look-alike"]);
+    assert!(err.contains(&want), "{alike:?}: {err}");
+    let renamed = refused(env, &["rename-force", "essex-police", alike]);
+    assert!(renamed.contains(&want), "rename to {alike:?}: {renamed}");
+    err
+}
+
+#[test]
+fn letters_and_digits_posing_as_others_are_the_force_they_pose_as() {
+    let env = TestEnv::init();
+    env.ok(&["add-force", "KEA", "--slug", "kea"]);
+    env.ok(&["add-force", "Essex", "--slug", "essex"]);
+    let before = state(&env);
+    for (alike, point) in [
+        // the review's examples
+        ("Kent PoIice", "U+0049"), // capital I for l
+        ("Kent Polıce", "U+0131"), // dotless ı
+        ("Kent Poɩice", "U+0269"), // Latin iota: a letter of Kabiyé, so it reads as the i it is
+        ("Kent P0lice", "U+0030"), // zero for o
+        // more of the class: digits, capitals, other letters taken for l, i and o
+        ("Kent Po1ice", "U+0031"),
+        ("KENT P0LICE", "U+0030"),
+        ("kent pol1ce", "U+0031"),
+        ("Kent Po|ice", "U+007C"),
+        ("Kent Po\u{01C0}ice", "U+01C0"), // dental click
+    ] {
+        let err = refused_as(&env, alike, "Kent Police", "kent-police");
+        assert!(err.contains(point), "the hint names the letter that poses: {err}");
+    }
+    // a name of Cyrillic or Greek letters throughout, each posing as a Latin one
+    refused_as(&env, "\u{0415}\u{0455}\u{0455}\u{0435}\u{0445}", "Essex", "essex"); // Еѕѕех
+    refused_as(&env, "\u{039A}\u{0395}\u{0391}", "KEA", "kea"); // Greek ΚΕΑ
+    refused_as(&env, "\u{041A}\u{0415}\u{0410}", "KEA", "kea"); // Cyrillic КЕА
+                                                                // two letters for one: rn for m
+    refused_as(&env, "Curnbria Constabulary", "Cumbria Constabulary", "cumbria-constabulary");
+    refused_as(&env, "Durharn Constabulary", "Durham Constabulary", "durham-constabulary");
+    refused_as(&env, "Harnpshire Constabulary", "Hampshire Constabulary", "hampshire-constabulary");
+    refused_as(&env, "Rnerseyside Police", "Merseyside Police", "merseyside-police");
+    // Greek or Cyrillic letters within a Latin name are refused for mixing alphabets, as before
+    for alike in ["Kent P\u{03BF}lice", "K\u{0435}nt Police", "Kent Pol\u{0456}ce", "Kent Po\u{0399}ice"] {
+        let err = refused(&env, &["add-force", alike, "--slug", "look-alike"]);
+        assert!(err.contains("different alphabets"), "{alike:?}: {err}");
+    }
+    assert_eq!(state(&env), before, "a refused look-alike changed the directory or its log");
+    // a look-alike finds the force it reads as
+    assert_eq!(env.json(&["show", "Kent P0lice", "--json"])["force"]["slug"], "kent-police");
+}
+
+#[test]
+fn letters_outside_the_identifier_profile_are_refused_by_code_point() {
+    let env = TestEnv::init();
+    let before = state(&env);
+    for (name, point) in [
+        ("\u{1D0B}ent Police", "U+1D0B"), // small capital K: the review's example
+        ("Heddlu \u{1D0B}ent", "U+1D0B"),
+        ("Kent Po\u{029F}ice", "U+029F"),   // small capital L
+        ("Police \u{0280}egion", "U+0280"), // small capital R
+        ("Kent Police \u{0138}", "U+0138"), // kra
+        ("Kent Police \u{2167}", "U+2167"), // Roman numeral eight
+        ("Kent \u{A4D7}olice", "U+A4D7"),   // Lisu letter
+    ] {
+        let err = refused(&env, &["add-force", name, "--slug", "odd-letter"]);
+        assert!(err.contains(point) && err.contains("force name"), "{name:?}: {err}");
+        let err = refused(&env, &["rename-force", "essex-police", name]);
+        assert!(err.contains(point), "rename to {name:?}: {err}");
+    }
+    assert_eq!(state(&env), before);
+    // the letters of living languages, and a name's punctuation, are names
+    for (name, slug) in [
+        ("Heddlu Gwasanaeth Ŵyr a Ŷnys Môn", "welsh"),
+        ("Gwŷr Ẃ Ẁ Ẅ", "welsh-accents"),
+        ("Garda Síochána na hÉireann", "irish"),
+        ("Poileas Alba: Àird nan Òban", "gaelic"),
+        ("Gendarmerie de l’Œuvre, Noël", "french"),
+        ("Polizei Straße Übersee", "german"),
+        ("Policja Łódź Żółć", "polish"),
+        ("St. Mary’s & O'Neill (North) Police", "punctuation"),
+    ] {
+        env.ok(&["add-force", name, "--slug", slug]);
+    }
+}
+
+#[test]
+fn editor_names_that_read_alike_are_one_editor() {
+    let env = TestEnv::init();
+    env.ok(&["editor", "add", "bob", "--role", "admin"]);
+    env.set_editor("bob");
+    for alike in ["b\u{03BF}b", "b\u{043E}b", "b0b", "BOB", "\u{042C}ob", "b\u{043E}\u{042C}"] {
+        let err = refused(&env, &["editor", "add", alike, "--role", "editor"]);
+        assert!(err.contains("already registered as \"bob\""), "{alike:?}: {err}");
+    }
+    for (name, point) in [("\u{1D0B}ate", "U+1D0B"), ("a\u{029F}ice", "U+029F"), ("\u{0138}im", "U+0138")] {
+        let err = refused(&env, &["editor", "add", name, "--role", "editor"]);
+        assert!(err.contains(point) && err.contains("editor name"), "{name:?}: {err}");
+        // and as the editor making a change
+        let err = refused(&env, &["--editor", name, "set-url", "kent-police", "https://example.org/"]);
+        assert!(err.contains(point), "--editor {name:?}: {err}");
+    }
+    env.ok(&["editor", "add", "siân.ŵyn", "--role", "editor"]);
+}
+
+#[test]
+fn an_import_of_a_look_alike_name_is_refused_naming_the_force_and_line() {
+    let env = TestEnv::init();
+    let before = state(&env);
+    let write = |name: &str, body: &str| {
+        let path = env.path(name);
+        std::fs::write(&path, body).unwrap();
+        path.display().to_string()
+    };
+    let file = write("alike.csv", "slug,name,url,status\nkent-p0lice,Kent P0lice,,active\n");
+    let err = refused(&env, &["import", &file]);
+    assert!(
+        err.contains("line 2") && err.contains("a force named \"Kent Police\" already exists (kent-police)"),
+        "{err}"
+    );
+    let file = write("odd.csv", "slug,name\nk-ent,\u{1D0B}ent Police\n");
+    let err = refused(&env, &["import", &file]);
+    assert!(err.contains("line 2") && err.contains("U+1D0B"), "{err}");
+    // two rows of one file that read alike
+    let file = write("twice.csv", "slug,name\nnew-one,Isle Police\nnew-two,lsle Police\n");
+    let err = refused(&env, &["import", &file]);
+    assert!(err.contains("line 3") && err.contains("line 2"), "{err}");
+    let file = write("alike.json", r#"{"forces": [{"slug": "kent-poiice", "name": "Kent PoIice"}]}"#);
+    let err = refused(&env, &["import", &file]);
+    assert!(err.contains("already exists (kent-police)"), "{err}");
+    assert_eq!(state(&env), before);
+}
+
+/// A database an older admin wrote, which took "Kent PoIice" beside Kent Police: it opens,
+/// verifies, `status` names the pair, and a third look-alike is still refused.
+#[test]
+fn a_look_alike_pair_in_an_older_database_is_reported_by_status_not_fatal() {
+    let env = TestEnv::init();
+    // the add-force an older admin logged, and its row, with the schema as it was before V13
+    let after =
+        serde_json::json!({"name": "Kent PoIice", "slug": "kent-poiice", "status": "active", "url": null});
+    let change = crate::testenv::forge_change(
+        &env,
+        "alice",
+        "add-force",
+        "force",
+        Some("kent-poiice"),
+        None,
+        Some(after),
+    );
+    env.sql()
+        .execute_batch(&format!(
+            "INSERT INTO forces (id, slug, name, name_key, look_key, status, change_id)
+             VALUES (46, 'kent-poiice', 'Kent PoIice', 'kent poiice', '', 'active', {change});
+             DROP INDEX forces_look_key;
+             ALTER TABLE forces DROP COLUMN look_key;
+             DELETE FROM refinery_schema_history WHERE version = 13;"
+        ))
+        .unwrap();
+    let status = env.ok(&["status"]);
+    assert!(
+        status.contains(
+            "Look-alikes:  \"Kent Police\" (kent-police) and \"Kent PoIice\" (kent-poiice) read as one name"
+        ),
+        "{status}"
+    );
+    let json = env.json(&["status", "--json"]);
+    assert_eq!(json["look_alikes"][0]["first"]["slug"], "kent-police");
+    assert_eq!(json["look_alikes"][0]["second"]["slug"], "kent-poiice");
+    env.ok(&["audit", "verify"]);
+    // each is found by its own name; a third look-alike is refused naming the first
+    assert_eq!(env.json(&["show", "Kent PoIice", "--json"])["force"]["slug"], "kent-poiice");
+    refused_as(&env, "Kent P0lice", "Kent Police", "kent-police");
+    // renaming one away ends the report
+    env.ok(&["rename-force", "kent-poiice", "Kent County Police"]);
+    assert!(!env.ok(&["status"]).contains("Look-alikes"));
+    env.ok(&["audit", "verify"]);
+}
