@@ -235,11 +235,11 @@ pub fn for_each_stored(
 
 /// `for_each_stored` with the reading and the checking on two threads: this thread reads rows
 /// into batches (SQLite stays on the thread that owns the connection) and runs `prepare` on each
-/// (decoding, say, to share the work between the two), `f` runs on another, in order, and hands
+/// in order (checking the hash chain, say, to share the work between the two), `f` runs on another, in order, and hands
 /// each batch back for its buffers to be refilled. `f` returns `false` to stop early.
 pub fn for_each_stored_in_parallel<T: Send>(
     conn: &Connection,
-    prepare: impl Fn(&crate::audit::StoredChange) -> T,
+    mut prepare: impl FnMut(&crate::audit::StoredChange) -> T,
     mut f: impl FnMut(&crate::audit::StoredChange, T) -> Result<bool> + Send,
 ) -> Result<()> {
     use std::sync::mpsc;
