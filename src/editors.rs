@@ -76,7 +76,7 @@ pub fn add(
         ));
     }
     // a look-alike of an editor is told which editor, before its letters are judged
-    crate::validate::profile_letters("editor name", &name)?;
+    crate::validate::new_editor(&name)?;
     check_key_unshared(&registry, &name, key.as_deref())?;
     let editor = EditorState { name, role, status: EditorStatus::Active, key };
     // the gate judges the change against the registry as it was before it

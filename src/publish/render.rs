@@ -257,6 +257,10 @@ pub fn render(
     Ok(Site { files })
 }
 
+/// Every file a site may hold besides its manifest: what `render` writes (a test keeps the two
+/// in step). A manifest naming anything else was not written by admin.
+pub const FILE_NAMES: [&str; 5] = ["index.html", "forces.json", "forces.csv", "feed.atom", "sitemap.xml"];
+
 /// `sitemap.xml`: the page and its data files, each last modified at the last major publication.
 fn sitemap(base: &str, updated: &str) -> String {
     let mut xml = String::from(
@@ -362,6 +366,36 @@ fn urn_uuid(seed: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_file_rendered_is_one_a_site_may_hold() {
+        let page = crate::state::Page {
+            base_url: Some("https://www.example.gov.uk/use-of-force/".into()),
+            ..crate::state::Page::default()
+        };
+        let state = crate::state::State { page: Some(page), ..crate::state::State::default() };
+        let content = Content::from_state(&state);
+        let publication = Publication {
+            id: 1,
+            at: "2026-01-01T00:00:00Z".into(),
+            editor: "ed".into(),
+            note: "n".into(),
+            major: true,
+            sha256: String::new(),
+            changes: Vec::new(),
+            content_sha256: String::new(),
+            first_change: 1,
+            last_change: 0,
+            head_hash: None,
+            approved_by: None,
+            without_approval: None,
+            change: 0,
+        };
+        let site = render(&content, &[], &publication.at, &publication, false).unwrap();
+        let names: Vec<&str> = site.files.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names.len(), FILE_NAMES.len(), "{names:?}");
+        assert!(names.iter().all(|n| FILE_NAMES.contains(n)), "{names:?}");
+    }
 
     #[test]
     fn json_ld_cannot_close_its_script_element() {

@@ -145,10 +145,12 @@ pub fn inspect(out: &Out) -> Result<OnDisk> {
         failed_hint(format!("`{}` {e}", out.path.display()), "choose a new or empty directory with --out")
     })?;
     let manifest = read_manifest(&dir, &out.path)?;
-    if let Some(bad) = manifest.iter().flat_map(|m| &m.files).find(|f| !is_plain_name(&f.path)) {
+    let foreign =
+        |f: &&ManifestFile| !is_plain_name(&f.path) || !super::render::FILE_NAMES.contains(&f.path.as_str());
+    if let Some(bad) = manifest.iter().flat_map(|m| &m.files).find(foreign) {
         return Err(failed_hint(
             format!(
-                "the manifest `{}` lists {}, which is not a file directly inside the site: admin did not write that manifest, and will not replace the site",
+                "the manifest `{}` lists {}, which is not a file admin publishes: admin did not write that manifest, and will not replace the site",
                 out.path.join(MANIFEST).display(),
                 serde_json::Value::from(bad.path.as_str())
             ),

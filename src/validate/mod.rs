@@ -127,16 +127,23 @@ pub fn force_name(raw: &str) -> anyhow::Result<String> {
     if count > MAX_NAME_CHARS {
         return Err(bad(format!("the force name is {count} characters long; the most is {MAX_NAME_CHARS}")));
     }
+    one_alphabet("force name", name)?;
+    Ok(name.to_owned())
+}
+
+/// Refuse a name whose letters come from more than one alphabet (Latin with Cyrillic, say): a
+/// look-alike letter pasted into a name.
+fn one_alphabet(what: &str, name: &str) -> anyhow::Result<()> {
     let mut scripts = name.chars().filter_map(script_of);
     if let Some(first) = scripts.next() {
         if scripts.any(|s| s != first) {
             return Err(bad_hint(
-                format!("the force name {} mixes letters from different alphabets", quoted(name)),
+                format!("the {what} {} mixes letters from different alphabets", quoted(name)),
                 "retype the name: a look-alike letter (e.g. a Cyrillic \"о\") may have been pasted in",
             ));
         }
     }
-    Ok(name.to_owned())
+    Ok(())
 }
 
 /// Refuse a name (`what`: "force name", "editor name") holding a letter, mark or digit that
@@ -146,6 +153,12 @@ pub fn force_name(raw: &str) -> anyhow::Result<String> {
 /// replay holds the log to, are not, so a log an older admin wrote, which took such letters,
 /// still replays, and `admin status` names them.
 pub fn profile_letters(what: &str, name: &str) -> anyhow::Result<()> {
+    if let Some((c, why)) = hidden_mark(name) {
+        return Err(bad_hint(
+            format!("the {what} {} contains {} ({why})", quoted(name), code_point(c)),
+            "retype the name: an accent that cannot be seen makes a name look like another",
+        ));
+    }
     match refused_letter(name) {
         None => Ok(()),
         Some(c) => Err(bad_hint(
@@ -158,6 +171,35 @@ pub fn profile_letters(what: &str, name: &str) -> anyhow::Result<()> {
             "retype the name in the letters of a living language: letters that pose as others are refused",
         )),
     }
+}
+
+/// A combining mark that cannot be seen on its letter (UTS #39, 5.4): a dot above on a letter
+/// that has one or looks dotted (`i` + U+0307, `ı` + U+0307 reads as "i"), the same mark twice in
+/// a row, or more than four marks on one letter. Such a name renders as another.
+fn hidden_mark(name: &str) -> Option<(char, &'static str)> {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    let mut base = ' ';
+    let mut previous: Option<char> = None;
+    let mut marks = 0;
+    for c in name.nfd() {
+        if !is_combining_mark(c) {
+            (base, previous, marks) = (c, None, 0);
+            continue;
+        }
+        marks += 1;
+        if c == '\u{0307}' && matches!(base, 'i' | 'j' | 'ı' | 'ȷ' | 'ɩ') {
+            return Some((c, "a dot above that the letter before it hides"));
+        }
+        if previous == Some(c) {
+            return Some((c, "the same accent twice on one letter"));
+        }
+        if marks > 4 {
+            return Some((c, "more than four accents on one letter"));
+        }
+        previous = Some(c);
+    }
+    None
 }
 
 /// The key that makes names one in the order they are listed: two names with one key look
@@ -379,6 +421,7 @@ pub fn editor(raw: &str) -> anyhow::Result<String> {
 /// and its letters are ones the identifier profile allows, as a force name's are.
 pub fn new_editor(raw: &str) -> anyhow::Result<String> {
     let name = editor(raw)?;
+    one_alphabet("editor name", &name)?;
     profile_letters("editor name", &name)?;
     Ok(name)
 }

@@ -291,3 +291,45 @@ fn a_look_alike_pair_in_an_older_database_is_reported_by_status_not_fatal() {
     assert!(!env.ok(&["status"]).contains("Look-alikes"));
     env.ok(&["audit", "verify"]);
 }
+
+#[test]
+fn an_accent_that_cannot_be_seen_is_refused_by_code_point() {
+    let env = TestEnv::init();
+    env.ok(&["--editor", "alice", "editor", "add", "alice", "--role", "admin"]);
+    env.ok(&["--editor", "alice", "editor", "add", "dick"]);
+    let before = env.json(&["list", "--json", "--all"]);
+    for (name, point) in [
+        // a dot above on a dotless or dotted i reads as i: "Kent Police" again
+        ("Kent Pol\u{0131}\u{0307}ce", "U+0307"),
+        ("Kent Poli\u{0307}ce", "U+0307"),
+        ("Xyz Pol\u{0131}\u{0307}ce", "U+0307"),
+        ("Xyz Polij\u{0307}e", "U+0307"),
+        // the same accent twice, and more accents than a letter carries
+        ("Xyz Police\u{0300}\u{0300}", "U+0300"),
+        ("Xyz Polic\u{0065}\u{0301}\u{0301}", "U+0301"),
+        ("Xyz Po\u{0301}\u{0300}\u{0302}\u{0303}\u{0304}lice", "U+0304"),
+    ] {
+        let err = env.fails(&["--editor", "alice", "add-force", name, "--slug", "xyz"], 2);
+        assert!(err.contains(point) && err.contains("accent") || err.contains("dot above"), "{name}: {err}");
+        let err = env.fails(&["--editor", "alice", "rename-force", "surrey-police", name], 2);
+        assert!(err.contains(point), "{name}: {err}");
+    }
+    for editor in ["d\u{0131}\u{0307}ck", "di\u{0307}ck", "bo\u{0300}\u{0300}b"] {
+        let err = env.fails(&["--editor", "alice", "editor", "add", editor], 2);
+        assert!(err.contains("U+03"), "{editor}: {err}");
+    }
+    assert_eq!(env.json(&["list", "--json", "--all"]), before);
+    // a letter with its own dot, and accents of living languages, stay allowed
+    env.ok(&["--editor", "alice", "add-force", "\u{0130}stanbul Police", "--slug", "istanbul"]);
+    env.ok(&["--editor", "alice", "add-force", "Heddlu \u{0175}\u{0177}\u{00e2}", "--slug", "heddlu"]);
+}
+
+#[test]
+fn editor_names_mixing_alphabets_are_refused_as_force_names_are() {
+    let env = TestEnv::init();
+    env.ok(&["--editor", "alice", "editor", "add", "alice", "--role", "admin"]);
+    for editor in ["\u{0431}ob", "\u{0432}ob", "al\u{0456}ce2", "\u{03b1}lex"] {
+        let err = env.fails(&["--editor", "alice", "editor", "add", editor], 2);
+        assert!(err.contains("mixes letters from different alphabets"), "{editor}: {err}");
+    }
+}

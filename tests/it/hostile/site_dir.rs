@@ -197,8 +197,30 @@ fn a_manifest_entry_that_is_not_a_file_directly_inside_the_site_is_refused() {
         list_in_manifest(&env, serde_json::json!({"path": path, "sha256": sha256(b"secret\n"), "bytes": 7}));
         for args in PUBLISHING {
             let err = refused(&env, args, &format!("lists {}", Value::from(path)));
-            assert!(err.contains("not a file directly inside the site"), "{err}");
+            assert!(err.contains("not a file admin publishes"), "{err}");
         }
+    }
+}
+
+#[test]
+fn a_manifest_claiming_a_file_admin_does_not_publish_never_gets_it_deleted() {
+    // a file of someone's in the site, claimed by a forged manifest entry (its hash wrong or
+    // right): admin publishes index.html, forces.json, forces.csv, feed.atom and sitemap.xml only
+    for (name, hash) in [
+        ("important.txt", "0".repeat(64)),
+        ("important.txt", sha256(b"keep\n")),
+        ("robots.txt", sha256(b"keep\n")),
+        ("index.htm", sha256(b"keep\n")),
+        ("FORCES.JSON", sha256(b"keep\n")),
+    ] {
+        let env = published();
+        std::fs::write(env.path(&format!("site/{name}")), "keep\n").unwrap();
+        list_in_manifest(&env, serde_json::json!({"path": name, "sha256": hash, "bytes": 5}));
+        for args in PUBLISHING {
+            let err = refused(&env, args, &format!("lists {}", Value::from(name)));
+            assert!(err.contains("not a file admin publishes"), "{err}");
+        }
+        assert_eq!(std::fs::read(env.path(&format!("site/{name}"))).unwrap(), b"keep\n");
     }
 }
 
