@@ -366,7 +366,7 @@ const NOTHING_IMPORTED: &str = "fix the file; nothing was imported";
 /// Validate every record and refuse duplicates within the file.
 fn check(entries: &[Entry], allow_http: bool) -> Result<()> {
     let mut slugs: HashMap<&str, Place> = HashMap::new();
-    let mut names: HashMap<String, Place> = HashMap::new();
+    let mut names: HashMap<String, (Place, String)> = HashMap::new();
     for entry in entries {
         let at = entry.at;
         if let Some(slug) = &entry.slug {
@@ -391,14 +391,17 @@ fn check(entries: &[Entry], allow_http: bool) -> Result<()> {
         }
         if let Some(name) = &entry.name {
             let name = validate::force_name(name).map_err(|e| at_place(at, e))?;
-            if let Some(first) = names.insert(look_key(&name), at) {
-                return Err(bad_hint(
+            if let Some((first, other)) = names.insert(look_key(&name), (at, name.clone())) {
+                let what = if other == name {
+                    format!("{at}: the name {} is also on {first}", quoted(&name))
+                } else {
                     format!(
-                        "{at}: the name {} is also on {first} (names that look alike are one name)",
-                        quoted(&name)
-                    ),
-                    NOTHING_IMPORTED,
-                ));
+                        "{at}: the name {} is also on {first}, as {} (names that look alike are one name)",
+                        quoted(&name),
+                        quoted(&other)
+                    )
+                };
+                return Err(bad_hint(what, NOTHING_IMPORTED));
             }
         }
     }

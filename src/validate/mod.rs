@@ -21,7 +21,9 @@ pub const MAX_NOTE_CHARS: usize = 5000;
 /// Quote user input for an error message: escaped, and cut short when long.
 pub fn quoted(text: &str) -> String {
     const MAX: usize = 60;
-    let mut out: String = text.chars().take(MAX).collect::<String>().escape_debug().to_string();
+    // a quote inside double quotes needs no backslash: "O'Brien's", not "O\'Brien\'s"
+    let mut out: String =
+        text.chars().take(MAX).collect::<String>().escape_debug().to_string().replace("\\'", "'");
     if text.chars().nth(MAX).is_some() {
         out.push('…');
     }
@@ -246,10 +248,33 @@ pub fn slug(raw: &str) -> anyhow::Result<String> {
 }
 
 /// The slug a name gets when none is given: "Devon & Cornwall Police" → "devon-and-cornwall-police".
+/// A name's letters as the plain ASCII letters a slug is made of: accents taken off ("Môn" is
+/// "Mon", "Sécurité" "Securite"), and the letters with no accent to take off spelt as they are
+/// in ASCII ("Łódź" is "Lodz", "Straße" "Strasse"). Anything else is left for the slug to drop.
+fn ascii_letters(name: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(name.len());
+    for c in name.nfd().filter(|c| !is_combining_mark(*c)) {
+        match c {
+            'ł' | 'ı' => out.push(if c == 'ł' { 'l' } else { 'i' }),
+            'Ł' => out.push('L'),
+            'ø' | 'Ø' => out.push('o'),
+            'đ' | 'Đ' | 'ð' | 'Ð' => out.push('d'),
+            'ß' => out.push_str("ss"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            'œ' | 'Œ' => out.push_str("oe"),
+            'þ' | 'Þ' => out.push_str("th"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn slug_from_name(name: &str) -> anyhow::Result<String> {
     let mut words: Vec<String> = Vec::new();
     let mut word = String::new();
-    for c in name.chars() {
+    for c in ascii_letters(name).chars() {
         match c {
             c if c.is_ascii_alphanumeric() => word.push(c.to_ascii_lowercase()),
             '\'' | '\u{2019}' => {}

@@ -333,3 +333,35 @@ fn editor_names_mixing_alphabets_are_refused_as_force_names_are() {
         assert!(err.contains("mixes letters from different alphabets"), "{editor}: {err}");
     }
 }
+
+#[test]
+fn a_slug_keeps_the_letters_under_their_accents_and_a_message_its_apostrophes() {
+    let env = TestEnv::init();
+    for (name, slug) in [
+        ("Ynys M\u{00f4}n Heddlu", "ynys-mon-heddlu"),
+        ("Policja \u{0141}\u{00f3}d\u{017a}", "policja-lodz"),
+        ("Polic\u{00ed}a Espa\u{00f1}ola", "policia-espanola"),
+        ("Gendarmerie S\u{00e9}curit\u{00e9}", "gendarmerie-securite"),
+        ("Stra\u{00df}e Polizei", "strasse-polizei"),
+        ("Heddlu \u{0174}yr", "heddlu-wyr"),
+    ] {
+        let out = env.ok(&["add-force", name]);
+        assert!(
+            out.lines().any(|l| l.trim() == slug || l.contains(&format!("as `{slug}`"))),
+            "{name}: {out}"
+        );
+    }
+    // an apostrophe in a quoted name is shown as it is, not as \'
+    let out = env.ok(&["rename-force", "kent-police", "O'Brien's Constabulary"]);
+    assert!(out.contains("\"O'Brien's Constabulary\"") && !out.contains("\\'"), "{out}");
+    // a look-alike within one import file names both rows' names
+    let file = env.path("alike.csv");
+    std::fs::write(&file, "slug,name\na-force,Kent PoIice Service\nb-force,Kent Police Service\n").unwrap();
+    let err = env.fails(&["import", file.to_str().unwrap()], 2);
+    assert!(
+        err.contains(
+            "line 3: the name \"Kent Police Service\" is also on line 2, as \"Kent PoIice Service\""
+        ),
+        "{err}"
+    );
+}
