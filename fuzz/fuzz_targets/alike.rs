@@ -12,35 +12,8 @@ use admin::validate::{force_name, look_key, name_key, posing_letters, profile_le
 use libfuzzer_sys::fuzz_target;
 use unicode_normalization::UnicodeNormalization;
 
-/// Look-alikes of the letters of an English name (examples for the check, not the rule).
-const POSES: &[(char, &[&str])] = &[
-    ('a', &["\u{0430}"]),
-    ('c', &["\u{0441}"]),
-    ('e', &["\u{0435}"]),
-    ('i', &["\u{0456}", "\u{0131}", "\u{0269}", "\u{03B9}"]),
-    ('j', &["\u{0458}"]),
-    ('l', &["1", "I", "|", "\u{04CF}", "\u{0399}"]),
-    ('m', &["rn"]),
-    ('o', &["0", "\u{03BF}", "\u{043E}"]),
-    ('p', &["\u{0440}", "\u{03C1}"]),
-    ('s', &["\u{0455}"]),
-    ('x', &["\u{0445}"]),
-    ('y', &["\u{0443}"]),
-    ('A', &["\u{0391}", "\u{0410}"]),
-    ('B', &["\u{0392}", "\u{0412}"]),
-    ('E', &["\u{0395}", "\u{0415}"]),
-    ('H', &["\u{0397}", "\u{041D}"]),
-    ('I', &["l", "1", "\u{0399}", "\u{0406}"]),
-    ('K', &["\u{039A}", "\u{041A}"]),
-    ('M', &["\u{039C}", "\u{041C}"]),
-    ('N', &["\u{039D}"]),
-    ('O', &["0", "\u{039F}", "\u{041E}"]),
-    ('P', &["\u{03A1}", "\u{0420}"]),
-    ('T', &["\u{03A4}", "\u{0422}"]),
-    ('X', &["\u{03A7}", "\u{0425}"]),
-    ('Y', &["\u{03A5}", "\u{04AE}"]),
-    ('Z', &["\u{0396}"]),
-];
+// the look-alikes a hostile name poses with, shared with the unit tests of `validate::alike`
+include!("../../src/validate/alike_poses.in");
 
 fn one_name(a: &str, b: &str) -> bool {
     name_key(a) == name_key(b) || look_key(a) == look_key(b)
