@@ -114,15 +114,7 @@ fn write_editor(conn: &Connection, state: &State, name: &str) -> Result<()> {
 /// the order they were added, so each keeps its row id. The indexes the migrations made are
 /// dropped for the bulk write and made again, from their own SQL, after it.
 pub fn rebuild(conn: &Connection, state: &State) -> Result<()> {
-    let indexes = crate::db::indexes(conn)?;
-    for (name, _) in &indexes {
-        conn.execute_batch(&format!("DROP INDEX \"{name}\""))?;
-    }
-    write_all(conn, state)?;
-    for (_, sql) in &indexes {
-        conn.execute_batch(sql)?;
-    }
-    Ok(())
+    crate::db::without_indexes(conn, || write_all(conn, state))
 }
 
 fn write_all(conn: &Connection, state: &State) -> Result<()> {

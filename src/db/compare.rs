@@ -1,0 +1,238 @@
+//! Comparing two databases made by the same migrations, as SQL sees them: every schema object
+//! (tables, columns, indexes, triggers, views) and every row and column of the tables the audit
+//! log describes, naming the first difference. `audit verify` compares the live file with the
+//! database its log rebuilds. `link_checks` (the link checker's observations, not the log's),
+//! `meta` and the migration history are not the log's to rebuild; the log itself is checked by
+//! its chain.
+use anyhow::{Context, Result};
+use rusqlite::types::Value;
+use rusqlite::Connection;
+
+use crate::state::Difference;
+
+/// Tables that are not a projection of the log.
+const NOT_PROJECTED: &[&str] = &["changes", "link_checks", "meta", "refinery_schema_history"];
+
+/// The first way `live` differs from `rebuilt`: its schema, then each projected table.
+pub fn first_difference(live: &Connection, rebuilt: &Connection) -> Result<Option<Difference>> {
+    if let Some(difference) = compare_schema(live, rebuilt)? {
+        return Ok(Some(difference));
+    }
+    for table in tables(rebuilt)? {
+        if let Some(difference) = compare_table(live, rebuilt, &table)? {
+            return Ok(Some(difference));
+        }
+    }
+    Ok(None)
+}
+
+/// Every schema object, as SQLite records it: (type, name) → its SQL.
+fn schema(conn: &Connection) -> Result<Vec<(String, String, Option<String>)>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+    )?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn compare_schema(live: &Connection, rebuilt: &Connection) -> Result<Option<Difference>> {
+    let (live, rebuilt) = (schema(live)?, schema(rebuilt)?);
+    let key = |o: &(String, String, Option<String>)| (o.0.clone(), o.1.clone());
+    let mut l = live.iter().peekable();
+    let mut r = rebuilt.iter().peekable();
+    let difference = |o: &(String, String, Option<String>), live: String, logged: String| Difference {
+        table: "schema",
+        key: format!("{} {}", o.0, o.1),
+        field: "sql".to_owned(),
+        live,
+        logged,
+    };
+    loop {
+        return Ok(match (l.peek(), r.peek()) {
+            (None, None) => None,
+            (Some(a), Some(b)) if key(a) == key(b) => {
+                if a.2 != b.2 {
+                    let (live, logged) = (show_sql(&a.2), show_sql(&b.2));
+                    if live == logged {
+                        // they differ in white space alone: show it, escaped
+                        let raw = |sql: &Option<String>| format!("{:?}", sql.as_deref().unwrap_or(""));
+                        Some(difference(a, raw(&a.2), raw(&b.2)))
+                    } else {
+                        Some(difference(a, live, logged))
+                    }
+                } else {
+                    l.next();
+                    r.next();
+                    continue;
+                }
+            }
+            (Some(a), b) if b.is_none_or(|b| key(a) < key(b)) => {
+                Some(difference(a, show_sql(&a.2), "no such object".to_owned()))
+            }
+            (_, Some(b)) => Some(difference(b, "no such object".to_owned(), show_sql(&b.2))),
+            (Some(_), None) => None,
+        });
+    }
+}
+
+fn show_sql(sql: &Option<String>) -> String {
+    let text = sql.as_deref().unwrap_or("(none)").split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::output::one_line(&text)
+}
+
+/// The tables the rebuilt database has that are the log's projection.
+fn tables(conn: &Connection) -> Result<Vec<String>> {
+    Ok(schema(conn)?
+        .into_iter()
+        .filter(|(kind, name, _)| kind == "table" && !NOT_PROJECTED.contains(&name.as_str()))
+        .map(|(_, name, _)| name)
+        .collect())
+}
+
+/// A table's columns, and which of them make its primary key (in key order).
+fn columns(conn: &Connection, table: &str) -> Result<(Vec<String>, Vec<usize>)> {
+    let mut stmt =
+        conn.prepare(&format!("SELECT name, pk FROM pragma_table_info('{table}') ORDER BY cid"))?;
+    let rows: Vec<(String, i64)> =
+        stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    let mut key: Vec<(i64, usize)> =
+        rows.iter().enumerate().filter(|(_, (_, pk))| *pk > 0).map(|(i, (_, pk))| (*pk, i)).collect();
+    key.sort_unstable();
+    Ok((rows.into_iter().map(|(name, _)| name).collect(), key.into_iter().map(|(_, i)| i).collect()))
+}
+
+type Row = Vec<Value>;
+
+/// A table's rows in key order, one at a time.
+fn select(table: &str, columns: &[String], key: &[usize]) -> String {
+    let order: Vec<&str> = key.iter().map(|&i| columns[i].as_str()).collect();
+    format!(
+        "SELECT {} FROM \"{table}\" ORDER BY {}",
+        columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", "),
+        if order.is_empty() { "rowid".to_owned() } else { order.join(", ") }
+    )
+}
+
+fn next_row(rows: &mut rusqlite::Rows, width: usize) -> Result<Option<Row>> {
+    match rows.next()? {
+        None => Ok(None),
+        Some(row) => Ok(Some((0..width).map(|i| row.get::<_, Value>(i)).collect::<rusqlite::Result<_>>()?)),
+    }
+}
+
+/// How a row is named in a difference: its force slug, editor name, page field, or key.
+fn label(table: &str, columns: &[String], key: &[usize], row: &Row) -> String {
+    let named = match table {
+        "forces" => columns.iter().position(|c| c == "slug"),
+        _ => None,
+    };
+    match named {
+        Some(i) => show(&row[i]),
+        None => key.iter().map(|&i| show(&row[i])).collect::<Vec<_>>().join(", "),
+    }
+}
+
+fn show(value: &Value) -> String {
+    let text = match value {
+        Value::Null => "NULL".to_owned(),
+        Value::Integer(n) => n.to_string(),
+        Value::Real(x) => x.to_string(),
+        Value::Text(t) => t.clone(),
+        Value::Blob(b) => format!("{} bytes", b.len()),
+    };
+    crate::output::one_line(&text)
+}
+
+fn quoted(value: &Value) -> String {
+    match value {
+        Value::Text(t) => format!("{:?}", crate::output::one_line(t)),
+        other => show(other),
+    }
+}
+
+fn compare_table(live: &Connection, rebuilt: &Connection, table: &str) -> Result<Option<Difference>> {
+    let (names, key) = columns(rebuilt, table)?;
+    let (live_names, _) = columns(live, table)?;
+    if live_names != names {
+        // the schema comparison names a changed table first; this is a safeguard
+        return Ok(Some(Difference {
+            table: "schema",
+            key: format!("table {table}"),
+            field: "columns".to_owned(),
+            live: live_names.join(", "),
+            logged: names.join(", "),
+        }));
+    }
+    let sql = select(table, &names, &key);
+    let mut live_stmt = live.prepare(&sql).with_context(|| format!("failed to read table {table}"))?;
+    let mut rebuilt_stmt = rebuilt.prepare(&sql).with_context(|| format!("failed to read table {table}"))?;
+    let (mut live_rows, mut rebuilt_rows) = (live_stmt.query([])?, rebuilt_stmt.query([])?);
+    let table_name: &'static str = match table {
+        "forces" => "forces",
+        "notes" => "notes",
+        "reviews" => "reviews",
+        "page" => "page",
+        "editors" => "editors",
+        "publications" => "publications",
+        _ => "a table",
+    };
+    let key_of = |row: &Row| key.iter().map(|&i| row[i].clone()).collect::<Vec<_>>();
+    let difference = |row: &Row, field: &str, live: String, logged: String| {
+        let mut d = Difference {
+            table: table_name,
+            key: label(table, &names, &key, row),
+            field: field.to_owned(),
+            live,
+            logged,
+        };
+        // the page's table holds one field a row: name the field
+        if table == "page" {
+            let name = std::mem::replace(&mut d.key, "page".to_owned());
+            d.field = if matches!(field, "value" | "row") { name } else { format!("{name} {field}") };
+        }
+        d
+    };
+    let width = names.len();
+    let (mut a, mut b) = (next_row(&mut live_rows, width)?, next_row(&mut rebuilt_rows, width)?);
+    loop {
+        let order = match (&a, &b) {
+            (None, None) => return Ok(None),
+            (Some(x), Some(y)) => compare_keys(&key_of(x), &key_of(y)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+        };
+        match (order, &a, &b) {
+            (std::cmp::Ordering::Less, Some(x), _) => {
+                return Ok(Some(difference(x, "row", describe_row(&names, x), "nothing".to_owned())))
+            }
+            (std::cmp::Ordering::Greater, _, Some(y)) => {
+                return Ok(Some(difference(y, "row", "nothing".to_owned(), describe_row(&names, y))))
+            }
+            (_, Some(x), Some(y)) => {
+                if let Some(c) = (0..width).find(|&c| x[c] != y[c]) {
+                    return Ok(Some(difference(x, &names[c], quoted(&x[c]), quoted(&y[c]))));
+                }
+                a = next_row(&mut live_rows, width)?;
+                b = next_row(&mut rebuilt_rows, width)?;
+            }
+            _ => return Ok(None),
+        }
+    }
+}
+
+fn compare_keys(a: &[Value], b: &[Value]) -> std::cmp::Ordering {
+    fn rank(v: &Value) -> (u8, i64, &str) {
+        match v {
+            Value::Null => (0, 0, ""),
+            Value::Integer(n) => (1, *n, ""),
+            Value::Real(x) => (1, *x as i64, ""),
+            Value::Text(t) => (2, 0, t.as_str()),
+            Value::Blob(_) => (3, 0, ""),
+        }
+    }
+    a.iter().map(rank).cmp(b.iter().map(rank))
+}
+
+fn describe_row(names: &[String], row: &Row) -> String {
+    names.iter().zip(row).map(|(n, v)| format!("{n}={}", quoted(v))).collect::<Vec<_>>().join(", ")
+}
