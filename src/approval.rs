@@ -12,7 +12,7 @@ use crate::audit::Action;
 use crate::event::{ApprovalRecord, CancelRecord, Event, ScheduleRecord};
 use crate::exit_codes::{bad, bad_hint};
 use crate::gate::Actor;
-use crate::model::{Change, EditorStatus, Role};
+use crate::model::Change;
 use anyhow::Result;
 use rusqlite::Connection;
 
@@ -49,11 +49,8 @@ pub fn valid(conn: &Connection, pending: &Pending) -> Result<Option<Approval>> {
 
 /// Whether publishing needs an approval: while two or more active editors can publish.
 pub fn required(conn: &Connection) -> Result<bool> {
-    let publishers = crate::editors::registry(conn)?
-        .into_iter()
-        .filter(|e| e.status == EditorStatus::Active && e.role >= Role::Publisher)
-        .count();
-    Ok(publishers >= 2)
+    // the rule `apply` holds every publication in the log to
+    Ok(crate::state::approval_required(&crate::log::registry(conn)?))
 }
 
 /// `admin approve`: approve the pending content (`publish::pending_approval`), as someone who

@@ -1,4 +1,4 @@
-//! Reading the audit log into a `State`: every reading goes through `state::apply`. A full
+//! Reading the audit log into a `State`: every reading goes through `state::apply_event`. A full
 //! replay applies every change up to a moment, keeping the rules (a change that breaks one is
 //! not applied). The registry applies only the editor changes, keeping the rules too (so a
 //! forged registry change grants nothing). What has happened since the last publication (the

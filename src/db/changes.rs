@@ -398,11 +398,3 @@ pub fn later_for_entity(conn: &Connection, change: &Change) -> Result<Vec<Change
     let rows = stmt.query_map(params![change.entity.as_str(), change.force, change.id], from_row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
-
-/// Every `publish` change, oldest first.
-pub fn publishes(conn: &Connection) -> Result<Vec<Change>> {
-    let mut stmt =
-        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM changes WHERE action = 'publish' ORDER BY id"))?;
-    let rows = stmt.query_map([], from_row)?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-}

@@ -48,20 +48,6 @@ pub fn by_change(conn: &Connection, change_id: i64) -> Result<Option<(String, Re
         .optional()?)
 }
 
-/// Every review, oldest first: (force slug, review).
-pub fn all(conn: &Connection) -> Result<Vec<(String, Review)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT f.slug, r.at, r.editor, r.message, r.data_to FROM reviews r JOIN forces f ON f.id = r.force_id ORDER BY r.change_id",
-    )?;
-    let rows = stmt.query_map([], |row| {
-        Ok((
-            row.get(0)?,
-            Review { at: row.get(1)?, editor: row.get(2)?, message: row.get(3)?, data_to: row.get(4)? },
-        ))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-}
-
 /// A force's reviews, newest first.
 pub fn for_force(conn: &Connection, force_id: i64) -> Result<Vec<Review>> {
     let mut stmt = conn.prepare_cached(

@@ -57,12 +57,6 @@ impl std::fmt::Display for Conflict {
     }
 }
 
-/// Apply a stored change: decode its event, then `apply_event`.
-pub fn apply(state: &mut State, change: &Change) -> anyhow::Result<()> {
-    let event = change.event()?;
-    apply_event(state, &Header::of(change), event).map_err(|c| anyhow::anyhow!("{c}"))
-}
-
 /// Apply one change to the state it follows. A change that breaks a rule (`rules::check_change`)
 /// is not applied. A change whose `before` is not what the state holds is applied all the same
 /// (the entity takes the change's `after`, so a caller that reports and goes on sees the log's

@@ -17,7 +17,7 @@ mod diff;
 mod fields;
 mod rules;
 
-pub use apply::{apply, apply_event, apply_unchecked, Conflict, Header};
+pub use apply::{apply_event, apply_unchecked, Conflict, Header};
 pub use diff::Difference;
 pub use fields::{force_fields_changed, page_changes, page_fields_changed};
 pub use rules::{approval_required, check_authority, check_change, fits, required_role};

@@ -40,7 +40,7 @@ pub enum Problem {
         id: i64,
         what: String,
     },
-    /// A change does not follow from the state before it (`state::apply`): it breaks a rule
+    /// A change does not follow from the state before it (`state::apply_event`): it breaks a rule
     /// (its editor's role, its action, its values, time, the second check), or its `before` is
     /// not what the log said the entity was (a table edited behind the tool's back, the edit
     /// carried into the log by a later change).
