@@ -47,10 +47,11 @@ pub fn valid(conn: &Connection, pending: &Pending) -> Result<Option<Approval>> {
     Ok(state.approval.filter(|a| a.content_sha256 == pending.content_sha256))
 }
 
-/// Whether publishing needs an approval: while two or more active editors can publish.
+/// Whether publishing needs an approval: as `admin settings approval` set it, or (until it is
+/// set) from the moment two editors could publish.
 pub fn required(conn: &Connection) -> Result<bool> {
     // the rule `apply` holds every publication in the log to
-    Ok(crate::state::approval_required(&crate::log::registry(conn)?))
+    Ok(crate::state::approval_required(&crate::log::governance(conn)?))
 }
 
 /// `admin approve`: approve the pending content (`publish::pending_approval`), as someone who
@@ -107,8 +108,18 @@ pub fn check(conn: &Connection, pending: &Pending, without_approval: Option<&str
         (Some(a), _) => Ok(Check { approved_by: Some(a.by), without_approval: None }),
         (None, Some(reason)) => Ok(Check { approved_by: None, without_approval: Some(reason.to_owned()) }),
         (None, None) if !required(conn)? => Ok(Check::default()),
+        (None, None) if crate::settings::too_few_publishers(conn)?.is_some() => Err(bad_hint(
+            format!(
+                "this content has not been approved, and nobody can approve it: approval is required but {} can publish",
+                match crate::state::publishers(&crate::log::registry(conn)?) {
+                    0 => "no editor",
+                    _ => "only one editor",
+                }
+            ),
+            "register a second publisher (`admin editor add NAME --role publisher`), make approval optional (`admin settings approval optional`), or publish with --without-approval -m REASON",
+        )),
         (None, None) => Err(bad_hint(
-            "this content has not been approved: while two or more editors can publish, a second one checks it first",
+            "this content has not been approved: approval is required, so a second publisher checks it first",
             "ask another publisher to run `admin approve`, or publish anyway with --without-approval -m REASON",
         )),
     }
@@ -117,6 +128,12 @@ pub fn check(conn: &Connection, pending: &Pending, without_approval: Option<&str
 /// The schedule in force: the newest schedule change, unless cancelled or carried out since.
 pub fn schedule(conn: &Connection) -> Result<Option<Schedule>> {
     Ok(crate::log::since_publication(conn)?.schedule)
+}
+
+/// A schedule whose content was published by hand before its time, and the publication that
+/// did it: done, with nothing left to publish.
+pub fn schedule_done(conn: &Connection) -> Result<Option<(Schedule, i64)>> {
+    Ok(crate::log::since_publication(conn)?.schedule_done)
 }
 
 /// `publish --at TIME`: schedule the pending, checked content. `request` says when, where, with

@@ -49,6 +49,7 @@ pub fn describe(change: &Change) -> String {
         Event::ScheduleCancelled(_) => "cancelled the schedule".to_owned(),
         Event::Publication(p) if p.major => "published".to_owned(),
         Event::Publication(_) => "published (minor)".to_owned(),
+        Event::Setting { after, .. } => format!("set {} to {}", after.name, after.value),
         Event::Editor { before: None, after } => {
             format!("added editor {} as {}", after.name, after.role.as_str())
         }

@@ -40,6 +40,20 @@ pub enum Event {
     Schedule(ScheduleRecord),
     ScheduleCancelled(CancelRecord),
     Publication(PublicationRecord),
+    /// A setting of the database given a value (`before` none the first time it is set).
+    Setting {
+        before: Option<Setting>,
+        after: Setting,
+    },
+}
+
+/// One setting and its value, as a `settings` change records it: `approval` (`required` or
+/// `optional`) or `site` (the directory the site is published into, absolute).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Setting {
+    pub name: String,
+    pub value: String,
 }
 
 /// An approval of the pending public content: its sha256, and the first and last public change
@@ -105,6 +119,10 @@ pub struct PublicationRecord {
     /// for the id its `meta` table holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
+    /// The directory it was published into (absolute; recorded from schema 14 on). The first
+    /// one recorded is the site's home until `admin settings site` says otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out: Option<String>,
 }
 
 impl Event {
@@ -119,6 +137,7 @@ impl Event {
             Event::Approval(_) => Entity::Approval,
             Event::Schedule(_) | Event::ScheduleCancelled(_) => Entity::Schedule,
             Event::Publication(_) => Entity::Publication,
+            Event::Setting { .. } => Entity::Setting,
         }
     }
 
@@ -143,7 +162,8 @@ impl Event {
             | Event::Approval(_)
             | Event::Schedule(_)
             | Event::ScheduleCancelled(_)
-            | Event::Publication(_) => false,
+            | Event::Publication(_)
+            | Event::Setting { .. } => false,
         }
     }
 
@@ -164,6 +184,7 @@ impl Event {
             Event::Schedule(schedule) => (None, side(schedule)),
             Event::ScheduleCancelled(cancel) => (side(cancel), None),
             Event::Publication(publication) => (None, side(publication)),
+            Event::Setting { before, after } => (before.as_ref().and_then(side), side(after)),
         }
     }
 
@@ -240,6 +261,7 @@ fn decode_sides(entity: Entity, sides: &impl Sides) -> Result<Event> {
                 None => Event::ScheduleCancelled(required(sides.before()?)?),
             },
             Entity::Publication => Event::Publication(required(sides.after()?)?),
+            Entity::Setting => Event::Setting { before: sides.before()?, after: required(sides.after()?)? },
         })
     })();
     event.with_context(|| format!("a {} change has an unexpected shape", entity.as_str()))
@@ -294,7 +316,12 @@ mod tests {
                 schedule: None,
                 content_sha256: Some("c".into()),
                 database: Some("d".into()),
+                out: Some("/srv/site".into()),
             }),
+            Event::Setting {
+                before: Some(Setting { name: "approval".into(), value: "required".into() }),
+                after: Setting { name: "approval".into(), value: "optional".into() },
+            },
         ];
         for event in events {
             let (before, after) = event.encode();

@@ -32,6 +32,7 @@ pub mod restore;
 pub mod revert;
 pub mod seed;
 pub mod serve;
+pub mod settings;
 pub mod sign;
 pub mod state;
 pub mod status;

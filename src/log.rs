@@ -84,6 +84,14 @@ pub fn registry(conn: &Connection) -> Result<BTreeMap<String, EditorState>> {
     Ok(state.editors)
 }
 
+/// The registry and the settings: what the rules of who may do what, and whether publishing
+/// needs an approval, are read from.
+pub fn governance(conn: &Connection) -> Result<State> {
+    let mut state = State::default();
+    apply_range(conn, &mut state, &Range::About(&[Entity::Editor, Entity::Setting]), true)?;
+    Ok(state)
+}
+
 /// What the log says since the last publication: the public changes, the approval in force,
 /// and (applied from the newest schedule change on) the schedule.
 pub fn since_publication(conn: &Connection) -> Result<State> {

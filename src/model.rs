@@ -62,6 +62,7 @@ closed_set! {
         Approve => "approve",
         Schedule => "schedule",
         CancelSchedule => "cancel-schedule",
+        Settings => "settings",
     }
 }
 
@@ -76,6 +77,7 @@ closed_set! {
         Editor => "editor",
         Approval => "approval",
         Schedule => "schedule",
+        Setting => "setting",
     }
 }
 

@@ -1,12 +1,12 @@
 //! The projection: the only code that writes the tables the audit log describes (forces, notes,
-//! reviews, page, editors, publications). A row is written from a `State`, never built by a
+//! reviews, page, editors, settings, publications). A row is written from a `State`, never built by a
 //! command: `project` loads the rows a change touches into a state, applies the change to it
 //! with the one `apply`, and writes those rows back; `rebuild` writes every row of a replayed
 //! state into empty tables, which is how `audit verify` rebuilds a database from its log.
 use anyhow::Result;
 use rusqlite::Connection;
 
-use crate::db::{editors, forces, notes, page, publications, reviews};
+use crate::db::{editors, forces, notes, page, publications, reviews, settings};
 use crate::event::Event;
 use crate::model::{AuditHead, Change};
 use crate::state::{apply_unchecked, Header, State};
@@ -51,13 +51,19 @@ fn touched(conn: &Connection, event: &Event, reverts: Option<i64>) -> Result<Sta
                 state.rows.editors.insert(after.name.clone(), row);
             }
         }
-        Event::Review(_)
-        | Event::Approval(_)
-        | Event::Schedule(_)
-        | Event::ScheduleCancelled(_)
-        | Event::Publication(_) => {}
+        Event::Setting { after, .. } => load_setting(conn, &mut state, &after.name)?,
+        // the first publication to record its directory makes it the site's home
+        Event::Publication(_) => load_setting(conn, &mut state, crate::state::SITE)?,
+        Event::Review(_) | Event::Approval(_) | Event::Schedule(_) | Event::ScheduleCancelled(_) => {}
     }
     Ok(state)
+}
+
+fn load_setting(conn: &Connection, state: &mut State, name: &str) -> Result<()> {
+    if let Some(value) = settings::get(conn, name)? {
+        state.settings.insert(name.to_owned(), value);
+    }
+    Ok(())
 }
 
 /// Write the rows `event` touched from `state`, which it has been applied to.
@@ -77,8 +83,21 @@ fn write_touched(conn: &Connection, state: &State, event: &Event, change: &Chang
         Event::ReviewWithdrawn(_) => change.reverts.map_or(Ok(()), |id| reviews::delete(conn, id)),
         Event::Page { .. } => write_page(conn, state),
         Event::Editor { after, .. } => write_editor(conn, state, &after.name),
-        Event::Publication(_) => state.publications.last().map_or(Ok(()), |p| publications::insert(conn, p)),
+        Event::Publication(_) => {
+            if state.rows.settings.get(crate::state::SITE) == Some(&change.id) {
+                write_setting(conn, state, crate::state::SITE)?;
+            }
+            state.publications.last().map_or(Ok(()), |p| publications::insert(conn, p))
+        }
+        Event::Setting { after, .. } => write_setting(conn, state, &after.name),
         Event::Approval(_) | Event::Schedule(_) | Event::ScheduleCancelled(_) => Ok(()),
+    }
+}
+
+fn write_setting(conn: &Connection, state: &State, name: &str) -> Result<()> {
+    match (state.settings.get(name), state.rows.settings.get(name)) {
+        (Some(value), Some(change)) => settings::put(conn, name, value, *change),
+        _ => Ok(()),
     }
 }
 
@@ -139,6 +158,9 @@ fn write_all(conn: &Connection, state: &State) -> Result<()> {
     }
     for publication in &state.publications {
         publications::insert(conn, publication)?;
+    }
+    for name in state.settings.keys() {
+        write_setting(conn, state, name)?;
     }
     Ok(())
 }

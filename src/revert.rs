@@ -62,6 +62,12 @@ pub fn revert(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome> {
                 "make the change you want with `admin editor`",
             ))
         }
+        Action::Settings => {
+            return Err(bad_hint(
+                format!("change {id} changed a setting, which is not reverted"),
+                "set it again with `admin settings`",
+            ))
+        }
         Action::Approve | Action::Schedule | Action::CancelSchedule => {
             return Err(bad_hint(
                 format!(
@@ -93,7 +99,7 @@ pub fn revert(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome> {
         Entity::Note => revert_note(conn, actor, &target),
         Entity::Page => revert_page(conn, actor, &target),
         Entity::Review => revert_review(conn, actor, &target),
-        Entity::Publication | Entity::Editor | Entity::Approval | Entity::Schedule => {
+        Entity::Publication | Entity::Editor | Entity::Approval | Entity::Schedule | Entity::Setting => {
             Err(bad(format!("change {id} is about a {}, which cannot be reverted", target.entity)))
         }
     }

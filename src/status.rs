@@ -87,8 +87,20 @@ pub struct ApprovalStatus {
     /// Public content is waiting to be published.
     pub pending: bool,
     pub schedule: Option<crate::approval::Schedule>,
+    /// A schedule whose content went out by hand before its time: done, in this publication.
+    pub schedule_done: Option<ScheduleDone>,
+    /// Whether `admin settings approval` set `required`, or it is the default.
+    pub setting: &'static str,
+    /// Approval is required but fewer than two editors can publish: what to do about it.
+    pub too_few_publishers: Option<String>,
     /// Publications made without approval since the last approved one, newest first.
     pub unapproved: Vec<Publication>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScheduleDone {
+    pub schedule: crate::approval::Schedule,
+    pub publication: i64,
 }
 
 fn approval_status(conn: &Connection) -> Result<ApprovalStatus> {
@@ -107,6 +119,14 @@ fn approval_status(conn: &Connection) -> Result<ApprovalStatus> {
         approved_by,
         pending: pending.is_some(),
         schedule: crate::approval::schedule(conn)?,
+        schedule_done: crate::approval::schedule_done(conn)?
+            .map(|(schedule, publication)| ScheduleDone { schedule, publication }),
+        setting: if crate::db::settings::get(conn, crate::state::APPROVAL)?.is_some() {
+            "set"
+        } else {
+            "default"
+        },
+        too_few_publishers: crate::settings::too_few_publishers(conn)?,
         unapproved,
     })
 }

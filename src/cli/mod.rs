@@ -32,7 +32,7 @@ pub const GROUPS: &[(&str, &[&str])] = &[
     ("Notes and reviews", &["note", "review", "due"]),
     ("History", &["history", "audit", "revert"]),
     ("Publishing", &["status", "check-links", "page", "approve", "publish", "publications", "serve"]),
-    ("Team", &["editor"]),
+    ("Team", &["editor", "settings"]),
     ("Maintenance", &["export", "import", "backup", "restore", "completions", "man"]),
 ];
 
@@ -200,6 +200,11 @@ pub enum Command {
         after_help = "Examples:\n  admin editor add alice --role admin\n  admin --editor alice editor add bob --role publisher --key bob.pub\n  admin editor list"
     )]
     Editor(EditorCommand),
+    /// Whether publishing needs a second editor's approval, and where the site is published
+    #[command(
+        after_help = "Without a setting, approval is required from the moment two editors can publish, and stays\nrequired (a publisher leaving does not turn it off); the site goes where the first publication\nwent, or to publish/ beside the database. Only an admin changes a setting, with an audited change.\n\nExamples:\n  admin settings\n  admin settings approval optional -m \"one publisher until March\"\n  admin settings site /srv/www/use-of-force"
+    )]
+    Settings(SettingsArgs),
     /// Past publications, newest first (or one with --show)
     #[command(after_help = "Examples:\n  admin publications --json\n  admin publications --show 3")]
     Publications(PublicationsArgs),

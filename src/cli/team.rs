@@ -134,3 +134,45 @@ pub struct EditorKeyArgs {
     #[command(flatten)]
     pub message: Message,
 }
+
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    #[command(subcommand)]
+    pub command: Option<SettingsCommand>,
+    #[command(flatten)]
+    pub json: Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Whether publishing needs a second editor's approval
+    #[command(after_help = "Example:\n  admin settings approval required -m \"two publishers again\"")]
+    Approval(SettingsApprovalArgs),
+    /// The directory `admin publish` publishes into when no --out is given
+    #[command(after_help = "Example:\n  admin settings site /srv/www/use-of-force")]
+    Site(SettingsSiteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SettingsApprovalArgs {
+    #[arg(value_enum)]
+    pub value: ApprovalSetting,
+    #[command(flatten)]
+    pub message: Message,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ApprovalSetting {
+    /// Every publication needs a second editor's approval (or a recorded reason)
+    Required,
+    /// A publisher may publish alone
+    Optional,
+}
+
+#[derive(Debug, Args)]
+pub struct SettingsSiteArgs {
+    /// The site's directory (made absolute; it need not exist yet)
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub message: Message,
+}

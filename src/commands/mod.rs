@@ -24,6 +24,7 @@ mod restore;
 mod revert;
 mod review;
 mod serve;
+mod settings;
 mod shell;
 mod show;
 mod status;
@@ -72,6 +73,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Publications(args) => publications::run(ctx, args),
         Command::Revert(args) => revert::run(ctx, args),
         Command::Status(args) => status::run(ctx, args),
+        Command::Settings(args) => settings::run(ctx, args),
         Command::Serve(args) => serve::run(ctx, args),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
@@ -96,6 +98,7 @@ fn reads_only(command: &Command) -> Option<&'static str> {
         Command::Status(_) => "status",
         Command::Export(_) => "export",
         Command::Serve(_) => "serve",
+        Command::Settings(crate::cli::SettingsArgs { command: None, .. }) => "settings",
         _ => return None,
     })
 }

@@ -8,12 +8,12 @@ use crate::gate::Audited;
 use crate::publish::{self, Options, Outcome};
 use crate::{output, Ctx};
 
-/// `--out` when none is given.
-const DEFAULT_OUT: &str = "publish";
-
 pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
     let given_out = args.out.take();
-    let mut out_arg = given_out.clone().unwrap_or_else(|| DEFAULT_OUT.into());
+    // without --out, the site's home: `admin settings site`, where the first publication went,
+    // or publish/ beside the database (never the current directory)
+    let home = ctx.open()?.read(|tx| crate::settings::site_home(tx, &ctx.db_path))?;
+    let mut out_arg = given_out.clone().unwrap_or(home);
     if let Some(id) = args.from_publication {
         let mut db = ctx.open()?;
         let publication = publish::republish(&mut db, id, &out_arg, args.replace_site)?;
@@ -63,7 +63,7 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
         })?;
         output::line(format!(
             "scheduled the pending content to go live at {at} into `{}` (change {}); `admin publish --scheduled` publishes it then",
-            out_arg.display(),
+            shown(&out_arg).display(),
             change.id
         ))?;
         return Ok(ExitCode::SUCCESS);
@@ -74,7 +74,13 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
         let now = ctx.clock.stamp();
         match db.read(|tx| crate::approval::schedule(tx))? {
             None => {
-                output::line("nothing is scheduled")?;
+                match db.read(|tx| crate::approval::schedule_done(tx))? {
+                    Some((s, publication)) => output::line(format!(
+                        "nothing to do: the content scheduled for {} (change {}) was published by hand in publication {publication}",
+                        s.at, s.change
+                    ))?,
+                    None => output::line("nothing is scheduled")?,
+                }
                 return Ok(ExitCode::SUCCESS);
             }
             Some(s) if s.at > now => {
@@ -119,7 +125,15 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
         scheduled,
     };
     let outcome = publish::publish(&mut db, &author, &options)?;
-    let out = options.out.display();
+    let out = shown(&options.out);
+    let out = out.display();
+    // the first publication makes its directory the home; after that, another is named
+    let recorded = db.read(|tx| crate::db::settings::get(tx, crate::state::SITE))?;
+    if let Some(home) = recorded.filter(|home| given_out.is_some() && !same_place(home, &options.out)) {
+        output::line(format!(
+            "note: `{out}` is not the site's home `{home}`; `admin settings site {out}` makes it the home"
+        ))?;
+    }
     match outcome {
         Outcome::NothingChanged { last } => output::line(format!(
             "nothing to publish: nothing public has changed since publication {} ({}); `{out}` left as it is",
@@ -163,6 +177,15 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A directory as people read it: inside the current directory, relative to it.
+fn shown(dir: &std::path::Path) -> std::path::PathBuf {
+    let cwd = std::env::current_dir().ok().and_then(|d| std::fs::canonicalize(d).ok());
+    match cwd.and_then(|cwd| dir.strip_prefix(&cwd).ok().map(std::path::Path::to_owned)) {
+        Some(inside) if !inside.as_os_str().is_empty() => inside,
+        _ => dir.to_owned(),
+    }
 }
 
 /// Whether `out` names the directory `home` (absolute, as a schedule records it).

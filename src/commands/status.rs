@@ -141,7 +141,12 @@ fn name_lines(status: &status::Status) -> String {
 /// The second check: what is approved, what is scheduled, what went out unchecked.
 fn approval_lines(a: &status::ApprovalStatus) -> String {
     let mut text = String::new();
-    let need = if a.required { "required (two or more editors can publish)" } else { "optional" };
+    let need = match (a.required, a.setting) {
+        (true, "set") => "required (admin settings)",
+        (true, _) => "required (two editors could publish)",
+        (false, "set") => "optional (admin settings)",
+        (false, _) => "optional (fewer than two publishers so far)",
+    };
     let state = match (&a.approved_by, a.pending) {
         (Some(by), _) => format!("the pending content is approved by {by}"),
         (None, true) => "the pending content is not approved yet".to_owned(),
@@ -150,6 +155,15 @@ fn approval_lines(a: &status::ApprovalStatus) -> String {
     text.push_str(&format!("Approval:     {need}; {state}\n"));
     if let Some(s) = &a.schedule {
         text.push_str(&format!("Scheduled:    to go live at {} (change {}, by {})\n", s.at, s.change, s.by));
+    }
+    if let Some(done) = &a.schedule_done {
+        text.push_str(&format!(
+            "Scheduled:    done: the content scheduled for {} (change {}) went out by hand in publication {}\n",
+            done.schedule.at, done.schedule.change, done.publication
+        ));
+    }
+    if let Some(warning) = &a.too_few_publishers {
+        text.push_str(&format!("  warning: {warning}\n"));
     }
     for p in &a.unapproved {
         text.push_str(&format!(

@@ -174,6 +174,7 @@ fn compare_table(live: &Connection, rebuilt: &Connection, table: &str) -> Result
         "page" => "page",
         "editors" => "editors",
         "publications" => "publications",
+        "settings" => "settings",
         _ => "a table",
     };
     let key_of = |row: &Row| key.iter().map(|&i| row[i].clone()).collect::<Vec<_>>();

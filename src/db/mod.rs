@@ -21,6 +21,7 @@ pub mod notes;
 pub mod page;
 pub mod publications;
 pub mod reviews;
+pub mod settings;
 pub mod state;
 
 mod embedded {

@@ -244,7 +244,8 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             return Ok(Prepared::DryRun(publication, summary));
         }
         let staged = site::stage(&out, &site, &identity(database_id.clone(), &publication))?;
-        let change = record(tx, actor, &publication, options.scheduled.as_ref().map(|s| s.change))?;
+        let change =
+            record(tx, actor, &publication, options.scheduled.as_ref().map(|s| s.change), Some(&out.path))?;
         Ok(Prepared::Publish(publication, change.id, summary, staged))
     };
     let prepared = if options.dry_run { db.dry_run_as(author, run)? } else { db.write_as(author, run)? };
@@ -348,6 +349,7 @@ pub fn record(
     actor: &Actor,
     publication: &Publication,
     schedule: Option<i64>,
+    out: Option<&std::path::Path>,
 ) -> Result<crate::model::Change> {
     let record = crate::event::PublicationRecord {
         id: publication.id,
@@ -360,6 +362,7 @@ pub fn record(
         schedule,
         content_sha256: Some(publication.content_sha256.clone()),
         database: crate::db::database_id(tx)?,
+        out: out.map(|p| p.display().to_string()),
     };
     crate::gate::append(tx, actor.change(Action::Publish, crate::event::Event::Publication(record)))
 }

@@ -173,6 +173,18 @@ pub fn apply_unchecked(state: &mut State, change: &Header, event: Event) -> Resu
                 .or_insert_with(|| EditorRow { added_at: change.at.to_owned(), change: change.id });
             row.change = change.id;
             state.editors.insert(after.name.clone(), after);
+            if !state.two_publishers_seen && super::publishers(&state.editors) >= 2 {
+                state.two_publishers_seen = true;
+            }
+        }
+        Event::Setting { before, after } => {
+            if before.as_ref().map(|b| &b.value) != state.settings.get(&after.name)
+                || before.as_ref().is_some_and(|b| b.name != after.name)
+            {
+                result = Err(conflict(format!("setting {}", after.name)));
+            }
+            state.rows.settings.insert(after.name.clone(), change.id);
+            state.settings.insert(after.name, after.value);
         }
         Event::Approval(approval) => {
             state.approval = Some(Approval {
@@ -183,6 +195,7 @@ pub fn apply_unchecked(state: &mut State, change: &Header, event: Event) -> Resu
             });
         }
         Event::Schedule(schedule) => {
+            state.schedule_done = None;
             state.schedule = Some(Schedule {
                 change: change.id,
                 by: change.editor.to_owned(),
@@ -198,6 +211,7 @@ pub fn apply_unchecked(state: &mut State, change: &Header, event: Event) -> Resu
         }
         Event::ScheduleCancelled(_) => state.schedule = None,
         Event::Publication(record) => {
+            let record_id = record.id;
             // a publication covers the log up to the change before its own
             let (last_change, head_hash) =
                 state.head.as_ref().map_or((0, None), |h| (h.change, Some(h.hash.clone())));
@@ -218,8 +232,27 @@ pub fn apply_unchecked(state: &mut State, change: &Header, event: Event) -> Resu
                 without_approval: record.without_approval,
                 change: change.id,
             });
-            if record.schedule.is_some() && state.schedule.as_ref().map(|s| s.change) == record.schedule {
-                state.schedule = None;
+            // the first directory a publication records is the site's home, unless one is set
+            if let Some(out) = record.out {
+                if !state.settings.contains_key(super::SITE) {
+                    state.settings.insert(super::SITE.to_owned(), out);
+                    state.rows.settings.insert(super::SITE.to_owned(), change.id);
+                }
+            }
+            state.schedule_done = None;
+            if let Some(schedule) = state.schedule.take() {
+                if record.schedule == Some(schedule.change) {
+                    // carried out
+                } else if state
+                    .publications
+                    .last()
+                    .is_some_and(|p| p.content_sha256 == schedule.content_sha256)
+                {
+                    // published by hand: the schedule has nothing left to do
+                    state.schedule_done = Some((schedule, record_id));
+                } else {
+                    state.schedule = Some(schedule);
+                }
             }
             state.approval = None;
             state.public_changes.clear();

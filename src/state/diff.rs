@@ -30,6 +30,7 @@ impl std::fmt::Display for Difference {
                 "notes" => "note",
                 "editors" => "editor",
                 "publications" => "publication",
+                "settings" => "setting",
                 "schema" => "object",
                 _ => "row",
             },

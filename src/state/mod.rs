@@ -20,7 +20,10 @@ mod rules;
 pub use apply::{apply_event, apply_unchecked, Conflict, Header};
 pub use diff::Difference;
 pub use fields::{force_fields_changed, page_changes, page_fields_changed};
-pub use rules::{approval_required, check_authority, check_change, fits, required_role};
+pub use rules::{
+    approval_required, check_authority, check_change, check_setting, fits, publishers, required_role,
+    APPROVAL, OPTIONAL, REQUIRED, SITE,
+};
 
 /// A map keyed by slug: hashed (a directory of 100,000 slugs sharing their first characters makes
 /// an ordered map compare long prefixes on every look-up), with a fixed seed so that a state
@@ -49,10 +52,18 @@ pub struct State {
     pub publications: Vec<Publication>,
     /// The publication waiting for its time, if any.
     pub schedule: Option<Schedule>,
+    /// A schedule whose content a publication made by hand has published since (with that
+    /// publication's number): done, though its time may not have come.
+    pub schedule_done: Option<(Schedule, i64)>,
     /// Since the last publication: the newest approval not voided by a public change after it.
     pub approval: Option<Approval>,
     /// Since the last publication: the public changes, oldest first (id, editor, action).
     pub public_changes: Vec<(i64, String, Action)>,
+    /// The settings `admin settings` has given a value, by name.
+    pub settings: BTreeMap<String, String>,
+    /// Two or more active editors could publish at some moment: from then on, approval is
+    /// required until a setting says otherwise (`rules::approval_required`).
+    pub two_publishers_seen: bool,
     /// The newest change applied, and its time.
     pub head: Option<AuditHead>,
     pub last_at: Option<String>,
@@ -66,6 +77,8 @@ pub struct Rows {
     pub notes: BTreeMap<i64, NoteRow>,
     pub editors: BTreeMap<String, EditorRow>,
     pub page: Option<i64>,
+    /// By setting name.
+    pub settings: BTreeMap<String, i64>,
 }
 
 /// A note's row beyond its state: who wrote it and when, who resolved it and when.

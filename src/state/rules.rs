@@ -29,7 +29,9 @@ pub fn required_role(action: Action) -> Role {
         | Action::Import
         | Action::SetPage => Role::Editor,
         Action::Publish | Action::Approve | Action::Schedule | Action::CancelSchedule => Role::Publisher,
-        Action::AddEditor | Action::RetireEditor | Action::SetRole | Action::SetKey => Role::Admin,
+        Action::AddEditor | Action::RetireEditor | Action::SetRole | Action::SetKey | Action::Settings => {
+            Role::Admin
+        }
     }
 }
 
@@ -122,12 +124,43 @@ pub fn fits(action: Action, event: &Event) -> bool {
         Event::Schedule(_) => action == A::Schedule,
         Event::ScheduleCancelled(_) => action == A::CancelSchedule,
         Event::Publication(_) => action == A::Publish,
+        Event::Setting { .. } => action == A::Settings,
     }
 }
 
-/// Whether the second check is required: while two or more active editors can publish.
-pub fn approval_required(registry: &BTreeMap<String, EditorState>) -> bool {
-    registry.values().filter(|e| e.status == EditorStatus::Active && e.role >= Role::Publisher).count() >= 2
+/// Whether the second check is required: as `admin settings approval` last set it; until it is
+/// set, from the first moment two or more active editors could publish, and from then on (a
+/// publisher leaving does not turn it off: only the setting does).
+pub fn approval_required(state: &super::State) -> bool {
+    match state.settings.get(APPROVAL).map(String::as_str) {
+        Some(value) => value == REQUIRED,
+        None => state.two_publishers_seen || publishers(&state.editors) >= 2,
+    }
+}
+
+/// The setting `admin settings approval` changes, and its two values.
+pub const APPROVAL: &str = "approval";
+pub const REQUIRED: &str = "required";
+pub const OPTIONAL: &str = "optional";
+/// The setting that records where the site is published.
+pub const SITE: &str = "site";
+
+/// How many active editors can publish.
+pub fn publishers(registry: &BTreeMap<String, EditorState>) -> usize {
+    registry.values().filter(|e| e.status == EditorStatus::Active && e.role >= Role::Publisher).count()
+}
+
+/// A setting the log may record, with a value it may take.
+pub fn check_setting(name: &str, value: &str) -> std::result::Result<(), String> {
+    match name {
+        APPROVAL if value == REQUIRED || value == OPTIONAL => Ok(()),
+        APPROVAL => Err(format!("approval is `{REQUIRED}` or `{OPTIONAL}`, not {}", quoted(value))),
+        SITE if value.starts_with('/') && value.len() <= 4096 && !value.chars().any(|c| c.is_control()) => {
+            Ok(())
+        }
+        SITE => Err(format!("the site's directory is an absolute path, not {}", quoted(value))),
+        _ => Err(format!("there is no setting {}", quoted(name))),
+    }
 }
 
 /// The values a change records are ones admin accepts when they are typed: a `javascript:`
@@ -200,6 +233,8 @@ pub fn check_values(event: &Event) -> std::result::Result<(), String> {
                 }
             }
         }
+        Event::Setting { after, .. } => check_setting(&after.name, &after.value)
+            .map_err(|why| format!("it records a setting admin refuses: {why}"))?,
         Event::Approval(_)
         | Event::Schedule(_)
         | Event::ScheduleCancelled(_)
@@ -304,8 +339,8 @@ fn check_second(
             )),
         },
         None if without_approval.is_some() => Ok(()),
-        None if approval_required(&state.editors) => Err(
-            "it was made with no approval and no recorded reason, while two or more editors could publish".to_owned(),
+        None if approval_required(state) => Err(
+            "it was made with no approval and no recorded reason, while approval was required".to_owned(),
         ),
         None => Ok(()),
     }
@@ -321,6 +356,7 @@ fn describe_kind(event: &Event) -> &'static str {
         Event::Approval(_) => "an approval",
         Event::Schedule(_) | Event::ScheduleCancelled(_) => "a schedule",
         Event::Publication(_) => "a publication",
+        Event::Setting { .. } => "a setting",
     }
 }
 

@@ -38,6 +38,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("restore", 3),
     ("revert", 3),
     ("serve", 3),
+    ("settings", 3),
     ("status", 3),
     ("suggest", 3),
     ("transfer", 3),
@@ -61,6 +62,7 @@ const WRITERS: &[(&str, &str)] = &[
     ("page::write", "src/projection.rs"),
     ("editors::put", "src/projection.rs"),
     ("publications::insert", "src/projection.rs"),
+    ("settings::put", "src/projection.rs"),
     ("changes::insert", "src/gate.rs"),
 ];
 

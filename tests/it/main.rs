@@ -19,6 +19,7 @@ mod publish;
 mod readme;
 mod reliability;
 mod restore;
+mod settings;
 mod signing;
 mod team;
 mod ux;

@@ -278,7 +278,7 @@ fn approvals_schedules_and_publications_forged_into_the_log_are_named() {
             "carol",
             "publish",
             serde_json::json!({"id": 1, "note": "n", "major": true, "sha256": content, "changes": [1, 51]}),
-            "it was made with no approval and no recorded reason, while two or more editors could publish",
+            "it was made with no approval and no recorded reason, while approval was required",
         ),
         (
             "a publication out of turn",

@@ -155,14 +155,20 @@ fn publishing_without_approval_needs_a_reason_and_is_flagged() {
     assert_eq!(change["after"]["without_approval"], "the old link was a phishing page");
     let status = env.ok(&["status"]);
     assert!(
-        status.contains("Approval:     required (two or more editors can publish); nothing pending"),
+        status.contains("Approval:     required (two editors could publish); nothing pending"),
         "{status}"
     );
     assert!(status.contains("unapproved: publication 1") && status.contains("phishing page"), "{status}");
     assert!(env.ok(&["audit", "verify"]).contains("intact"));
-    // with one publisher, approval is optional
+    // demoting the second publisher leaves approval required: only the setting turns it off
     as_(&env, "alice", &["editor", "set-role", "bob", "editor"]);
     as_(&env, "carol", &["set-url", "essex-police", "https://www.essex.police.uk/uof"]);
+    let err = refused(&env, "alice", &["publish"], 2);
+    assert!(
+        err.contains("nobody can approve it: approval is required but only one editor can publish"),
+        "{err}"
+    );
+    as_(&env, "alice", &["settings", "approval", "optional", "-m", "one publisher until March"]);
     as_(&env, "alice", &["publish"]);
 }
 

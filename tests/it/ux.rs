@@ -450,7 +450,7 @@ complete -p admin"#,
     );
     assert_eq!(lines[5], "admin review --db=other.db els|elsewhere-police");
     assert_eq!(lines[6], "admin set-url kent-police https|", "a URL is not a force");
-    assert_eq!(lines[7], "admin se|set-url serve", "the rest is clap's");
+    assert_eq!(lines[7], "admin se|set-url settings serve", "the rest is clap's");
     assert!(lines[8].contains("-F _admin_with_forces"), "{}", lines[8]);
 }
 

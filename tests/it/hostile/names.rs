@@ -269,7 +269,8 @@ fn a_look_alike_pair_in_an_older_database_is_reported_by_status_not_fatal() {
              VALUES (46, 'kent-poiice', 'Kent PoIice', 'kent poiice', '', 'active', {change});
              DROP INDEX forces_look_key;
              ALTER TABLE forces DROP COLUMN look_key;
-             DELETE FROM refinery_schema_history WHERE version = 13;"
+             DELETE FROM refinery_schema_history WHERE version >= 13;
+             DROP TABLE settings;"
         ))
         .unwrap();
     let status = env.ok(&["status"]);

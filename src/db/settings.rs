@@ -1,0 +1,30 @@
+//! The settings (`state::State::settings`): the live copy of what the log's `settings` changes
+//! say.
+use anyhow::Result;
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// A setting's value, where one has been set.
+pub fn get(conn: &Connection, name: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM settings WHERE name = ?1")?
+        .query_row([name], |row| row.get(0))
+        .optional()?)
+}
+
+/// Write a setting's row. Only the projection calls this.
+pub fn put(conn: &Connection, name: &str, value: &str, change_id: i64) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO settings (name, value, change_id) VALUES (?1, ?2, ?3)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value, change_id = excluded.change_id",
+    )?
+    .execute(params![name, value, change_id])?;
+    Ok(())
+}
+
+/// The change that last wrote a setting's row.
+pub fn change_of(conn: &Connection, name: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT change_id FROM settings WHERE name = ?1")?
+        .query_row([name], |row| row.get(0))
+        .optional()?)
+}

@@ -1,0 +1,133 @@
+//! `admin settings`: whether publishing needs a second editor's approval, and where the site is
+//! published. Each is set by an audited `settings` change (an admin's); until then it has its
+//! default, which `admin settings` shows with where it comes from.
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::audit::Action;
+use crate::event::{Event, Setting};
+use crate::exit_codes::bad_hint;
+use crate::gate::Actor;
+use crate::state::{APPROVAL, OPTIONAL, REQUIRED, SITE};
+
+/// The settings as they stand, each with where its value comes from.
+#[derive(Debug, Serialize)]
+pub struct Settings {
+    pub approval: Value,
+    pub site: Value,
+    /// How many active editors can publish (approval needs two).
+    pub publishers: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Value {
+    pub value: String,
+    /// The change that set it, or none for a default.
+    pub change: Option<i64>,
+    /// Why it has this value, in words.
+    pub source: String,
+}
+
+/// The settings of the database at `db_path`.
+pub fn show(conn: &Connection, db_path: &Path) -> Result<Settings> {
+    let state = crate::log::governance(conn)?;
+    let publishers = crate::state::publishers(&state.editors);
+    let required = crate::state::approval_required(&state);
+    let approval = match state.rows.settings.get(APPROVAL) {
+        Some(change) => Value {
+            value: state.settings[APPROVAL].clone(),
+            change: Some(*change),
+            source: format!("set by change {change}"),
+        },
+        None => Value {
+            value: if required { REQUIRED } else { OPTIONAL }.to_owned(),
+            change: None,
+            source: if required {
+                "the default once two editors could publish".to_owned()
+            } else {
+                "the default while fewer than two editors have been able to publish".to_owned()
+            },
+        },
+    };
+    let site = match (crate::db::settings::get(conn, SITE)?, site_change(conn)?) {
+        (Some(dir), Some((change, by_publication))) => Value {
+            value: dir,
+            change: Some(change),
+            source: if by_publication {
+                format!("where the first publication went (change {change})")
+            } else {
+                format!("set by change {change}")
+            },
+        },
+        _ => Value {
+            value: default_site(db_path).display().to_string(),
+            change: None,
+            source: "the default: publish/ beside the database".to_owned(),
+        },
+    };
+    Ok(Settings { approval, site, publishers })
+}
+
+/// The change that wrote the site's row, and whether it was a publication.
+fn site_change(conn: &Connection) -> Result<Option<(i64, bool)>> {
+    let Some(change) = crate::db::settings::change_of(conn, SITE)? else {
+        return Ok(None);
+    };
+    let action = crate::db::changes::get(conn, change)?.map(|c| c.action);
+    Ok(Some((change, action == Some(Action::Publish))))
+}
+
+/// `publish/` beside the database: where a database publishes before anything says otherwise.
+pub fn default_site(db_path: &Path) -> PathBuf {
+    let dir = std::path::absolute(db_path).ok().and_then(|p| p.parent().map(Path::to_owned));
+    dir.unwrap_or_else(|| PathBuf::from(".")).join("publish")
+}
+
+/// Where the site is published: the `site` setting, or the first publication's directory, or
+/// `publish/` beside the database.
+pub fn site_home(conn: &Connection, db_path: &Path) -> Result<PathBuf> {
+    Ok(crate::db::settings::get(conn, SITE)?.map_or_else(|| default_site(db_path), PathBuf::from))
+}
+
+/// `admin settings approval required|optional`.
+pub fn set_approval(conn: &Connection, actor: &Actor, value: &str) -> Result<crate::directory::Outcome> {
+    set(conn, actor, APPROVAL, value)
+}
+
+/// `admin settings site DIR` (made absolute by the caller).
+pub fn set_site(conn: &Connection, actor: &Actor, dir: &Path) -> Result<crate::directory::Outcome> {
+    set(conn, actor, SITE, &dir.display().to_string())
+}
+
+fn set(conn: &Connection, actor: &Actor, name: &str, value: &str) -> Result<crate::directory::Outcome> {
+    crate::editors::authorize_action(conn, &actor.editor, Action::Settings)?;
+    crate::state::check_setting(name, value).map_err(|why| bad_hint(why, "see `admin settings --help`"))?;
+    let before = crate::db::settings::get(conn, name)?;
+    if before.as_deref() == Some(value) {
+        return Ok(crate::directory::Outcome::Unchanged(format!(
+            "nothing to change: {name} is already {value}"
+        )));
+    }
+    let event = Event::Setting {
+        before: before.map(|value| Setting { name: name.to_owned(), value }),
+        after: Setting { name: name.to_owned(), value: value.to_owned() },
+    };
+    let change = crate::gate::append(conn, actor.change(Action::Settings, event))?;
+    Ok(crate::directory::Outcome::Changed(Box::new(change)))
+}
+
+/// What to tell an editor when approval is required and fewer than two editors can publish:
+/// nobody but the publisher could approve, so every publication would need a reason.
+pub fn too_few_publishers(conn: &Connection) -> Result<Option<String>> {
+    let state = crate::log::governance(conn)?;
+    let publishers = crate::state::publishers(&state.editors);
+    Ok((crate::state::approval_required(&state) && publishers < 2).then(|| {
+        format!(
+            "approval is required but {} can publish, so nobody can approve: register a second publisher (`admin editor add NAME --role publisher`) or make approval optional (`admin settings approval optional`)",
+            if publishers == 1 { "only one editor".to_owned() } else { "no editor".to_owned() }
+        )
+    }))
+}
