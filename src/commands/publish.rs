@@ -127,13 +127,6 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
     let outcome = publish::publish(&mut db, &author, &options)?;
     let out = shown(&options.out);
     let out = out.display();
-    // the first publication makes its directory the home; after that, another is named
-    let recorded = db.read(|tx| crate::db::settings::get(tx, crate::state::SITE))?;
-    if let Some(home) = recorded.filter(|home| given_out.is_some() && !same_place(home, &options.out)) {
-        output::line(format!(
-            "note: `{out}` is not the site's home `{home}`; `admin settings site {out}` makes it the home"
-        ))?;
-    }
     match outcome {
         Outcome::NothingChanged { last } => output::line(format!(
             "nothing to publish: nothing public has changed since publication {} ({}); `{out}` left as it is",
@@ -175,6 +168,13 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
             }
             print_summary(&summary)?;
         }
+    }
+    // the first publication makes its directory the home; after that, another is named
+    let recorded = db.read(|tx| crate::db::settings::get(tx, crate::state::SITE))?;
+    if let Some(home) = recorded.filter(|home| given_out.is_some() && !same_place(home, &options.out)) {
+        output::line(format!(
+            "note: `{out}` is not the site's home `{home}`; `admin settings site {out}` makes it the home"
+        ))?;
     }
     Ok(ExitCode::SUCCESS)
 }

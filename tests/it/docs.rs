@@ -2,8 +2,10 @@
 //! executed in order, in a fresh directory, and what it shows must be what the commands print.
 //!
 //! A line `$ command` runs in bash with `admin` on the PATH (so pipes and redirections work);
-//! the lines after it, up to the next `$`, must each appear in its output, in order (`…` skips
-//! freely). A command ending `# exit N` must exit N; every other command must exit 0.
+//! the lines after it, up to the next `$`, are its whole output (stdout then stderr, blank lines
+//! left out), line for line. Within a line `…` stands for any text (a time, a hash, a temporary
+//! path); a line that is only `…` stands for any number of lines. A command ending `# exit N`
+//! must exit N; every other command must exit 0.
 use std::path::Path;
 
 use crate::testenv::TestEnv;
@@ -46,6 +48,10 @@ fn run_doc(name: &str) -> usize {
     let markdown = std::fs::read_to_string(&path).unwrap();
     let steps = steps(&markdown);
     let env = TestEnv::empty();
+    // DOCS_BLESS=1: write what the commands print into the examples that differ (hashes and
+    // temporary paths elided), for a person to read over before committing
+    let blessing = std::env::var_os("DOCS_BLESS").is_some();
+    let mut blessed: Vec<(usize, Vec<String>)> = Vec::new();
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_admin")).parent().unwrap().display().to_string();
     for step in &steps {
         let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").display().to_string();
@@ -60,21 +66,99 @@ fn run_doc(name: &str) -> usize {
             "{name}:{}: `{}` exited {}:\n{output}",
             step.line, step.command, run.code
         );
-        let mut rest = output.as_str();
-        for want in &step.expect {
-            if want.trim() == "…" {
-                continue;
-            }
-            match rest.find(want.trim()) {
-                Some(at) => rest = &rest[at + want.trim().len()..],
-                None => panic!(
-                    "{name}:{}: `{}` did not print {want:?} (in order); it printed:\n{output}",
-                    step.line, step.command
-                ),
-            }
+        let got: Vec<&str> = output.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()).collect();
+        let want: Vec<&str> = step.expect.iter().map(|l| l.trim_end()).collect();
+        if blessing && !whole(&want, &got) {
+            blessed.push((
+                step.line,
+                got.iter().map(|l| redact(l, env.path("").to_str().unwrap_or("/"))).collect(),
+            ));
+            continue;
         }
+        assert!(
+            whole(&want, &got),
+            "{name}:{}: `{}` printed something else than the example shows.\nThe example:\n{}\nIt printed:\n{}",
+            step.line,
+            step.command,
+            want.join("\n"),
+            got.join("\n")
+        );
+    }
+    if !blessed.is_empty() {
+        bless(&path, &markdown, &blessed);
     }
     steps.len()
+}
+
+/// Rewrite the output lines of the examples at `blessed` (each its `$` line's number).
+fn bless(path: &Path, markdown: &str, blessed: &[(usize, Vec<String>)]) {
+    let mut out = Vec::new();
+    let mut skipping = false;
+    for (n, line) in markdown.lines().enumerate() {
+        if skipping && (line.starts_with("$ ") || line.trim_start().starts_with("```")) {
+            skipping = false;
+        }
+        if skipping {
+            continue;
+        }
+        out.push(line.to_owned());
+        if let Some((_, lines)) = blessed.iter().find(|(at, _)| *at == n + 1) {
+            out.extend(lines.iter().cloned());
+            skipping = true;
+        }
+    }
+    std::fs::write(path, out.join("\n") + "\n").unwrap();
+}
+
+/// A line of output with what changes from run to run elided: hashes and the run's temporary
+/// directory (times do not change: the examples run at a fixed time, SOURCE_DATE_EPOCH).
+fn redact(line: &str, dir: &str) -> String {
+    let line = line.replace(dir.trim_end_matches('/'), "…");
+    let hash = regex::Regex::new(r"\b[0-9a-f]{12,}\b|SHA256:[A-Za-z0-9+/]{43}").unwrap();
+    hash.replace_all(&line, "…").into_owned()
+}
+
+/// Whether the lines `got` are what `want` shows, whole: a line `…` takes any number of lines,
+/// and `…` within a line any text.
+fn whole(want: &[&str], got: &[&str]) -> bool {
+    match want.split_first() {
+        None => got.is_empty(),
+        Some((&"…", rest)) => (0..=got.len()).any(|skip| whole(rest, &got[skip..])),
+        Some((line, rest)) => {
+            got.split_first().is_some_and(|(first, more)| same_line(line, first) && whole(rest, more))
+        }
+    }
+}
+
+/// One line against its example, where `…` stands for any text.
+fn same_line(want: &str, got: &str) -> bool {
+    let mut parts = want.split('…');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = got.strip_prefix(first) else { return false };
+    let parts: Vec<&str> = parts.collect();
+    for (i, part) in parts.iter().enumerate() {
+        if i + 1 == parts.len() {
+            return rest.ends_with(part);
+        }
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+#[test]
+fn the_examples_are_matched_whole() {
+    assert!(whole(&["a", "b"], &["a", "b"]));
+    assert!(!whole(&["a"], &["a", "b"]), "a line left out of an example is a difference");
+    assert!(!whole(&["a", "b"], &["a"]));
+    assert!(whole(&["a", "…"], &["a", "b", "c"]));
+    assert!(whole(&["…", "c"], &["a", "b", "c"]));
+    assert!(whole(&["at … by bob"], &["at 2025-11-24T16:00:00Z by bob"]));
+    assert!(!whole(&["at … by bob"], &["at 2025 by bobby"]));
+    assert!(whole(&["sha256 …"], &["sha256 0123abcd"]));
+    assert!(!whole(&["error:"], &["error: it failed"]), "a cut-short line is a difference");
 }
 
 #[test]
