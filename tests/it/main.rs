@@ -21,5 +21,6 @@ mod reliability;
 mod restore;
 mod settings;
 mod signing;
+mod snapshots;
 mod team;
 mod ux;
