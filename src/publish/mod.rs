@@ -27,13 +27,16 @@ use crate::model::Publication;
 use crate::state::State;
 
 mod data;
+pub mod difference;
 mod evidence;
 mod pending;
 mod render;
 mod site;
 mod summary;
+mod words;
 
 pub use data::{csv_guarded, csv_safe};
+pub use difference::{between, PublicDifference};
 pub use pending::{pending, pending_approval, preview};
 pub use render::Site;
 pub use site::{read_manifest_at, Manifest, MANIFEST};
