@@ -1,0 +1,173 @@
+//! The public difference for people at a terminal: one function, used by `approve`,
+//! `publish --dry-run` and `status`, so the three say the same thing the same way. Every value
+//! is shown on one line with its control characters escaped (`output::one_line`); the page's
+//! words are marked as `[-removed-]` and `{+added+}`.
+use super::difference::{Changed, ForceChange, ForceDifference, PublicDifference};
+use super::words::{Run, Words};
+use crate::output::one_line;
+
+/// How much to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// Everything: each force, the page's words, links and notes.
+    Full,
+    /// A count of what changes, then at most this many lines about forces, then "… and N more".
+    Compact(usize),
+}
+
+/// Words of an unchanged run shown on each side of a change; the rest is `…`.
+const CONTEXT: usize = 6;
+
+/// The difference as lines, indented by two spaces, with no heading (the caller says what it
+/// is the difference of). Nothing changing is one line saying so.
+pub fn lines(difference: &PublicDifference, form: Form) -> Vec<String> {
+    if difference.is_empty() {
+        return vec!["  nothing the public sees changes".to_owned()];
+    }
+    let mut out = Vec::new();
+    let forces: Vec<String> = difference.forces.iter().map(force_line).collect();
+    match form {
+        Form::Full => {
+            out.extend(forces.into_iter().map(|l| format!("  {l}")));
+            for text in &difference.page {
+                out.push(format!("  page {}: {}", text.field, marked(&text.words)));
+            }
+            for link in &difference.links_added {
+                out.push(format!(
+                    "  page related link added: {} <{}>",
+                    one_line(&link.title),
+                    one_line(&link.url)
+                ));
+            }
+            for link in &difference.links_removed {
+                out.push(format!(
+                    "  page related link removed: {} <{}>",
+                    one_line(&link.title),
+                    one_line(&link.url)
+                ));
+            }
+            for note in &difference.notes_added {
+                out.push(format!("  page public note added: \"{}\"", one_line(note)));
+            }
+            for note in &difference.notes_removed {
+                out.push(format!("  page public note removed: \"{}\"", one_line(note)));
+            }
+        }
+        Form::Compact(limit) => {
+            out.push(format!("  {}", counts(difference)));
+            let more = forces.len().saturating_sub(limit);
+            out.extend(forces.into_iter().take(limit).map(|l| format!("  {l}")));
+            if more > 0 {
+                out.push(format!("  … and {more} more"));
+            }
+        }
+    }
+    out
+}
+
+/// "2 forces; the page's introduction; 1 related link added": what changes, counted.
+fn counts(difference: &PublicDifference) -> String {
+    let mut parts = Vec::new();
+    match difference.forces.len() {
+        0 => {}
+        1 => parts.push("1 force".to_owned()),
+        n => parts.push(format!("{n} forces")),
+    }
+    let fields: Vec<&str> = difference.page_fields().into_iter().filter(|f| *f != "related links").collect();
+    if !fields.is_empty() {
+        parts.push(format!("the page's {}", fields.join(", ")));
+    }
+    let count = |n: usize, what: &str, how: &str| (n > 0).then(|| format!("{n} {what}{} {how}", plural(n)));
+    parts.extend(count(difference.links_added.len(), "related link", "added"));
+    parts.extend(count(difference.links_removed.len(), "related link", "removed"));
+    parts.extend(count(difference.notes_added.len(), "note on the data as a whole", "added"));
+    parts.extend(count(difference.notes_removed.len(), "note on the data as a whole", "removed"));
+    parts.join("; ")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `Kent Police: link https://old/ → https://new/`, one line per force.
+fn force_line(force: &ForceDifference) -> String {
+    let mut parts = Vec::new();
+    let value = |v: &Option<String>| v.as_deref().map_or_else(|| "none".to_owned(), one_line);
+    let arrow = |what: &str, c: &Changed| format!("{what} {} → {}", value(&c.before), value(&c.after));
+    match force.change {
+        ForceChange::Added | ForceChange::Restored => {
+            parts.push(if force.change == ForceChange::Added { "added" } else { "restored" }.to_owned());
+            if let Some(url) = force.url.as_ref().and_then(|u| u.after.as_deref()) {
+                parts.push(format!("link {}", one_line(url)));
+            }
+            if let Some(day) = force.data_to.as_ref().and_then(|d| d.after.as_deref()) {
+                parts.push(format!("data to {}", one_line(day)));
+            }
+        }
+        ForceChange::Removed => parts.push("retired: no longer listed".to_owned()),
+        ForceChange::Changed => {
+            if force.renamed() {
+                parts.push(arrow("name", &force.name));
+            }
+            parts.extend(force.url.as_ref().map(|c| arrow("link", c)));
+            parts.extend(force.data_to.as_ref().map(|c| arrow("data to", c)));
+        }
+    }
+    if let Some(status) = &force.status {
+        parts.push(arrow("status", status));
+    }
+    for note in &force.notes_added {
+        parts.push(format!("public note added \"{}\"", one_line(note)));
+    }
+    for note in &force.notes_removed {
+        parts.push(format!("public note removed \"{}\"", one_line(note)));
+    }
+    format!("{} ({}): {}", one_line(force.shown_name()), one_line(&force.slug), parts.join("; "))
+}
+
+/// The runs with their changes marked, long unchanged runs shortened to their ends.
+pub fn marked(runs: &[Words]) -> String {
+    let last = runs.len().saturating_sub(1);
+    runs.iter()
+        .enumerate()
+        .map(|(i, w)| match w.run {
+            Run::Removed => format!("[-{}-]", one_line(&w.text)),
+            Run::Added => format!("{{+{}+}}", one_line(&w.text)),
+            Run::Equal => one_line(&shortened(&w.text, i > 0, i < last)),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An unchanged run with only `CONTEXT` words kept next to each change around it.
+fn shortened(text: &str, change_before: bool, change_after: bool) -> String {
+    let words: Vec<&str> = text.split(' ').collect();
+    let keep = CONTEXT * (usize::from(change_before) + usize::from(change_after));
+    if words.len() <= keep.max(CONTEXT) + 1 {
+        return text.to_owned();
+    }
+    let head = if change_before { words[..CONTEXT].join(" ") } else { String::new() };
+    let tail = if change_after { words[words.len() - CONTEXT..].join(" ") } else { String::new() };
+    [head, "…".to_owned(), tail].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::publish::words::diff;
+
+    #[test]
+    fn long_unchanged_runs_keep_their_ends_next_to_a_change() {
+        let before = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen old";
+        let after = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen new";
+        assert_eq!(
+            marked(&diff(before, after)),
+            "… nine ten eleven twelve thirteen fourteen [-old-] {+new+}"
+        );
+        assert_eq!(marked(&diff("a\u{1b}[31m b", "a\u{1b}[31m c")), "a\\u{1b}[31m [-b-] {+c+}");
+    }
+}
