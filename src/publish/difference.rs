@@ -68,17 +68,12 @@ pub struct ForceDifference {
     pub slug: String,
     pub change: ForceChange,
     pub name: Changed,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<Changed>,
     /// `active` or `retired`; `None` when the force did not exist.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Changed>,
     /// The newest day the force's published data covers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data_to: Option<Changed>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes_added: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes_removed: Vec<String>,
 }
 

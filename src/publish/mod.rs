@@ -28,6 +28,7 @@ use crate::state::State;
 
 mod data;
 pub mod difference;
+mod difference_page;
 mod evidence;
 mod pending;
 mod render;
@@ -38,6 +39,7 @@ mod words;
 
 pub use data::{csv_guarded, csv_safe};
 pub use difference::{between, PublicDifference};
+pub use difference_page::difference_page;
 pub use pending::{pending, pending_approval, pending_difference, preview};
 pub use render::Site;
 pub use shown::{lines as difference_lines, Form};
