@@ -66,7 +66,7 @@ impl Changed {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ForceDifference {
     pub slug: String,
-    pub change: ForceChange,
+    pub kind: ForceChange,
     pub name: Changed,
     pub url: Option<Changed>,
     /// `active` or `retired`; `None` when the force did not exist.
@@ -85,7 +85,7 @@ impl ForceDifference {
 
     /// Whether the force is listed both times under another name.
     pub fn renamed(&self) -> bool {
-        self.change == ForceChange::Changed && self.name.before != self.name.after
+        self.kind == ForceChange::Changed && self.name.before != self.name.after
     }
 }
 
@@ -165,13 +165,13 @@ fn forces(before: &State, after: &State, was: &Content, is: &Content) -> Vec<For
     let mut out = Vec::new();
     for slug in slugs {
         let (old, new) = (was_listed.get(slug), is_listed.get(slug));
-        let change = match (old, new) {
+        let kind = match (old, new) {
             (None, Some(_)) if public_before(before, slug) => ForceChange::Restored,
             (None, Some(_)) => ForceChange::Added,
             (Some(_), None) => ForceChange::Removed,
             _ => ForceChange::Changed,
         };
-        let gone = change == ForceChange::Removed;
+        let gone = kind == ForceChange::Removed;
         let (notes_added, notes_removed) = if gone {
             (Vec::new(), Vec::new())
         } else {
@@ -179,7 +179,7 @@ fn forces(before: &State, after: &State, was: &Content, is: &Content) -> Vec<For
         };
         let difference = ForceDifference {
             slug: slug.clone(),
-            change,
+            kind,
             name: Changed { before: old.map(|f| f.name.clone()), after: new.map(|f| f.name.clone()) },
             url: if gone {
                 None
@@ -187,7 +187,7 @@ fn forces(before: &State, after: &State, was: &Content, is: &Content) -> Vec<For
                 Changed::of(old.and_then(|f| f.url.as_deref()), new.and_then(|f| f.url.as_deref()))
             },
             status: Changed::of(status(before, slug), status(after, slug))
-                .filter(|_| change != ForceChange::Changed),
+                .filter(|_| kind != ForceChange::Changed),
             data_to: if gone {
                 None
             } else {
@@ -196,7 +196,7 @@ fn forces(before: &State, after: &State, was: &Content, is: &Content) -> Vec<For
             notes_added,
             notes_removed,
         };
-        let changed = change != ForceChange::Changed
+        let changed = kind != ForceChange::Changed
             || difference.name.before != difference.name.after
             || difference.url.is_some()
             || difference.data_to.is_some()
@@ -321,7 +321,7 @@ mod tests {
         // has no publication in it yet
         let before = state(&[("kent", "Kent Police", None, Retired)]);
         let after = state(&[("kent", "Kent Police", None, Active)]);
-        assert_eq!(between(&before, &after).forces[0].change, ForceChange::Added);
+        assert_eq!(between(&before, &after).forces[0].kind, ForceChange::Added);
         // retired after a publication that listed it: restored
         let mut before = before;
         before.publications.push(Publication {
@@ -341,7 +341,7 @@ mod tests {
             change: 4,
         });
         before.rows.forces.insert(1, 6);
-        assert_eq!(between(&before, &after).forces[0].change, ForceChange::Restored);
+        assert_eq!(between(&before, &after).forces[0].kind, ForceChange::Restored);
     }
 
     #[test]

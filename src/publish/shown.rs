@@ -98,9 +98,9 @@ fn force_line(force: &ForceDifference) -> String {
     let mut parts = Vec::new();
     let value = |v: &Option<String>| v.as_deref().map_or_else(|| "none".to_owned(), one_line);
     let arrow = |what: &str, c: &Changed| format!("{what} {} → {}", value(&c.before), value(&c.after));
-    match force.change {
+    match force.kind {
         ForceChange::Added | ForceChange::Restored => {
-            parts.push(if force.change == ForceChange::Added { "added" } else { "restored" }.to_owned());
+            parts.push(if force.kind == ForceChange::Added { "added" } else { "restored" }.to_owned());
             if let Some(url) = force.url.as_ref().and_then(|u| u.after.as_deref()) {
                 parts.push(format!("link {}", one_line(url)));
             }
@@ -108,6 +108,7 @@ fn force_line(force: &ForceDifference) -> String {
                 parts.push(format!("data to {}", one_line(day)));
             }
         }
+        // the status (active → retired) is what `kind` says
         ForceChange::Removed => parts.push("retired: no longer listed".to_owned()),
         ForceChange::Changed => {
             if force.renamed() {
@@ -116,9 +117,6 @@ fn force_line(force: &ForceDifference) -> String {
             parts.extend(force.url.as_ref().map(|c| arrow("link", c)));
             parts.extend(force.data_to.as_ref().map(|c| arrow("data to", c)));
         }
-    }
-    if let Some(status) = &force.status {
-        parts.push(arrow("status", status));
     }
     for note in &force.notes_added {
         parts.push(format!("public note added \"{}\"", one_line(note)));

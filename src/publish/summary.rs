@@ -26,7 +26,7 @@ pub fn sentences(difference: &PublicDifference) -> Vec<String> {
     let mut notes_removed = Vec::new();
     for force in &difference.forces {
         let name = force.shown_name().to_owned();
-        match force.change {
+        match force.kind {
             ForceChange::Added => added.push(name),
             ForceChange::Restored => restored.push(name),
             ForceChange::Removed => removed.push(name),
