@@ -216,9 +216,12 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         let first = last.is_none();
         let covered_from = last.as_ref().map_or(0, |p| p.last_change);
         let check = second_check(tx, options, &content_sha, covered_from)?;
+        // what goes public, read once: the change note is made from it
+        let empty = State::default();
+        let difference = difference::between(checked.then.as_ref().unwrap_or(&empty), &checked.now);
         let summary = match &last {
             None => vec![format!("The first publication: {} forces.", content.forces.len())],
-            Some(_) => summary_since(&checked),
+            Some(_) => summary::sentences(&difference),
         };
         let major = first || !options.minor;
         let note = if first {
@@ -250,10 +253,6 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         if last_change > covered_from {
             publication.changes = vec![covered_from + 1, last_change];
         }
-        let difference = checked.then.as_ref().map_or_else(
-            || difference::between(&State::default(), &checked.now),
-            |then| difference::between(then, &checked.now),
-        );
         if options.dry_run {
             record(tx, actor, &publication, options.scheduled.as_ref().map(|s| s.change))?;
             return Ok(Prepared::DryRun(publication, summary, difference));
