@@ -4,7 +4,19 @@
 //! words are marked as `[-removed-]` and `{+added+}`.
 use super::difference::{Changed, ForceChange, ForceDifference, PublicDifference};
 use super::words::{Run, Words};
-use crate::output::one_line;
+
+/// A value on one line: control characters escaped as the rest of the tool shows them
+/// (`output::one_line`), and the invisible controls that reorder text (bidirectional overrides
+/// and isolates), which input refuses but an older database may hold, escaped too.
+fn one_line(text: &str) -> String {
+    let bidi = |c: char| matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(bidi) {
+        return crate::output::one_line(text);
+    }
+    let escaped: String =
+        text.chars().map(|c| if bidi(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect();
+    crate::output::one_line(&escaped)
+}
 
 /// How much to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,5 +179,6 @@ mod tests {
             "… nine ten eleven twelve thirteen fourteen [-old-] {+new+}"
         );
         assert_eq!(marked(&diff("a\u{1b}[31m b", "a\u{1b}[31m c")), "a\\u{1b}[31m [-b-] {+c+}");
+        assert_eq!(marked(&diff("Kent", "Kent\u{202E}ecilop")), "[-Kent-] {+Kent\\u{202e}ecilop+}");
     }
 }
