@@ -216,3 +216,26 @@ fn two_updates_on_one_day_are_two_feed_entries() {
     ids.dedup();
     assert_eq!(ids.len(), 3, "each entry has its own id");
 }
+
+#[test]
+fn status_counts_what_goes_public_and_lists_a_screenful_of_forces() {
+    let env = TestEnv::init();
+    env.ok(&["publish"]);
+    let forces = env.json(&["list", "--json"]);
+    let slugs: Vec<String> = forces["forces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(14)
+        .map(|f| f["slug"].as_str().unwrap().to_owned())
+        .collect();
+    for slug in &slugs {
+        env.ok(&["set-url", slug, &format!("https://www.example.police.uk/{slug}/uof")]);
+    }
+    let status = env.ok(&["status"]);
+    assert!(status.contains("Goes public:\n  14 forces\n"), "{status}");
+    assert!(status.contains("  … and 2 more\n"), "{status}");
+    assert_eq!(status.matches("): link none → https://www.example.police.uk/").count(), 12, "{status}");
+    let dry = env.ok(&["publish", "--dry-run"]);
+    assert_eq!(dry.matches("): link none → https://www.example.police.uk/").count(), 14, "{dry}");
+}
