@@ -66,6 +66,8 @@ pub struct Status {
     pub open_public_notes: usize,
     pub unpublished_changes: usize,
     pub next_note: String,
+    /// What the public would see change if the content now were published.
+    pub goes_public: crate::publish::PublicDifference,
     pub last_publication: Option<Publication>,
     /// The second check: whether publishing needs an approval, and where things stand.
     pub approval: ApprovalStatus,
@@ -165,7 +167,7 @@ pub fn gather(conn: &Connection, clock: &Clock) -> Result<Status> {
         .collect();
     stale_data.sort_by(|a, b| a.data_to.cmp(&b.data_to));
     let open = notes::list(conn, notes::Scope::All, true, false)?;
-    let (pending, next_note) = crate::publish::pending(conn)?;
+    let (pending, next_note, goes_public) = crate::publish::pending(conn)?;
     Ok(Status {
         active: active.len(),
         retired: all.len() - active.len(),
@@ -180,6 +182,7 @@ pub fn gather(conn: &Connection, clock: &Clock) -> Result<Status> {
         open_notes: open.len(),
         unpublished_changes: pending.len(),
         next_note,
+        goes_public,
         last_publication: publications::last(conn)?,
         approval: approval_status(conn)?,
         look_alikes: forces::look_alike_pairs(conn)?

@@ -137,8 +137,10 @@ pub fn allowed_signers(ctx: &Ctx) -> Result<ExitCode> {
 pub fn approve(ctx: &Ctx, args: ApproveArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let mut db = ctx.open()?;
-    let change = db.write_as(&actor, |tx, actor| {
-        crate::approval::approve(tx, actor, crate::publish::pending_approval(tx)?)
+    // the difference is read in the approval's own transaction: it is what the approval covers
+    let (change, difference) = db.write_as(&actor, |tx, actor| {
+        let change = crate::approval::approve(tx, actor, crate::publish::pending_approval(tx)?)?;
+        Ok((change, crate::publish::pending_difference(tx)?))
     })?;
     let sha = match change.event()? {
         crate::event::Event::Approval(approval) => approval.content_sha256,
@@ -148,5 +150,9 @@ pub fn approve(ctx: &Ctx, args: ApproveArgs) -> Result<ExitCode> {
         "approved the pending content {sha} as {} (change {}); any later public change voids it",
         change.editor, change.id
     ))?;
+    output::line("what goes public:")?;
+    for line in crate::publish::difference_lines(&difference, crate::publish::Form::Full) {
+        output::line(line)?;
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -142,14 +142,25 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
                 format!(": {} missing or altered", damaged.join(", "))
             }
         ))?,
-        Outcome::WouldPublish { publication, summary } => {
+        Outcome::WouldPublish { publication, summary, difference } => {
             output::line(format!(
                 "would publish {} publication {} into `{out}` (dry run: nothing written)",
                 if publication.major { "major" } else { "minor" },
                 publication.id
             ))?;
             output::line(format!("note: {}", output::one_line(&publication.note)))?;
+            match (&publication.approved_by, &publication.without_approval) {
+                (Some(by), _) => output::line(format!("approved by {by}"))?,
+                (None, Some(reason)) => {
+                    output::line(format!("would publish without approval: {}", output::one_line(reason)))?
+                }
+                (None, None) => {}
+            }
             print_summary(&summary)?;
+            output::line("what goes public:")?;
+            for line in publish::difference_lines(&difference, publish::Form::Full) {
+                output::line(line)?;
+            }
         }
         Outcome::Published { publication, change_id, summary } => {
             output::line(format!(

@@ -37,6 +37,13 @@ fn respond(db_path: &std::path::Path, clock: &Clock, request: &Request) -> Respo
     if !matches!(request.method.as_str(), "GET" | "HEAD") {
         return Response::text(405, "only GET and HEAD\n");
     }
+    if request.path == "/difference.html" {
+        let page = crate::gate::open(db_path).and_then(|mut db| db.read(|tx| publish::difference_page(tx)));
+        return match page {
+            Err(err) => Response::text(500, format!("error: {err:#}\n")),
+            Ok(body) => Response { status: 200, content_type: content_type("difference.html"), body },
+        };
+    }
     let name = match request.path.as_str() {
         "/" | "/index.html" => "index.html",
         "/forces.json" => "forces.json",

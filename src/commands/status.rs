@@ -11,6 +11,9 @@ use crate::{output, Ctx};
 /// The most names a line of `status` lists before it summarises the rest.
 const SHOWN: usize = 5;
 
+/// The most forces the "Goes public" part lists before it counts the rest: a screenful.
+const GOES_PUBLIC: usize = 12;
+
 /// The names, or the first few and how many more, with the command that lists them all: 45 due
 /// forces must not make one 1,300-character line.
 fn names(list: &[Named], all: &str) -> String {
@@ -90,6 +93,14 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<ExitCode> {
     text.push_str(&format!("Unpublished:  {} changes\n", status.unpublished_changes));
     if status.unpublished_changes > 0 {
         text.push_str(&format!("  next note:  {}\n", output::one_line(&status.next_note)));
+    }
+    if !status.goes_public.is_empty() {
+        text.push_str("Goes public:\n");
+        for line in
+            crate::publish::difference_lines(&status.goes_public, crate::publish::Form::Compact(GOES_PUBLIC))
+        {
+            text.push_str(&format!("{line}\n"));
+        }
     }
     match &status.last_publication {
         Some(p) => text.push_str(&format!(

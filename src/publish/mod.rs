@@ -27,15 +27,22 @@ use crate::model::Publication;
 use crate::state::State;
 
 mod data;
+pub mod difference;
+mod difference_page;
 mod evidence;
 mod pending;
 mod render;
+mod shown;
 mod site;
 mod summary;
+mod words;
 
 pub use data::{csv_guarded, csv_safe};
-pub use pending::{pending, pending_approval, preview};
+pub use difference::{between, PublicDifference};
+pub use difference_page::difference_page;
+pub use pending::{pending, pending_approval, pending_difference, preview};
 pub use render::Site;
+pub use shown::{lines as difference_lines, Form};
 pub use site::{read_manifest_at, Manifest, MANIFEST};
 
 #[derive(Debug, Clone)]
@@ -65,6 +72,8 @@ pub enum Outcome {
     WouldPublish {
         publication: Publication,
         summary: Vec<String>,
+        /// What the public would see change.
+        difference: PublicDifference,
     },
     /// The content is what was last published, and the site on disk is that publication.
     NothingChanged {
@@ -176,10 +185,11 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
     let database_id = db.database_id()?;
     let manifest = on_disk.manifest.as_ref();
     evidence::check_same_database(manifest, database_id.as_deref(), options.replace_site, &out.path)?;
+    // a dry run makes every check the real one makes, recording the publication too (the gate
+    // holds it to the log's rules) in a transaction that is then rolled back: only the writing
+    // of the site, and the lock beside it, are skipped
     let run = |tx: &rusqlite::Transaction, actor: &Actor| -> Result<Prepared> {
-        if !options.dry_run {
-            crate::editors::authorize_action(tx, &actor.editor, Action::Publish)?;
-        }
+        crate::editors::authorize_action(tx, &actor.editor, Action::Publish)?;
         let checked = checked_state(tx)?;
         let content = &checked.content;
         let content_sha = content.sha256();
@@ -206,9 +216,12 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         let first = last.is_none();
         let covered_from = last.as_ref().map_or(0, |p| p.last_change);
         let check = second_check(tx, options, &content_sha, covered_from)?;
+        // what goes public, read once: the change note is made from it
+        let empty = State::default();
+        let difference = difference::between(checked.then.as_ref().unwrap_or(&empty), &checked.now);
         let summary = match &last {
             None => vec![format!("The first publication: {} forces.", content.forces.len())],
-            Some(_) => summary_since(&checked),
+            Some(_) => summary::sentences(&difference),
         };
         let major = first || !options.minor;
         let note = if first {
@@ -241,7 +254,8 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             publication.changes = vec![covered_from + 1, last_change];
         }
         if options.dry_run {
-            return Ok(Prepared::DryRun(publication, summary));
+            record(tx, actor, &publication, options.scheduled.as_ref().map(|s| s.change), Some(&out.path))?;
+            return Ok(Prepared::DryRun(publication, summary, difference));
         }
         let staged = site::stage(&out, &site, &identity(database_id.clone(), &publication))?;
         let change =
@@ -256,7 +270,9 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             staged.swap_in().context("failed to write the site")?;
             Ok(Outcome::Repaired { last, damaged })
         }
-        Prepared::DryRun(publication, summary) => Ok(Outcome::WouldPublish { publication, summary }),
+        Prepared::DryRun(publication, summary, difference) => {
+            Ok(Outcome::WouldPublish { publication, summary, difference })
+        }
         Prepared::Publish(publication, change_id, summary, staged) => {
             staged.swap_in().with_context(|| {
                 format!(
@@ -277,7 +293,7 @@ fn identity(database_id: Option<String>, publication: &Publication) -> site::Ide
 enum Prepared {
     Nothing(Publication),
     Repair(Publication, Site, Vec<String>),
-    DryRun(Publication, Vec<String>),
+    DryRun(Publication, Vec<String>, PublicDifference),
     Publish(Publication, i64, Vec<String>, site::Staged),
 }
 
@@ -328,9 +344,6 @@ fn second_check(
             approved_by: schedule.approved_by.clone(),
             without_approval: schedule.without_approval.clone(),
         });
-    }
-    if options.dry_run {
-        return Ok(crate::approval::Check::default());
     }
     let pending = crate::approval::Pending {
         content_sha256: content_sha.to_owned(),

@@ -3,6 +3,7 @@
 use anyhow::Result;
 use rusqlite::Connection;
 
+use super::difference::{between, PublicDifference};
 use super::render::Site;
 use super::{checked_content, checked_state, evidence, render_site, summary, summary_since};
 use crate::audit::Action;
@@ -26,22 +27,27 @@ pub fn pending_approval(conn: &Connection) -> Result<Option<crate::approval::Pen
 }
 
 /// What the next publication would cover: the changes since the last one (publications
-/// themselves aside) and the automatic note it would get.
-pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String)> {
+/// themselves aside), the automatic note it would get, and what the public would see change.
+pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String, PublicDifference)> {
     let last = publications::last(conn)?;
     let from = last.as_ref().map_or(0, |p| p.last_change);
     let covered: Vec<_> =
         changes::since_id(conn, from)?.into_iter().filter(|c| c.action != Action::Publish).collect();
-    let Some(last) = last else {
-        return Ok((covered, "First published.".to_owned()));
+    let replayed = crate::log::replay_with_snapshot(
+        conn,
+        &Cutoff::Id(changes::last_id(conn)?),
+        last.as_ref().map(|p| p.last_change),
+    )?;
+    let then = replayed.then.unwrap_or_default();
+    let difference = between(&then, &replayed.now);
+    let note = match last {
+        None => "First published.".to_owned(),
+        Some(_) => match summary::sentences(&difference) {
+            note if note.is_empty() => "nothing public has changed".to_owned(),
+            note => summary::as_note(&note),
+        },
     };
-    let replayed =
-        crate::log::replay_with_snapshot(conn, &Cutoff::Id(changes::last_id(conn)?), Some(last.last_change))?;
-    let note = replayed.then.map_or_else(Vec::new, |then| summary::summarise(&then, &replayed.now));
-    Ok((
-        covered,
-        if note.is_empty() { "nothing public has changed".to_owned() } else { summary::as_note(&note) },
-    ))
+    Ok((covered, note, difference))
 }
 
 /// The site as the next publication would make it, for `admin serve`: the current database,
@@ -82,4 +88,11 @@ pub fn preview(conn: &Connection, at: &str) -> Result<Site> {
         change: 0,
     };
     render_site(conn, content, &publication, true)
+}
+
+/// What the public would see change if the content now were published: the state the last
+/// publication covered (an empty state before the first) against the state now, both replayed
+/// from the log.
+pub fn pending_difference(conn: &Connection) -> Result<PublicDifference> {
+    Ok(pending(conn)?.2)
 }

@@ -112,6 +112,15 @@ fn date_view(at: &str) -> DateView {
     DateView { iso: at.to_owned(), human }
 }
 
+/// An update's title in the feed: its number and time, so that two updates on one day are two
+/// entries a reader tells apart ("Update 5 of 5 December 2026, 09:30 UTC").
+fn entry_title(p: &Publication) -> String {
+    match DateTime::parse_from_rfc3339(&p.at) {
+        Ok(at) => format!("Update {} of {}", p.id, at.with_timezone(&Utc).format("%-d %B %Y, %H:%M UTC")),
+        Err(_) => format!("Update {} of {}", p.id, p.at),
+    }
+}
+
 /// `data_to` for people: "September 2025" for a month's last day, else "15 September 2025".
 fn data_to_view(day: &str) -> DateView {
     let human = match NaiveDate::parse_from_str(day, "%Y-%m-%d") {
@@ -227,7 +236,7 @@ pub fn render(
             minijinja::context! {
                 id => urn_uuid(&format!("publication {} {}", p.id, p.at)),
                 at => xml_text(&p.at),
-                title => xml_text(&format!("Update of {}", date_view(&p.at).human)).into_owned(),
+                title => xml_text(&entry_title(p)).into_owned(),
                 note => xml_text(&p.note),
             }
         })

@@ -4,15 +4,16 @@
 //!
 //! Only the net change counts: a link set and cleared again between two publications is no
 //! change to the public.
-use crate::model::{ForceStatus, NoteStatus};
-use crate::state::{page_fields_changed, NoteState, State};
-
-fn visible_note(note: Option<&NoteState>) -> bool {
-    note.is_some_and(|n| n.public && n.status == NoteStatus::Open)
-}
+use super::difference::{between, ForceChange, PublicDifference};
+use crate::state::State;
 
 /// The public changes from `before` to `now`, as sentences, in a stable order.
 pub fn summarise(before: &State, now: &State) -> Vec<String> {
+    sentences(&between(before, now))
+}
+
+/// The public difference as sentences a member of the public understands.
+pub fn sentences(difference: &PublicDifference) -> Vec<String> {
     let mut added = Vec::new();
     let mut removed = Vec::new();
     let mut restored = Vec::new();
@@ -21,55 +22,38 @@ pub fn summarise(before: &State, now: &State) -> Vec<String> {
     let mut links_changed = Vec::new();
     let mut links_removed = Vec::new();
     let mut data_to = Vec::new();
-    let active = |s: &State, slug: &str| s.forces.get(slug).is_some_and(|f| f.status == ForceStatus::Active);
-    let mut slugs: Vec<&String> = now.forces.keys().collect();
-    slugs.sort_unstable();
-    for slug in slugs {
-        let force = &now.forces[slug];
-        let old = before.forces.get(slug);
-        match (active(before, slug), active(now, slug)) {
-            (false, true) if old.is_none() => added.push(force.name.clone()),
-            (false, true) => restored.push(force.name.clone()),
-            (true, false) => removed.push(old.map_or(force.name.clone(), |o| o.name.clone())),
-            (true, true) => {
-                let old = old.expect("active before, so present");
-                if old.name != force.name {
-                    renamed.push(format!("{} to {}", old.name, force.name));
-                }
-                match (&old.url, &force.url) {
-                    (None, Some(_)) => links_added.push(force.name.clone()),
-                    (Some(_), None) => links_removed.push(force.name.clone()),
-                    (Some(a), Some(b)) if a != b => links_changed.push(force.name.clone()),
-                    _ => {}
-                }
-                if before.data_to(slug) != now.data_to(slug) {
-                    data_to.push(force.name.clone());
-                }
-            }
-            (false, false) => {}
-        }
-    }
-    let name_of = |slug: &Option<String>| match slug {
-        None => "the data as a whole".to_owned(),
-        Some(slug) => {
-            now.forces.get(slug).or_else(|| before.forces.get(slug)).map_or(slug.clone(), |f| f.name.clone())
-        }
-    };
     let mut notes_added = Vec::new();
     let mut notes_removed = Vec::new();
-    let ids: std::collections::BTreeSet<&i64> = before.notes.keys().chain(now.notes.keys()).collect();
-    for id in ids {
-        let (was, is) = (before.notes.get(id), now.notes.get(id));
-        match (visible_note(was), visible_note(is)) {
-            (false, true) => notes_added.push(name_of(&is.and_then(|n| n.force.clone()))),
-            (true, false) => notes_removed.push(name_of(&was.and_then(|n| n.force.clone()))),
-            _ => {}
+    for force in &difference.forces {
+        let name = force.shown_name().to_owned();
+        match force.kind {
+            ForceChange::Added => added.push(name),
+            ForceChange::Restored => restored.push(name),
+            ForceChange::Removed => removed.push(name),
+            ForceChange::Changed => {
+                if let (Some(old), Some(new)) = (&force.name.before, &force.name.after) {
+                    if old != new {
+                        renamed.push(format!("{old} to {new}"));
+                    }
+                }
+                match force.url.as_ref().map(|u| (u.before.is_some(), u.after.is_some())) {
+                    Some((false, true)) => links_added.push(name.clone()),
+                    Some((true, false)) => links_removed.push(name.clone()),
+                    Some((true, true)) => links_changed.push(name.clone()),
+                    _ => {}
+                }
+                if force.data_to.is_some() {
+                    data_to.push(name.clone());
+                }
+                notes_added.extend(force.notes_added.iter().map(|_| name.clone()));
+                notes_removed.extend(force.notes_removed.iter().map(|_| name.clone()));
+            }
         }
     }
-    let page_fields = match (&before.page, &now.page) {
-        (Some(a), Some(b)) => page_fields_changed(a, b),
-        _ => Vec::new(),
-    };
+    let whole = || "the data as a whole".to_owned();
+    notes_added.extend(difference.notes_added.iter().map(|_| whole()));
+    notes_removed.extend(difference.notes_removed.iter().map(|_| whole()));
+    let page_fields = difference.page_fields();
 
     let mut sentences = Vec::new();
     let mut say = |verb: &str, singular: &str, plural: &str, items: Vec<String>| {
@@ -117,7 +101,7 @@ fn join(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Force;
+    use crate::model::{Force, ForceStatus};
     use crate::state::Page;
 
     fn state(forces: &[(&str, &str, Option<&str>, ForceStatus)]) -> State {

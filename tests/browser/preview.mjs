@@ -1,5 +1,6 @@
 // `admin serve` in headless Chromium: the "Preview" banner shows, the preview page passes axe and
-// html-validate, and an edit made by another process shows on reload.
+// html-validate, an edit made by another process shows on reload, and the difference page the
+// banner links to shows what goes public, marked in text as well as colour, beside the page.
 //
 //   node preview.mjs [path/to/admin]      (or ADMIN=path; default target/release/admin)
 import { spawn } from 'node:child_process';
@@ -22,6 +23,9 @@ import {
 
 const NEW_URL = 'https://www.kent.police.uk/use-of-force/preview-check';
 const NEW_NAME = 'Essex Police Service';
+const NEWER_URL = 'https://www.kent.police.uk/use-of-force/difference-check';
+const NEWER_NAME = 'Essex Constabulary';
+const HOSTILE = '<script>alert(1)</script> <b>bold</b> "quoted" & \'single\'';
 
 const bin = adminBinary();
 const checks = new Checks('preview');
@@ -127,6 +131,63 @@ try {
   await checks.run('preview: forces.json follows the edit too', async () => {
     const json = await (await fetch(new URL('forces.json', url))).text();
     assert(json.includes(NEW_URL) && json.includes(NEW_NAME), 'forces.json lacks the new URL or name');
+  });
+  // what goes public: the difference page, linked from the banner
+  admin(bin, db, ['publish', '--out', join(work, 'site')]);
+  admin(bin, db, ['set-url', 'kent-police', NEWER_URL, '-m', 'preview check']);
+  admin(bin, db, ['rename-force', 'essex-police', NEWER_NAME, '-m', 'preview check']);
+  admin(bin, db, ['note', 'add', '--force', 'kent-police', '--public', HOSTILE, '-m', 'preview check']);
+  await checks.run('difference: the banner links to it and it shows the old and new link and name', async () => {
+    await page.reload({ waitUntil: 'load' });
+    await page.locator('.preview a[href="/difference.html"]').click();
+    await page.waitForLoadState('load');
+    assert(page.url().endsWith('/difference.html'), `the banner's link went to ${page.url()}`);
+    const main = await page.locator('main').innerText();
+    for (const text of [NEW_URL, NEWER_URL, NEW_NAME, NEWER_NAME]) {
+      assert(main.includes(text), `the difference lacks ${text}:\n${main}`);
+    }
+    // not by colour alone: each change says what it is in text
+    const dels = await page.locator('main del').count();
+    const hidden = await page.locator('main del .visually-hidden').count();
+    assert(dels > 0 && hidden === dels, `${dels} del elements, ${hidden} with text saying what they are`);
+    const ins = await page.locator('main ins').count();
+    const insHidden = await page.locator('main ins .visually-hidden').count();
+    assert(ins > 0 && insHidden === ins, `${ins} ins elements, ${insHidden} with text saying what they are`);
+  });
+  await checks.run('difference: the hostile note reads as text, nothing executes', async () => {
+    const main = await page.locator('main').innerText();
+    assert(main.includes(HOSTILE), `the note does not read as written:\n${main}`);
+    assert((await page.locator('main script, main b').count()) === 0, 'the note became markup');
+  });
+  await checks.run('difference: axe: no violations at 1280 and 375 px', async () => {
+    for (const width of [1280, 375]) {
+      await page.setViewportSize({ width, height: 800 });
+      const results = await runAxe(page);
+      assert(results.violations.length === 0, `at ${width}px ${results.violations.length} violations:\n${describeViolations(results.violations)}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    return '0 violations';
+  });
+  await checks.run('difference: beside the page when wide, above it when narrow, no overflow', async () => {
+    for (const [width, beside] of [[1280, true], [375, false], [320, false]]) {
+      await page.setViewportSize({ width, height: 800 });
+      const main = await page.locator('main').boundingBox();
+      const aside = await page.locator('aside.page').boundingBox();
+      const isBeside = aside.x >= main.x + main.width && Math.abs(aside.y - main.y) < 50;
+      const isBelow = aside.y >= main.y + main.height;
+      assert(beside ? isBeside : isBelow, `at ${width}px main ${JSON.stringify(main)} and the page ${JSON.stringify(aside)}`);
+      const { scrollWidth, clientWidth } = await overflow(page);
+      assert(scrollWidth <= clientWidth, `at ${width}px scrollWidth ${scrollWidth} > clientWidth ${clientWidth}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const frame = page.frameLocator('aside.page iframe');
+    assert((await frame.locator('#force-kent-police').count()) === 1, 'the page beside it does not show the forces');
+  });
+  await checks.run('difference: html-validate', async () => {
+    const html = await (await fetch(new URL('difference.html', url))).text();
+    const { errorCount, warningCount, messages } = await validateHtml(html, 'difference');
+    assert(errorCount === 0 && warningCount === 0, `${errorCount} errors, ${warningCount} warnings:\n${describeHtmlMessages('difference', messages)}`);
+    return '0 errors, 0 warnings';
   });
   await checks.run('preview: no dialogs', () => {
     assert(dialogs.length === 0, `dialogs fired: ${dialogs.join('; ')}`);

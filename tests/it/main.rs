@@ -4,6 +4,7 @@ mod testenv;
 mod architecture;
 mod audit;
 mod corpus;
+mod difference;
 mod directory;
 mod docs;
 mod editor;

@@ -357,10 +357,10 @@ fn a_base_url_gives_a_canonical_link_a_sitemap_json_ld_and_absolute_feed_links()
     let child = |entry: &roxmltree::Node, name: &str| {
         entry.children().find(|c| c.has_tag_name(name)).and_then(|c| c.text()).unwrap_or_default().to_owned()
     };
-    assert_eq!(child(&entries[0], "title"), "Update of 25 November 2025");
+    assert_eq!(child(&entries[0], "title"), "Update 2 of 25 November 2025, 16:00 UTC");
     assert_eq!(child(&entries[0], "summary"), "Added a note on the data as a whole.");
     for entry in &entries {
-        assert!(child(entry, "title").len() <= 40 && child(entry, "title") != child(entry, "summary"));
+        assert!(child(entry, "title").len() <= 50 && child(entry, "title") != child(entry, "summary"));
         assert!(child(entry, "id").starts_with("urn:uuid:"));
     }
     assert_eq!(

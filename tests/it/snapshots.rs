@@ -59,7 +59,8 @@ fn what_an_editor_reads_on_a_teams_day() {
     check(&env, "show", &env.ok(&["show", "kent-police"]));
     check(&env, "list", &env.ok(&["list"]));
     check(&env, "history", &env.ok(&["history", "--limit", "12"]));
-    check(&env, "dry_run", &env.ok(&["--editor", "alice", "publish", "--dry-run"]));
+    // a dry run makes the real publish's checks: not approved yet, refused as publish would be
+    check(&env, "dry_run_refused", &env.fails(&["--editor", "bob", "publish", "--dry-run"], 2));
     check(&env, "approve", &env.ok(&["--editor", "alice", "approve", "-m", "checked"]));
     check(&env, "dry_run_approved", &env.ok(&["--editor", "bob", "publish", "--dry-run"]));
 }
