@@ -105,6 +105,30 @@ pub struct PublicationRecord {
     /// for the id its `meta` table holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
+    /// What its signed record (SPEC section 18) holds beyond the rest of the log: recorded from
+    /// the release that publishes `publications.json` on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<SiteRecord>,
+}
+
+/// The part of a publication's signed record the rest of the log does not say: the published
+/// files' sha256, the public directory's, the publisher's signature of the record, and the
+/// approval it carries. The record itself is made from these and the publication.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteRecord {
+    /// Every published file but `publications.json`: path → sha256 hex.
+    pub files: std::collections::BTreeMap<String, String>,
+    /// sha256 hex of the public directory's canonical JSON (what `history.json` rebuilds).
+    pub directory: String,
+    /// The public changes since the publication before: its entry in `history.json`.
+    pub changes: crate::published::Changes,
+    /// The publisher's armored SSHSIG of the record's signed bytes, where they have a key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// The `approve` change whose signed approval the record carries, where it was signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<i64>,
 }
 
 impl Event {
@@ -294,6 +318,13 @@ mod tests {
                 schedule: None,
                 content_sha256: Some("c".into()),
                 database: Some("d".into()),
+                site: Some(SiteRecord {
+                    files: [("index.html".to_owned(), "h".to_owned())].into_iter().collect(),
+                    directory: "d".into(),
+                    changes: crate::published::Changes::default(),
+                    signature: Some("sig".into()),
+                    approval: Some(4),
+                }),
             }),
         ];
         for event in events {

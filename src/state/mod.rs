@@ -47,6 +47,9 @@ pub struct State {
     pub rows: Rows,
     /// Oldest first.
     pub publications: Vec<Publication>,
+    /// By publication id: what each publication's signed record holds beyond the publication
+    /// (publications made before records were kept have none).
+    pub records: BTreeMap<i64, crate::event::SiteRecord>,
     /// The publication waiting for its time, if any.
     pub schedule: Option<Schedule>,
     /// Since the last publication: the newest approval not voided by a public change after it.
