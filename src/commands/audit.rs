@@ -109,18 +109,19 @@ pub fn verify_site(args: AuditVerifySiteArgs) -> Result<ExitCode> {
     let mut site = Source::open(&args.site)?;
     let mut older = args.since.as_deref().map(Source::open).transpose()?;
     let report = sitecheck::verify(&mut site, older.as_mut())?;
+    let plural = |n: usize, one: &str, many: &str| if n == 1 { one.to_owned() } else { many.to_owned() };
     output::line(format!(
-        "site verified: {} record{}, the newest publication {} ({}); its {} files match its record, each record the one before, and history.json rebuilds every publication",
+        "site verified: {} {}, the newest publication {} ({}); its {} files match its record, each record the one before, and history.json rebuilds every publication",
         report.records,
-        if report.records == 1 { "" } else { "s" },
+        plural(report.records, "record", "records"),
         report.newest,
-        report.signed_by.last().map_or("unsigned", |s| s.split_once(": ").map_or("unsigned", |(_, who)| who)),
+        report.signer.as_ref().map_or_else(|| "unsigned".to_owned(), |who| format!("signed by {who}")),
         report.files,
     ))?;
     if let (Some(kept), Some(since)) = (report.kept, &args.since) {
         output::line(format!(
-            "extends `{since}`: its {kept} record{} are unchanged",
-            if kept == 1 { "" } else { "s" }
+            "extends `{since}`: its {kept} {} unchanged",
+            plural(kept, "record is", "records are")
         ))?;
     }
     Ok(ExitCode::SUCCESS)

@@ -70,9 +70,13 @@ pub fn signed(mut record: Value, publisher: &str, signature: Option<&str>) -> Va
 }
 
 /// The signed approval a record carries: the `approve` change `id`, the exact bytes its editor
-/// signed and the signature, where the approver signed it.
+/// signed and the signature, where the approver signed it. An approval with a comment is not
+/// carried: its comment is internal, and the signature covers it.
 pub fn approval(conn: &Connection, id: i64) -> Result<Option<Value>> {
     let Some(change) = changes::get(conn, id)? else { return Ok(None) };
+    if change.message.as_deref().is_some_and(|m| !m.is_empty()) {
+        return Ok(None);
+    }
     let Some(signature) = change.signature.clone() else { return Ok(None) };
     let canonical = crate::audit::canonical_body(&change);
     let bytes = if id >= crate::db::signatures_v2_from(conn)? {

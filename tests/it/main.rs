@@ -20,5 +20,6 @@ mod readme;
 mod reliability;
 mod restore;
 mod signing;
+mod sitecheck;
 mod team;
 mod ux;
