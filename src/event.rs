@@ -123,6 +123,10 @@ pub struct SiteRecord {
     pub directory: String,
     /// The public changes since the publication before: its entry in `history.json`.
     pub changes: crate::published::Changes,
+    /// The publisher the record names: a registered editor (a publisher or an admin, a public
+    /// role); a publication made with no registry names no one, as editors' names are internal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
     /// The publisher's armored SSHSIG of the record's signed bytes, where they have a key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
@@ -322,6 +326,7 @@ mod tests {
                     files: [("index.html".to_owned(), "h".to_owned())].into_iter().collect(),
                     directory: "d".into(),
                     changes: crate::published::Changes::default(),
+                    publisher: Some("p".into()),
                     signature: Some("sig".into()),
                     approval: Some(4),
                 }),

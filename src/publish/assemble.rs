@@ -67,6 +67,7 @@ pub fn new_publication(
         files,
         directory: directory.sha256(),
         changes,
+        publisher: state.editors.contains_key(&publication.editor).then(|| publication.editor.clone()),
         signature: None,
         approval: approval.as_ref().map(|(id, _)| *id),
     };

@@ -34,7 +34,7 @@ pub fn unsigned(
         "content": publication.content_sha256,
         "audit_head": publication.audit_head(),
         "previous": previous.map(super::render::sha256_hex),
-        "publisher": publication.editor,
+        "publisher": site.publisher,
         "note": publication.note,
         "major": publication.major,
     });
@@ -106,6 +106,7 @@ pub fn records(conn: &Connection, state: &State, up_to: i64) -> Result<(Vec<Valu
         let record = unsigned(publication, site, previous.as_deref(), approval);
         previous = Some(signed_bytes(&record));
         out.push(signed(record, &publication.editor, site.signature.as_deref()));
+        // (a signed record's publisher is always named: only a registered editor has a key)
     }
     Ok((out, previous))
 }

@@ -25,7 +25,7 @@ pub struct Site {
 
 impl Site {
     /// sha256 of the `sha256sum`-style listing (`<sha256>  <path>\n`, paths sorted): the same
-    /// figure `sha256sum feed.atom forces.csv forces.json index.html | sha256sum` gives.
+    /// figure `sha256sum * | sha256sum` gives in the site's directory.
     pub fn sha256(&self) -> String {
         let mut files: Vec<&(String, Vec<u8>)> = self.files.iter().collect();
         files.sort_by(|a, b| a.0.cmp(&b.0));
