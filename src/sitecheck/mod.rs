@@ -178,6 +178,9 @@ fn check_approval(record: &Value, number: i64, allowed: &[signers::Line]) -> Res
 /// Every file of the newest record is there with its sha256, and (in a directory) nothing else is.
 fn check_files(site: &mut Source, newest: &Value, number: i64) -> Result<usize> {
     let files = newest.get("files").and_then(Value::as_object).cloned().unwrap_or_default();
+    if files.is_empty() {
+        return Err(wrong(format!("publication {number}'s record lists no files")));
+    }
     for (path, sha) in &files {
         if path.contains(['/', '\\', '\0']) || path.starts_with('.') {
             return Err(wrong(format!(

@@ -32,11 +32,11 @@ impl Source {
             return Ok(Source::Url { base, agent, read: 0 });
         }
         let path = PathBuf::from(site);
-        let dir = files::Dir::open(&path).map_err(|e| {
-            failed_hint(
-                format!("`{site}` {e}"),
-                "give the directory of a published site, or its http(s) address",
-            )
+        let hint = "give the directory of a published site, or its http(s) address";
+        let dir = files::Dir::open(&path).map_err(|e| match e {
+            // a path that names nothing is a slip in the command: bad input
+            files::Refusal::Missing => crate::exit_codes::bad_hint(format!("`{site}` {e}"), hint),
+            e => failed_hint(format!("`{site}` {e}"), hint),
         })?;
         Ok(Source::Dir { path, dir, read: 0 })
     }

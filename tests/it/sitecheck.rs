@@ -323,7 +323,7 @@ fn verify_site_reads_a_site_over_http_and_refuses_links_in_a_directory() {
     assert_error_shape(&stderr);
     assert!(stderr.contains("forces.json"), "{stderr}");
     let (code, _, stderr) = verify_site(env, &[env.path("nowhere").to_str().unwrap()]);
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(code, 2, "a path that names nothing is bad input: {stderr}");
     assert_error_shape(&stderr);
 }
 
