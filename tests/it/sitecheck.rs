@@ -342,3 +342,35 @@ fn an_unsigned_publication_says_so() {
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("note: publication 1 is unsigned"), "{text}");
 }
+
+#[test]
+fn a_repaired_site_and_a_past_publication_carry_their_records_as_published() {
+    let team = team();
+    let env = &team.env;
+    let site = env.path("site");
+    let before = std::fs::read(site.join("publications.json")).unwrap();
+    let history = std::fs::read(site.join("history.json")).unwrap();
+    std::fs::remove_file(site.join("publications.json")).unwrap();
+    std::fs::write(site.join("history.json"), b"{}").unwrap();
+    let out = signed(env, "bob", &team.bob, &["publish", "--out", "site"]);
+    assert!(out.contains("rewrote"), "{out}");
+    assert_eq!(
+        std::fs::read(site.join("publications.json")).unwrap(),
+        before,
+        "the records come back as they were signed"
+    );
+    assert_eq!(std::fs::read(site.join("history.json")).unwrap(), history);
+    // publication 2 rebuilt from the log passes on its own, and the live site extends it
+    env.ok(&["publish", "--from-publication", "2", "--out", "p2"]);
+    let (code, stdout, stderr) = verify_site(env, &[env.path("p2").to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("the newest publication 2 (signed by bob)"), "{stdout}");
+    let (code, stdout, stderr) =
+        verify_site(env, &[site.to_str().unwrap(), "--since", env.path("p2").to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("its 2 records are unchanged"), "{stdout}");
+    let (code, _, stderr) =
+        verify_site(env, &[env.path("p2").to_str().unwrap(), "--since", site.to_str().unwrap()]);
+    assert_eq!(code, 1, "an older site does not extend a newer one: {stderr}");
+    assert!(stderr.contains("it has no publication 3"), "{stderr}");
+}
