@@ -311,6 +311,6 @@ fn record_publication(
         without_approval: Some("Generated publication.".to_owned()),
         change: 0,
     };
-    publish::record(tx, actor, &publication, None, None)?;
+    publish::record(tx, actor, &publication, None, None, None)?;
     Ok(())
 }

@@ -6,7 +6,11 @@ use sha2::{Digest, Sha256};
 
 use crate::audit::hex;
 use crate::model::NoteStatus;
+use crate::model::{ForceStatus, NoteStatus as Status};
+use crate::published::{self, Directory};
 use crate::state::{PageLink, State};
+use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// What the public sees: the page text, who publishes it and where, the active forces and the
 /// open public notes.
@@ -135,6 +139,73 @@ impl Content {
     }
 }
 
+/// What a publication showed (`crate::published`), made from the content or the state.
+impl Directory {
+    pub fn of(content: &Content) -> Directory {
+        let forces = content
+            .forces
+            .iter()
+            .map(|f| {
+                let force = published::PublicForce {
+                    name: f.name.clone(),
+                    url: f.url.clone(),
+                    data_to: f.data_to.clone(),
+                    notes: f.notes.clone(),
+                };
+                (f.slug.clone(), force)
+            })
+            .collect();
+        let text = |t: &Option<String>| t.clone().map_or(Value::Null, Value::String);
+        let page = [
+            ("heading", Value::String(content.heading.clone())),
+            ("intro", content.intro.clone().into()),
+            ("notes", content.notes.clone().into()),
+            ("publisher", text(&content.publisher)),
+            ("contact", text(&content.contact)),
+            ("licence", text(&content.licence)),
+            ("base_url", text(&content.base_url)),
+            ("links", serde_json::to_value(&content.links).unwrap_or(Value::Null)),
+        ];
+        Directory { forces, page: page.into_iter().map(|(k, v)| (k.to_owned(), v)).collect() }
+    }
+
+    /// The directory of `state`, as `of(&Content::from_state(state))` but without putting the
+    /// forces in the page's order.
+    pub fn of_state(state: &State) -> Directory {
+        let mut notes: BTreeMap<Option<&str>, Vec<String>> = BTreeMap::new();
+        for n in state.notes.values().filter(|n| n.public && n.status == Status::Open) {
+            notes.entry(n.force.as_deref()).or_default().push(n.text.clone());
+        }
+        let forces = state
+            .forces
+            .values()
+            .filter(|f| f.status == ForceStatus::Active)
+            .map(|f| {
+                let force = published::PublicForce {
+                    name: f.name.clone(),
+                    url: f.url.clone(),
+                    data_to: state.data_to(&f.slug).map(str::to_owned),
+                    notes: notes.remove(&Some(f.slug.as_str())).unwrap_or_default(),
+                };
+                (f.slug.clone(), force)
+            })
+            .collect();
+        let page = state.page();
+        let content = Content {
+            heading: page.heading,
+            intro: page.intro,
+            notes: notes.remove(&None).unwrap_or_default(),
+            forces: Vec::new(),
+            publisher: page.publisher,
+            contact: page.contact,
+            licence: page.licence,
+            base_url: page.base_url,
+            links: page.links,
+        };
+        Directory { forces, page: Directory::of(&content).page }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +295,27 @@ mod tests {
         changed.push(base.sha256());
         let distinct: std::collections::BTreeSet<&String> = changed.iter().collect();
         assert_eq!(distinct.len(), changed.len());
+    }
+    #[test]
+    fn a_state_and_its_content_give_one_directory() {
+        use crate::model::{Force, NoteState};
+        use crate::published::Directory;
+        let mut state = State::default();
+        for (id, slug, name, status) in
+            [(1, "kent", "Kent", ForceStatus::Active), (2, "essex", "Essex", ForceStatus::Retired)]
+        {
+            let force = Force { id, slug: slug.into(), name: name.into(), url: None, status };
+            state.forces.insert(slug.into(), force);
+        }
+        for (id, force, public) in [(1, Some("kent"), true), (2, None, true), (3, Some("kent"), false)] {
+            let text = format!("note {id} \"quoted\" <b>");
+            let note = NoteState { id, force: force.map(Into::into), text, public, status: NoteStatus::Open };
+            state.notes.insert(id, note);
+        }
+        let directory = Directory::of_state(&state);
+        assert_eq!(directory, Directory::of(&Content::from_state(&state)));
+        let value = serde_json::to_value(&directory).unwrap();
+        let canonical = crate::audit::canonical_json(&value);
+        assert_eq!(directory.sha256(), crate::audit::hex(&<sha2::Sha256 as sha2::Digest>::digest(canonical)));
     }
 }

@@ -123,6 +123,34 @@ pub struct PublicationRecord {
     /// one recorded is the site's home until `admin settings site` says otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out: Option<String>,
+    /// What its signed record (SPEC section 18) holds beyond the rest of the log: recorded from
+    /// the release that publishes `publications.json` on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<SiteRecord>,
+}
+
+/// The part of a publication's signed record the rest of the log does not say: the published
+/// files' sha256, the public directory's, the publisher's signature of the record, and the
+/// approval it carries. The record itself is made from these and the publication.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteRecord {
+    /// Every published file but `publications.json`: path → sha256 hex.
+    pub files: std::collections::BTreeMap<String, String>,
+    /// sha256 hex of the public directory's canonical JSON (what `history.json` rebuilds).
+    pub directory: String,
+    /// The public changes since the publication before: its entry in `history.json`.
+    pub changes: crate::published::Changes,
+    /// The publisher the record names: a registered editor (a publisher or an admin, a public
+    /// role); a publication made with no registry names no one, as editors' names are internal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    /// The publisher's armored SSHSIG of the record's signed bytes, where they have a key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// The `approve` change whose signed approval the record carries, where it was signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<i64>,
 }
 
 impl Event {
@@ -317,6 +345,14 @@ mod tests {
                 content_sha256: Some("c".into()),
                 database: Some("d".into()),
                 out: Some("/srv/site".into()),
+                site: Some(SiteRecord {
+                    files: [("index.html".to_owned(), "h".to_owned())].into_iter().collect(),
+                    directory: "d".into(),
+                    changes: crate::published::Changes::default(),
+                    publisher: Some("p".into()),
+                    signature: Some("sig".into()),
+                    approval: Some(4),
+                }),
             }),
             Event::Setting {
                 before: Some(Setting { name: "approval".into(), value: "required".into() }),

@@ -13,8 +13,13 @@ use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 
 use crate::exit_codes::{bad, bad_hint};
 
-/// The namespace every signature is made in: a signature for anything else cannot pass.
+/// The namespace every signature of a change is made in: a signature for anything else cannot
+/// pass.
 pub const NAMESPACE: &str = "uof-admin";
+
+/// The namespace a publication's record is signed in (SPEC section 18): a signature of a change
+/// cannot pass for one of a record, nor the other way round.
+pub const PUBLICATION_NAMESPACE: &str = "uof-admin-publication";
 
 /// The largest key file read.
 const MAX_KEY_BYTES: u64 = 64 * 1024;
@@ -40,6 +45,17 @@ impl Signer {
     /// Sign `message` as `editor`, whose registered key is `public`: refused unless this
     /// signer holds exactly that key.
     pub fn sign(&self, editor: &str, public: &PublicKey, message: &[u8]) -> Result<String> {
+        self.sign_in(NAMESPACE, editor, public, message)
+    }
+
+    /// Sign `message` in `namespace` as `editor`, whose registered key is `public`.
+    pub fn sign_in(
+        &self,
+        namespace: &str,
+        editor: &str,
+        public: &PublicKey,
+        message: &[u8],
+    ) -> Result<String> {
         let signature = match self {
             Signer::File(path) => {
                 let key = read_private_key(path)?;
@@ -54,9 +70,9 @@ impl Signer {
                         format!("sign with {editor}'s own key, or act as the editor whose key this is"),
                     ));
                 }
-                key.sign(NAMESPACE, HashAlg::Sha512, message).context("failed to sign the change")?
+                key.sign(namespace, HashAlg::Sha512, message).context("failed to sign")?
             }
-            Signer::Agent(socket) => agent_sign(socket, editor, public, message)?,
+            Signer::Agent(socket) => agent_sign(socket, namespace, editor, public, message)?,
         };
         signature.to_pem(LineEnding::LF).context("failed to write the signature")
     }
@@ -101,17 +117,33 @@ pub fn public_key(text: &str) -> Result<String> {
 
 /// Check an armored signature of `message` against `key` (an OpenSSH public key).
 pub fn verify(key: &str, message: &[u8], armored: &str) -> std::result::Result<(), String> {
+    verify_in(NAMESPACE, key, message, armored)
+}
+
+/// Check an armored signature of `message` in `namespace` against `key`.
+pub fn verify_in(
+    namespace: &str,
+    key: &str,
+    message: &[u8],
+    armored: &str,
+) -> std::result::Result<(), String> {
     let key = PublicKey::from_openssh(key).map_err(|e| format!("the registered key is unreadable: {e}"))?;
     let signature = SshSig::from_pem(armored).map_err(|e| format!("the signature is unreadable: {e}"))?;
-    if signature.namespace() != NAMESPACE {
-        return Err(format!("the signature is for namespace {:?}, not {NAMESPACE:?}", signature.namespace()));
+    if signature.namespace() != namespace {
+        return Err(format!("the signature is for namespace {:?}, not {namespace:?}", signature.namespace()));
     }
-    key.verify(NAMESPACE, message, &signature).map_err(|_| "the signature does not match".to_owned())
+    key.verify(namespace, message, &signature).map_err(|_| "the signature does not match".to_owned())
 }
 
 /// Ask ssh-agent to sign: SSH_AGENTC_SIGN_REQUEST (13) with the key's blob and the SSHSIG
 /// signed data, answered by SSH_AGENT_SIGN_RESPONSE (14) or SSH_AGENT_FAILURE (5).
-fn agent_sign(socket: &Path, editor: &str, public: &PublicKey, message: &[u8]) -> Result<SshSig> {
+fn agent_sign(
+    socket: &Path,
+    namespace: &str,
+    editor: &str,
+    public: &PublicKey,
+    message: &[u8],
+) -> Result<SshSig> {
     let no_key = || {
         bad_hint(
             format!(
@@ -123,8 +155,7 @@ fn agent_sign(socket: &Path, editor: &str, public: &PublicKey, message: &[u8]) -
     let mut stream = std::os::unix::net::UnixStream::connect(socket).map_err(|_| no_key())?;
     // the write lock is held while the agent signs: do not keep other editors waiting long
     stream.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
-    let data =
-        SshSig::signed_data(NAMESPACE, HashAlg::Sha512, message).context("failed to sign the change")?;
+    let data = SshSig::signed_data(namespace, HashAlg::Sha512, message).context("failed to sign")?;
     let blob = public.to_bytes().context("failed to encode the public key")?;
     let mut body = vec![13u8];
     for field in [&blob[..], &data[..]] {
@@ -153,7 +184,7 @@ fn agent_sign(socket: &Path, editor: &str, public: &PublicKey, message: &[u8]) -
     anyhow::ensure!(algorithm == b"ssh-ed25519", "ssh-agent signed with another algorithm");
     let bytes = ssh_string(&mut inner)?;
     let signature = ssh_key::Signature::new(ssh_key::Algorithm::Ed25519, bytes)?;
-    Ok(SshSig::new(public.key_data().clone(), NAMESPACE, HashAlg::Sha512, signature)?)
+    Ok(SshSig::new(public.key_data().clone(), namespace, HashAlg::Sha512, signature)?)
 }
 
 /// Take one SSH wire-format string (a big-endian u32 length, then the bytes) off the front.

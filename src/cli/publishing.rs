@@ -19,6 +19,12 @@ pub enum AuditCommand {
         after_help = "With --against, also check that this database's log still holds the audit head a published\nsite carries (its forces.json): a log rewritten since that publication fails.\n\nExamples:\n  admin audit verify\n  admin audit verify --against publish\n  admin audit verify --against https://example.gov.uk/use-of-force/"
     )]
     Verify(AuditVerifyArgs),
+    /// Check a published site with no database: its files, signatures, chain of records and
+    /// history; exit 1 naming the first thing wrong
+    #[command(
+        after_help = "Checks every file against the newest record in publications.json, each record's signature\nagainst the site's allowed_signers at the record's time, that each record names the sha256 of\nthe one before, and that history.json rebuilds each publication's directory. With --since, also\nthat the site keeps every record of an older copy unchanged. docs/checking-the-site.md does the\nsame with sha256sum, ssh-keygen and python3.\n\nExamples:\n  admin audit verify-site publish\n  admin audit verify-site https://example.gov.uk/use-of-force/ --since copy-of-last-month"
+    )]
+    VerifySite(AuditVerifySiteArgs),
     /// Print the newest change's id and hash: the audit head, to keep somewhere else
     #[command(after_help = "Example:\n  admin audit head --json")]
     Head(AuditHeadArgs),
@@ -31,6 +37,16 @@ pub struct AuditVerifyArgs {
     pub against: Option<String>,
     #[command(flatten)]
     pub json: Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifySiteArgs {
+    /// The site: a directory, or its http(s) address
+    #[arg(value_name = "DIR|URL")]
+    pub site: String,
+    /// An older copy of the site (a directory) that it must extend
+    #[arg(long, value_name = "OLDER_DIR")]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,10 +1,11 @@
-//! `admin audit verify [--against PATH|URL]`, `admin audit head`: the audit log's integrity.
+//! `admin audit verify [--against PATH|URL]`, `admin audit head`: the audit log's integrity;
+//! `admin audit verify-site`: a published site's, from the site alone.
 use std::process::ExitCode;
 
 use anyhow::Result;
 use serde_json::json;
 
-use crate::cli::{AuditCanonicalArgs, AuditHeadArgs, AuditVerifyArgs};
+use crate::cli::{AuditCanonicalArgs, AuditHeadArgs, AuditVerifyArgs, AuditVerifySiteArgs};
 use crate::db::changes;
 use crate::exit_codes::failed_hint;
 use crate::verify::{self, Problem};
@@ -99,5 +100,29 @@ pub fn canonical(ctx: &Ctx, args: AuditCanonicalArgs) -> Result<ExitCode> {
         id => changes::hash_of(db.conn(), id - 1)?.unwrap_or_default(),
     };
     output::bytes_out(&crate::audit::signed_bytes(&database, &previous, &canonical))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `admin audit verify-site DIR|URL [--since OLDER_DIR]`: check a site with no database.
+pub fn verify_site(args: AuditVerifySiteArgs) -> Result<ExitCode> {
+    use crate::sitecheck::{self, Source};
+    let mut site = Source::open(&args.site)?;
+    let mut older = args.since.as_deref().map(Source::open).transpose()?;
+    let report = sitecheck::verify(&mut site, older.as_mut())?;
+    let plural = |n: usize, one: &str, many: &str| if n == 1 { one.to_owned() } else { many.to_owned() };
+    output::line(format!(
+        "site verified: {} {}, the newest publication {} ({}); its {} files match its record, each record the one before, and history.json rebuilds every publication",
+        report.records,
+        plural(report.records, "record", "records"),
+        report.newest,
+        report.signer.as_ref().map_or_else(|| "unsigned".to_owned(), |who| format!("signed by {who}")),
+        report.files,
+    ))?;
+    if let (Some(kept), Some(since)) = (report.kept, &args.since) {
+        output::line(format!(
+            "extends `{since}`: its {kept} {} unchanged",
+            plural(kept, "record is", "records are")
+        ))?;
+    }
     Ok(ExitCode::SUCCESS)
 }

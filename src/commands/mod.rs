@@ -60,6 +60,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::History(args) => history::run(ctx, args),
         Command::Audit(AuditCommand::Verify(args)) => audit::verify(ctx, args),
         Command::Audit(AuditCommand::Head(args)) => audit::head(ctx, args),
+        Command::Audit(AuditCommand::VerifySite(args)) => audit::verify_site(args),
         Command::Audit(AuditCommand::Canonical(args)) => audit::canonical(ctx, args),
         Command::Approve(args) => editor::approve(ctx, args),
         Command::Editor(EditorCommand::Add(args)) => editor::add(ctx, args),

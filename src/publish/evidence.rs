@@ -168,6 +168,7 @@ pub fn rebuild(
     last: &Publication,
     content_sha: &str,
     then: &Content,
+    checked: &super::Checked,
     out: &Path,
 ) -> Result<Site> {
     let content = then;
@@ -175,7 +176,7 @@ pub fn rebuild(
     if logged != content_sha {
         return Err(content_differs(last, content_sha, &logged));
     }
-    let site = super::render_publication(conn, content, last)?;
+    let site = super::render_publication(conn, content, last, &checked.now)?;
     let sha = site.sha256();
     if sha != last.sha256 {
         return Err(failed_hint(

@@ -26,11 +26,14 @@ use crate::gate::Author;
 use crate::model::Publication;
 use crate::state::State;
 
+mod assemble;
 mod data;
 pub mod difference;
 mod difference_page;
 mod evidence;
+pub mod history;
 mod pending;
+pub mod record;
 mod render;
 mod shown;
 mod site;
@@ -41,7 +44,7 @@ pub use data::{csv_guarded, csv_safe};
 pub use difference::{between, PublicDifference};
 pub use difference_page::difference_page;
 pub use pending::{pending, pending_approval, pending_difference, preview};
-pub use render::Site;
+pub use render::{sha256_hex, Site};
 pub use shown::{lines as difference_lines, Form};
 pub use site::{read_manifest_at, Manifest, MANIFEST};
 
@@ -203,7 +206,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             if on_disk.is_intact(&last.sha256) {
                 return Ok(Prepared::Nothing(last));
             }
-            let site = evidence::rebuild(tx, &last, &content_sha, &then, &out.path)?;
+            let site = evidence::rebuild(tx, &last, &content_sha, &then, &checked, &out.path)?;
             if options.dry_run {
                 return Ok(Prepared::Nothing(last));
             }
@@ -248,18 +251,30 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             without_approval: check.without_approval,
             change: 0,
         };
-        let site = render_publication(tx, content, &publication)?;
+        let base = render_site(tx, content, &publication, false)?;
+        let signing = (!options.dry_run).then(|| assemble::Signing {
+            signer: actor.signer.as_ref(),
+            key: checked.now.editors.get(&actor.editor).and_then(|e| e.key.as_deref()),
+        });
+        let (site, kept) = assemble::new_publication(tx, base, &checked, &publication, signing)?;
         publication.sha256 = site.sha256();
         if last_change > covered_from {
             publication.changes = vec![covered_from + 1, last_change];
         }
         if options.dry_run {
-            record(tx, actor, &publication, options.scheduled.as_ref().map(|s| s.change), Some(&out.path))?;
+            let schedule = options.scheduled.as_ref().map(|s| s.change);
+            record(tx, actor, &publication, schedule, Some(&out.path), Some(kept))?;
             return Ok(Prepared::DryRun(publication, summary, difference));
         }
         let staged = site::stage(&out, &site, &identity(database_id.clone(), &publication))?;
-        let change =
-            record(tx, actor, &publication, options.scheduled.as_ref().map(|s| s.change), Some(&out.path))?;
+        let change = record(
+            tx,
+            actor,
+            &publication,
+            options.scheduled.as_ref().map(|s| s.change),
+            Some(&out.path),
+            Some(kept),
+        )?;
         Ok(Prepared::Publish(publication, change.id, summary, staged))
     };
     let prepared = if options.dry_run { db.dry_run_as(author, run)? } else { db.write_as(author, run)? };
@@ -297,9 +312,17 @@ enum Prepared {
     Publish(Publication, i64, Vec<String>, site::Staged),
 }
 
-/// Render the site for `publication` (which may not be recorded yet) from `content`.
-fn render_publication(conn: &Connection, content: &Content, publication: &Publication) -> Result<Site> {
-    render_site(conn, content, publication, false)
+/// Render the site of a recorded publication from `content`, its record made again from the log
+/// (`state`).
+fn render_publication(
+    conn: &Connection,
+    content: &Content,
+    publication: &Publication,
+    state: &State,
+) -> Result<Site> {
+    let base = render_site(conn, content, publication, false)?;
+    let directory = crate::published::Directory::of(content);
+    assemble::past_publication(conn, base, state, &directory, publication)
 }
 
 fn render_site(
@@ -313,7 +336,17 @@ fn render_site(
         history.insert(0, publication.clone());
     }
     let first_at = publications::get(conn, 1)?.map_or_else(|| publication.at.clone(), |p| p.at);
-    render::render(content, &history, &first_at, publication, preview)
+    let about = (!preview).then_some(()).map(|()| -> Result<render::About> {
+        // a recorded publication was signed if its `publish` change was; a new one is if its
+        // publisher has a key
+        let signed = if publication.change > 0 {
+            changes::get(conn, publication.change)?.is_some_and(|c| c.signature.is_some())
+        } else {
+            crate::log::registry(conn)?.get(&publication.editor).is_some_and(|e| e.key.is_some())
+        };
+        Ok(render::About { number: publication.id, signed_by: signed.then(|| publication.editor.clone()) })
+    });
+    render::render(content, &history, &first_at, publication, about.transpose()?.as_ref(), preview)
 }
 
 /// The second check for a publication about to be made: a schedule's own, or a valid approval
@@ -363,6 +396,7 @@ pub fn record(
     publication: &Publication,
     schedule: Option<i64>,
     out: Option<&std::path::Path>,
+    site: Option<crate::event::SiteRecord>,
 ) -> Result<crate::model::Change> {
     let record = crate::event::PublicationRecord {
         id: publication.id,
@@ -376,6 +410,7 @@ pub fn record(
         content_sha256: Some(publication.content_sha256.clone()),
         database: crate::db::database_id(tx)?,
         out: out.map(|p| p.display().to_string()),
+        site,
     };
     crate::gate::append(tx, actor.change(Action::Publish, crate::event::Event::Publication(record)))
 }
@@ -439,7 +474,7 @@ pub fn republish(db: &mut Db, id: i64, out: &std::path::Path, replace_site: bool
         let publication = publications::get(tx, id)?
             .ok_or_else(|| bad_hint(format!("no publication {id}"), "see `admin publications`"))?;
         let content = crate::replay::content_as_of_change(tx, publication.last_change)?;
-        let site = render_publication(tx, &content, &publication)?;
+        let site = render_publication(tx, &content, &publication, &logged)?;
         Ok((publication, site))
     })?;
     let sha = site.sha256();

@@ -25,7 +25,7 @@ pub struct Site {
 
 impl Site {
     /// sha256 of the `sha256sum`-style listing (`<sha256>  <path>\n`, paths sorted): the same
-    /// figure `sha256sum feed.atom forces.csv forces.json index.html | sha256sum` gives.
+    /// figure `sha256sum * | sha256sum` gives in the site's directory.
     pub fn sha256(&self) -> String {
         let mut files: Vec<&(String, Vec<u8>)> = self.files.iter().collect();
         files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -148,6 +148,14 @@ struct UpdateView<'a> {
     note: &'a str,
 }
 
+/// The page's "About this page" line: which publication it is and who signed it.
+#[derive(Debug, Clone, Serialize)]
+pub struct About {
+    pub number: i64,
+    /// The publisher who signed its record; `None` for an unsigned publication.
+    pub signed_by: Option<String>,
+}
+
 #[derive(Serialize)]
 struct PageView<'a> {
     heading: &'a str,
@@ -172,6 +180,8 @@ struct PageView<'a> {
     links: &'a [PageLink],
     /// schema.org JSON-LD, already safe inside `<script>` (see `json_ld`).
     json_ld: Option<String>,
+    /// `None` in a preview.
+    about: Option<&'a About>,
 }
 
 fn lines(text: &str) -> Vec<&str> {
@@ -185,6 +195,7 @@ pub fn render(
     history: &[Publication],
     first_at: &str,
     publication: &Publication,
+    about: Option<&About>,
     preview: bool,
 ) -> Result<Site> {
     let last_major_at = history.first().map_or(publication.at.as_str(), |p| p.at.as_str());
@@ -219,6 +230,7 @@ pub fn render(
         base_url: content.base_url.as_deref(),
         links: &content.links,
         json_ld: content.base_url.as_deref().map(|base| json_ld(content, base)),
+        about,
     };
     let env = env();
     let ctx = Value::from(Serde(&view));
@@ -268,7 +280,18 @@ pub fn render(
 
 /// Every file a site may hold besides its manifest: what `render` writes (a test keeps the two
 /// in step). A manifest naming anything else was not written by admin.
-pub const FILE_NAMES: [&str; 5] = ["index.html", "forces.json", "forces.csv", "feed.atom", "sitemap.xml"];
+/// The last four are added by `assemble` (the files that let the site be checked).
+pub const FILE_NAMES: [&str; 9] = [
+    "index.html",
+    "forces.json",
+    "forces.csv",
+    "feed.atom",
+    "sitemap.xml",
+    "history.json",
+    "allowed_signers",
+    "checking.txt",
+    "publications.json",
+];
 
 /// `sitemap.xml`: the page and its data files, each last modified at the last major publication.
 fn sitemap(base: &str, updated: &str) -> String {
@@ -400,9 +423,10 @@ mod tests {
             without_approval: None,
             change: 0,
         };
-        let site = render(&content, &[], &publication.at, &publication, false).unwrap();
+        let site = render(&content, &[], &publication.at, &publication, None, false).unwrap();
         let names: Vec<&str> = site.files.iter().map(|(name, _)| name.as_str()).collect();
-        assert_eq!(names.len(), FILE_NAMES.len(), "{names:?}");
+        // the four files that let the site be checked are added by `assemble`
+        assert_eq!(names.len() + 4, FILE_NAMES.len(), "{names:?}");
         assert!(names.iter().all(|n| FILE_NAMES.contains(n)), "{names:?}");
     }
 

@@ -216,6 +216,9 @@ pub fn apply_unchecked(state: &mut State, change: &Header, event: Event) -> Resu
             let (last_change, head_hash) =
                 state.head.as_ref().map_or((0, None), |h| (h.change, Some(h.hash.clone())));
             let first_change = record.changes.first().copied().unwrap_or(last_change + 1);
+            if let Some(site) = record.site {
+                state.records.insert(record.id, site);
+            }
             state.publications.push(Publication {
                 id: record.id,
                 at: change.at.to_owned(),

@@ -50,6 +50,9 @@ pub struct State {
     pub rows: Rows,
     /// Oldest first.
     pub publications: Vec<Publication>,
+    /// By publication id: what each publication's signed record holds beyond the publication
+    /// (publications made before records were kept have none).
+    pub records: BTreeMap<i64, crate::event::SiteRecord>,
     /// The publication waiting for its time, if any.
     pub schedule: Option<Schedule>,
     /// A schedule whose content a publication made by hand has published since (with that

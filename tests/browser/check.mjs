@@ -95,7 +95,7 @@ const forcesJson = JSON.parse(readFileSync(join(out, 'forces.json'), 'utf8'));
 const forceCount = (Array.isArray(forcesJson) ? forcesJson : forcesJson.forces).length;
 
 // --- a static server for the published directory --------------------------------------------
-const TYPES = { '.html': 'text/html; charset=utf-8', '.json': 'application/json', '.csv': 'text/csv; charset=utf-8', '.atom': 'application/atom+xml', '.xml': 'application/xml' };
+const TYPES = { '.html': 'text/html; charset=utf-8', '.json': 'application/json', '.csv': 'text/csv; charset=utf-8', '.atom': 'application/atom+xml', '.xml': 'application/xml', '.txt': 'text/plain; charset=utf-8', '': 'text/plain; charset=utf-8' };
 const server = createServer((req, res) => {
   const path = new URL(req.url, 'http://x').pathname;
   const name = normalize(path === '/' ? '/index.html' : path).replace(/^\/+/, '');
@@ -183,6 +183,24 @@ try {
     const want = ['', 'forces.json', 'forces.csv', 'feed.atom'].map((f) => BASE_URL + f);
     assert(JSON.stringify(locs) === JSON.stringify(want), `locs are ${JSON.stringify(locs)}`);
     return `${locs.length} URLs`;
+  });
+  await checks.run('the files that let the site be checked: records, history, keys, the recipe', async () => {
+    const records = JSON.parse(readFileSync(join(out, 'publications.json'), 'utf8')).publications;
+    const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')).publications;
+    assert(records.length === 2 && history.length === 2, `${records.length} records, ${history.length} history entries`);
+    const newest = records[records.length - 1];
+    for (const name of ['index.html', 'forces.json', 'history.json', 'allowed_signers', 'checking.txt']) {
+      assert(name in newest.files, `the newest record does not list ${name}`);
+    }
+    assert(!('publications.json' in newest.files), 'the newest record lists publications.json itself');
+    const about = indexHtml.match(/<p class="colophon">About this page: publication (\d+), (unsigned|signed by [^.<]+)\. <a href="checking.txt">/);
+    assert(about && Number(about[1]) === newest.number, 'no "About this page" line naming the newest publication');
+    const probe = await browser.newPage();
+    const response = await probe.goto(url + 'checking.txt');
+    assert(response.ok(), `checking.txt answers ${response.status()}`);
+    assert((await probe.textContent('body')).includes('sha256sum'), 'checking.txt does not read as the recipe');
+    await probe.close();
+    return `${records.length} records; ${about[2]}`;
   });
   for (const [label, html] of [
     ['published index.html', indexHtml],

@@ -17,6 +17,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("model", 0),
     ("output", 0),
     ("seed", 0),
+    ("published", 0),
     ("state", 0),
     ("validate", 0),
     // 1, storage: SQL, and nothing else; files read from a directory someone else may have made
@@ -39,6 +40,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("revert", 3),
     ("serve", 3),
     ("settings", 3),
+    ("sitecheck", 3),
     ("status", 3),
     ("suggest", 3),
     ("transfer", 3),

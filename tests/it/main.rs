@@ -22,6 +22,7 @@ mod reliability;
 mod restore;
 mod settings;
 mod signing;
+mod sitecheck;
 mod snapshots;
 mod team;
 mod ux;

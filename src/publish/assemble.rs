@@ -1,0 +1,163 @@
+//! The files a publication adds to its page and data files so that anyone can check it
+//! (SPEC section 18): `history.json`, `allowed_signers`, `checking.txt` (how to check the site,
+//! `docs/checking-the-site.md`) and `publications.json`, whose newest record lists the sha256 of
+//! every other file. A new publication's record is signed here, by the publisher's key; a past
+//! one's is made again from what its `publish` change kept, signature and all.
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use rusqlite::Connection;
+
+use super::history;
+use super::record;
+use super::render::{sha256_hex, Site};
+use crate::event::SiteRecord;
+use crate::exit_codes::{bad_hint, failed_hint};
+use crate::model::Publication;
+use crate::published::Directory;
+use crate::state::State;
+
+/// The recipe a reader of the site follows to check it, published beside the page.
+pub const CHECKING: &str = include_str!("../../docs/checking-the-site.md");
+
+/// Who signs a new publication's record, and with what.
+pub struct Signing<'a> {
+    pub signer: Option<&'a crate::sign::Signer>,
+    /// The publisher's registered key, where they have one.
+    pub key: Option<&'a str>,
+}
+
+/// The whole site of a new publication: `base` (the page and data files) and the files that let
+/// it be checked; and what its `publish` change keeps of its record.
+pub fn new_publication(
+    conn: &Connection,
+    base: Site,
+    checked: &super::Checked,
+    publication: &Publication,
+    signing: Option<Signing>,
+) -> Result<(Site, SiteRecord)> {
+    let state = &checked.now;
+    let directory = Directory::of(&checked.content);
+    let before = checked.then.as_ref().map(Directory::of_state).unwrap_or_default();
+    let changes = crate::published::changes(&before, &directory);
+    let history =
+        history::of(state, publication.id, &directory, Some((&publication.at, &publication.note, &changes)));
+    let approval = state
+        .approval
+        .as_ref()
+        .filter(|a| {
+            Some(&a.by) == publication.approved_by.as_ref() && a.content_sha256 == publication.content_sha256
+        })
+        .map(|a| a.change);
+    let approval = match approval {
+        Some(id) => record::approval(conn, id)?.map(|value| (id, value)),
+        None => None,
+    };
+    let will_sign = signing.as_ref().is_some_and(|s| s.key.is_some());
+    let mut signers = signers_of(state, publication.id - 1);
+    if will_sign {
+        signers.push(publication.editor.clone());
+    }
+    if approval.is_some() {
+        signers.extend(publication.approved_by.clone());
+    }
+    let end = crate::db::changes::last_id(conn)? + 1;
+    let (site, files) = with_files(conn, base, &history, &signers, end)?;
+    let mut site_record = SiteRecord {
+        files,
+        directory: directory.sha256(),
+        changes,
+        publisher: state.editors.contains_key(&publication.editor).then(|| publication.editor.clone()),
+        signature: None,
+        approval: approval.as_ref().map(|(id, _)| *id),
+    };
+    let (mut records, previous) = record::records(conn, state, publication.id - 1)?;
+    let unsigned =
+        record::unsigned(publication, &site_record, previous.as_deref(), approval.map(|(_, value)| value));
+    if let Some(Signing { signer, key: Some(key) }) = signing {
+        site_record.signature =
+            Some(sign(&publication.editor, signer, key, &record::signed_bytes(&unsigned))?);
+    }
+    records.push(record::signed(unsigned, &publication.editor, site_record.signature.as_deref()));
+    Ok((finish(site, &records)?, site_record))
+}
+
+/// The whole site of a past publication, as it was published: its record made again from its
+/// `publish` change. `state` is the log up to at least that publication; `directory` what it
+/// showed. A publication made before records were kept is its page and data files alone.
+pub fn past_publication(
+    conn: &Connection,
+    base: Site,
+    state: &State,
+    directory: &Directory,
+    publication: &Publication,
+) -> Result<Site> {
+    let Some(kept) = state.records.get(&publication.id) else { return Ok(base) };
+    let signers = signers_of(state, publication.id);
+    let history = history::of(state, publication.id, directory, None);
+    let (site, files) = with_files(conn, base, &history, &signers, publication.change)?;
+    if files != kept.files {
+        let differs = files
+            .iter()
+            .find(|(path, sha)| kept.files.get(*path) != Some(sha))
+            .map_or_else(|| "the list of files".to_owned(), |(path, _)| path.clone());
+        return Err(failed_hint(
+            format!(
+                "re-rendering publication {} gives another {differs} than its record says: the page templates have changed since",
+                publication.id
+            ),
+            "a new publication writes the site with this admin: publish the next change with `admin publish`",
+        ));
+    }
+    let (records, _) = record::records(conn, state, publication.id)?;
+    finish(site, &records)
+}
+
+/// Those who signed the records up to `up_to`: publishers and the approvers whose signed approval
+/// a record carries.
+fn signers_of(state: &State, up_to: i64) -> Vec<String> {
+    let mut signers = Vec::new();
+    for publication in state.publications.iter().filter(|p| p.id <= up_to) {
+        let Some(kept) = state.records.get(&publication.id) else { continue };
+        if kept.signature.is_some() {
+            signers.push(publication.editor.clone());
+        }
+        if kept.approval.is_some() {
+            signers.extend(publication.approved_by.clone());
+        }
+    }
+    signers
+}
+
+/// `base` with `history.json`, `allowed_signers` and `checking.txt`, and every file's sha256.
+fn with_files(
+    conn: &Connection,
+    mut base: Site,
+    history: &history::History,
+    signers: &[String],
+    before: i64,
+) -> Result<(Site, BTreeMap<String, String>)> {
+    base.files.push(("history.json".to_owned(), history::to_json(history)?));
+    base.files.push(("allowed_signers".to_owned(), record::allowed_signers(conn, signers, before)?));
+    base.files.push(("checking.txt".to_owned(), CHECKING.as_bytes().to_vec()));
+    let files = base.files.iter().map(|(path, bytes)| (path.clone(), sha256_hex(bytes))).collect();
+    Ok((base, files))
+}
+
+fn finish(mut site: Site, records: &[serde_json::Value]) -> Result<Site> {
+    site.files.push(("publications.json".to_owned(), record::publications_json(records)?));
+    Ok(site)
+}
+
+/// The publisher signs the record with their registered key, as the gate signs their changes.
+fn sign(editor: &str, signer: Option<&crate::sign::Signer>, key: &str, bytes: &[u8]) -> Result<String> {
+    let signer = signer.ok_or_else(|| {
+        bad_hint(
+            format!("{editor} must sign their publications, and no signing key was given"),
+            "pass --signing-key FILE (or set UOF_SIGNING_KEY), or load the key into ssh-agent",
+        )
+    })?;
+    let public = ssh_key::PublicKey::from_openssh(key)
+        .map_err(|e| anyhow::anyhow!("the registered key is unreadable: {e}"))?;
+    signer.sign_in(crate::sign::PUBLICATION_NAMESPACE, editor, &public, bytes)
+}

@@ -1,0 +1,286 @@
+//! What a publication showed (its public directory: each active force by slug, and the page's
+//! words) and the public changes between two publications, which rebuild one directory from the
+//! one before (SPEC section 18). Each publication's `publish` change keeps its changes, so the
+//! site's `history.json` is made from the log, and its record keeps its directory's sha256 (of
+//! its canonical JSON: keys sorted, no insignificant white space), so anyone can replay
+//! `history.json` and check every publication against its record.
+//!
+//! Nothing internal is in it: no editor, no internal note, no approval.
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The page's words a directory holds, in the order `history.json` names them.
+pub const PAGE_KEYS: [&str; 8] =
+    ["heading", "intro", "notes", "publisher", "contact", "licence", "base_url", "links"];
+
+/// What the public saw at one publication.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Directory {
+    pub forces: BTreeMap<String, PublicForce>,
+    /// Every key of `PAGE_KEYS`; unset words are `null`.
+    pub page: BTreeMap<String, Value>,
+}
+
+/// One force as the public saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicForce {
+    // in sorted key order: serde_json writes the struct as canonical JSON
+    pub data_to: Option<String>,
+    pub name: String,
+    pub notes: Vec<String>,
+    pub url: Option<String>,
+}
+
+impl Default for Directory {
+    /// Before the first publication: no force, every word of the page unset.
+    fn default() -> Self {
+        Directory {
+            forces: BTreeMap::new(),
+            page: PAGE_KEYS.iter().map(|k| ((*k).to_owned(), Value::Null)).collect(),
+        }
+    }
+}
+
+impl Directory {
+    /// sha256 hex of the canonical JSON: what a record's `directory` says. Streamed into the
+    /// hash: the maps are sorted and the structs' fields declared in sorted order.
+    pub fn sha256(&self) -> String {
+        use sha2::Digest;
+        let mut hasher = Hasher(sha2::Sha256::new());
+        // writing into a hash cannot fail
+        let _ = serde_json::to_writer(&mut hasher, self);
+        crate::audit::hex(&hasher.0.finalize())
+    }
+
+    /// Apply one publication's changes, checking that each old value is the one this directory
+    /// holds: a history that does not follow from itself is named where it breaks.
+    pub fn apply(&mut self, changes: &Changes) -> Result<()> {
+        for force in &changes.forces {
+            let slug = &force.slug;
+            match (&force.added, &force.retired, self.forces.get_mut(slug)) {
+                (Some(added), None, None) => {
+                    self.forces.insert(slug.clone(), added.clone());
+                }
+                (None, Some(retired), Some(now)) if retired == now => {
+                    self.forces.remove(slug);
+                }
+                (None, None, Some(now)) => {
+                    let fields = [
+                        ("renamed", force.renamed.as_ref().map(text_pair), &mut now.name as &mut dyn Set),
+                        ("link", force.link.clone(), &mut now.url),
+                        ("data_to", force.data_to.clone(), &mut now.data_to),
+                    ];
+                    for (what, pair, field) in fields {
+                        if let Some([old, new]) = pair {
+                            if !field.is(&old) {
+                                bail!(
+                                    "force {slug}: {what} says it was {}, but it was {}",
+                                    show(&old),
+                                    field.show()
+                                );
+                            }
+                            field.set(new);
+                        }
+                    }
+                    if let Some([old, new]) = &force.notes {
+                        if old != &now.notes {
+                            bail!("force {slug}: its notes were not the ones history.json says");
+                        }
+                        now.notes.clone_from(new);
+                    }
+                }
+                _ => bail!("force {slug}: history.json adds, retires or changes it where it cannot"),
+            }
+        }
+        for (key, [old, new]) in &changes.page {
+            match self.page.get_mut(key) {
+                Some(now) if now == old => *now = new.clone(),
+                Some(_) => bail!("the page's {key} was not what history.json says it was"),
+                None => bail!("the page has no {key}"),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn text_pair(pair: &[String; 2]) -> [Option<String>; 2] {
+    [Some(pair[0].clone()), Some(pair[1].clone())]
+}
+
+fn show(value: &Option<String>) -> String {
+    value.as_ref().map_or_else(|| "unset".to_owned(), |v| serde_json::Value::from(v.as_str()).to_string())
+}
+
+/// A field of a force that history sets.
+trait Set {
+    fn is(&self, value: &Option<String>) -> bool;
+    fn set(&mut self, value: Option<String>);
+    fn show(&self) -> String;
+}
+
+impl Set for String {
+    fn is(&self, value: &Option<String>) -> bool {
+        value.as_deref() == Some(self.as_str())
+    }
+    fn set(&mut self, value: Option<String>) {
+        *self = value.unwrap_or_default();
+    }
+    fn show(&self) -> String {
+        show(&Some(self.clone()))
+    }
+}
+
+impl Set for Option<String> {
+    fn is(&self, value: &Option<String>) -> bool {
+        self == value
+    }
+    fn set(&mut self, value: Option<String>) {
+        *self = value;
+    }
+    fn show(&self) -> String {
+        show(self)
+    }
+}
+
+struct Hasher(sha2::Sha256);
+
+impl std::io::Write for Hasher {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        sha2::Digest::update(&mut self.0, buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// One publication's public changes: per force, and the page's words old → new.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Changes {
+    pub forces: Vec<ForceChange>,
+    pub page: BTreeMap<String, [Value; 2]>,
+}
+
+/// A force added (as it was shown), retired (as it was shown before), or changed field by
+/// field, each `[old, new]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForceChange {
+    pub slug: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added: Option<PublicForce>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired: Option<PublicForce>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed: Option<[String; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<[Option<String>; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_to: Option<[Option<String>; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<[Vec<String>; 2]>,
+}
+
+impl Changes {
+    /// The changes that undo these: from the directory after to the one before.
+    pub fn reversed(&self) -> Changes {
+        let flip = |p: &Option<[Option<String>; 2]>| p.clone().map(|[a, b]| [b, a]);
+        Changes {
+            forces: self
+                .forces
+                .iter()
+                .map(|f| ForceChange {
+                    slug: f.slug.clone(),
+                    added: f.retired.clone(),
+                    retired: f.added.clone(),
+                    renamed: f.renamed.clone().map(|[a, b]| [b, a]),
+                    link: flip(&f.link),
+                    data_to: flip(&f.data_to),
+                    notes: f.notes.clone().map(|[a, b]| [b, a]),
+                })
+                .collect(),
+            page: self.page.iter().map(|(k, [a, b])| (k.clone(), [b.clone(), a.clone()])).collect(),
+        }
+    }
+}
+
+/// The public changes from `before` to `after`.
+pub fn changes(before: &Directory, after: &Directory) -> Changes {
+    let mut forces = Vec::new();
+    for (slug, old) in &before.forces {
+        if !after.forces.contains_key(slug) {
+            forces.push(ForceChange {
+                slug: slug.clone(),
+                retired: Some(old.clone()),
+                ..ForceChange::default()
+            });
+        }
+    }
+    for (slug, new) in &after.forces {
+        let Some(old) = before.forces.get(slug) else {
+            forces.push(ForceChange {
+                slug: slug.clone(),
+                added: Some(new.clone()),
+                ..ForceChange::default()
+            });
+            continue;
+        };
+        if old == new {
+            continue;
+        }
+        let pair = |a: &Option<String>, b: &Option<String>| (a != b).then(|| [a.clone(), b.clone()]);
+        forces.push(ForceChange {
+            slug: slug.clone(),
+            renamed: (old.name != new.name).then(|| [old.name.clone(), new.name.clone()]),
+            link: pair(&old.url, &new.url),
+            data_to: pair(&old.data_to, &new.data_to),
+            notes: (old.notes != new.notes).then(|| [old.notes.clone(), new.notes.clone()]),
+            ..ForceChange::default()
+        });
+    }
+    forces.sort_by(|a, b| a.slug.cmp(&b.slug));
+    let page = after
+        .page
+        .iter()
+        .filter_map(|(key, new)| {
+            let old = before.page.get(key).cloned().unwrap_or(Value::Null);
+            (&old != new).then(|| (key.clone(), [old, new.clone()]))
+        })
+        .collect();
+    Changes { forces, page }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn force(name: &str, url: Option<&str>) -> PublicForce {
+        PublicForce { name: name.into(), url: url.map(Into::into), data_to: None, notes: vec![] }
+    }
+
+    #[test]
+    fn the_changes_rebuild_the_directory_they_came_from() {
+        let a = Directory::default();
+        let mut b = Directory::default();
+        b.forces.insert("kent".into(), force("Kent", None));
+        b.forces.insert("essex".into(), force("Essex", Some("https://e.example/")));
+        b.page.insert("heading".into(), "Use of Force Data".into());
+        let mut c = b.clone();
+        c.forces.remove("essex");
+        c.forces.insert("kent".into(), force("Kent Police", Some("https://k.example/")));
+        let mut rebuilt = a.clone();
+        rebuilt.apply(&changes(&a, &b)).unwrap();
+        assert_eq!(rebuilt, b);
+        rebuilt.apply(&changes(&b, &c)).unwrap();
+        assert_eq!(rebuilt, c);
+        assert_eq!(rebuilt.sha256(), c.sha256());
+        assert!(rebuilt.clone().apply(&changes(&a, &b)).is_err(), "adding a force twice is refused");
+        rebuilt.apply(&changes(&b, &c).reversed()).unwrap();
+        assert_eq!(rebuilt, b, "reversed changes undo them");
+    }
+}
