@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::testenv::TestEnv;
 
+mod concurrency;
 mod confirm;
 
 /// What a test server does with a request, given how many times its path has been asked for
@@ -438,6 +439,7 @@ fn nothing_to_check_and_bad_arguments() {
     env.fails(&["check-links", "--timeout", "0"], 2);
     env.fails(&["check-links", "--concurrency", "0"], 2);
     env.fails(&["check-links", "--concurrency", "many"], 2);
+    env.fails(&["check-links", "--concurrency", "129"], 2);
     assert_eq!(crate::testenv::bytes(&env.db), before, "refused runs change nothing");
 
     // a database this user cannot write is refused before any link is checked
