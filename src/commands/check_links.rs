@@ -80,13 +80,17 @@ pub fn run(ctx: &Ctx, args: CheckLinksArgs) -> Result<ExitCode> {
         proxies,
         ..Settings::default()
     };
+    // a probe that cannot be used is bad input, found before any link is checked
+    let probe =
+        links::probe_address(std::env::var("UOF_ADMIN_PROBE").ok(), &settings.proxies).map_err(|e| {
+            bad_hint(e.to_string(), "set it to a host and port such as www.gov.uk:443, or unset it")
+        })?;
     let bar = progress_bar(targets.len());
     let findings = links::check_all(&targets, &settings, |target, finding| {
         bar.set_message(format!("{} {}", target.force, finding.status.as_str()));
         bar.inc(1);
     });
     bar.finish_and_clear();
-    let probe = links::probe_address(std::env::var("UOF_ADMIN_PROBE").ok(), &settings.proxies);
     let wait = settings.timeout.min(Duration::from_secs(5));
     if let Some(down) = links::network_down(&targets, &findings, &probe, wait) {
         let why = match down {

@@ -33,7 +33,7 @@ mod queue;
 use classify::{classify, failed};
 pub use confirm::{confirm, CONFIRM_AFTER};
 pub use guard::Refused;
-pub use network::{down as network_down, probe_address, Down, DEFAULT_PROBE};
+pub use network::{down as network_down, probe_address, BadProbe, Down, DEFAULT_PROBE};
 pub use page::{Fingerprint, PageFacts};
 use phase::Phase;
 pub use proxy::{BadProxy, Proxies};

@@ -31,13 +31,34 @@ pub enum Down {
     Probe { host: String, probe: String },
 }
 
-/// The probe's HOST:PORT: `UOF_ADMIN_PROBE`, else the HTTPS proxy, else `DEFAULT_PROBE`.
-pub fn probe_address(var: Option<String>, proxies: &Proxies) -> String {
+/// `UOF_ADMIN_PROBE` is not a HOST:PORT (its value is not repeated: it may be anything).
+#[derive(Debug, thiserror::Error)]
+#[error("UOF_ADMIN_PROBE is not a HOST:PORT to connect to")]
+pub struct BadProbe;
+
+/// The probe's HOST:PORT: `UOF_ADMIN_PROBE`, else the HTTPS proxy, else `DEFAULT_PROBE`. An
+/// empty variable counts as unset.
+pub fn probe_address(var: Option<String>, proxies: &Proxies) -> Result<String, BadProbe> {
     match (var.filter(|v| !v.trim().is_empty()), &proxies.https) {
-        (Some(v), _) => v.trim().to_owned(),
-        (None, Some(proxy)) => format!("{}:{}", proxy.host(), proxy.port()),
-        (None, None) => DEFAULT_PROBE.to_owned(),
+        (Some(v), _) => host_port(v.trim()).ok_or(BadProbe),
+        (None, Some(proxy)) => Ok(format!("{}:{}", proxy.host(), proxy.port())),
+        (None, None) => Ok(DEFAULT_PROBE.to_owned()),
     }
+}
+
+/// `value` when it is a host name or address and a port: `www.gov.uk:443`, `10.0.0.1:80`,
+/// `[::1]:8080`.
+fn host_port(value: &str) -> Option<String> {
+    let (host, port) = value.rsplit_once(':')?;
+    port.parse::<u16>().ok().filter(|p| *p > 0)?;
+    let bracketed = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
+    if let Some(v6) = bracketed {
+        return v6.parse::<std::net::Ipv6Addr>().is_ok().then(|| value.to_owned());
+    }
+    let name = host.len() <= 253
+        && host.split('.').all(|l| !l.is_empty() && l.len() <= 63)
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    name.then(|| value.to_owned())
 }
 
 /// Whether the run of `targets`, which found `findings`, had no network; `probe` is asked only
@@ -133,12 +154,33 @@ mod tests {
     #[test]
     fn the_probe_is_the_variable_else_the_https_proxy_else_gov_uk() {
         let none = Proxies::default();
-        assert_eq!(probe_address(None, &none), DEFAULT_PROBE);
-        assert_eq!(probe_address(Some(" ".into()), &none), DEFAULT_PROBE);
-        assert_eq!(probe_address(Some("10.1.1.1:80".into()), &none), "10.1.1.1:80");
+        let probe = |v: Option<&str>, p: &Proxies| probe_address(v.map(str::to_owned), p).ok();
+        assert_eq!(probe(None, &none).as_deref(), Some(DEFAULT_PROBE));
+        assert_eq!(probe(Some(" "), &none).as_deref(), Some(DEFAULT_PROBE));
+        for good in ["10.1.1.1:80", "[::1]:8080", "probe.corp.example:443", " www.gov.uk:443 "] {
+            assert_eq!(probe(Some(good), &none).as_deref(), Some(good.trim()), "{good}");
+        }
+        let long = format!("{}:443", "a".repeat(10_000_000));
+        for bad in [
+            "www.gov.uk",
+            "www.gov.uk:0",
+            "www.gov.uk:99999",
+            ":443",
+            "javascript:alert(1)",
+            "https://www.gov.uk:443",
+            "a b:443",
+            "a\nb:443",
+            "<script>:1",
+            "a..b:1",
+            "[nope]:1",
+            "w\u{432}w.gov.uk:443",
+            &long,
+        ] {
+            assert_eq!(probe(Some(bad), &none), None, "{bad:.40}");
+        }
         let proxied =
             Proxies::from_vars(|n| (n == "HTTPS_PROXY").then(|| "http://proxy.corp:3128".to_owned()))
                 .unwrap();
-        assert_eq!(probe_address(None, &proxied), "proxy.corp:3128");
+        assert_eq!(probe(None, &proxied).as_deref(), Some("proxy.corp:3128"));
     }
 }

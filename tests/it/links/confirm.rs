@@ -127,3 +127,34 @@ fn an_answer_that_means_broken_is_broken_at_once_and_a_failure_that_may_pass_aft
     assert_eq!(results["kent-police"]["status"], "caution");
     assert_eq!(results["kent-police"]["failing_since"], "2025-11-24T18:30:00Z");
 }
+
+#[test]
+fn a_probe_address_that_cannot_be_used_is_refused_before_any_link_is_checked() {
+    let env = TestEnv::init();
+    let server = Server::start("127.0.0.1", |_, _| Reply::Status(200));
+    set_url(&env, "kent-police", &server.url("/data"));
+    let before = crate::testenv::bytes(&env.db);
+    let long = format!("{}:443", "a".repeat(100_000));
+    for bad in ["www.gov.uk", "javascript:alert(1)", "<script>:1", "a\nb:443", "wwв.gov.uk:443", "x:0", &long]
+    {
+        let run: crate::testenv::Run = env
+            .command()
+            .args(["check-links", "--allow-private"])
+            .env("UOF_ADMIN_PROBE", bad)
+            .output()
+            .unwrap()
+            .into();
+        assert_eq!(run.code, 2, "{bad:.40}: {}", run.stderr);
+        crate::testenv::assert_error_shape(&run.stderr);
+        assert_eq!(
+            run.stderr,
+            "error: UOF_ADMIN_PROBE is not a HOST:PORT to connect to\nhint: set it to a host and port such as www.gov.uk:443, or unset it\n"
+        );
+    }
+    assert_eq!(server.hits("/data"), 0, "no link was checked");
+    assert_eq!(crate::testenv::bytes(&env.db), before, "nothing stored");
+    // an empty one is unset
+    let run =
+        env.command().args(["check-links", "--allow-private"]).env("UOF_ADMIN_PROBE", "").output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+}
