@@ -230,6 +230,8 @@ pub struct LinkCheck {
     pub problem: Option<String>,
     pub suggested_fix: Option<String>,
     pub checked_at: String,
+    /// When the link began failing in a way that may pass, while it goes on failing so.
+    pub failing_since: Option<String>,
     /// What the check saw of the page: `changed`, its fingerprint, when it last changed.
     #[serde(flatten)]
     pub page: PageFacts,

@@ -37,7 +37,7 @@ pub struct CheckLinksArgs {
     #[arg(long, value_name = "SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
     /// How many links to check at once (never more than 2 on one host)
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=64))]
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=128))]
     pub concurrency: u64,
     /// Check only this force (slug or name)
     #[arg(long, value_name = "FORCE")]

@@ -1,8 +1,7 @@
 //! `admin check-links`: check every active force's URL, store each result with what it saw of
-//! the page, and say which are broken (exit 1 when any is). A run in which no host could be
-//! reached says the network looks unreachable and stores nothing: it learnt nothing about the
-//! links, and storing it would mark every one broken and block publishing.
-use std::collections::HashSet;
+//! the page, and say which are broken (exit 1 when any is). A failure that may pass is `caution`
+//! until confirmed an hour later (`links::confirm`). A run that could not reach the network
+//! (`links::network_down`) says so and stores nothing: it learnt nothing about the links.
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -13,7 +12,7 @@ use serde::Serialize;
 use crate::cli::CheckLinksArgs;
 use crate::db::{forces, link_checks};
 use crate::exit_codes::{bad_hint, failed_hint};
-use crate::links::{self, Finding, PageFacts, Proxies, Settings, Target};
+use crate::links::{self, Down, Finding, PageFacts, Proxies, Settings, Target};
 use crate::model::{Force, ForceStatus, LinkCheck, LinkStatus};
 use crate::{directory, output, Ctx};
 
@@ -52,14 +51,16 @@ pub fn run(ctx: &Ctx, args: CheckLinksArgs) -> Result<ExitCode> {
     }
     let chosen: Vec<(Force, String)> =
         chosen.into_iter().filter_map(|f| f.url.clone().map(|url| (f, url))).collect();
-    let targets: Vec<Target> = db.read(|tx| {
+    let (targets, spells): (Vec<Target>, Vec<Option<String>>) = db.read(|tx| {
         chosen
             .iter()
             .map(|(force, url)| {
                 let seen = link_checks::last_seen(tx, force.id, url)?;
-                Ok(Target { force: force.slug.clone(), url: url.clone(), seen })
+                let since = link_checks::failing_since(tx, force.id, url)?;
+                Ok((Target { force: force.slug.clone(), url: url.clone(), seen }, since))
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()
+            .map(|pairs| pairs.into_iter().unzip())
     })?;
     if targets.is_empty() {
         if args.json.json {
@@ -79,27 +80,43 @@ pub fn run(ctx: &Ctx, args: CheckLinksArgs) -> Result<ExitCode> {
         proxies,
         ..Settings::default()
     };
+    // a probe that cannot be used is bad input, found before any link is checked
+    let probe =
+        links::probe_address(std::env::var("UOF_ADMIN_PROBE").ok(), &settings.proxies).map_err(|e| {
+            bad_hint(e.to_string(), "set it to a host and port such as www.gov.uk:443, or unset it")
+        })?;
     let bar = progress_bar(targets.len());
     let findings = links::check_all(&targets, &settings, |target, finding| {
-        bar.set_message(format!("{} {}", target.force, finding.status.as_str()));
+        // a failure that may pass is not yet broken: the history settles it once all are in
+        let said = if finding.may_pass { "failing" } else { finding.status.as_str() };
+        bar.set_message(format!("{} {said}", target.force));
         bar.inc(1);
     });
     bar.finish_and_clear();
-    if network_down(&targets, &findings) {
+    let wait = settings.timeout.min(Duration::from_secs(5));
+    if let Some(down) = links::network_down(&targets, &findings, &probe, wait) {
+        let why = match down {
+            Down::Hosts(n) => format!("none of the {n} links' hosts could be resolved or connected to"),
+            Down::Proxy => "the proxy could not be reached".to_owned(),
+            Down::Probe { host, probe } => {
+                format!("neither {host} nor {probe} could be resolved or connected to")
+            }
+        };
         return Err(failed_hint(
-            format!(
-                "the network looks unreachable: none of the {} links' hosts could be resolved or connected to; nothing was stored",
-                targets.len()
-            ),
+            format!("the network looks unreachable: {why}; nothing was stored"),
             "check this machine's connection (and HTTPS_PROXY if the network needs a proxy), then run check-links again",
         ));
     }
 
-    let checked_at = ctx.clock.stamp();
+    let now = ctx.clock.now();
+    let checked_at = crate::clock::stamp(now);
     let checks: Vec<LinkCheck> = targets
         .iter()
         .zip(findings)
-        .map(|(target, f)| {
+        .zip(spells)
+        .map(|((target, mut f), since)| {
+            let since = since.and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok()).map(|s| s.to_utc());
+            let failing_since = links::confirm(&mut f, since, now).map(crate::clock::stamp);
             let page = PageFacts::new(f.fingerprint.as_ref(), changed(target, &f));
             LinkCheck {
                 force: target.force.clone(),
@@ -110,6 +127,7 @@ pub fn run(ctx: &Ctx, args: CheckLinksArgs) -> Result<ExitCode> {
                 problem: f.problem,
                 suggested_fix: f.suggested_fix,
                 checked_at: checked_at.clone(),
+                failing_since,
                 page,
             }
         })
@@ -140,14 +158,6 @@ fn changed(target: &Target, finding: &Finding) -> Option<bool> {
     let now = finding.fingerprint.as_ref()?;
     let before = target.seen.as_ref()?;
     Some(!finding.not_modified && now.content_sha256 != before.fingerprint.content_sha256)
-}
-
-/// Every link failed to resolve or connect, on two or more hosts. One host that cannot be
-/// reached may be a typo or a dead site; many at once is this machine's network.
-fn network_down(targets: &[Target], findings: &[Finding]) -> bool {
-    let hosts: HashSet<String> =
-        targets.iter().filter_map(|t| Some(url::Url::parse(&t.url).ok()?.host_str()?.to_owned())).collect();
-    hosts.len() >= 2 && findings.iter().all(|f| f.unreachable)
 }
 
 /// A bar on stderr when it is a terminal; nothing when piped or redirected.

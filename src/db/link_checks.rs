@@ -18,6 +18,7 @@ fn from_row(row: &Row) -> rusqlite::Result<LinkCheck> {
         problem: row.get(5)?,
         suggested_fix: row.get(6)?,
         checked_at: row.get(7)?,
+        failing_since: row.get(14)?,
         page: PageFacts {
             changed: row.get(8)?,
             content_sha256: row.get(9)?,
@@ -39,7 +40,8 @@ const PAGE_CHANGED_AT: &str = "(SELECT p.checked_at FROM link_checks p
 fn select() -> String {
     format!(
         "SELECT f.slug, lc.url, lc.status, lc.http_status, lc.final_url, lc.problem, lc.suggested_fix, lc.checked_at,
-                lc.changed, lc.content_sha256, lc.last_modified, lc.etag, lc.title, {PAGE_CHANGED_AT}
+                lc.changed, lc.content_sha256, lc.last_modified, lc.etag, lc.title, {PAGE_CHANGED_AT},
+                lc.failing_since
          FROM link_checks lc JOIN forces f ON f.id = lc.force_id"
     )
 }
@@ -49,8 +51,8 @@ pub fn insert(conn: &Connection, force_id: i64, check: &LinkCheck) -> Result<i64
     let page = &check.page;
     conn.prepare_cached(
         "INSERT INTO link_checks (force_id, url, status, http_status, final_url, problem, suggested_fix, checked_at,
-                                  changed, content_sha256, last_modified, etag, title)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                  changed, content_sha256, last_modified, etag, title, failing_since)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         force_id,
@@ -66,6 +68,7 @@ pub fn insert(conn: &Connection, force_id: i64, check: &LinkCheck) -> Result<i64
         page.last_modified,
         page.etag,
         page.title,
+        check.failing_since,
     ])?;
     Ok(conn.last_insert_rowid())
 }
@@ -100,6 +103,18 @@ pub fn last_seen(conn: &Connection, force_id: i64, url: &str) -> Result<Option<S
         let fingerprint = check.page.fingerprint()?;
         Some(Seen { final_url: check.final_url.unwrap_or(check.url), fingerprint })
     }))
+}
+
+/// When the failing spell of this force's `url` began, if its newest check is in one (a check
+/// of another URL since ends it).
+pub fn failing_since(conn: &Connection, force_id: i64, url: &str) -> Result<Option<String>> {
+    let row: Option<(String, Option<String>)> = conn
+        .prepare_cached(
+            "SELECT url, failing_since FROM link_checks WHERE force_id = ?1 ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([force_id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    Ok(row.filter(|(checked, _)| checked == url).and_then(|(_, since)| since))
 }
 
 /// Each force's newest check made at or before `at`: slug → (status, url checked).
@@ -150,6 +165,7 @@ mod tests {
             problem: None,
             suggested_fix: None,
             checked_at: at.into(),
+            failing_since: None,
             page: PageFacts::new(print.as_ref(), changed),
         }
     }
@@ -196,5 +212,25 @@ mod tests {
         insert(conn, force, &check(b, "2026-01-06T00:00:00Z", Some("22"), None)).unwrap();
         let latest_b = latest(conn, force).unwrap().unwrap();
         assert_eq!(latest_b.page.page_changed_at.as_deref(), Some("2026-01-06T00:00:00Z"));
+    }
+
+    #[test]
+    fn a_failing_spell_is_the_newest_checks_and_only_for_its_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::create(&dir.path().join("t.db")).unwrap();
+        let conn = db.conn();
+        conn.execute("INSERT INTO forces (name, name_key, slug, status) VALUES ('Kent Police', 'kent police', 'kent-police', 'active')", []).unwrap();
+        let force: i64 = conn.query_row("SELECT id FROM forces", [], |r| r.get(0)).unwrap();
+        let (a, b) = ("https://a.uk/uof", "https://b.uk/uof");
+        assert_eq!(failing_since(conn, force, a).unwrap(), None, "never checked");
+        let since = Some("2026-01-01T00:00:00Z".to_owned());
+        let failing =
+            LinkCheck { failing_since: since.clone(), ..check(a, "2026-01-01T00:00:00Z", None, None) };
+        let id = insert(conn, force, &failing).unwrap();
+        assert_eq!(get(conn, id).unwrap().unwrap().failing_since, since);
+        assert_eq!(failing_since(conn, force, a).unwrap(), since);
+        assert_eq!(failing_since(conn, force, b).unwrap(), None, "another URL is another link");
+        insert(conn, force, &check(a, "2026-01-01T01:00:00Z", Some("11"), None)).unwrap();
+        assert_eq!(failing_since(conn, force, a).unwrap(), None, "an answer ends the spell");
     }
 }

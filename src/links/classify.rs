@@ -15,7 +15,8 @@ fn finding(
         suggested_fix: fix.map(str::to_string),
         fingerprint: answer.and_then(|a| a.page.clone()),
         not_modified: answer.is_some_and(|a| a.not_modified),
-        unreachable: false,
+        may_pass: answer.is_some_and(|a| (500..=599).contains(&a.code) && a.redirect_problem.is_none()),
+        unreached: None,
     }
 }
 
@@ -85,7 +86,7 @@ pub(super) fn classify(url: &str, answer: Answer, attempt: u32) -> Finding {
 }
 
 pub(super) fn failed(stop: Stop, attempt: u32, settings: &Settings) -> Finding {
-    let unreachable = stop.failure.unreachable();
+    let (may_pass, unreached) = (stop.failure.may_pass(), stop.failure.unreached());
     let (problem, fix) = match stop.failure {
         Failure::Timeout(phase) => {
             let tries = if attempt > 1 { format!(" ({attempt} tries)") } else { String::new() };
@@ -93,6 +94,9 @@ pub(super) fn failed(stop: Stop, attempt: u32, settings: &Settings) -> Finding {
         }
         Failure::Connection(why) | Failure::NoRoute(why) => {
             (format!("Could not connect: {why}{}", after(attempt)), LATER)
+        }
+        Failure::ConnectRefused => {
+            (format!("Could not connect: connection refused{}", after(attempt)), LATER)
         }
         Failure::Dns => (
             "Host not found (DNS)".to_string(),
@@ -102,7 +106,7 @@ pub(super) fn failed(stop: Stop, attempt: u32, settings: &Settings) -> Finding {
             format!("TLS failure: {why}"),
             "The site's certificate or secure connection is not valid; tell the force",
         ),
-        Failure::Proxy(why) => (
+        Failure::Proxy(why) | Failure::ProxyOnward(why) => (
             format!("The proxy failed: {why}{}", after(attempt)),
             "Check HTTPS_PROXY / HTTP_PROXY, or list the host in NO_PROXY",
         ),
@@ -122,6 +126,7 @@ pub(super) fn failed(stop: Stop, attempt: u32, settings: &Settings) -> Finding {
         suggested_fix: Some(fix.to_string()),
         fingerprint: None,
         not_modified: false,
-        unreachable,
+        may_pass,
+        unreached,
     }
 }

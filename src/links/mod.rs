@@ -10,8 +10,9 @@
 //! come from the environment (`proxy`).
 //!
 //! The client is `ureq`: blocking, small, rustls with the Mozilla root store, certificate checks
-//! always on. A pool of worker threads is enough for a few hundred links, and no more than
-//! `per_host` requests go to one host at once.
+//! always on. A pool of worker threads is enough for a few hundred links: one per request that
+//! can be in flight (every host at once, up to `concurrency`), and no more than `per_host`
+//! requests go to one host at once.
 use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -21,21 +22,25 @@ use url::Url;
 use crate::model::LinkStatus;
 
 mod classify;
+mod confirm;
 mod guard;
+mod network;
 mod page;
 mod phase;
 mod proxy;
 mod queue;
 
 use classify::{classify, failed};
+pub use confirm::{confirm, CONFIRM_AFTER};
 pub use guard::Refused;
+pub use network::{down as network_down, probe_address, BadProbe, Down, DEFAULT_PROBE};
 pub use page::{Fingerprint, PageFacts};
 use phase::Phase;
 pub use proxy::{BadProxy, Proxies};
 use queue::HostQueue;
 
-/// How a run of checks behaves. `Settings::default()` is the spec's: 8 at once, 2 per host,
-/// 15 s timeout, 3 tries, 8 redirects, slow over 5 s.
+/// How a run of checks behaves. `Settings::default()`: 64 at once, 2 per host, 15 s timeout,
+/// 3 tries, 8 redirects, slow over 5 s.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub timeout: Duration,
@@ -55,7 +60,7 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             timeout: Duration::from_secs(15),
-            concurrency: 8,
+            concurrency: DEFAULT_CONCURRENCY,
             per_host: 2,
             tries: 3,
             backoff: Duration::from_millis(500),
@@ -66,6 +71,10 @@ impl Default for Settings {
         }
     }
 }
+
+/// How many requests a run makes at once by default: every host of a directory of forces at once
+/// (two to a host), with room to spare; each is a thread blocked on the network.
+pub const DEFAULT_CONCURRENCY: usize = 64;
 
 /// One link to check.
 #[derive(Debug, Clone)]
@@ -90,9 +99,25 @@ pub struct Finding {
     /// seen before when the server answered `304 Not Modified`.
     pub fingerprint: Option<Fingerprint>,
     pub not_modified: bool,
-    /// No answer because the host could not be resolved or connected to (or the proxy could
-    /// not be reached): what every link looks like when the network is down.
-    pub unreachable: bool,
+    /// A failure that may pass (a timeout, a lost or refused connection, a 5xx, a failed name
+    /// lookup, a proxy that failed): `broken` only once confirmed (`confirm`).
+    pub may_pass: bool,
+    /// How the link's host could not be reached, when it could not: what every link looks like
+    /// when the network is down.
+    pub unreached: Option<Unreached>,
+}
+
+/// Why a check got nowhere near the link's host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreached {
+    /// Its name could not be looked up.
+    Lookup,
+    /// Its machine refused the connection: something answered.
+    Refused,
+    /// No route to it, or no answer while connecting.
+    Route,
+    /// The proxy every request goes out through could not be reached.
+    Proxy,
 }
 
 const LATER: &str = "Check again later; if it persists, tell the force";
@@ -109,7 +134,8 @@ pub fn check_all(
     let client = Client::new(settings);
     let queue = HostQueue::new(targets, settings.per_host.max(1));
     let results: Mutex<Vec<Option<Finding>>> = Mutex::new(vec![None; targets.len()]);
-    let workers = settings.concurrency.clamp(1, targets.len().max(1));
+    // no more threads than requests that can be in flight: a host's third link waits anyway
+    let workers = settings.concurrency.clamp(1, queue.slots().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
@@ -189,25 +215,49 @@ enum Failure {
     Timeout(Phase),
     /// Connected, then lost.
     Connection(String),
-    /// Could not connect at all: refused, or no route to the host.
+    /// Could not connect at all: no route to the host.
     NoRoute(String),
+    /// The host's machine refused the connection.
+    ConnectRefused,
     Dns,
     Tls(String),
-    /// The proxy could not be reached, or would not connect onward.
+    /// The proxy could not be reached.
     Proxy(String),
+    /// The proxy was reached but would not connect onward.
+    ProxyOnward(String),
     /// A private address, not tried (see `guard`).
     Refused(Refused),
     Other(String),
 }
 
 impl Failure {
-    fn passing(&self) -> bool {
-        matches!(self, Failure::Timeout(_) | Failure::Connection(_) | Failure::NoRoute(_) | Failure::Proxy(_))
+    /// Failures worth another try within the run.
+    fn retry(&self) -> bool {
+        matches!(
+            self,
+            Failure::Timeout(_)
+                | Failure::Connection(_)
+                | Failure::NoRoute(_)
+                | Failure::ConnectRefused
+                | Failure::Proxy(_)
+                | Failure::ProxyOnward(_)
+        )
     }
 
-    /// Failures that say nothing about the page, only that it could not be reached.
-    fn unreachable(&self) -> bool {
-        matches!(self, Failure::NoRoute(_) | Failure::Dns | Failure::Proxy(_))
+    /// Failures that may pass by a later run: those retried, and a failed name lookup.
+    fn may_pass(&self) -> bool {
+        self.retry() || matches!(self, Failure::Dns)
+    }
+
+    /// Failures that say nothing about the page, only that its host could not be reached.
+    fn unreached(&self) -> Option<Unreached> {
+        match self {
+            Failure::Dns => Some(Unreached::Lookup),
+            Failure::ConnectRefused => Some(Unreached::Refused),
+            Failure::NoRoute(_) | Failure::Timeout(Phase::Connect) => Some(Unreached::Route),
+            Failure::Proxy(_) => Some(Unreached::Proxy),
+            _ => None,
+        }
     }
 
     /// Sort a client error met in `phase` (what a timeout is named by). rustls reports a failed
@@ -220,7 +270,7 @@ impl Failure {
             ureq::Error::Tls(why) => Failure::Tls(why.to_string()),
             ureq::Error::Rustls(e) => Failure::Tls(e.to_string()),
             ureq::Error::ConnectionFailed => Failure::NoRoute("connection failed".into()),
-            ureq::Error::ConnectProxyFailed(why) => Failure::Proxy(why),
+            ureq::Error::ConnectProxyFailed(why) => Failure::ProxyOnward(why),
             ureq::Error::Other(e) => match e.downcast::<Refused>() {
                 Ok(refused) => Failure::Refused(*refused),
                 Err(e) => Failure::Other(e.to_string()),
@@ -230,7 +280,7 @@ impl Failure {
             ureq::Error::Io(e) => match e.kind() {
                 ErrorKind::TimedOut | ErrorKind::WouldBlock => Failure::Timeout(phase),
                 ErrorKind::InvalidData if https => Failure::Tls(e.to_string()),
-                ErrorKind::ConnectionRefused => Failure::NoRoute("connection refused".into()),
+                ErrorKind::ConnectionRefused => Failure::ConnectRefused,
                 ErrorKind::NetworkUnreachable => Failure::NoRoute("network unreachable".into()),
                 ErrorKind::HostUnreachable => Failure::NoRoute("host unreachable".into()),
                 ErrorKind::AddrNotAvailable => Failure::NoRoute("address not available".into()),
@@ -249,6 +299,9 @@ impl Failure {
         match (self, proxy) {
             (Failure::Dns, Some(p)) => Failure::Proxy(format!("{}:{} not found (DNS)", p.host(), p.port())),
             (Failure::NoRoute(why), Some(p)) => Failure::Proxy(format!("{}:{}: {why}", p.host(), p.port())),
+            (Failure::ConnectRefused, Some(p)) => {
+                Failure::Proxy(format!("{}:{}: connection refused", p.host(), p.port()))
+            }
             (failure, _) => failure,
         }
     }
@@ -280,7 +333,7 @@ pub fn check(client: &Client, target: &Target, settings: &Settings) -> Finding {
             Ok(answer)
                 if (500..=599).contains(&answer.code) && answer.redirect_problem.is_none() && !last => {}
             Ok(answer) => return classify(&target.url, answer, attempt),
-            Err(stop) if stop.failure.passing() && !last => {}
+            Err(stop) if stop.failure.retry() && !last => {}
             Err(stop) => return failed(stop, attempt, settings),
         }
         std::thread::sleep(pause);

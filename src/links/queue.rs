@@ -31,6 +31,17 @@ impl HostQueue {
         }
     }
 
+    /// The most requests that can be in flight at once: `per_host` for each host, or as many
+    /// links as it has when fewer.
+    pub(super) fn slots(&self) -> usize {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut per_host: HashMap<&str, usize> = HashMap::new();
+        for (_, host) in &state.links {
+            *per_host.entry(host).or_default() += 1;
+        }
+        per_host.values().map(|&n| n.min(self.per_host)).sum()
+    }
+
     /// The next link whose host has room, waiting for one if need be; `None` when all are taken.
     pub(super) fn take(&self) -> Option<(usize, String)> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -91,5 +102,24 @@ mod tests {
         assert_eq!(busy.values().copied().collect::<Vec<_>>(), [2, 2]);
         queue.release(&first[0].1);
         assert_eq!(queue.take().map(|(i, _)| i), Some(4));
+    }
+
+    #[test]
+    fn as_many_slots_as_hosts_times_their_share() {
+        let on = |hosts: &[usize]| -> Vec<Target> {
+            hosts
+                .iter()
+                .enumerate()
+                .map(|(i, h)| Target {
+                    force: format!("f{i}"),
+                    url: format!("https://h{h}.uk/{i}"),
+                    seen: None,
+                })
+                .collect()
+        };
+        assert_eq!(HostQueue::new(&on(&(0..45).collect::<Vec<_>>()), 2).slots(), 45);
+        assert_eq!(HostQueue::new(&on(&[0; 45]), 2).slots(), 2);
+        assert_eq!(HostQueue::new(&on(&[0, 0, 0, 1, 2, 2]), 2).slots(), 5);
+        assert_eq!(HostQueue::new(&[], 2).slots(), 0);
     }
 }

@@ -252,6 +252,7 @@ fn an_import_of_a_look_alike_name_is_refused_naming_the_force_and_line() {
 fn a_look_alike_pair_in_an_older_database_is_reported_by_status_not_fatal() {
     let env = TestEnv::init();
     // the add-force an older admin logged, and its row, with the schema as it was before V13
+    // (and the migrations after it)
     let after =
         serde_json::json!({"name": "Kent PoIice", "slug": "kent-poiice", "status": "active", "url": null});
     let change = crate::testenv::forge_change(
@@ -269,8 +270,9 @@ fn a_look_alike_pair_in_an_older_database_is_reported_by_status_not_fatal() {
              VALUES (46, 'kent-poiice', 'Kent PoIice', 'kent poiice', '', 'active', {change});
              DROP INDEX forces_look_key;
              ALTER TABLE forces DROP COLUMN look_key;
-             DELETE FROM refinery_schema_history WHERE version >= 13;
-             DROP TABLE settings;"
+             DROP TABLE settings;
+             ALTER TABLE link_checks DROP COLUMN failing_since;
+             DELETE FROM refinery_schema_history WHERE version >= 13;"
         ))
         .unwrap();
     let status = env.ok(&["status"]);
