@@ -15,8 +15,16 @@ use crate::files::MAX_SITE_FILE;
 const MAX_UNPACKED: u64 = MAX_SITE_FILE;
 
 /// The most cells an `.ods` sheet may spread over (its rows from the first with something in
-/// it to the last, by its columns to the last with something in it): far more than a directory.
+/// it to the last, by its columns to the last with something in it), and the most an `.xlsx`
+/// sheet may fill: far more than a directory needs.
 const MAX_CELLS: u64 = 1_000_000;
+
+fn too_many() -> Vec<Problem> {
+    refused(
+        format!("has sheets that spread over more than {MAX_CELLS} cells (repeated rows or columns)"),
+        "keep only the forces' rows and columns in the sheet; nothing was imported",
+    )
+}
 
 const NOTHING: &str = "nothing was imported";
 
@@ -114,6 +122,9 @@ fn xlsx(bytes: &[u8]) -> Result<Cells, Vec<Problem>> {
             (_, DataRef::Error(e)) => Cell::Other(format!("an error value ({e})")),
         };
         cells.insert(cell.pos, value);
+        if cells.len() as u64 > MAX_CELLS {
+            return Err(too_many());
+        }
     }
     Ok((cells, name))
 }
@@ -209,35 +220,50 @@ fn ods_spread(content: &[u8]) -> Result<(), Vec<Problem>> {
             _ => {}
         }
         if total > MAX_CELLS {
-            return Err(refused(
-                format!("has sheets that spread over more than {MAX_CELLS} cells (repeated rows or columns)"),
-                "keep only the forces' rows and columns in the sheet; nothing was imported",
-            ));
+            return Err(too_many());
         }
         buf.clear();
     }
     Ok(())
 }
 
-/// The table of a sheet's cells: its first row with anything in it is the header.
+/// The table of a sheet's cells: its first row with anything in it is the header. A row below
+/// is laid out only as wide as the header, and one cell further if it has anything there (for
+/// the row's problem): a cell in the sheet's last column does not make a row of 16,384 cells.
 fn table(cells: BTreeMap<(u32, u32), Cell>, sheet: &str) -> Result<Table, Vec<Problem>> {
     let mut rows: BTreeMap<u32, Vec<(u32, Cell)>> = BTreeMap::new();
     for ((r, c), cell) in cells {
         rows.entry(r).or_default().push((c, cell));
     }
-    let mut rows = rows.into_iter().map(|(r, cells)| {
-        let width = cells.last().map_or(0, |(c, _)| *c as usize + 1);
+    let lay_out = |r: u32, cells: Vec<(u32, Cell)>, most: usize| {
+        let width = cells.last().map_or(0, |(c, _)| *c as usize + 1).min(most);
         let mut row = vec![Cell::Text(String::new()); width];
         for (c, cell) in cells {
-            row[c as usize] = cell;
+            // a cell further right than the row is laid out stands in its last place
+            if let Some(slot) = row.get_mut((c as usize).min(width.saturating_sub(1))) {
+                *slot = cell;
+            }
         }
         Row { at: Place::Row(r as usize + 1), cells: row }
-    });
-    let Some(header) = rows.next() else {
+    };
+    let mut rows = rows.into_iter();
+    let Some((r, cells)) = rows.next() else {
         return Err(refused(
             format!("has nothing in its first sheet ({})", crate::validate::quoted(sheet)),
             "put the forces on the first sheet, under a header row (name, url, …); nothing was imported",
         ));
     };
-    Ok(Table { header, rows: rows.collect() })
+    let header = lay_out(r, cells, usize::MAX);
+    let most = header.cells.len() + 1;
+    let mut laid_out = header.cells.len() as u64;
+    let mut below = Vec::new();
+    for (r, cells) in rows {
+        let row = lay_out(r, cells, most);
+        laid_out += row.cells.len() as u64;
+        if laid_out > 2 * MAX_CELLS {
+            return Err(too_many());
+        }
+        below.push(row);
+    }
+    Ok(Table { header, rows: below })
 }

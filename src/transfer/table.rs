@@ -237,8 +237,11 @@ pub(super) fn from_table(table: Table, csv: bool) -> Result<Parsed, Vec<Problem>
 fn entry(row: &Row, field_column: &[Option<usize>; 4], width: usize, csv: bool) -> Result<Entry, String> {
     let n = row.cells.len();
     let beyond = row.cells.iter().skip(width).any(|c| !c.is_blank());
-    if beyond || (csv && n < width) {
+    if csv && (beyond || n < width) {
         return Err(format!("{n} cells, but the header names {width} columns"));
+    }
+    if beyond {
+        return Err(format!("a cell right of the {width} columns the header names"));
     }
     let cell = |k: usize| -> Result<Option<String>, String> {
         let Some(i) = field_column[k] else { return Ok(None) };

@@ -112,3 +112,27 @@ fn formulas_scripts_nul_bytes_and_odd_cells_are_refused_by_row() {
     std::fs::create_dir(env.path("dir.xlsx")).unwrap();
     assert!(refused(&env, &["import", "dir.xlsx"]).contains("`dir.xlsx` is a directory"));
 }
+
+#[test]
+fn cells_far_to_the_right_make_no_wide_rows() {
+    let env = TestEnv::init();
+    // a header and rows that each reach the sheet's last column (XFD): laid out whole, 16,384
+    // cells a row; a row's cell past the header's columns is its problem
+    let book = xlsx(&[&["name", "url"], &["Kent Police", "https://kent.example.org/"]], |s| {
+        for r in 1..2000 {
+            s.write_string(r, 16_383, "x").unwrap();
+        }
+    });
+    let run = env.run(&["import", &file(&env, "far.xlsx", &book)]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: `far.xlsx` row 2: a cell right of the 2 columns the header names\n"),
+        "{}",
+        run.stderr.lines().next().unwrap_or_default()
+    );
+    assert!(
+        run.stderr.contains("error: 1999 problems in `far.xlsx`; nothing was imported"),
+        "{}",
+        run.stderr.lines().last().unwrap_or_default()
+    );
+}
