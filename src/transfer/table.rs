@@ -96,13 +96,21 @@ pub(super) fn csv_table(text: &str) -> Result<Table, Vec<Problem>> {
         .from_reader(text.as_bytes());
     // a record's position may be at the line end before it (a CRLF's `\n`, left for the next
     // read): its line is that of its first byte after line ends
-    let line_of = |byte: u64| {
+    // records come in file order: the line ends are counted once, on from the last record
+    let (mut counted, mut lines) = (0usize, 1usize);
+    let mut line_of = |byte: u64| {
         let bytes = text.as_bytes();
         let mut end = (byte as usize).min(bytes.len());
         while end < bytes.len() && matches!(bytes[end], b'\r' | b'\n') {
             end += 1;
         }
-        bytes[..end].iter().filter(|&&b| b == b'\n').count() + 1
+        if end >= counted {
+            lines += bytes[counted..end].iter().filter(|&&b| b == b'\n').count();
+            counted = end;
+        } else {
+            return bytes[..end].iter().filter(|&&b| b == b'\n').count() + 1;
+        }
+        lines
     };
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
