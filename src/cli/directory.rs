@@ -29,9 +29,11 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// A file made by `admin export` (.json or .csv), edited, or a spreadsheet of `name,url`. Each
-    /// row needs a slug or a name to say which force it is (without a slug, the name only finds
-    /// the force); forces, columns and keys it leaves out are left as they are
+    /// A file made by `admin export` (.json or .csv), edited; the site's own forces.csv or
+    /// forces.json; or a spreadsheet (.xlsx, .ods, or CSV with `,` `;` or tab) of names and links,
+    /// headers in any case (Force, Name, URL, Link, Web address, …). Each row needs a slug or a
+    /// name to say which force it is (without a slug, the name only finds the force); forces,
+    /// columns and keys it leaves out are left as they are
     pub file: PathBuf,
     /// Print what would change, and change nothing
     #[arg(long)]

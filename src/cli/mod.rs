@@ -216,9 +216,9 @@ pub enum Command {
         after_help = "An export holds the forces only (slug, name, url, status), and says so on a terminal: notes,\nreviews, link checks, publications and the audit log are kept by `admin backup`, and brought\nback by `admin restore`.\n\nExamples:\n  admin export > forces.json\n  admin export --format csv > forces.csv"
     )]
     Export(ExportArgs),
-    /// Apply a JSON or CSV directory file as audited changes (add, rename, URLs, retire/restore)
+    /// Apply a directory file or spreadsheet as audited changes (add, rename, URLs, retire/restore)
     #[command(
-        after_help = "Examples:\n  admin import forces.csv --dry-run\n  admin import forces.csv -m \"quarterly refresh\"\n  admin import links.csv    # columns name,url: sets the URLs of the forces it names"
+        after_help = "Every problem in the file is named at once, with its line (or row, or record); nothing is\nimported until the file is right.\n\nExamples:\n  admin import forces.csv --dry-run\n  admin import forces.csv -m \"quarterly refresh\"\n  admin import links.xlsx    # columns Force, Link: sets the URLs of the forces it names"
     )]
     Import(ImportArgs),
     /// What needs attention: links, reviews due, open notes, unpublished changes

@@ -8,6 +8,7 @@ use anyhow::Result;
 
 use crate::cli::{BackupArgs, ExportArgs, ExportFormat, ImportArgs};
 use crate::describe::describe;
+use crate::exit_codes::bad_hint;
 use crate::gate::Audited;
 use crate::{output, transfer, Ctx};
 
@@ -34,12 +35,27 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> Result<ExitCode> {
 
 pub fn import(ctx: &Ctx, args: ImportArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
-    let parsed = transfer::read(&args.file, args.allow_http)?;
+    let shown = args.file.display().to_string();
+    let parsed = transfer::read(&args.file, args.allow_http).map_err(each_problem)?;
     let mut db = ctx.open()?;
+    // the records the database refuses are named with those the file's own checks found; with
+    // any, every change is rolled back
     let apply = |tx: &rusqlite::Transaction, actor: &crate::directory::Actor| {
-        transfer::apply(tx, actor, &parsed.entries, args.allow_http)
+        let mut imported = transfer::apply(tx, actor, &parsed.entries, args.allow_http)?;
+        let mut problems = parsed.problems.clone();
+        problems.append(&mut imported.problems);
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| p.at);
+            return Err(transfer::Problems::new(&shown, problems).into());
+        }
+        Ok(imported)
     };
-    let imported = if args.dry_run { db.dry_run_as(&actor, apply)? } else { db.write_as(&actor, apply)? };
+    let imported = if args.dry_run || !parsed.problems.is_empty() {
+        db.dry_run_as(&actor, apply)
+    } else {
+        db.write_as(&actor, apply)
+    }
+    .map_err(each_problem)?;
     let verb = if args.dry_run { "would change" } else { "changed" };
     for a in &imported.applied {
         let id = if args.dry_run { String::new() } else { format!(" (change {})", a.change.id) };
@@ -61,6 +77,12 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> Result<ExitCode> {
         let it = if args.dry_run { "would be left as it is" } else { "left as it is" };
         output::line(format!("{field} not in the file: {it} for every force"))?;
     }
+    if !parsed.not_imported.is_empty() {
+        output::line(format!(
+            "{} in the file: read, not imported (import changes slug, name, url and status)",
+            parsed.not_imported.join(", ")
+        ))?;
+    }
     if parsed.entries.iter().any(|e| e.slug.is_none()) {
         output::line("forces without a slug in the file were found by name: no force was renamed")?;
     }
@@ -74,6 +96,29 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> Result<ExitCode> {
         n => output::line(format!("{n} forces not in the file: {kept}"))?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An import file's problems, each shown as an `error:` line (with its own hint, if it has
+/// one); what is returned is the last, or, with several, how many there were: bad input, exit 2.
+fn each_problem(err: anyhow::Error) -> anyhow::Error {
+    let Some(problems) = err.downcast_ref::<transfer::Problems>() else { return err };
+    let mut lines = problems.lines();
+    let Some((last, hint)) = lines.pop() else { return err };
+    if lines.is_empty() {
+        return bad_hint(last, hint.unwrap_or_else(|| transfer::NOTHING_IMPORTED.into()));
+    }
+    let mut stderr = std::io::stderr().lock();
+    for (line, hint) in lines.iter().chain([(last, hint)].iter()) {
+        let _ = writeln!(stderr, "error: {}", output::one_line(line));
+        if let Some(hint) = hint {
+            let _ = writeln!(stderr, "hint: {}", output::one_line(hint));
+        }
+    }
+    let file = if problems.file.is_empty() { "the file".to_owned() } else { format!("`{}`", problems.file) };
+    bad_hint(
+        format!("{} problems in {file}; nothing was imported", problems.list.len()),
+        "fix each line named above, then import the file again",
+    )
 }
 
 fn forces(n: usize) -> &'static str {

@@ -1,12 +1,12 @@
 //! Applying an import: the file's difference from the database, as ordinary audited changes.
-use anyhow::{Context, Result};
+use anyhow::Result;
 use rusqlite::Connection;
 
-use super::Entry;
+use super::{problem_of, Entry, Problem};
 use crate::audit::Action;
 use crate::db::forces;
 use crate::directory::{self, Actor, Outcome};
-use crate::exit_codes::bad;
+use crate::exit_codes::{bad, BadInput};
 use crate::model::{Change, Force, ForceStatus};
 use crate::validate;
 
@@ -17,18 +17,22 @@ pub struct Applied {
     pub change: Change,
 }
 
-/// What an import did: the changes, in file order, and the forces the file left out (by slug),
-/// which are left as they are.
+/// What an import did: the changes, in file order, the forces the file left out (by slug),
+/// which are left as they are, and the records the database refused (an unknown name, a new
+/// force without one): with any of those, the caller rolls every change back.
 #[derive(Debug)]
 pub struct Imported {
     pub applied: Vec<Applied>,
     pub not_in_file: Vec<String>,
+    pub problems: Vec<Problem>,
 }
 
 /// Apply the file's difference from the database as `import` changes. Forces missing from the
-/// file, and fields it leaves out, are left as they are.
+/// file, and fields it leaves out, are left as they are. A record refused as bad input is a
+/// problem, and the records after it are still tried, so that every problem is named at once.
 pub fn apply(conn: &Connection, actor: &Actor, entries: &[Entry], allow_http: bool) -> Result<Imported> {
     let mut applied = Vec::new();
+    let mut problems = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for entry in entries {
         let at = entry.at;
@@ -41,7 +45,7 @@ pub fn apply(conn: &Connection, actor: &Actor, entries: &[Entry], allow_http: bo
             // a row without a slug names its force: it must exist, and the name is not changed
             let (found, by_name) = match (&entry.slug, &entry.name) {
                 (Some(slug), _) => (forces::by_slug(conn, slug)?, false),
-                (None, Some(name)) => match forces::by_name(conn, name)? {
+                (None, Some(name)) => match super::find_named(conn, name)? {
                     Some(force) => (Some(force), true),
                     None => return Err(crate::suggest::unknown_force(conn, name)?),
                 },
@@ -86,11 +90,14 @@ pub fn apply(conn: &Connection, actor: &Actor, entries: &[Entry], allow_http: bo
                     }
                 }
             }
-        })()
-        .with_context(|| at.to_string())?;
-        applied.extend(done);
+        })();
+        match done {
+            Ok(done) => applied.extend(done),
+            Err(err) if err.chain().any(|c| c.is::<BadInput>()) => problems.push(problem_of(at, &err)),
+            Err(err) => return Err(err.context(at.to_string())),
+        }
     }
     let not_in_file =
         forces::list(conn, true)?.into_iter().map(|f| f.slug).filter(|s| !seen.contains(s)).collect();
-    Ok(Imported { applied, not_in_file })
+    Ok(Imported { applied, not_in_file, problems })
 }

@@ -1,6 +1,8 @@
-//! The directory as a file: `admin export` writes it as JSON or CSV, `admin import` reads either
-//! back, refuses a malformed file whole (naming the line and the reason), and applies the
-//! difference as ordinary audited changes in one transaction.
+//! The directory as a file: `admin export` writes it as JSON or CSV; `admin import` reads that
+//! back, the site's own `forces.json` and `forces.csv`, a CSV of any of the usual separators and
+//! headers, or an `.xlsx` or `.ods` spreadsheet. A file with problems is refused whole, every
+//! problem named with its line (or record, or row) at once, and otherwise its difference is
+//! applied as ordinary audited changes in one transaction.
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -11,15 +13,22 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::db::forces;
-use crate::exit_codes::{bad, bad_hint};
+use crate::exit_codes::{bad, bad_hint, BadInput};
 use crate::model::ForceStatus;
 use crate::output;
 use crate::publish::{csv_guarded, csv_safe};
-use crate::validate::{self, look_key, quoted};
+use crate::validate::{self, look_key};
 
 mod apply;
+mod json;
+mod names;
+mod problems;
+mod sheet;
+mod table;
 
 pub use apply::{apply, Applied, Imported};
+pub use names::find_named;
+pub use problems::{Problem, Problems};
 
 /// The largest import file read.
 pub const MAX_IMPORT_BYTES: u64 = 20 * 1024 * 1024;
@@ -88,11 +97,12 @@ fn csv_unsafe(cell: &str) -> String {
 pub const FIELDS: [&str; 4] = ["slug", "name", "url", "status"];
 
 /// Where a record is in its file: CSV rows by line, JSON records by position (1-based), since a
-/// JSON record has no line of its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// JSON record has no line of its own, and a spreadsheet's by its row number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Place {
     Line(usize),
     Record(usize),
+    Row(usize),
 }
 
 impl std::fmt::Display for Place {
@@ -100,6 +110,7 @@ impl std::fmt::Display for Place {
         match self {
             Place::Line(n) => write!(f, "line {n}"),
             Place::Record(n) => write!(f, "record {n}"),
+            Place::Row(n) => write!(f, "row {n}"),
         }
     }
 }
@@ -128,16 +139,22 @@ impl Entry {
     }
 }
 
-/// An import file, checked: its records, and the fields that no record gives (a CSV without the
-/// column), which import reports as left as they are.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An import file, checked: its good records; the fields that no record gives (a CSV without the
+/// column), which import reports as left as they are; what the file holds that import does not
+/// change (the site's own `notes` and `data_to`); and the problems of its other records.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Parsed {
     pub entries: Vec<Entry>,
     pub left_out: Vec<&'static str>,
+    pub not_imported: Vec<&'static str>,
+    pub problems: Vec<Problem>,
 }
 
-/// Read and check an import file: the whole file is refused at its first problem. A file that
-/// is not a regular file (a pipe, a FIFO, a device) is read only up to the same limit.
+/// Read and check an import file. A problem that stops the file being read at all (not UTF-8
+/// and not a spreadsheet, an unknown column) is an error, every such problem in it named;
+/// problems of single records are in `Parsed::problems`, for import to report with those it
+/// finds against the database. A file that is not a regular file (a pipe, a FIFO, a device) is
+/// read only up to the same limit.
 pub fn read(path: &Path, allow_http: bool) -> Result<Parsed> {
     let shown = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| {
@@ -164,246 +181,136 @@ pub fn read(path: &Path, allow_http: bool) -> Result<Parsed> {
     }
     let format = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("json") => Some(Format::Json),
-        Some("csv") => Some(Format::Csv),
+        Some("csv" | "tsv") => Some(Format::Csv),
         _ => None,
     };
-    parse(&bytes, format, allow_http).map_err(|e| match e.downcast::<crate::exit_codes::BadInput>() {
-        Ok(b) => {
-            crate::exit_codes::BadInput { message: format!("`{shown}` {}", b.message), hint: b.hint }.into()
-        }
-        Err(e) => e,
-    })
+    let mut parsed =
+        parse_all(&bytes, format).map_err(|list| anyhow::Error::from(Problems::new(&shown, list)))?;
+    check(&mut parsed, allow_http);
+    Ok(parsed)
 }
 
-/// Parse and check the bytes of an import file; `format` from the file name, else sniffed.
-/// Every problem is `BadInput` naming the line (CSV) or the record (JSON).
+/// Parse and check the bytes of an import file, refused at any problem (`Problems`, with no
+/// file name); `format` from the file name, else sniffed. A spreadsheet is known by its bytes.
 pub fn parse(bytes: &[u8], format: Option<Format>, allow_http: bool) -> Result<Parsed> {
+    let mut parsed = parse_all(bytes, format).map_err(|list| anyhow::Error::from(Problems::new("", list)))?;
+    check(&mut parsed, allow_http);
+    if !parsed.problems.is_empty() {
+        return Err(Problems::new("", std::mem::take(&mut parsed.problems)).into());
+    }
+    Ok(parsed)
+}
+
+/// What kind of file the bytes are, by their content: a zip archive is a spreadsheet whatever
+/// its name; text is JSON or CSV (the name's `format`, else JSON if it starts as JSON does).
+fn parse_all(bytes: &[u8], format: Option<Format>) -> std::result::Result<Parsed, Vec<Problem>> {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return table::from_table(sheet::read(bytes)?, false);
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| {
+        if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+            return vec![Problem::file(
+                "is an old Excel workbook (.xls), which import does not read",
+                "save it as .xlsx, .ods or CSV; nothing was imported",
+            )];
+        }
         let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-        bad_hint(format!("line {line}: not valid UTF-8"), "save the file as UTF-8")
+        vec![Problem::at(
+            Place::Line(line),
+            "not valid UTF-8, and not an .xlsx or .ods spreadsheet",
+            Some("save the file as UTF-8 CSV, .xlsx or .ods".into()),
+        )]
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let format =
         format.unwrap_or(if text.trim_start().starts_with(['{', '[']) { Format::Json } else { Format::Csv });
-    let parsed = match format {
-        Format::Json => parse_json(text),
-        Format::Csv => parse_csv(text),
-    }
-    .map_err(|e| bad_hint(e, NOTHING_IMPORTED))?;
-    check(&parsed.entries, allow_http)?;
-    Ok(parsed)
-}
-
-/// A JSON object's members in file order, repeats kept, so that a repeated key is refused
-/// rather than silently won by its last value.
-struct Members(Vec<(String, serde_json::Value)>);
-
-impl<'de> Deserialize<'de> for Members {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Members;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a force: an object with slug, name, url, status")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<Members, A::Error> {
-                let mut members = Vec::new();
-                while let Some(member) = map.next_entry()? {
-                    members.push(member);
-                }
-                Ok(Members(members))
-            }
-        }
-        deserializer.deserialize_map(Visit)
+    match format {
+        Format::Json => json::parse(text),
+        Format::Csv => table::from_table(table::csv_table(text)?, true),
     }
 }
 
-fn known_fields() -> String {
-    format!("{}, {}, {} and {}", FIELDS[0], FIELDS[1], FIELDS[2], FIELDS[3])
+fn status_of(text: &str) -> std::result::Result<ForceStatus, String> {
+    // in any case: a spreadsheet's "Active" is active
+    ForceStatus::parse(&text.trim().to_lowercase())
+        .ok_or_else(|| format!("the status {} is neither active nor retired", validate::quoted(text)))
 }
 
-fn parse_json(text: &str) -> std::result::Result<Parsed, String> {
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct File {
-        forces: Vec<Members>,
-    }
-    // syntax errors have only a line; everything after them is named by record
-    let file: File = serde_json::from_str(text).map_err(|e| format!("line {}: {e}", e.line()))?;
-    let mut entries = Vec::with_capacity(file.forces.len());
-    let mut given = [false; 4];
-    for (i, Members(members)) in file.forces.into_iter().enumerate() {
-        let at = Place::Record(i + 1);
-        let mut fields: [Option<serde_json::Value>; 4] = Default::default();
-        for (key, value) in members {
-            let Some(k) = FIELDS.iter().position(|f| *f == key) else {
-                return Err(format!(
-                    "{at}: unknown key {}; a force has only {}",
-                    quoted(&key),
-                    known_fields()
-                ));
-            };
-            if fields[k].replace(value).is_some() {
-                return Err(format!("{at}: the key {} is given twice", quoted(&key)));
-            }
-            given[k] = true;
-        }
-        let [slug, name, url, status] = fields;
-        let text = |field: &str, value: serde_json::Value| match value {
-            serde_json::Value::String(s) => Ok(s),
-            other => Err(format!("{at}: {field} must be text, not {}", json_kind(&other))),
-        };
-        let slug = slug.map(|v| text("slug", v)).transpose()?;
-        let name = name.map(|v| text("name", v)).transpose()?;
-        if slug.is_none() && name.is_none() {
-            return Err(format!(
-                "{at}: no slug and no name; a force needs one or the other, to say which it is"
-            ));
-        }
-        let url = match url {
-            None => None,
-            Some(serde_json::Value::Null) => Some(None),
-            Some(value) => Some(Some(text("url", value)?).filter(|u| !u.is_empty())),
-        };
-        let status = status.map(|v| text("status", v).and_then(|s| status_of(&s, at))).transpose()?;
-        entries.push(Entry { at, slug, name, url, status });
-    }
-    // with no records, no field is left out of every record that is there; a slug is never
-    // changed by an import, so it is not "left as it is" either
-    let left_out = if entries.is_empty() {
-        Vec::new()
-    } else {
-        FIELDS.iter().zip(given).skip(1).filter(|(_, g)| !g).map(|(f, _)| *f).collect()
-    };
-    Ok(Parsed { entries, left_out })
+/// The hint of a problem that has none of its own.
+pub const NOTHING_IMPORTED: &str = "fix the file; nothing was imported";
+
+/// A record's problem from a validation error, keeping its hint (e.g. "pass --allow-http").
+fn problem_of(at: Place, err: &anyhow::Error) -> Problem {
+    let hint = err.chain().find_map(|c| c.downcast_ref::<BadInput>()).and_then(|b| b.hint.clone());
+    Problem::at(at, format!("{err:#}"), hint)
 }
 
-fn json_kind(value: &serde_json::Value) -> &'static str {
-    match value {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "true or false",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "text",
-        serde_json::Value::Array(_) => "a list",
-        serde_json::Value::Object(_) => "an object",
-    }
-}
-
-fn status_of(text: &str, at: Place) -> std::result::Result<ForceStatus, String> {
-    ForceStatus::parse(text.trim())
-        .ok_or_else(|| format!("{at}: the status {} is neither active nor retired", quoted(text)))
-}
-
-fn parse_csv(text: &str) -> std::result::Result<Parsed, String> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| format!("line 1: {e}"))?.clone();
-    if headers.iter().all(|h| h.trim().is_empty()) {
-        return Err(format!(
-            "line 1: no header; the first line names the columns, e.g. {}",
-            FIELDS.join(",")
-        ));
-    }
-    // which column holds each field, if any
-    let mut column: [Option<usize>; 4] = [None; 4];
-    for (i, header) in headers.iter().enumerate() {
-        let Some(k) = FIELDS.iter().position(|f| *f == header.trim()) else {
-            return Err(format!(
-                "line 1: unknown column {}; the columns are {}",
-                quoted(header),
-                known_fields()
-            ));
-        };
-        if column[k].replace(i).is_some() {
-            return Err(format!("line 1: the column {} is there twice", quoted(header)));
-        }
-    }
-    if column[0].is_none() && column[1].is_none() {
-        return Err(
-            "line 1: no slug or name column; every row needs one or the other, to say which force it is"
-                .into(),
-        );
-    }
-    let mut entries = Vec::new();
-    for row in reader.records() {
-        let row = row.map_err(|e| match e.position() {
-            Some(p) => format!("line {}: {e}", p.line()),
-            None => e.to_string(),
-        })?;
-        let at = Place::Line(row.position().map_or(0, |p| p.line() as usize));
-        let cell = |k: usize| column[k].map(|i| csv_unsafe(&row[i]));
-        let status = match cell(3) {
-            Some(s) if s.trim().is_empty() => None,
-            Some(s) => Some(status_of(&s, at)?),
-            None => None,
-        };
-        entries.push(Entry {
-            at,
-            slug: cell(0),
-            name: cell(1),
-            url: cell(2).map(|u| Some(u).filter(|u| !u.is_empty())),
-            status,
-        });
-    }
-    let left_out = FIELDS.iter().zip(column).skip(1).filter(|(_, c)| c.is_none()).map(|(f, _)| *f).collect();
-    Ok(Parsed { entries, left_out })
-}
-
-/// A problem with the record at `at`: `BadInput` naming the place, keeping the hint of a
-/// validation error (e.g. "pass --allow-http") where it has one.
-fn at_place(at: Place, err: anyhow::Error) -> anyhow::Error {
-    let hint = err
-        .downcast_ref::<crate::exit_codes::BadInput>()
-        .and_then(|b| b.hint.clone())
-        .unwrap_or_else(|| NOTHING_IMPORTED.to_owned());
-    bad_hint(format!("{at}: {err:#}"), hint)
-}
-
-const NOTHING_IMPORTED: &str = "fix the file; nothing was imported";
-
-/// Validate every record and refuse duplicates within the file.
-fn check(entries: &[Entry], allow_http: bool) -> Result<()> {
-    let mut slugs: HashMap<&str, Place> = HashMap::new();
+/// Validate every record and refuse duplicates within the file: a record with a problem is
+/// taken out of `entries`, its problem added to `problems`, so that all are named at once.
+fn check(parsed: &mut Parsed, allow_http: bool) {
+    let mut slugs: HashMap<String, Place> = HashMap::new();
     let mut names: HashMap<String, (Place, String)> = HashMap::new();
-    for entry in entries {
-        let at = entry.at;
-        if let Some(slug) = &entry.slug {
-            validate::slug(slug).map_err(|e| at_place(at, e))?;
-            if let Some(first) = slugs.insert(slug, at) {
-                return Err(bad_hint(
-                    format!("{at}: the slug `{slug}` is also on {first}"),
-                    NOTHING_IMPORTED,
-                ));
-            }
+    let mut good = Vec::with_capacity(parsed.entries.len());
+    for entry in std::mem::take(&mut parsed.entries) {
+        match check_one(&entry, allow_http, &mut slugs, &mut names) {
+            Ok(()) => good.push(entry),
+            Err(problem) => parsed.problems.push(problem),
         }
-        if let Some(Some(url)) = &entry.url {
-            // only an empty cell or null clears: a cell of spaces is a mistake, as `set-url " "` is
-            if url.trim().is_empty() {
-                let points: Vec<String> = url.chars().map(|c| format!("U+{:04X}", u32::from(c))).collect();
-                return Err(bad_hint(
-                    format!("{at}: the URL is only white space ({})", output::prefix(&points.join(" "), 60)),
-                    "leave it empty (in JSON, null) to remove the force's link; nothing was imported",
-                ));
-            }
-            validate::force_url(url, allow_http).map_err(|e| at_place(at, e))?;
+    }
+    parsed.entries = good;
+    parsed.problems.sort_by_key(|p| p.at);
+}
+
+fn check_one(
+    entry: &Entry,
+    allow_http: bool,
+    slugs: &mut HashMap<String, Place>,
+    names: &mut HashMap<String, (Place, String)>,
+) -> std::result::Result<(), Problem> {
+    let at = entry.at;
+    if let Some(slug) = &entry.slug {
+        validate::slug(slug).map_err(|e| problem_of(at, &e))?;
+    }
+    if let Some(Some(url)) = &entry.url {
+        // only an empty cell or null clears: a cell of spaces is a mistake, as `set-url " "` is
+        if url.trim().is_empty() {
+            let points: Vec<String> = url.chars().map(|c| format!("U+{:04X}", u32::from(c))).collect();
+            return Err(Problem::at(
+                at,
+                format!("the URL is only white space ({})", output::prefix(&points.join(" "), 60)),
+                Some(
+                    "leave it empty (in JSON, null) to remove the force's link; nothing was imported".into(),
+                ),
+            ));
         }
-        if let Some(name) = &entry.name {
-            let name = validate::force_name(name).map_err(|e| at_place(at, e))?;
-            if let Some((first, other)) = names.insert(look_key(&name), (at, name.clone())) {
-                let what = if other == name {
-                    format!("{at}: the name {} is also on {first}", quoted(&name))
-                } else {
-                    format!(
-                        "{at}: the name {} is also on {first}, as {} (names that look alike are one name)",
-                        quoted(&name),
-                        quoted(&other)
-                    )
-                };
-                return Err(bad_hint(what, NOTHING_IMPORTED));
-            }
+        validate::force_url(url, allow_http).map_err(|e| problem_of(at, &e))?;
+    }
+    let name = match &entry.name {
+        Some(name) => Some(validate::force_name(name).map_err(|e| problem_of(at, &e))?),
+        None => None,
+    };
+    if let Some(slug) = &entry.slug {
+        if let Some(first) = slugs.get(slug) {
+            return Err(Problem::at(at, format!("the slug `{slug}` is also on {first}"), None));
         }
+        slugs.insert(slug.clone(), at);
+    }
+    if let Some(name) = name {
+        // `&` and `and` are one name, as any two names that read alike are
+        let key = look_key(&names::and_spelled(&name));
+        if let Some((first, other)) = names.get(&key) {
+            let what = if *other == name {
+                format!("the name {} is also on {first}", validate::quoted(&name))
+            } else {
+                format!(
+                    "the name {} is also on {first}, as {} (names that look alike are one name)",
+                    validate::quoted(&name),
+                    validate::quoted(other)
+                )
+            };
+            return Err(Problem::at(at, what, None));
+        }
+        names.insert(key, (at, name));
     }
     Ok(())
 }

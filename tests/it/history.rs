@@ -234,7 +234,7 @@ fn malformed_import_files_are_refused_whole_with_the_line_or_record() {
     let header = "slug,name,url,status\n";
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("quoting.csv", format!("{header}kent-police,\"Kent Police,,active\n").into_bytes(), "line"),
-        ("columns.csv", b"slug,name,URL\nkent-police,Kent Police,\n".to_vec(), "line 1: unknown column \"URL\""),
+        ("columns.csv", b"slug,name,URI\nkent-police,Kent Police,\n".to_vec(), "line 1: unknown column \"URI\""),
         ("extra.csv", format!("{header}kent-police,Kent Police,,active,extra\n").into_bytes(), "line 2"),
         ("dupe.csv", format!("{header}kent-police,Kent,,active\nkent-police,Kent 2,,active\n").into_bytes(), "line 3"),
         ("dupename.csv", format!("{header}a-force,Same Name,,active\nb-force,same name,,active\n").into_bytes(), "line 3"),

@@ -11,6 +11,7 @@ mod editor;
 mod evidence;
 mod history;
 mod hostile;
+mod import;
 mod integrity;
 mod links;
 mod notes;

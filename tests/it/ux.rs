@@ -293,7 +293,7 @@ fn a_spreadsheet_of_names_and_urls_sets_the_urls_of_the_forces_it_names() {
     let before = bytes(&env.db);
     assert_eq!(
         env.fails(&["import", "typo.csv"], 2),
-        "error: line 3: no force \"Dorest Police\"\nhint: did you mean `dorset-police` (Dorset Police)?\n"
+        "error: `typo.csv` line 3: no force \"Dorest Police\"\nhint: did you mean `dorset-police` (Dorset Police)?\n"
     );
     assert_eq!(bytes(&env.db), before);
     // neither slug nor name: refused by the header

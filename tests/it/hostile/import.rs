@@ -36,9 +36,11 @@ fn unknown_keys_and_columns_are_refused_by_name() {
             r#"{"forces": [{"slug": "kent-police", "url": null, "url": "https://x.example/"}]}"#,
             "twice",
         ),
-        ("URL.csv", "slug,name,URL\nkent-police,Kent Police,\n", "\"URL\""),
+        // a header in another case or a usual synonym is read (SPEC section 16), one it does not
+        // know is refused by name
+        ("URI.csv", "slug,name,URI\nkent-police,Kent Police,\n", "\"URI\""),
         ("stauts.csv", "slug,stauts\nwiltshire-police,active\n", "\"stauts\""),
-        ("extra.csv", "slug,name,url,status,notes\nkent-police,Kent Police,,active,x\n", "\"notes\""),
+        ("extra.csv", "slug,name,url,status,remarks\nkent-police,Kent Police,,active,x\n", "\"remarks\""),
         ("twice.csv", "slug,url,url\nkent-police,,\n", "twice"),
         ("nokey.csv", "url,status\n,active\n", "no slug or name"),
     ];

@@ -9,6 +9,7 @@ mod names;
 mod pipes;
 mod restore;
 mod serve;
+mod sheets;
 mod site_dir;
 
 /// Run `args`, expect exit 2 with one `error:` line (and a hint) and the database untouched;

@@ -1,0 +1,54 @@
+//! `&` and `and` make one name in an import ("Avon & Somerset Constabulary" is Avon and
+//! Somerset Constabulary): a name is looked up as typed, then spelt the other way, each by the
+//! database's own name key; two names of one file are one name when their look-alike keys are,
+//! spelt with `and`.
+use anyhow::Result;
+use rusqlite::Connection;
+
+use crate::db::forces;
+use crate::model::Force;
+
+/// The name with each `&` written `and`, a word of its own: "Avon&Somerset" is "Avon and Somerset".
+pub fn and_spelled(name: &str) -> String {
+    if !name.contains('&') {
+        return name.to_owned();
+    }
+    name.replace('&', " and ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The name with each word `and` (in any case) written `&`.
+fn amp_spelled(name: &str) -> String {
+    name.split_whitespace()
+        .map(|w| if w.eq_ignore_ascii_case("and") { "&" } else { w })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The force a name in an import file names: by the name as written, else by it with `&` and
+/// `and` the other way round.
+pub fn find_named(conn: &Connection, name: &str) -> Result<Option<Force>> {
+    if let Some(force) = forces::by_name(conn, name)? {
+        return Ok(Some(force));
+    }
+    for other in [and_spelled(name), amp_spelled(name)] {
+        if other != name {
+            if let Some(force) = forces::by_name(conn, &other)? {
+                return Ok(Some(force));
+            }
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ampersands_and_ands_are_spelt_both_ways() {
+        assert_eq!(and_spelled("Avon & Somerset Constabulary"), "Avon and Somerset Constabulary");
+        assert_eq!(and_spelled("Avon&Somerset"), "Avon and Somerset");
+        assert_eq!(amp_spelled("Devon AND Cornwall Police"), "Devon & Cornwall Police");
+        assert_eq!(amp_spelled("Highland Police"), "Highland Police");
+    }
+}
