@@ -297,17 +297,40 @@ pub fn slug_from_name(name: &str) -> anyhow::Result<String> {
     slug(&out).map_err(|_| {
         bad_hint(
             format!("cannot make a slug from the name {}", quoted(name)),
-            "give one with --slug, e.g. --slug kent-police",
+            "add it with a slug of its own: `admin add-force NAME --slug SLUG`",
         )
     })
 }
 
 /// A force's data URL: absolute `https://` (or `http://` when allowed), a host, no credentials,
-/// at most 2,048 bytes, returned as the `url` crate serialises it.
+/// at most 2,048 bytes, returned as the `url` crate serialises it. Its hints name `clear-url` and
+/// `--allow-http`, which the commands that take a force's URL have.
 pub fn force_url(raw: &str, allow_http: bool) -> anyhow::Result<String> {
+    checked_url(raw, if allow_http { Http::Allowed } else { Http::OnRequest })
+}
+
+/// An address on the page (its base URL, a related link): as a force's URL, always https; its
+/// hints name no flag, the `page` commands having none that allows http.
+pub fn page_url(raw: &str) -> anyhow::Result<String> {
+    checked_url(raw, Http::Never)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Http {
+    Allowed,
+    /// refused, and `--allow-http` is the command's way to allow it
+    OnRequest,
+    Never,
+}
+
+fn checked_url(raw: &str, http: Http) -> anyhow::Result<String> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
-        return Err(bad_hint("the URL is empty", "to remove a force's link, use `admin clear-url FORCE`"));
+        let hint = match http {
+            Http::Never => "give the full address, starting https://",
+            _ => "to remove a force's link, use `admin clear-url FORCE`",
+        };
+        return Err(bad_hint("the URL is empty", hint));
     }
     if raw.len() > MAX_URL_BYTES {
         return Err(bad(format!("the URL is {} bytes long; the most is {MAX_URL_BYTES}", raw.len())));
@@ -323,12 +346,13 @@ pub fn force_url(raw: &str, allow_http: bool) -> anyhow::Result<String> {
     })?;
     match url.scheme() {
         "https" => {}
-        "http" if allow_http => {}
+        "http" if http == Http::Allowed => {}
         "http" => {
-            return Err(bad_hint(
-                format!("the URL {} is not https", quoted(trimmed)),
-                "use the https:// address, or pass --allow-http if the force has none",
-            ))
+            let hint = match http {
+                Http::OnRequest => "use the https:// address, or pass --allow-http if the force has none",
+                _ => "use the https:// address: the page's own addresses are https only",
+            };
+            return Err(bad_hint(format!("the URL {} is not https", quoted(trimmed)), hint));
         }
         scheme => {
             return Err(bad_hint(
@@ -453,3 +477,23 @@ pub fn new_editor(raw: &str) -> anyhow::Result<String> {
 
 #[cfg(test)]
 mod tests;
+
+/// The one of `names` that `arg` was likely meant to be: one that reads as it (case and
+/// look-alike letters aside, `look_key`), else the nearest by edit distance (two letters swapped
+/// being one edit) within a third of
+/// its length (at most 4), ties going to the first. For "did you mean".
+pub fn nearest_name<'a>(names: impl IntoIterator<Item = &'a str>, arg: &str) -> Option<&'a str> {
+    let names: Vec<&str> = names.into_iter().collect();
+    let key = look_key(arg);
+    if let Some(same) = names.iter().find(|n| look_key(n) == key) {
+        return Some(same);
+    }
+    let lower = arg.trim().to_lowercase();
+    let limit = (lower.chars().count() / 3).clamp(1, 4);
+    names
+        .iter()
+        .map(|n| (strsim::osa_distance(&lower, &n.to_lowercase()), *n))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n)
+}

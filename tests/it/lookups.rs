@@ -1,0 +1,1 @@
+//! Forgiving look-ups of forces and editors (SPEC section 16).

@@ -1,0 +1,1 @@
+//! Times typed and shown in London time (SPEC section 16).
