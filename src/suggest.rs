@@ -36,8 +36,11 @@ pub fn forgiving<'a>(all: &'a [Force], arg: &str) -> Found<'a> {
             return found(by_prefix);
         }
     }
+    // words of a name, and nothing a name is not made of (`../kent-police` is no force's)
     let wanted = words(arg);
-    if wanted.is_empty() {
+    if wanted.is_empty()
+        || !arg.chars().all(|c| c.is_alphanumeric() || c.is_whitespace() || "-&'.".contains(c))
+    {
         return Found::None;
     }
     found(
