@@ -10,7 +10,7 @@ use crate::exit_codes::{bad, bad_hint};
 mod alike;
 mod time;
 
-pub use alike::{look_key, posing_letters, refused_letter};
+pub use alike::{look_key, nearest_name, posing_letters, refused_letter};
 pub use time::{data_to, time_arg, time_arg_until};
 
 pub const MAX_NAME_CHARS: usize = 200;
@@ -477,23 +477,3 @@ pub fn new_editor(raw: &str) -> anyhow::Result<String> {
 
 #[cfg(test)]
 mod tests;
-
-/// The one of `names` that `arg` was likely meant to be: one that reads as it (case and
-/// look-alike letters aside, `look_key`), else the nearest by edit distance (two letters swapped
-/// being one edit) within a third of
-/// its length (at most 4), ties going to the first. For "did you mean".
-pub fn nearest_name<'a>(names: impl IntoIterator<Item = &'a str>, arg: &str) -> Option<&'a str> {
-    let names: Vec<&str> = names.into_iter().collect();
-    let key = look_key(arg);
-    if let Some(same) = names.iter().find(|n| look_key(n) == key) {
-        return Some(same);
-    }
-    let lower = arg.trim().to_lowercase();
-    let limit = (lower.chars().count() / 3).clamp(1, 4);
-    names
-        .iter()
-        .map(|n| (strsim::osa_distance(&lower, &n.to_lowercase()), *n))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| n)
-}
