@@ -151,14 +151,20 @@ pub fn make_schedule(
         return Err(bad_hint(
             format!(
                 "a publication is already scheduled for {} (change {}, by {})",
-                existing.at, existing.change, existing.by
+                crate::clock::shown(&existing.at),
+                existing.change,
+                existing.by
             ),
             "drop it first with `admin publish --cancel-schedule`",
         ));
     }
     if at <= actor.at.as_str() {
         return Err(bad_hint(
-            format!("{at} is not in the future (it is now {})", actor.at),
+            format!(
+                "{} is not in the future (it is now {})",
+                crate::clock::shown(at),
+                crate::clock::shown(&actor.at)
+            ),
             "give a later time, or publish now with `admin publish`",
         ));
     }

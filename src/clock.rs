@@ -1,7 +1,8 @@
 //! The one clock: `SOURCE_DATE_EPOCH` when set (reproducible output and tests), else the system
-//! time. Created once in `run` and passed down; nothing else asks for the time.
+//! time. Created once in `run` and passed down; nothing else asks for the time. And London's
+//! time, in which people read and type times (`shown`, `validate::time_arg`).
 use anyhow::Context;
-use chrono::{DateTime, Datelike, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, SecondsFormat, TimeZone, Utc, Weekday};
 
 use crate::exit_codes::bad_hint;
 
@@ -57,4 +58,98 @@ impl Clock {
 /// Format a time the way every stored time is formatted.
 pub fn stamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// London's offset from UTC at `at`: one hour in British Summer Time, else none (GMT).
+///
+/// The rule of the Summer Time Act 1972 as the Summer Time Order 2002 (SI 2002/262) sets it, in
+/// step with the EU's Directive 2000/84/EC: summer time begins at 01:00 GMT on the last Sunday
+/// of March and ends at 01:00 GMT on the last Sunday of October. The rule is written here rather
+/// than taken from `chrono-tz`: one zone's rule is a dozen lines, where the time zone database
+/// adds to a binary already over its size target and needs a build-time filter set in the
+/// environment to keep only London. The rule has held since 1996 (the UK ended summer time on
+/// the fourth Sunday of October before); earlier times are read by it too, which no directory
+/// record reaches back to.
+pub fn london_offset(at: DateTime<Utc>) -> Duration {
+    let year = at.year();
+    let (begins, ends) = (last_sunday_1am_utc(year, 3), last_sunday_1am_utc(year, 10));
+    match (begins, ends) {
+        (Some(begins), Some(ends)) if begins <= at && at < ends => Duration::hours(1),
+        _ => Duration::zero(),
+    }
+}
+
+/// 01:00 UTC on the last Sunday of `month`.
+fn last_sunday_1am_utc(year: i32, month: u32) -> Option<DateTime<Utc>> {
+    let first_of_next = NaiveDate::from_ymd_opt(year, month + 1, 1)?;
+    let last = first_of_next.pred_opt()?;
+    let back = last.weekday().num_days_from_sunday();
+    let sunday = last - Duration::days(i64::from(back));
+    debug_assert_eq!(sunday.weekday(), Weekday::Sun);
+    Some(sunday.and_hms_opt(1, 0, 0)?.and_utc())
+}
+
+/// The name of London's time at an offset `london_offset` gave: `BST` or `GMT`.
+pub fn zone_name(offset: Duration) -> &'static str {
+    if offset.is_zero() {
+        "GMT"
+    } else {
+        "BST"
+    }
+}
+
+/// A stored time as people read it: London time, to the second, naming its zone
+/// (`2026-07-01 10:30:00 BST`, `2026-12-06 09:30:00 GMT`); typed back, it names the same
+/// instant. Text that is not a stored time is shown as it is.
+pub fn shown(stamp: &str) -> String {
+    match DateTime::parse_from_rfc3339(stamp) {
+        Ok(at) => {
+            let at = at.with_timezone(&Utc);
+            let offset = london_offset(at);
+            format!("{} {}", (at.naive_utc() + offset).format("%Y-%m-%d %H:%M:%S"), zone_name(offset))
+        }
+        Err(_) => stamp.to_owned(),
+    }
+}
+
+/// The London date of a stored time (`2026-07-01`), for a column of days.
+pub fn shown_date(stamp: &str) -> String {
+    match DateTime::parse_from_rfc3339(stamp) {
+        Ok(at) => {
+            let at = at.with_timezone(&Utc);
+            (at.naive_utc() + london_offset(at)).format("%Y-%m-%d").to_string()
+        }
+        Err(_) => stamp.chars().take(10).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn summer_time_runs_from_the_last_sunday_of_march_to_the_last_of_october() {
+        // 2026: 29 March and 25 October
+        assert_eq!(london_offset(utc("2026-03-29T00:59:59Z")), Duration::zero());
+        assert_eq!(london_offset(utc("2026-03-29T01:00:00Z")), Duration::hours(1));
+        assert_eq!(london_offset(utc("2026-10-25T00:59:59Z")), Duration::hours(1));
+        assert_eq!(london_offset(utc("2026-10-25T01:00:00Z")), Duration::zero());
+        // 2027: 28 March, 31 October (a Sunday on the last day of the month)
+        assert_eq!(london_offset(utc("2027-10-31T00:30:00Z")), Duration::hours(1));
+        assert_eq!(london_offset(utc("2027-10-31T01:30:00Z")), Duration::zero());
+        assert_eq!(london_offset(utc("2027-03-28T01:00:00Z")), Duration::hours(1));
+        assert_eq!(london_offset(utc("9999-07-01T00:00:00Z")), Duration::hours(1));
+    }
+
+    #[test]
+    fn times_are_shown_in_london_naming_the_zone() {
+        assert_eq!(shown("2026-07-01T09:30:00Z"), "2026-07-01 10:30:00 BST");
+        assert_eq!(shown("2026-12-06T09:30:00Z"), "2026-12-06 09:30:00 GMT");
+        assert_eq!(shown_date("2026-06-30T23:30:00Z"), "2026-07-01");
+        assert_eq!(shown("not a time"), "not a time");
+    }
 }

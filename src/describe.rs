@@ -41,11 +41,15 @@ pub fn describe(change: &Change) -> String {
             Some(day) => format!("reviewed; data up to {day}"),
             None => "reviewed".to_owned(),
         },
-        Event::ReviewWithdrawn(review) => format!("withdrew the review of {}", review.at),
+        Event::ReviewWithdrawn(review) => {
+            format!("withdrew the review of {}", crate::clock::shown(&review.at))
+        }
         Event::Approval(approval) => {
             format!("approved the content {}", crate::output::prefix(&approval.content_sha256, 12))
         }
-        Event::Schedule(schedule) => format!("scheduled publication at {}", schedule.at),
+        Event::Schedule(schedule) => {
+            format!("scheduled publication at {}", crate::clock::shown(&schedule.at))
+        }
         Event::ScheduleCancelled(_) => "cancelled the schedule".to_owned(),
         Event::Publication(p) if p.major => "published".to_owned(),
         Event::Publication(_) => "published (minor)".to_owned(),

@@ -24,7 +24,9 @@ pub enum Outcome {
 }
 
 /// Find a force by slug or name (ignoring case), active or retired; a name that reads as one
-/// force's name ("Kent P0lice") finds it, unless two forces' names read alike.
+/// force's name ("Kent P0lice") finds it, unless two forces' names read alike; then by a short
+/// name, a unique prefix or a unique word of its name (`suggest::forgiving`). Several matching
+/// is exit 2 naming them; none, exit 2 with "did you mean".
 pub fn resolve(conn: &Connection, arg: &str) -> Result<Force> {
     if let Some(force) = forces::by_slug(conn, arg)? {
         return Ok(force);
@@ -38,7 +40,12 @@ pub fn resolve(conn: &Connection, arg: &str) -> Result<Force> {
     if let [force] = forces::look_alikes(conn, arg)?.as_slice() {
         return Ok(force.clone());
     }
-    Err(crate::suggest::unknown_force(conn, arg)?)
+    let all = forces::all(conn)?;
+    match crate::suggest::forgiving(&all, arg) {
+        crate::suggest::Found::One(force) => Ok(force.clone()),
+        crate::suggest::Found::Several(forces) => Err(crate::suggest::ambiguous_force(arg, &forces)),
+        crate::suggest::Found::None => Err(crate::suggest::unknown_force(conn, arg)?),
+    }
 }
 
 /// Refuse a name another force (not `except_id`) already has, ignoring case, spacing and
@@ -110,7 +117,7 @@ pub fn add_force_with_status(
     if let Some(other) = forces::by_slug(conn, &slug)? {
         return Err(bad_hint(
             format!("the slug `{slug}` is already used by {}", quoted(&other.name)),
-            "give another with --slug",
+            "add it with another slug: `admin add-force NAME --slug SLUG`",
         ));
     }
     let after = Force { id: 0, slug, name, url, status };

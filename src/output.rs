@@ -71,14 +71,13 @@ fn terminal_width() -> Option<usize> {
     from_env.or_else(from_tty).filter(|w| *w > 0)
 }
 
-/// Widths for the last `free` columns so that the row fits `width`: each gets an even share of
-/// what the fixed columns leave, a column needing less giving the rest to the others; never
-/// under 6.
-fn fit(widths: &mut [usize], free: usize, width: usize) {
+/// Widths for the `free` columns so that the row fits `width`: each gets an even share of what
+/// the fixed columns leave, a column needing less giving the rest to the others; never under 6.
+fn fit(widths: &mut [usize], free: &[usize], width: usize) {
     let n = widths.len();
-    let fixed: usize = widths[..n - free].iter().map(|w| w + 2).sum();
-    let mut left = width.saturating_sub(fixed + 2 * (free - 1));
-    let mut open: Vec<usize> = (n - free..n).collect();
+    let fixed: usize = (0..n).filter(|i| !free.contains(i)).map(|i| widths[i]).sum();
+    let mut left = width.saturating_sub(fixed + 2 * (n - 1));
+    let mut open: Vec<usize> = free.to_vec();
     open.sort_by_key(|&i| widths[i]);
     while let Some(&i) = open.first() {
         let share = left / open.len();
@@ -108,6 +107,20 @@ fn cut(cell: &str, width: usize) -> String {
 /// a terminal the row is fitted to its width, those columns cut with `…`; piped, nothing is cut
 /// and those columns are not padded, so a long one does not push the rest out of sight.
 pub fn table_with_free_text(headers: &[&str], rows: &[Vec<String>], free: usize) -> Result<()> {
+    let free = free.min(headers.len());
+    let columns: Vec<usize> = (headers.len() - free..headers.len()).collect();
+    print_table(headers, rows, &columns, true)
+}
+
+/// `table`, fitted to the terminal by cutting the `free` columns (by index) with `…`, as
+/// `table_with_free_text` does; piped, the table is whole and aligned.
+pub fn table_fitted(headers: &[&str], rows: &[Vec<String>], free: &[usize]) -> Result<()> {
+    print_table(headers, rows, free, false)
+}
+
+/// A table, its `free` columns cut to fit a terminal; piped, whole, and, when `unpad_piped`, with
+/// the free columns (the last ones) not padded.
+fn print_table(headers: &[&str], rows: &[Vec<String>], free: &[usize], unpad_piped: bool) -> Result<()> {
     let mut cells: Vec<Vec<String>> = std::iter::once(headers.iter().map(|h| h.to_string()).collect())
         .chain(rows.iter().map(|row| row.iter().map(|c| one_line(c)).collect()))
         .collect();
@@ -117,8 +130,7 @@ pub fn table_with_free_text(headers: &[&str], rows: &[Vec<String>], free: usize)
             widths[i] = widths[i].max(cell.chars().count());
         }
     }
-    let free = free.min(headers.len());
-    if free > 0 {
+    if !free.is_empty() {
         match terminal_width() {
             Some(width) => {
                 fit(&mut widths, free, width);
@@ -129,7 +141,8 @@ pub fn table_with_free_text(headers: &[&str], rows: &[Vec<String>], free: usize)
                 }
             }
             // not padded: each free cell is followed by the two-space gap alone
-            None => widths[headers.len() - free..].iter_mut().for_each(|w| *w = 0),
+            None if unpad_piped => free.iter().for_each(|&i| widths[i] = 0),
+            None => {}
         }
     }
     let mut out = String::new();
@@ -189,14 +202,24 @@ mod tests {
     fn free_columns_share_what_the_fixed_ones_leave() {
         // ID AT EDITOR ACTION FORCE (fixed), WHAT and MESSAGE (free)
         let mut widths = vec![2, 20, 5, 7, 11, 127, 30];
-        fit(&mut widths, 2, 120);
+        fit(&mut widths, &[5, 6], 120);
         let total: usize = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
         assert!(total <= 120, "{widths:?} is {total} wide");
         assert_eq!(widths[6], 30, "a short message keeps its width: {widths:?}");
         let mut narrow = vec![2, 20, 5, 7, 11, 127, 30];
-        fit(&mut narrow, 2, 40);
+        fit(&mut narrow, &[5, 6], 40);
         assert_eq!((narrow[5], narrow[6]), (6, 6), "never under 6");
         assert_eq!(cut("URL set to https://example.org/", 10), "URL set t…");
+    }
+
+    #[test]
+    fn free_columns_may_be_anywhere() {
+        // NAME SLUG LINK NOTES REVIEWED URL, NAME SLUG and URL free
+        let mut widths = vec![34, 34, 7, 5, 10, 120];
+        fit(&mut widths, &[0, 1, 5], 80);
+        let total: usize = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
+        assert!(total <= 80, "{widths:?} is {total} wide");
+        assert_eq!(&widths[2..5], &[7, 5, 10], "fixed columns keep their width");
     }
 
     #[test]

@@ -166,7 +166,7 @@ pub fn base_url(raw: &str) -> Result<Option<String>> {
     if raw.trim().is_empty() {
         return Ok(None);
     }
-    let checked = validate::force_url(raw, false)?;
+    let checked = validate::page_url(raw)?;
     let mut url = url::Url::parse(&checked).map_err(|e| bad(format!("the URL is not valid: {e}")))?;
     if url.query().is_some() || url.fragment().is_some() {
         return Err(bad_hint(
@@ -250,7 +250,7 @@ pub fn set(conn: &Connection, actor: &Actor, field: Field, value: &str) -> Resul
 /// Add a related link (a title not already used, ignoring case; an https URL).
 pub fn add_link(conn: &Connection, actor: &Actor, title: &str, url: &str) -> Result<Outcome> {
     let title = link_title(title)?;
-    let url = validate::force_url(url, false)?;
+    let url = validate::page_url(url)?;
     let mut page = current(conn)?;
     if let Some(same) = page.links.iter().find(|l| l.title.to_lowercase() == title.to_lowercase()) {
         if same.title == title && same.url == url {

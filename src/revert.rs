@@ -23,7 +23,11 @@ fn check_no_later_conflict(
             return Err(bad_hint(
                 format!(
                     "cannot revert change {}: change {} ({} by {} at {}) changed the {f} since",
-                    target.id, change.id, change.action, change.editor, change.at
+                    target.id,
+                    change.id,
+                    change.action,
+                    change.editor,
+                    crate::clock::shown(&change.at)
                 ),
                 format!("revert change {} first, or make the change you want directly", change.id),
             ));

@@ -5,6 +5,21 @@ use anyhow::{bail, Result};
 
 pub const SEED: &str = include_str!("../seed/use-of-force-data-page.md");
 
+/// Short names people call forces by (`met`, `psni`), each with the slug of its force:
+/// `seed/short-names.txt`, one pair a line, `#` starting a comment.
+pub const SHORT_NAMES: &str = include_str!("../seed/short-names.txt");
+
+/// The slug a short name stands for, ignoring case, if it is one.
+pub fn short_name(arg: &str) -> Option<&'static str> {
+    let arg = arg.trim();
+    SHORT_NAMES
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split_once(char::is_whitespace))
+        .find(|(short, _)| short.eq_ignore_ascii_case(arg))
+        .map(|(_, slug)| slug.trim())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seed {
     pub heading: String,
@@ -69,6 +84,21 @@ mod tests {
         assert_eq!(seed.forces[0], "Avon and Somerset Constabulary");
         assert_eq!(seed.forces[9], "Devon & Cornwall Police");
         assert_eq!(seed.forces[44], "Wiltshire Police");
+    }
+
+    #[test]
+    fn every_short_name_is_of_a_seeded_force() {
+        let slugs: Vec<String> =
+            builtin().unwrap().forces.iter().map(|f| crate::validate::slug_from_name(f).unwrap()).collect();
+        let mut count = 0;
+        for line in SHORT_NAMES.lines().filter(|l| !l.starts_with('#')) {
+            let (short, slug) = line.split_once(char::is_whitespace).unwrap();
+            assert!(slugs.iter().any(|s| s == slug.trim()), "{short}: no seeded force {slug}");
+            count += 1;
+        }
+        assert!(count >= 10);
+        assert_eq!(short_name("MET"), Some("metropolitan-police-service"));
+        assert_eq!(short_name("kent"), None);
     }
 
     #[test]

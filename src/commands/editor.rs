@@ -90,7 +90,7 @@ pub fn list(ctx: &Ctx, args: EditorListArgs) -> Result<ExitCode> {
                 r.state.role.as_str().to_owned(),
                 r.state.status.as_str().to_owned(),
                 r.state.key.as_deref().map_or("-".to_owned(), editors::fingerprint),
-                r.added_at.clone(),
+                crate::clock::shown(&r.added_at),
             ]
         })
         .collect();

@@ -44,8 +44,29 @@ fn warn_if_encoded(raw: &str, stored: &str) {
     }
 }
 
+/// Every edit of one force (rename, set or clear its URL, a note on it, a review) goes through
+/// here: the force is found once, the edit made to it by its slug in one audited write, and a
+/// retired force warned about, the edit being recorded but not published until it is restored.
+/// (`retire-force` and `restore-force` change that status itself, and say so.)
+pub(super) fn edit_force<T>(
+    ctx: &Ctx,
+    message: Option<&str>,
+    arg: &str,
+    edit: impl FnOnce(&rusqlite::Transaction, &crate::gate::Actor, &str) -> Result<T>,
+) -> Result<T> {
+    let actor = ctx.actor(message)?;
+    let mut db = ctx.open()?;
+    let (force, done) = db.write_as(&actor, |tx, actor| {
+        let force = directory::resolve(tx, arg)?;
+        let done = edit(tx, actor, &force.slug)?;
+        Ok((force, done))
+    })?;
+    warn_if_retired(&force);
+    Ok(done)
+}
+
 /// Warn when an edit is to a retired force: it is not on the page until restored.
-pub(super) fn warn_if_retired(force: &crate::model::Force) {
+fn warn_if_retired(force: &crate::model::Force) {
     if force.status == ForceStatus::Retired {
         output::warning(format!(
             "{} is retired: this is recorded, but the force is not on the published page until `admin restore-force {}`",
@@ -55,10 +76,9 @@ pub(super) fn warn_if_retired(force: &crate::model::Force) {
 }
 
 pub fn rename(ctx: &Ctx, args: RenameForceArgs) -> Result<ExitCode> {
-    let actor = ctx.actor(args.message.message.as_deref())?;
-    let mut db = ctx.open()?;
-    let outcome =
-        db.write_as(&actor, |tx, actor| directory::rename(tx, actor, &args.force, &args.new_name))?;
+    let outcome = edit_force(ctx, args.message.message.as_deref(), &args.force, |tx, actor, slug| {
+        directory::rename(tx, actor, slug, &args.new_name)
+    })?;
     report(outcome, |c| {
         let name = match c.event() {
             Ok(crate::event::Event::Force { after, .. }) => format!(" to {}", validate::quoted(&after.name)),
@@ -69,23 +89,19 @@ pub fn rename(ctx: &Ctx, args: RenameForceArgs) -> Result<ExitCode> {
 }
 
 pub fn set_url(ctx: &Ctx, args: SetUrlArgs) -> Result<ExitCode> {
-    let actor = ctx.actor(args.message.message.as_deref())?;
     let url = validate::force_url(&args.url, args.allow_http)?;
-    let mut db = ctx.open()?;
     let stored = url.clone();
-    let (force, outcome) = db.write_as(&actor, |tx, actor| {
-        let force = directory::resolve(tx, &args.force)?;
-        Ok((force, directory::set_url(tx, actor, &args.force, Some(url))?))
+    let outcome = edit_force(ctx, args.message.message.as_deref(), &args.force, |tx, actor, slug| {
+        directory::set_url(tx, actor, slug, Some(url))
     })?;
     warn_if_encoded(&args.url, &stored);
-    warn_if_retired(&force);
     report(outcome, |c| format!("set the URL of {} to {stored}", c.force.as_deref().unwrap_or_default()))
 }
 
 pub fn clear_url(ctx: &Ctx, args: ForceArgs) -> Result<ExitCode> {
-    let actor = ctx.actor(args.message.message.as_deref())?;
-    let mut db = ctx.open()?;
-    let outcome = db.write_as(&actor, |tx, actor| directory::set_url(tx, actor, &args.force, None))?;
+    let outcome = edit_force(ctx, args.message.message.as_deref(), &args.force, |tx, actor, slug| {
+        directory::set_url(tx, actor, slug, None)
+    })?;
     report(outcome, |c| format!("removed the URL of {}", c.force.as_deref().unwrap_or_default()))
 }
 

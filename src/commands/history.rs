@@ -30,9 +30,10 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
     let changes = db.read(|tx| {
         // a force that no longer resolves (never existed) is an error; its slug is the filter
         let force = args.force.as_deref().map(|f| directory::resolve(tx, f)).transpose()?.map(|f| f.slug);
+        let editor = args.by.as_deref().map(|by| crate::suggest::editor_filter(tx, by)).transpose()?;
         let filter = Filter {
             force,
-            editor: args.by.clone(),
+            editor,
             action: args.action.clone(),
             since,
             until,
@@ -50,7 +51,7 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
         .map(|c| {
             vec![
                 c.id.to_string(),
-                c.at.clone(),
+                crate::clock::shown(&c.at),
                 c.editor.clone(),
                 c.action.to_string(),
                 or_dash(c.force.as_deref()),

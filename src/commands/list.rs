@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
                 row.push(e.status.as_str().to_owned());
             }
             row.push(e.open_notes.to_string());
-            row.push(or_dash(e.last_reviewed.as_deref().map(|at| output::prefix(at, 10))));
+            row.push(or_dash(e.last_reviewed.as_deref().map(crate::clock::shown_date).as_deref()));
             row.push(or_dash(e.url.as_deref()));
             row
         })
@@ -40,6 +40,8 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
         headers.push("STATUS");
     }
     headers.extend(["NOTES", "REVIEWED", "URL"]);
-    output::table(&headers, &rows)?;
+    // on a terminal the name, slug and URL share what the short columns leave, cut with `…` (a
+    // cut slug is still a prefix that finds its force); piped, every cell is whole
+    output::table_fitted(&headers, &rows, &[0, 1, headers.len() - 1])?;
     Ok(ExitCode::SUCCESS)
 }

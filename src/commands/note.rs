@@ -32,17 +32,17 @@ fn note_text(arg: &str) -> Result<String> {
 }
 
 pub fn add(ctx: &Ctx, args: NoteAddArgs) -> Result<ExitCode> {
-    let actor = ctx.actor(args.message.message.as_deref())?;
     let text = note_text(&args.text)?;
-    let mut db = ctx.open()?;
-    let (note, change, force) = db.write_as(&actor, |tx, actor| {
-        let force = args.force.as_deref().map(|f| directory::resolve(tx, f)).transpose()?;
-        let (note, change) = directory::add_note(tx, actor, args.force.as_deref(), &text, args.public)?;
-        Ok((note, change, force))
-    })?;
-    if let Some(force) = &force {
-        super::force::warn_if_retired(force);
-    }
+    let message = args.message.message.as_deref();
+    let add = |tx: &rusqlite::Transaction, actor: &crate::gate::Actor, force: Option<&str>| {
+        directory::add_note(tx, actor, force, &text, args.public)
+    };
+    let (note, change) = match args.force.as_deref() {
+        Some(arg) => {
+            super::force::edit_force(ctx, message, arg, |tx, actor, slug| add(tx, actor, Some(slug)))?
+        }
+        None => ctx.open()?.write_as(&ctx.actor(message)?, |tx, actor| add(tx, actor, None))?,
+    };
     let about = note.force.as_deref().map_or("the page".to_owned(), str::to_owned);
     let kind = if note.public { "public note" } else { "internal note" };
     output::line(format!("added {kind} {} on {about} (change {})", note.id, change.id))?;
@@ -78,7 +78,7 @@ pub fn list(ctx: &Ctx, args: NoteListArgs) -> Result<ExitCode> {
                 if n.public { "public" } else { "internal" }.to_owned(),
                 if n.status == NoteStatus::Open { "open" } else { "resolved" }.to_owned(),
                 n.editor.clone(),
-                n.at.clone(),
+                crate::clock::shown(&n.at),
                 n.text.clone(),
             ]
         })

@@ -42,7 +42,7 @@ pub fn show(ctx: &Ctx, args: PageShowArgs) -> Result<ExitCode> {
     }
     let mut text = String::new();
     if let Some(at) = &at {
-        text.push_str(&format!("as of:      {at}\n"));
+        text.push_str(&format!("as of:      {}\n", crate::clock::shown(at)));
     }
     text.push_str(&format!("heading:    {}\n", page.heading));
     text.push_str(&format!("publisher:  {}\n", or_dash(page.publisher.as_deref())));

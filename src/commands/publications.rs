@@ -26,7 +26,7 @@ fn show(conn: &rusqlite::Connection, id: i64, json: bool) -> Result<ExitCode> {
         "publication {} ({}) at {} by {}\nnote: {}\nsha256: {}\nchanges covered: {}",
         publication.id,
         if publication.major { "major" } else { "minor" },
-        publication.at,
+        crate::clock::shown(&publication.at),
         publication.editor,
         output::one_line(&publication.note),
         publication.sha256,
@@ -37,7 +37,7 @@ fn show(conn: &rusqlite::Connection, id: i64, json: bool) -> Result<ExitCode> {
         .map(|c| {
             vec![
                 c.id.to_string(),
-                c.at.clone(),
+                crate::clock::shown(&c.at),
                 c.editor.clone(),
                 c.action.to_string(),
                 or_dash(c.force.as_deref()),
@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, args: PublicationsArgs) -> Result<ExitCode> {
         .map(|p| {
             vec![
                 p.id.to_string(),
-                p.at.clone(),
+                crate::clock::shown(&p.at),
                 p.editor.clone(),
                 if p.major { "major" } else { "minor" }.to_owned(),
                 match p.changes.as_slice() {

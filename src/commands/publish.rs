@@ -19,7 +19,7 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
         let publication = publish::republish(&mut db, id, &out_arg, args.replace_site)?;
         output::line(format!(
             "re-rendered publication {id} ({}) into `{}`; sha256 {} matches the record",
-            publication.at,
+            crate::clock::shown(&publication.at),
             out_arg.display(),
             publication.sha256
         ))?;
@@ -62,7 +62,8 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
             crate::approval::make_schedule(tx, actor, request, crate::publish::pending_approval(tx)?)
         })?;
         output::line(format!(
-            "scheduled the pending content to go live at {at} into `{}` (change {}); `admin publish --scheduled` publishes it then",
+            "scheduled the pending content to go live at {} into `{}` (change {}); `admin publish --scheduled` publishes it then",
+            crate::clock::shown(&at),
             shown(&out_arg).display(),
             change.id
         ))?;
@@ -77,7 +78,8 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
                 match db.read(|tx| crate::approval::schedule_done(tx))? {
                     Some((s, publication)) => output::line(format!(
                         "nothing to do: the content scheduled for {} (change {}) was published by hand in publication {publication}",
-                        s.at, s.change
+                        crate::clock::shown(&s.at),
+                        s.change
                     ))?,
                     None => output::line("nothing is scheduled")?,
                 }
@@ -85,8 +87,9 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
             }
             Some(s) if s.at > now => {
                 output::line(format!(
-                    "the publication scheduled for {} is not due yet (it is now {now})",
-                    s.at
+                    "the publication scheduled for {} is not due yet (it is now {})",
+                    crate::clock::shown(&s.at),
+                    crate::clock::shown(&now)
                 ))?;
                 return Ok(ExitCode::SUCCESS);
             }
@@ -99,7 +102,7 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
                     return Err(crate::exit_codes::bad_hint(
                         format!(
                             "the publication scheduled for {} (change {}) publishes into `{home}`, not `{}`; nothing was published",
-                            s.at,
+                            crate::clock::shown(&s.at),
                             s.change,
                             out_arg.display()
                         ),
@@ -130,12 +133,13 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
     match outcome {
         Outcome::NothingChanged { last } => output::line(format!(
             "nothing to publish: nothing public has changed since publication {} ({}); `{out}` left as it is",
-            last.id, last.at
+            last.id,
+            crate::clock::shown(&last.at)
         ))?,
         Outcome::Repaired { last, damaged } => output::line(format!(
             "nothing new to publish; rewrote `{out}` as publication {} ({}){}",
             last.id,
-            last.at,
+            crate::clock::shown(&last.at),
             if damaged.is_empty() {
                 ", which it was missing".to_owned()
             } else {

@@ -9,23 +9,17 @@ use serde_json::json;
 use crate::cli::{DueArgs, ReviewArgs};
 use crate::clock::stamp;
 use crate::db::reviews;
-use crate::gate::Audited;
 use crate::output;
 use crate::{directory, validate, Ctx};
 
 pub fn review(ctx: &Ctx, args: ReviewArgs) -> Result<ExitCode> {
-    let actor = ctx.actor(args.message.message.as_deref())?;
     let today = ctx.clock.now().date_naive();
     let data_to = args.data_to.as_deref().map(|d| validate::data_to(d, today)).transpose()?;
     let data_to = data_to.map(|d| d.format("%Y-%m-%d").to_string());
-    let mut db = ctx.open()?;
-    let (force, change) = db.write_as(&actor, |tx, actor| {
-        Ok((
-            directory::resolve(tx, &args.force)?,
-            directory::review(tx, actor, &args.force, data_to.clone())?,
-        ))
-    })?;
-    super::force::warn_if_retired(&force);
+    let change =
+        super::force::edit_force(ctx, args.message.message.as_deref(), &args.force, |tx, actor, slug| {
+            directory::review(tx, actor, slug, data_to.clone())
+        })?;
     let covers = data_to.map(|d| format!(", its data up to {d}")).unwrap_or_default();
     output::line(format!(
         "recorded a review of {}{covers} (change {})",
@@ -65,7 +59,12 @@ pub fn due(ctx: &Ctx, args: DueArgs) -> Result<ExitCode> {
         .into_iter()
         .map(|d| {
             let why = if d.page_changed { "page changed since last review" } else { "" };
-            vec![d.name, d.slug, d.last_reviewed.unwrap_or_else(|| "never".to_owned()), why.to_owned()]
+            vec![
+                d.name,
+                d.slug,
+                d.last_reviewed.as_deref().map_or_else(|| "never".to_owned(), crate::clock::shown_date),
+                why.to_owned(),
+            ]
         })
         .collect();
     output::table(&["NAME", "SLUG", "LAST REVIEWED", "NOTE"], &rows)?;

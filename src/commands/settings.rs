@@ -35,7 +35,7 @@ pub fn run(ctx: &Ctx, args: SettingsArgs) -> Result<ExitCode> {
             let mut db = ctx.open()?;
             let outcome = db.write_as(&actor, |tx, actor| crate::settings::set_site(tx, actor, &dir))?;
             super::report(outcome, |_| {
-                format!("the site is now published into `{}` when no --out is given", dir.display())
+                format!("`admin publish` now publishes into `{}` unless given --out", dir.display())
             })
         }
     }

@@ -109,10 +109,11 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
 }
 
 fn human(shown: &Shown, at: Option<&str>) -> String {
+    use crate::clock::shown as shown_at;
     let entry = &shown.entry;
     let mut text = format!("{} ({})\n", entry.name, entry.slug);
     if let Some(at) = at {
-        text.push_str(&format!("  as of:         {at}\n"));
+        text.push_str(&format!("  as of:         {}\n", shown_at(at)));
     }
     text.push_str(&format!("  status:        {}\n", entry.status.as_str()));
     text.push_str(&format!("  url:           {}\n", or_dash(entry.url.as_deref())));
@@ -120,18 +121,21 @@ fn human(shown: &Shown, at: Option<&str>) -> String {
     if let Some(check) = &shown.check {
         text.push_str(&format!(
             "  last checked:  {} ({}{})\n",
-            check.checked_at,
+            shown_at(&check.checked_at),
             check.http_status.map_or("no answer".to_owned(), |c| format!("HTTP {c}")),
             check.problem.as_deref().map(|p| format!(", {}", one_line(p))).unwrap_or_default()
         ));
         if let Some(at) = &check.page.page_changed_at {
-            text.push_str(&format!("  page changed:  {at}\n"));
+            text.push_str(&format!("  page changed:  {}\n", shown_at(at)));
         }
         if let Some(fix) = &check.suggested_fix {
             text.push_str(&format!("  suggested fix: {}\n", one_line(fix)));
         }
     }
-    text.push_str(&format!("  last reviewed: {}\n", entry.last_reviewed.as_deref().unwrap_or("never")));
+    text.push_str(&format!(
+        "  last reviewed: {}\n",
+        entry.last_reviewed.as_deref().map_or_else(|| "never".to_owned(), shown_at)
+    ));
     if let Some(day) = &entry.data_to {
         text.push_str(&format!("  data up to:    {day}\n"));
     }
@@ -140,7 +144,7 @@ fn human(shown: &Shown, at: Option<&str>) -> String {
         text.push_str(&format!(
             "  #{} {} {}{}: {}\n",
             note.id,
-            note.at,
+            shown_at(&note.at),
             if note.public { "public" } else { "internal" },
             if note.status == NoteStatus::Resolved { ", resolved" } else { "" },
             one_line(&note.text)
@@ -150,7 +154,7 @@ fn human(shown: &Shown, at: Option<&str>) -> String {
     for review in &shown.reviews {
         let message = review.message.as_deref().map(|m| format!(": {}", one_line(m))).unwrap_or_default();
         let data_to = review.data_to.as_deref().map(|d| format!(", data up to {d}")).unwrap_or_default();
-        text.push_str(&format!("  {} by {}{data_to}{message}\n", review.at, review.editor));
+        text.push_str(&format!("  {} by {}{data_to}{message}\n", shown_at(&review.at), review.editor));
     }
     text.push_str("\nChanges\n");
     for change in &shown.changes {
@@ -158,7 +162,7 @@ fn human(shown: &Shown, at: Option<&str>) -> String {
         text.push_str(&format!(
             "  #{} {} {} by {}: {}{message}\n",
             change.id,
-            change.at,
+            shown_at(&change.at),
             change.action,
             change.editor,
             one_line(&describe(change)),

@@ -107,7 +107,7 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<ExitCode> {
             "Published:    publication {} ({}) at {} by {}: {}\n",
             p.id,
             if p.major { "major" } else { "minor" },
-            p.at,
+            crate::clock::shown(&p.at),
             p.editor,
             output::one_line(&p.note)
         )),
@@ -165,12 +165,19 @@ fn approval_lines(a: &status::ApprovalStatus) -> String {
     };
     text.push_str(&format!("Approval:     {need}; {state}\n"));
     if let Some(s) = &a.schedule {
-        text.push_str(&format!("Scheduled:    to go live at {} (change {}, by {})\n", s.at, s.change, s.by));
+        text.push_str(&format!(
+            "Scheduled:    to go live at {} (change {}, by {})\n",
+            crate::clock::shown(&s.at),
+            s.change,
+            s.by
+        ));
     }
     if let Some(done) = &a.schedule_done {
         text.push_str(&format!(
             "Scheduled:    done: the content scheduled for {} (change {}) went out by hand in publication {}\n",
-            done.schedule.at, done.schedule.change, done.publication
+            crate::clock::shown(&done.schedule.at),
+            done.schedule.change,
+            done.publication
         ));
     }
     if let Some(warning) = &a.too_few_publishers {
@@ -180,7 +187,7 @@ fn approval_lines(a: &status::ApprovalStatus) -> String {
         text.push_str(&format!(
             "  unapproved: publication {} at {} by {}: {}\n",
             p.id,
-            p.at,
+            crate::clock::shown(&p.at),
             p.editor,
             output::one_line(p.without_approval.as_deref().unwrap_or_default())
         ));

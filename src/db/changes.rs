@@ -398,3 +398,19 @@ pub fn later_for_entity(conn: &Connection, change: &Change) -> Result<Vec<Change
     let rows = stmt.query_map(params![change.entity.as_str(), change.force, change.id], from_row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
+
+/// Whether any change was made by `editor`, spelled exactly so.
+pub fn has_editor(conn: &Connection, editor: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM changes WHERE editor = ?1 LIMIT 1")?
+        .query_row([editor], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Every name a change was made by, sorted.
+pub fn editors(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT DISTINCT editor FROM changes ORDER BY editor")?;
+    let rows = stmt.query_map([], |row| row.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -29,7 +29,7 @@ pub fn confirm(
         finding.status = LinkStatus::Caution;
     }
     let said = finding.problem.take().unwrap_or_default();
-    finding.problem = Some(format!("{said}; failing since {}", clock::stamp(since)));
+    finding.problem = Some(format!("{said}; failing since {}", clock::shown(&clock::stamp(since))));
     Some(since)
 }
 
@@ -62,7 +62,7 @@ mod tests {
         assert_eq!(first.status, LinkStatus::Caution);
         assert_eq!(
             first.problem.as_deref(),
-            Some("Server error (503) after 3 tries; failing since 2025-11-24T16:00:00Z")
+            Some("Server error (503) after 3 tries; failing since 2025-11-24 16:00:00 GMT")
         );
         let mut again = failure(true);
         assert_eq!(confirm(&mut again, Some(at(0)), at(3599)), Some(at(0)));
@@ -70,7 +70,7 @@ mod tests {
         let mut confirmed = failure(true);
         assert_eq!(confirm(&mut confirmed, Some(at(0)), at(3600)), Some(at(0)));
         assert_eq!(confirmed.status, LinkStatus::Broken);
-        assert!(confirmed.problem.unwrap().ends_with("; failing since 2025-11-24T16:00:00Z"));
+        assert!(confirmed.problem.unwrap().ends_with("; failing since 2025-11-24 16:00:00 GMT"));
         let mut future = failure(true);
         assert_eq!(
             confirm(&mut future, Some(at(7200)), at(0)),

@@ -62,9 +62,18 @@ pub fn check_authority(
     let me = registry.get(editor);
     let Some(me) = me.filter(|e| e.status == EditorStatus::Active) else {
         let what = if me.is_some() { "a retired editor" } else { "not a registered editor" };
+        let active = registry.values().filter(|e| e.status == EditorStatus::Active).map(|e| e.name.as_str());
+        let hint = match crate::validate::nearest_name(active, editor).filter(|_| me.is_none()) {
+            Some(name) => format!("did you mean --editor {name}? (see `admin editor list`)"),
+            None => "act as a registered editor with --editor NAME (see `admin editor list`), or ask an admin to add you"
+                .to_owned(),
+        };
         return Err(bad_hint(
-            format!("{} is {what}: this database only takes changes from its registered editors", quoted(editor)),
-            "act as a registered editor with --editor NAME (see `admin editor list`), or ask an admin to add you",
+            format!(
+                "{} is {what}: this database only takes changes from its registered editors",
+                quoted(editor)
+            ),
+            hint,
         ));
     };
     let needed = required_role(action);
@@ -208,7 +217,7 @@ pub fn check_values(event: &Event) -> std::result::Result<(), String> {
         }
         Event::Page { before, after } => {
             for url in after.base_url.iter().chain(after.links.iter().map(|l| &l.url)) {
-                if let Err(e) = validate::force_url(url, false) {
+                if let Err(e) = validate::page_url(url) {
                     return refused("a page link", e);
                 }
             }

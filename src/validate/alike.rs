@@ -133,6 +133,26 @@ pub fn refused_letter(name: &str) -> Option<char> {
     name.chars().find(|&c| is_letter_like(c) && !allowed(c))
 }
 
+/// The one of `names` that `arg` was likely meant to be: one that reads as it (case and
+/// look-alike letters aside, `look_key`), else the nearest by edit distance (two letters swapped
+/// being one edit) within a third of
+/// its length (at most 4), ties going to the first. For "did you mean".
+pub fn nearest_name<'a>(names: impl IntoIterator<Item = &'a str>, arg: &str) -> Option<&'a str> {
+    let names: Vec<&str> = names.into_iter().collect();
+    let key = look_key(arg);
+    if let Some(same) = names.iter().find(|n| look_key(n) == key) {
+        return Some(same);
+    }
+    let lower = arg.trim().to_lowercase();
+    let limit = (lower.chars().count() / 3).clamp(1, 4);
+    names
+        .iter()
+        .map(|n| (strsim::osa_distance(&lower, &n.to_lowercase()), *n))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n)
+}
+
 #[cfg(test)]
 #[path = "alike_tests.rs"]
 mod tests;

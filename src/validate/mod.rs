@@ -10,7 +10,7 @@ use crate::exit_codes::{bad, bad_hint};
 mod alike;
 mod time;
 
-pub use alike::{look_key, posing_letters, refused_letter};
+pub use alike::{look_key, nearest_name, posing_letters, refused_letter};
 pub use time::{data_to, time_arg, time_arg_until};
 
 pub const MAX_NAME_CHARS: usize = 200;
@@ -297,17 +297,40 @@ pub fn slug_from_name(name: &str) -> anyhow::Result<String> {
     slug(&out).map_err(|_| {
         bad_hint(
             format!("cannot make a slug from the name {}", quoted(name)),
-            "give one with --slug, e.g. --slug kent-police",
+            "add it with a slug of its own: `admin add-force NAME --slug SLUG`",
         )
     })
 }
 
 /// A force's data URL: absolute `https://` (or `http://` when allowed), a host, no credentials,
-/// at most 2,048 bytes, returned as the `url` crate serialises it.
+/// at most 2,048 bytes, returned as the `url` crate serialises it. Its hints name `clear-url` and
+/// `--allow-http`, which the commands that take a force's URL have.
 pub fn force_url(raw: &str, allow_http: bool) -> anyhow::Result<String> {
+    checked_url(raw, if allow_http { Http::Allowed } else { Http::OnRequest })
+}
+
+/// An address on the page (its base URL, a related link): as a force's URL, always https; its
+/// hints name no flag, the `page` commands having none that allows http.
+pub fn page_url(raw: &str) -> anyhow::Result<String> {
+    checked_url(raw, Http::Never)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Http {
+    Allowed,
+    /// refused, and `--allow-http` is the command's way to allow it
+    OnRequest,
+    Never,
+}
+
+fn checked_url(raw: &str, http: Http) -> anyhow::Result<String> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
-        return Err(bad_hint("the URL is empty", "to remove a force's link, use `admin clear-url FORCE`"));
+        let hint = match http {
+            Http::Never => "give the full address, starting https://",
+            _ => "to remove a force's link, use `admin clear-url FORCE`",
+        };
+        return Err(bad_hint("the URL is empty", hint));
     }
     if raw.len() > MAX_URL_BYTES {
         return Err(bad(format!("the URL is {} bytes long; the most is {MAX_URL_BYTES}", raw.len())));
@@ -323,12 +346,13 @@ pub fn force_url(raw: &str, allow_http: bool) -> anyhow::Result<String> {
     })?;
     match url.scheme() {
         "https" => {}
-        "http" if allow_http => {}
+        "http" if http == Http::Allowed => {}
         "http" => {
-            return Err(bad_hint(
-                format!("the URL {} is not https", quoted(trimmed)),
-                "use the https:// address, or pass --allow-http if the force has none",
-            ))
+            let hint = match http {
+                Http::OnRequest => "use the https:// address, or pass --allow-http if the force has none",
+                _ => "use the https:// address: the page's own addresses are https only",
+            };
+            return Err(bad_hint(format!("the URL {} is not https", quoted(trimmed)), hint));
         }
         scheme => {
             return Err(bad_hint(

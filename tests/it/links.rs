@@ -331,7 +331,7 @@ fn every_answer_gets_the_status_problem_and_fix_the_spec_names() {
         "gloucestershire-constabulary",
     ] {
         let r = &results[force];
-        assert!(problem(r).ends_with("; failing since 2025-11-24T16:00:00Z"), "{force}: {r}");
+        assert!(problem(r).ends_with("; failing since 2025-11-24 16:00:00 GMT"), "{force}: {r}");
         assert_eq!(r["failing_since"], "2025-11-24T16:00:00Z", "{force}: {r}");
     }
     for force in ["sussex-police", "dorset-police", "merseyside-police", "gwent-police", "wiltshire-police"] {
@@ -584,7 +584,7 @@ fn a_page_stays_unchanged_until_its_body_changes_and_show_gives_the_date() {
     assert_eq!(check["content_sha256"], sha256(&body.lock().unwrap()));
     assert_eq!(check["page_changed_at"], "2025-11-24T18:00:00Z");
     let show = env.ok(&["show", "kent-police"]);
-    assert!(show.contains("  page changed:  2025-11-24T18:00:00Z\n"), "{show}");
+    assert!(show.contains("  page changed:  2025-11-24 18:00:00 GMT\n"), "{show}");
 }
 
 #[test]
@@ -818,7 +818,7 @@ fn a_run_that_reaches_no_host_says_the_network_looks_unreachable_and_stores_noth
     assert!(problem(&results["kent-police"]).starts_with("Could not connect: connection refused"));
     assert_eq!(
         problem(&results["surrey-police"]),
-        "Host not found (DNS); failing since 2025-11-24T16:00:00Z"
+        "Host not found (DNS); failing since 2025-11-24 16:00:00 GMT"
     );
     assert_eq!(results["surrey-police"]["status"], "caution");
 
@@ -862,7 +862,7 @@ fn a_run_that_reaches_no_host_says_the_network_looks_unreachable_and_stores_noth
     let run = one(&[("UOF_ADMIN_PROBE", probe.local_addr().unwrap().to_string())]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("Host not found (DNS); failing since 2025-11-24T16:00:00Z"),
+        run.stdout.contains("Host not found (DNS); failing since 2025-11-24 16:00:00 GMT"),
         "{}",
         run.stdout
     );
@@ -1057,7 +1057,7 @@ fn a_proxy_from_the_environment_carries_the_check_and_no_proxy_bypasses_it() {
 
     // https_proxy is for https links: an http link goes direct, and this name does not exist;
     // the network probe is then the https proxy, which answers: the failure is the link's
-    let dns = "Host not found (DNS); failing since 2025-11-24T16:00:00Z";
+    let dns = "Host not found (DNS); failing since 2025-11-24 16:00:00 GMT";
     let (out, results) = run(&[("https_proxy", &proxy.url)], &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(problem(&results["kent-police"]), dns);
@@ -1171,7 +1171,7 @@ fn a_timeout_names_the_part_of_the_request_that_ran_out_of_time() {
         assert_eq!(r["status"], "caution", "{force}: {r}");
         assert_eq!(
             problem(r),
-            format!("{wants} after 1 s (3 tries); failing since 2025-11-24T16:00:00Z"),
+            format!("{wants} after 1 s (3 tries); failing since 2025-11-24 16:00:00 GMT"),
             "{force}: {r}"
         );
     }
@@ -1190,7 +1190,7 @@ fn a_timeout_names_the_part_of_the_request_that_ran_out_of_time() {
     let doc: Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(
         doc["results"][0]["problem"],
-        "Timed out connecting after 1 s (3 tries); failing since 2025-11-24T16:00:00Z",
+        "Timed out connecting after 1 s (3 tries); failing since 2025-11-24 16:00:00 GMT",
         "{doc}"
     );
 }

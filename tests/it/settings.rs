@@ -147,12 +147,12 @@ fn a_schedule_whose_content_went_out_by_hand_is_shown_done() {
     as_(&env, "carol", &["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
     as_(&env, "alice", &["approve"]);
     as_(&env, "bob", &["publish", "--at", "2025-11-26T09:30:00Z"]);
-    assert!(env.ok(&["status"]).contains("Scheduled:    to go live at 2025-11-26T09:30:00Z"));
+    assert!(env.ok(&["status"]).contains("Scheduled:    to go live at 2025-11-26 09:30:00 GMT"));
     // the same content published by hand before its time
     as_(&env, "bob", &["publish"]);
     let status = env.ok(&["status"]);
     assert!(
-        status.contains("Scheduled:    done: the content scheduled for 2025-11-26T09:30:00Z"),
+        status.contains("Scheduled:    done: the content scheduled for 2025-11-26 09:30:00 GMT"),
         "{status}"
     );
     assert!(status.contains("went out by hand in publication 1"), "{status}");

@@ -48,18 +48,18 @@ fn an_answer_that_means_broken_is_broken_at_once_and_a_failure_that_may_pass_aft
     let kent = &results["kent-police"];
     assert_eq!(kent["status"], "caution", "{kent}");
     assert_eq!(kent["http_status"], 503);
-    assert_eq!(problem(kent), "Server error (503) after 3 tries; failing since 2025-11-24T16:00:00Z");
+    assert_eq!(problem(kent), "Server error (503) after 3 tries; failing since 2025-11-24 16:00:00 GMT");
     assert_eq!(kent["failing_since"], "2025-11-24T16:00:00Z");
     let dorset = &results["dorset-police"];
     assert_eq!(dorset["status"], "caution", "{dorset}");
     assert_eq!(
         problem(dorset),
-        "Could not connect: connection refused after 3 tries; failing since 2025-11-24T16:00:00Z"
+        "Could not connect: connection refused after 3 tries; failing since 2025-11-24 16:00:00 GMT"
     );
     assert_eq!(listed(&env, "caution"), ["dorset-police", "kent-police"]);
     let shown_text = env.ok(&["show", "kent-police"]);
     assert!(shown_text.contains("  link:          caution\n"), "{shown_text}");
-    assert!(shown_text.contains("failing since 2025-11-24T16:00:00Z"), "{shown_text}");
+    assert!(shown_text.contains("failing since 2025-11-24 16:00:00 GMT"), "{shown_text}");
 
     // publishing is refused over the broken links only; caution does not block it
     let err = env.fails(&["publish", "--dry-run"], 1);
@@ -83,7 +83,7 @@ fn an_answer_that_means_broken_is_broken_at_once_and_a_failure_that_may_pass_aft
         assert_eq!(r["status"], "caution", "{force}: {r}");
         assert_eq!(r["failing_since"], "2025-11-24T16:00:00Z", "{force}");
         assert_eq!(r["checked_at"], "2025-11-24T16:30:00Z", "{force}");
-        assert!(problem(r).ends_with("; failing since 2025-11-24T16:00:00Z"), "{force}: {r}");
+        assert!(problem(r).ends_with("; failing since 2025-11-24 16:00:00 GMT"), "{force}: {r}");
     }
 
     // an hour after the first failure, a second confirms it: broken, and publishing is refused
@@ -92,7 +92,7 @@ fn an_answer_that_means_broken_is_broken_at_once_and_a_failure_that_may_pass_aft
     assert_eq!(code, 1);
     let kent = &results["kent-police"];
     assert_eq!(kent["status"], "broken", "{kent}");
-    assert_eq!(problem(kent), "Server error (503) after 3 tries; failing since 2025-11-24T16:00:00Z");
+    assert_eq!(problem(kent), "Server error (503) after 3 tries; failing since 2025-11-24 16:00:00 GMT");
     assert_eq!(listed(&env, "broken"), ["kent-police"]);
     assert_eq!(listed(&env, "caution"), ["dorset-police"], "a check of one link leaves the rest");
     env.ok(&["set-url", "gwent-police", "https://www.gwent.police.uk/use-of-force"]);
