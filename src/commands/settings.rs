@@ -35,7 +35,10 @@ pub fn run(ctx: &Ctx, args: SettingsArgs) -> Result<ExitCode> {
             let mut db = ctx.open()?;
             let outcome = db.write_as(&actor, |tx, actor| crate::settings::set_site(tx, actor, &dir))?;
             super::report(outcome, |_| {
-                format!("`admin publish` now publishes into `{}` unless given --out", dir.display())
+                format!(
+                    "`admin publish --out DIR` is needed only to publish elsewhere than `{}` now",
+                    dir.display()
+                )
             })
         }
     }
