@@ -51,13 +51,16 @@ pub fn resolve(conn: &Connection, arg: &str) -> Result<Force> {
 /// Refuse a name another force (not `except_id`) already has, ignoring case, spacing and
 /// letters that look alike (`validate::look_key`).
 fn check_name_free(conn: &Connection, name: &str, except_id: Option<i64>) -> Result<()> {
-    const UNIQUE: &str = "force names are unique ignoring case, spacing and characters that look alike";
+    const UNIQUE: &str =
+        "force names are unique ignoring case, spacing, `&` for `and` and characters that look alike";
     let (other, hint) = match forces::by_name(conn, name)? {
         Some(other) if Some(other.id) != except_id => (other, format!("{UNIQUE}; choose another name")),
         _ => match forces::look_alikes(conn, name)?.into_iter().find(|other| Some(other.id) != except_id) {
             Some(other) => {
+                // `&` is read as `and`, which says itself
                 let posing: Vec<String> = validate::posing_letters(name, &other.name)
                     .into_iter()
+                    .filter(|&c| c != '&')
                     .map(|c| format!("U+{:04X} {}", c as u32, quoted(&c.to_string())))
                     .collect();
                 let how = match posing.as_slice() {

@@ -20,10 +20,21 @@ use super::name_key;
 /// "βοβ" do not); the later ones follow a letter that folding turned into another one's double
 /// (`I` folds to `i`, but is taken for `l`; Greek `μ` is taken for `M`, whose small letter is
 /// taken for `rn`). So "Kent PoIice", "KENT P0LICE", "Kent Polıce" and "Kent Pοlice" all have
-/// the key of "Kent Police". Names that differ only in case have one `name_key`, and a name is
+/// the key of "Kent Police", and `&` is read as `and`. Names that differ only in case have one `name_key`, and a name is
 /// taken when either key is (`directory`). A pure function of the name, so a database rebuilt
 /// from the log has the same keys, and a key is its own key.
 pub fn look_key(name: &str) -> String {
+    let key = skeleton_key(name);
+    // `&` and `and` make one name: "Avon & Somerset" is "Avon and Somerset" (SPEC section 16),
+    // and so does anything that reads as `&` (＆, ﹠)
+    if key.contains('&') {
+        return skeleton_key(&key.replace('&', " and "));
+    }
+    key
+}
+
+/// `look_key` but for `&`.
+fn skeleton_key(name: &str) -> String {
     // the common case, a name in ASCII, is looked up in a table of the same data: each of
     // 100,000 forces is keyed when `audit verify` rebuilds the table
     if name.is_ascii() {

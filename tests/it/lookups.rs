@@ -191,3 +191,16 @@ fn list_fits_the_terminal_and_is_whole_when_piped() {
     let avon = piped.lines().find(|l| l.starts_with("Avon and Somerset Constabulary ")).unwrap();
     assert!(avon.contains(" avon-and-somerset-constabulary "), "{avon}");
 }
+
+#[test]
+fn and_and_ampersand_make_one_name_everywhere() {
+    let env = TestEnv::init();
+    let err = env.fails(&["add-force", "Avon & Somerset Constabulary"], 2);
+    assert!(err.contains("a force named \"Avon and Somerset Constabulary\" already exists"), "{err}");
+    assert!(err.contains("`&` for `and`"), "{err}");
+    let err = env.fails(&["rename-force", "kent-police", "Devon and Cornwall Police"], 2);
+    assert!(err.contains("\"Devon & Cornwall Police\" already exists"), "{err}");
+    assert!(env.ok(&["show", "Avon & Somerset Constabulary"]).contains("avon-and-somerset-constabulary"));
+    assert_eq!(env.change_count(), 46, "nothing recorded");
+    assert!(env.ok(&["audit", "verify"]).contains("intact"));
+}
