@@ -54,10 +54,12 @@ fn style_for(header: &str, cell: &str) -> Option<anstyle::Style> {
     Some(Style::new().fg_color(Some(color.into())))
 }
 
-/// Print rows as columns aligned to the widest cell; nothing is truncated. Control characters
-/// in cells (a note's newlines) are shown escaped so each row stays one line.
+/// Print rows as columns aligned to the widest cell. On a terminal too narrow for them, the
+/// widest columns are cut with `…` until the table fits (SPEC section 16: tables fit the
+/// terminal); piped, nothing is cut. Control characters in cells (a note's newlines) are shown
+/// escaped so each row stays one line.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> Result<()> {
-    table_with_free_text(headers, rows, 0)
+    print_table(headers, rows, &[], &[])
 }
 
 /// The width of the terminal stdout is, if it is one: `COLUMNS` when set, else the terminal's.
@@ -93,6 +95,22 @@ fn fit(widths: &mut [usize], free: &[usize], width: usize) {
     }
 }
 
+/// Cap every column at the one width that makes the row fit `width` (the widest columns give
+/// way first; none under 6).
+fn cap(widths: &mut [usize], width: usize) {
+    let room = width.saturating_sub(2 * widths.len().saturating_sub(1));
+    if widths.iter().sum::<usize>() <= room {
+        return;
+    }
+    let mut limit = widths.iter().copied().max().unwrap_or(0);
+    while limit > 6 && widths.iter().map(|w| (*w).min(limit)).sum::<usize>() > room {
+        limit -= 1;
+    }
+    for w in widths.iter_mut() {
+        *w = (*w).min(limit);
+    }
+}
+
 /// Cut a cell to `width` characters, ending it with `…` when cut.
 fn cut(cell: &str, width: usize) -> String {
     if cell.chars().count() <= width {
@@ -109,18 +127,20 @@ fn cut(cell: &str, width: usize) -> String {
 pub fn table_with_free_text(headers: &[&str], rows: &[Vec<String>], free: usize) -> Result<()> {
     let free = free.min(headers.len());
     let columns: Vec<usize> = (headers.len() - free..headers.len()).collect();
-    print_table(headers, rows, &columns, true)
+    // on a terminal, the column before the free text (history's FORCE) gives way with it
+    let giving: Vec<usize> = (headers.len().saturating_sub(free + 1)..headers.len()).collect();
+    print_table(headers, rows, &giving, &columns)
 }
 
 /// `table`, fitted to the terminal by cutting the `free` columns (by index) with `…`, as
 /// `table_with_free_text` does; piped, the table is whole and aligned.
 pub fn table_fitted(headers: &[&str], rows: &[Vec<String>], free: &[usize]) -> Result<()> {
-    print_table(headers, rows, free, false)
+    print_table(headers, rows, free, &[])
 }
 
-/// A table, its `free` columns cut to fit a terminal; piped, whole, and, when `unpad_piped`, with
-/// the free columns (the last ones) not padded.
-fn print_table(headers: &[&str], rows: &[Vec<String>], free: &[usize], unpad_piped: bool) -> Result<()> {
+/// A table, its `free` columns cut to fit a terminal; piped, whole, with the `unpadded` columns
+/// (the last ones) not padded.
+fn print_table(headers: &[&str], rows: &[Vec<String>], free: &[usize], unpadded: &[usize]) -> Result<()> {
     let mut cells: Vec<Vec<String>> = std::iter::once(headers.iter().map(|h| h.to_string()).collect())
         .chain(rows.iter().map(|row| row.iter().map(|c| one_line(c)).collect()))
         .collect();
@@ -130,10 +150,14 @@ fn print_table(headers: &[&str], rows: &[Vec<String>], free: &[usize], unpad_pip
             widths[i] = widths[i].max(cell.chars().count());
         }
     }
-    if !free.is_empty() {
+    {
         match terminal_width() {
             Some(width) => {
-                fit(&mut widths, free, width);
+                if !free.is_empty() {
+                    fit(&mut widths, free, width);
+                }
+                // still too wide (or a plain table): the widest columns give way first
+                cap(&mut widths, width);
                 for row in &mut cells {
                     for (cell, w) in row.iter_mut().zip(&widths) {
                         *cell = cut(cell, *w);
@@ -141,8 +165,7 @@ fn print_table(headers: &[&str], rows: &[Vec<String>], free: &[usize], unpad_pip
                 }
             }
             // not padded: each free cell is followed by the two-space gap alone
-            None if unpad_piped => free.iter().for_each(|&i| widths[i] = 0),
-            None => {}
+            None => unpadded.iter().for_each(|&i| widths[i] = 0),
         }
     }
     let mut out = String::new();

@@ -204,3 +204,40 @@ fn and_and_ampersand_make_one_name_everywhere() {
     assert_eq!(env.change_count(), 46, "nothing recorded");
     assert!(env.ok(&["audit", "verify"]).contains("intact"));
 }
+
+/// Every table, not only `list`, fits an 80-column terminal; piped, nothing is cut.
+#[test]
+fn every_table_fits_the_terminal() {
+    let env = TestEnv::init();
+    env.ok(&["--editor", "alice", "editor", "add", "alice", "--role", "admin"]);
+    let long = "a message about what the force's data team said, longer than any terminal is wide ".repeat(2);
+    env.ok(&[
+        "--editor",
+        "alice",
+        "set-url",
+        "kent-police",
+        "https://www.kent.police.uk/use-of-force/",
+        "-m",
+        &long,
+    ]);
+    env.ok(&["--editor", "alice", "note", "add", "--force", "kent-police", &long]);
+    env.ok(&["--editor", "alice", "publish", "-m", &long]);
+    for command in
+        ["history", "note list", "publications", "editor list", "due", "history --force kent-police"]
+    {
+        let run = env.shell(&format!(
+            "export PATH=/usr/bin:/bin COLUMNS=80 NO_COLOR=1; script -qec \"$ADMIN {command}\" /dev/null"
+        ));
+        assert_eq!(run.code, 0, "{command}: {}", run.stderr);
+        for line in run.stdout.lines().map(|l| l.trim_end_matches('\r')) {
+            assert!(line.chars().count() <= 80, "{command}: {} wide: {line}", line.chars().count());
+        }
+        let piped = env.run(&command.split(' ').collect::<Vec<_>>());
+        assert!(
+            !piped.stdout.contains('…') || command == "due",
+            "{command} piped was cut:\n{}",
+            piped.stdout
+        );
+    }
+    assert!(env.ok(&["note", "list"]).contains(long.trim_end()), "piped note list is whole");
+}
