@@ -176,10 +176,26 @@ pub fn begin(conn: &Connection, author: &Author) -> Result<Actor> {
     }
     check_clock(conn, &at)?;
     Ok(Actor {
-        editor: author.editor.clone(),
+        editor: registered_spelling(conn, &author.editor)?,
         at,
         message: author.message.clone(),
         signer: author.signer.clone(),
+    })
+}
+
+/// The name a registered editor is known by, for one given as another spelling of it (`ALICE`,
+/// `Ａlice`: editor names are one name ignoring case and look-alike letters, SPEC section 17);
+/// any other name as it was given, for the authority check to judge.
+fn registered_spelling(conn: &Connection, editor: &str) -> Result<String> {
+    let registry = crate::log::registry(conn)?;
+    if registry.is_empty() || registry.contains_key(editor) {
+        return Ok(editor.to_owned());
+    }
+    let key = crate::validate::look_key(editor);
+    let mut alike = registry.keys().filter(|name| crate::validate::look_key(name) == key);
+    Ok(match (alike.next(), alike.next()) {
+        (Some(one), None) => one.clone(),
+        _ => editor.to_owned(),
     })
 }
 

@@ -97,9 +97,55 @@ pub fn set_approval(conn: &Connection, actor: &Actor, value: &str) -> Result<cra
     set(conn, actor, APPROVAL, value)
 }
 
-/// `admin settings site DIR` (made absolute by the caller).
-pub fn set_site(conn: &Connection, actor: &Actor, dir: &Path) -> Result<crate::directory::Outcome> {
+/// `admin settings site DIR`: a directory that exists, or whose parent does (so `..` and
+/// links are resolved, and what is recorded is where `publish` will write), and not the
+/// database itself.
+pub fn set_site(
+    conn: &Connection,
+    actor: &Actor,
+    dir: &Path,
+    db_path: &Path,
+) -> Result<crate::directory::Outcome> {
+    let dir = site_dir(dir, db_path)?;
     set(conn, actor, SITE, &dir.display().to_string())
+}
+
+/// Where `dir` is, resolved, if a site can be published there.
+fn site_dir(dir: &Path, db_path: &Path) -> Result<PathBuf> {
+    crate::validate::directory(dir, "the site's directory")?;
+    let hint = "give a directory (it need not exist yet, but the one it is in must)";
+    let resolved = if dir.exists() {
+        if !dir.is_dir() {
+            return Err(bad_hint(format!("`{}` is not a directory", dir.display()), hint));
+        }
+        std::fs::canonicalize(dir)?
+    } else {
+        let name = dir
+            .file_name()
+            .ok_or_else(|| bad_hint(format!("`{}` names no directory", dir.display()), hint))?;
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let parent = std::fs::canonicalize(&parent).map_err(|_| {
+            bad_hint(
+                format!("the directory `{}` (for `{}`) does not exist", parent.display(), dir.display()),
+                hint,
+            )
+        })?;
+        parent.join(name)
+    };
+    if resolved.parent().is_none() {
+        return Err(bad_hint("the root directory cannot be the site's directory", hint));
+    }
+    if std::fs::canonicalize(db_path).is_ok_and(|db| db == resolved || db.starts_with(&resolved)) {
+        return Err(bad_hint(
+            format!("`{}` holds the database: the site goes in a directory of its own", dir.display()),
+            hint,
+        ));
+    }
+    crate::validate::directory(&resolved, "the site's directory")?;
+    Ok(resolved)
 }
 
 fn set(conn: &Connection, actor: &Actor, name: &str, value: &str) -> Result<crate::directory::Outcome> {

@@ -19,35 +19,34 @@ pub enum Found<'a> {
 }
 
 /// The force `arg` names by a short name (`seed/short-names.txt`), else by a prefix of its
-/// name or slug (three characters or more), else by whole words of its name; several forces
-/// matching at one step is `Several`, not a guess.
+/// name or slug (three characters or more) or whole words of its name; several forces
+/// matching either way is `Several`, not a guess.
 pub fn forgiving<'a>(all: &'a [Force], arg: &str) -> Found<'a> {
     if let Some(force) = crate::seed::short_name(arg).and_then(|slug| all.iter().find(|f| f.slug == slug)) {
         return Found::One(force);
     }
     let key = name_key(arg);
+    let mut matched: Vec<&Force> = Vec::new();
     if key.chars().count() >= 3 {
         let lower = arg.trim().to_lowercase();
-        let by_prefix: Vec<&Force> = all
-            .iter()
-            .filter(|f| name_key(&f.name).starts_with(&key) || f.slug.starts_with(&lower))
-            .collect();
-        if !by_prefix.is_empty() {
-            return found(by_prefix);
+        matched
+            .extend(all.iter().filter(|f| name_key(&f.name).starts_with(&key) || f.slug.starts_with(&lower)));
+    }
+    // words of a name, and nothing a name is not made of (`../kent-police` is no force's); a
+    // prefix that is also a word of other names (`police`) names none of them alone
+    let wanted = words(arg);
+    if !wanted.is_empty()
+        && arg.chars().all(|c| c.is_alphanumeric() || c.is_whitespace() || "-&'.".contains(c))
+    {
+        for force in
+            all.iter().filter(|f| words(&f.name).windows(wanted.len()).any(|run| run == wanted.as_slice()))
+        {
+            if !matched.iter().any(|m| m.slug == force.slug) {
+                matched.push(force);
+            }
         }
     }
-    // words of a name, and nothing a name is not made of (`../kent-police` is no force's)
-    let wanted = words(arg);
-    if wanted.is_empty()
-        || !arg.chars().all(|c| c.is_alphanumeric() || c.is_whitespace() || "-&'.".contains(c))
-    {
-        return Found::None;
-    }
-    found(
-        all.iter()
-            .filter(|f| words(&f.name).windows(wanted.len()).any(|run| run == wanted.as_slice()))
-            .collect(),
-    )
+    found(matched)
 }
 
 fn found(mut forces: Vec<&Force>) -> Found<'_> {
@@ -207,6 +206,12 @@ mod tests {
         assert!(matches!(forgiving(&all, "west"), Found::Several(f) if f.len() == 2));
         assert!(matches!(forgiving(&all, "police"), Found::Several(f) if f.len() == 6));
         assert!(matches!(forgiving(&all, "ke"), Found::None), "two letters are not a prefix");
+        // a prefix of one name that is a word of others names none of them
+        let police = [
+            force("police-service-of-northern-ireland", "Police Service of Northern Ireland"),
+            force("kent-police", "Kent Police"),
+        ];
+        assert!(matches!(forgiving(&police, "police"), Found::Several(_)));
         assert!(matches!(forgiving(&all, "psni"), Found::None), "no such force here");
         assert!(matches!(forgiving(&all, ""), Found::None));
     }

@@ -10,6 +10,9 @@ use crate::{output, Ctx};
 
 pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
     let given_out = args.out.take();
+    if let Some(out) = &given_out {
+        crate::validate::directory(out, "--out")?;
+    }
     // without --out, the site's home: `admin settings site`, where the first publication went,
     // or publish/ beside the database (never the current directory)
     let home = ctx.open()?.read(|tx| crate::settings::site_home(tx, &ctx.db_path))?;

@@ -25,19 +25,15 @@ pub fn run(ctx: &Ctx, args: SettingsArgs) -> Result<ExitCode> {
             Ok(code)
         }
         Some(SettingsCommand::Site(set)) => {
-            let dir = std::path::absolute(&set.dir).map_err(|e| {
-                crate::exit_codes::bad(format!(
-                    "cannot use `{}` as the site's directory: {e}",
-                    set.dir.display()
-                ))
-            })?;
             let actor = ctx.actor(set.message.message.as_deref())?;
             let mut db = ctx.open()?;
-            let outcome = db.write_as(&actor, |tx, actor| crate::settings::set_site(tx, actor, &dir))?;
+            let outcome = db
+                .write_as(&actor, |tx, actor| crate::settings::set_site(tx, actor, &set.dir, &ctx.db_path))?;
+            let home = db.read(|tx| crate::settings::site_home(tx, &ctx.db_path))?;
             super::report(outcome, |_| {
                 format!(
                     "`admin publish --out DIR` is needed only to publish elsewhere than `{}` now",
-                    dir.display()
+                    home.display()
                 )
             })
         }

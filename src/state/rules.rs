@@ -164,10 +164,12 @@ pub fn check_setting(name: &str, value: &str) -> std::result::Result<(), String>
     match name {
         APPROVAL if value == REQUIRED || value == OPTIONAL => Ok(()),
         APPROVAL => Err(format!("approval is `{REQUIRED}` or `{OPTIONAL}`, not {}", quoted(value))),
-        SITE if value.starts_with('/') && value.len() <= 4096 && !value.chars().any(|c| c.is_control()) => {
-            Ok(())
-        }
-        SITE => Err(format!("the site's directory is an absolute path, not {}", quoted(value))),
+        SITE => crate::validate::directory(std::path::Path::new(value), "the site's directory")
+            .map_err(|e| format!("{e:#}"))
+            .and_then(|()| match value.starts_with('/') {
+                true => Ok(()),
+                false => Err(format!("the site's directory is an absolute path, not {}", quoted(value))),
+            }),
         _ => Err(format!("there is no setting {}", quoted(name))),
     }
 }

@@ -117,13 +117,12 @@ fn an_unregistered_editor_is_told_the_registered_name() {
     let env = TestEnv::init();
     env.ok(&["editor", "add", "alice", "--role", "admin"]);
     env.ok(&["editor", "add", "carol"]);
-    let before = bytes(&env.db);
+    // another case of a registered name is that editor (names are one name ignoring case),
+    // and the change is recorded under the registered spelling
     env.set_editor("Carol");
-    let err = env.fails(&["set-url", "kent", "https://www.kent.police.uk/uof"], 2);
-    assert_eq!(
-        err,
-        "error: \"Carol\" is not a registered editor: this database only takes changes from its registered editors\nhint: did you mean --editor carol? (see `admin editor list`)\n"
-    );
+    env.ok(&["note", "add", "--force", "kent", "asked their data team"]);
+    assert_eq!(env.changes()[0]["editor"], "carol");
+    let before = bytes(&env.db);
     env.set_editor("crol");
     let err = env.fails(&["review", "kent"], 2);
     assert!(err.contains("did you mean --editor carol?"), "{err}");
@@ -240,4 +239,13 @@ fn every_table_fits_the_terminal() {
         );
     }
     assert!(env.ok(&["note", "list"]).contains(long.trim_end()), "piped note list is whole");
+}
+
+#[test]
+fn a_word_many_names_share_names_no_force_alone() {
+    let env = TestEnv::init();
+    let err = env.fails(&["retire-force", "police", "-m", "oops"], 2);
+    assert!(err.contains("\"police\" could be any of"), "{err}");
+    assert_eq!(env.change_count(), 46, "nothing recorded");
+    assert!(env.ok(&["show", "midlands"]).starts_with("West Midlands Police"));
 }

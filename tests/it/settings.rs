@@ -166,3 +166,31 @@ fn a_schedule_whose_content_went_out_by_hand_is_shown_done() {
     as_(&env, "bob", &["publish", "--at", "2025-11-27T09:30:00Z"]);
     assert!(env.ok(&["audit", "verify"]).contains("intact"));
 }
+
+#[test]
+fn a_site_directory_is_a_plain_directory_that_can_be_published_into() {
+    let env = TestEnv::init();
+    std::fs::write(env.path("afile"), "x").unwrap();
+    let before = env.change_count();
+    for (dir, says) in [
+        ("e\u{1b}[31mx", "U+001B"),
+        ("a\nb", "U+000A"),
+        ("afile", "is not a directory"),
+        ("uof.db", "is not a directory"),
+        ("/", "root directory"),
+        (".", "holds the database"),
+        ("no/such/parent", "does not exist"),
+    ] {
+        let err = env.fails(&["settings", "site", dir], 2);
+        assert!(err.contains(says), "{dir:?}: {err}");
+        assert!(!err.contains('\u{1b}'), "an escape reached the terminal: {err:?}");
+    }
+    let err = env.fails(&["publish", "--out", "e\u{1b}[31mx"], 2);
+    assert!(err.contains("--out holds the character U+001B"), "{err}");
+    assert_eq!(env.change_count(), before, "nothing recorded");
+    // what is recorded is where publish writes: `..` resolved
+    std::fs::create_dir(env.path("www")).unwrap();
+    env.ok(&["settings", "site", "www/../site"]);
+    let home = env.json(&["settings", "--json"])["site"]["value"].as_str().unwrap().to_owned();
+    assert!(home.ends_with("/site") && !home.contains(".."), "{home}");
+}

@@ -48,12 +48,10 @@ fn unregistered_and_retired_names_are_refused() {
     let err = refused(&env, "dave", &["set-url", "kent-police", "https://www.kent.police.uk/uof"], 2);
     assert!(err.contains("\"dave\" is not a registered editor"), "{err}");
     assert!(err.contains("hint: act as a registered editor with --editor NAME"), "{err}");
-    // a slip or another case of a registered name: did you mean
-    for who in ["alcie", "Alice"] {
-        let err = refused(&env, who, &["set-url", "kent-police", "https://www.kent.police.uk/uof"], 2);
-        assert!(err.contains(&format!("\"{who}\" is not a registered editor")), "{err}");
-        assert!(err.contains("hint: did you mean --editor alice?"), "{err}");
-    }
+    // a slip of a registered name: did you mean (another case of it is that editor)
+    let err = refused(&env, "alcie", &["set-url", "kent-police", "https://www.kent.police.uk/uof"], 2);
+    assert!(err.contains("\"alcie\" is not a registered editor"), "{err}");
+    assert!(err.contains("hint: did you mean --editor alice?"), "{err}");
     as_(&env, "alice", &["editor", "retire", "carol", "-m", "left the team"]);
     let err = refused(&env, "carol", &["note", "add", "--force", "kent-police", "still here?"], 2);
     assert!(err.contains("\"carol\" is a retired editor"), "{err}");

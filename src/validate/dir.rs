@@ -1,0 +1,37 @@
+//! A directory a site is published into, as typed (`publish --out`, `admin settings site`): a
+//! path that prints as itself, so that what `publish`, `settings` and `status` say of it is
+//! what is on the disk, and no terminal is sent its control characters.
+use std::path::Path;
+
+use crate::exit_codes::bad_hint;
+
+/// The longest directory path taken, in bytes (Linux's PATH_MAX).
+pub const MAX_DIR_BYTES: usize = 4096;
+
+/// Refuse a directory path that is empty, not UTF-8, longer than `MAX_DIR_BYTES`, or holds a
+/// control character or one that reorders or hides text; `what` names it (`--out`).
+pub fn directory(path: &Path, what: &str) -> anyhow::Result<()> {
+    let hint = format!("give {what} a plain directory path");
+    let Some(text) = path.to_str() else {
+        return Err(bad_hint(format!("{what} is not valid UTF-8: {}", path.display()), hint));
+    };
+    if text.trim().is_empty() {
+        return Err(bad_hint(format!("{what} is empty"), hint));
+    }
+    if text.len() > MAX_DIR_BYTES {
+        return Err(bad_hint(
+            format!("{what} is {} bytes long; the most is {MAX_DIR_BYTES}", text.len()),
+            hint,
+        ));
+    }
+    if let Some(c) = text.chars().find(|&c| c.is_control() || super::is_default_ignorable(c)) {
+        return Err(bad_hint(
+            format!(
+                "{what} holds the character U+{:04X}, which a directory name may not hold here",
+                c as u32
+            ),
+            hint,
+        ));
+    }
+    Ok(())
+}
