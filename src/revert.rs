@@ -69,7 +69,7 @@ pub fn revert(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome> {
         Action::Settings => {
             return Err(bad_hint(
                 format!("change {id} changed a setting, which is not reverted"),
-                "set it again with `admin settings`",
+                "an admin sets it again with `admin settings`",
             ))
         }
         Action::Approve | Action::Schedule | Action::CancelSchedule => {

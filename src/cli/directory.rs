@@ -124,7 +124,7 @@ pub struct ListArgs {
     /// Include retired forces
     #[arg(long)]
     pub all: bool,
-    /// The directory as it was at this time (RFC 3339 or YYYY-MM-DD), rebuilt from the audit log
+    /// The directory as it was at this time (YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS], London time unless it ends in Z or an offset), rebuilt from the audit log
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
     #[command(flatten)]
@@ -135,7 +135,7 @@ pub struct ListArgs {
 pub struct ShowArgs {
     /// The force: its slug or its name
     pub force: String,
-    /// The force as it was at this time (RFC 3339 or YYYY-MM-DD), rebuilt from the audit log
+    /// The force as it was at this time (YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS], London time unless it ends in Z or an offset), rebuilt from the audit log
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
     #[command(flatten)]
@@ -220,7 +220,7 @@ pub enum PageCommand {
 
 #[derive(Debug, Args)]
 pub struct PageShowArgs {
-    /// The page as it was at this time (RFC 3339 or YYYY-MM-DD), rebuilt from the audit log
+    /// The page as it was at this time (YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS], London time unless it ends in Z or an offset), rebuilt from the audit log
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
     #[command(flatten)]
@@ -309,11 +309,11 @@ pub struct HistoryArgs {
     /// Only changes made by this action, e.g. set-url
     #[arg(long)]
     pub action: Option<String>,
-    /// Only changes at or after this time (RFC 3339, or YYYY-MM-DD: from 00:00:00 UTC that day)
+    /// Only changes at or after this time (YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS], London time unless it ends in Z or an offset; a date: from its start)
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
-    /// Only changes at or before this time (RFC 3339, or YYYY-MM-DD: through 23:59:59 UTC that
-    /// day, so the whole day is included)
+    /// Only changes at or before this time (as --since; a date: through its end, so the whole
+    /// day is included)
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
     /// At most this many changes

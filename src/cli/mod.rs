@@ -167,7 +167,7 @@ pub enum Command {
     Due(DueArgs),
     /// The audit log, newest first
     #[command(
-        after_help = "A date (2026-11-25) in --since means 00:00:00 UTC that day, in --until 23:59:59 UTC: both\ninclude the whole day. On a terminal the table fits its width (WHAT and MESSAGE cut with …);\npiped, nothing is cut and WHAT and MESSAGE are not padded.\n\nExamples:\n  admin history --force kent-police\n  admin history --by alice --since 2026-01-01 --json\n  admin history --since 2026-11-25 --until 2026-11-25"
+        after_help = "Times are London time (GMT or BST) unless they end in Z or an offset. A date (2026-11-25) in\n--since means the start of that day in London, in --until its end: both include the whole day.\nOn a terminal the table fits its width (FORCE, WHAT and MESSAGE cut with …); piped, nothing\nis cut and WHAT and MESSAGE are not padded.\n\nExamples:\n  admin history --force kent-police\n  admin history --by alice --since 2026-01-01 --json\n  admin history --since 2026-11-25 --until 2026-11-25"
     )]
     History(HistoryArgs),
     /// Audit log integrity

@@ -85,7 +85,7 @@ pub struct PublishArgs {
     /// Publish without a second editor's approval; -m gives the reason, which is recorded
     #[arg(long)]
     pub without_approval: bool,
-    /// Schedule the pending (approved) content to go live at TIME (RFC 3339 or YYYY-MM-DD)
+    /// Schedule the pending (approved) content to go live at TIME (YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DDTHH:MM[:SS], London time unless it ends in Z or an offset)
     #[arg(long, value_name = "TIME", conflicts_with_all = ["dry_run", "scheduled", "cancel_schedule"])]
     pub at: Option<String>,
     /// Publish the schedule whose time has come, if any (for a timer); exit 0 when none is due

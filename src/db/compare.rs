@@ -18,9 +18,34 @@ pub fn first_difference(live: &Connection, rebuilt: &Connection) -> Result<Optio
     if let Some(difference) = compare_schema(live, rebuilt)? {
         return Ok(Some(difference));
     }
+    if let Some(difference) = unknown_meta(live)? {
+        return Ok(Some(difference));
+    }
     for table in tables(rebuilt)? {
         if let Some(difference) = compare_table(live, rebuilt, &table)? {
             return Ok(Some(difference));
+        }
+    }
+    Ok(None)
+}
+
+/// The keys admin writes into `meta`; a row with any other key was put there behind its back.
+const META_KEYS: &[&str] = &["database_id", "signatures_v2_from"];
+
+/// A `meta` row admin never writes.
+fn unknown_meta(live: &Connection) -> Result<Option<Difference>> {
+    let mut stmt = live.prepare("SELECT key, quote(value) FROM meta ORDER BY key")?;
+    let rows = stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (key, value) = row?;
+        if !META_KEYS.contains(&key.as_str()) {
+            return Ok(Some(Difference {
+                table: "meta",
+                key: crate::validate::quoted(&key),
+                field: "value".to_owned(),
+                live: crate::output::one_line(&value),
+                logged: format!("no such row (admin writes only {})", META_KEYS.join(" and ")),
+            }));
         }
     }
     Ok(None)

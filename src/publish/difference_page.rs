@@ -27,7 +27,7 @@ struct View<'a> {
 /// The difference page for the database now.
 pub fn difference_page(conn: &Connection) -> Result<Vec<u8>> {
     let (_, _, difference) = pending(conn)?;
-    let since = publications::last(conn)?.map(|p| Since { id: p.id, at: p.at });
+    let since = publications::last(conn)?.map(|p| Since { id: p.id, at: crate::clock::shown(&p.at) });
     let view = View { since, empty: difference.is_empty(), difference: &difference };
     let mut env = super::render::env();
     env.add_template("difference.html", include_str!("../../templates/difference.html"))

@@ -28,7 +28,7 @@ use crate::output::prefix;
 const SHORT: usize = 12;
 
 const REPLACE_HINT: &str =
-    "check --db and --out: publish with the database that made that site; to replace it with this one's, pass --replace-site";
+    "check --db and --out: publish with the database that made that site, or elsewhere with --out DIR; to replace it with this one's, pass --replace-site";
 
 const TABLE_HINT: &str = "the publications table was changed behind admin's back: restore the database from a backup (`admin restore`)";
 
@@ -48,7 +48,7 @@ pub fn check_same_database(
                 prefix(theirs, 8),
                 prefix(ours, 8)
             ),
-            "check --db and --out; to replace that site with this database's, pass --replace-site",
+            "publish elsewhere with --out DIR (or move the site's home with `admin settings site DIR`); to replace that site with this database's, pass --replace-site",
         )),
         _ => Ok(()),
     }

@@ -385,3 +385,16 @@ fn a_schedule_carried_out_after_an_earlier_publication_is_done() {
     assert!(env.ok(&["publish", "--scheduled"]).contains("nothing is scheduled"));
     assert!(env.ok(&["audit", "verify"]).contains("live tables match"));
 }
+
+#[test]
+fn a_meta_row_admin_never_writes_is_named_by_verify() {
+    let env = crate::testenv::TestEnv::init();
+    env.sql().execute("INSERT INTO meta (key, value) VALUES ('trusted', 'yes')", []).unwrap();
+    let run = env.run(&["audit", "verify"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("table meta, row \"trusted\"") && run.stderr.contains("'yes'"),
+        "{}",
+        run.stderr
+    );
+}
