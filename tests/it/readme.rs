@@ -56,3 +56,53 @@ fn the_readme_set_up_then_tests_pass_on_a_fresh_clone_and_leave_it_clean() {
     assert!(ok);
     assert_eq!(status, "", "the README's commands left the clone dirty");
 }
+
+/// The lines of the ```sh block under "## A short tour".
+fn tour_lines(readme: &str) -> Vec<String> {
+    let section = readme.split("## A short tour").nth(1).expect("README has a tour");
+    let block =
+        section.split("```sh\n").nth(1).and_then(|b| b.split("```").next()).expect("the tour's sh block");
+    block.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+/// The tour runs as written, line by line, after the set-up: `admin` on the PATH, the database
+/// the set-up made and its site published into `site/`.
+#[test]
+fn the_readme_tour_runs_as_written() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(repo.join("README.md")).unwrap();
+    let lines = tour_lines(&readme);
+    assert!(lines.len() > 30, "{lines:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_admin")).parent().unwrap().display().to_string();
+    let path = format!("{bin}:/usr/local/bin:/usr/bin:/bin");
+    let shell = |script: &str| {
+        Command::new("bash")
+            .args(["-c", script])
+            .current_dir(dir.path())
+            .env_clear()
+            .env("PATH", &path)
+            .env("HOME", dir.path())
+            .env("UOF_EDITOR", "newcomer")
+            .output()
+            .expect("run bash")
+    };
+    // the set-up, but for the build
+    let setup = shell("admin init && admin publish --out site");
+    assert!(setup.status.success(), "{}", String::from_utf8_lossy(&setup.stderr));
+    let mut exports = String::new();
+    for line in &lines {
+        if line.starts_with("export ") {
+            exports.push_str(line);
+            exports.push('\n');
+            continue;
+        }
+        let out = shell(&format!("{exports}{line}"));
+        assert!(
+            out.status.success(),
+            "the tour's `{line}` failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
