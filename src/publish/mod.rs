@@ -183,7 +183,9 @@ fn summary_since(checked: &Checked) -> Vec<String> {
 
 pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcome> {
     let out = site::Out::resolve(&options.out)?;
-    let _lock = if options.dry_run { None } else { Some(site::lock(&out)?) };
+    // a dry run takes the lock too, as the real publish would (a place no lock can be made in
+    // fails both alike); it is let go, and its file removed, when the run ends
+    let _lock = site::lock(&out)?;
     let on_disk = site::inspect(&out)?;
     let database_id = db.database_id()?;
     let manifest = on_disk.manifest.as_ref();

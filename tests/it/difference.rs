@@ -239,3 +239,13 @@ fn status_counts_what_goes_public_and_lists_a_screenful_of_forces() {
     let dry = env.ok(&["publish", "--dry-run"]);
     assert_eq!(dry.matches("): link none → https://www.example.police.uk/").count(), 14, "{dry}");
 }
+
+#[test]
+fn a_dry_run_into_a_place_no_lock_can_be_made_fails_as_the_real_one_does() {
+    let env = TestEnv::init();
+    let dry = env.run(&["publish", "--out", "/proc/self/x", "--dry-run"]);
+    let real = env.run(&["publish", "--out", "/proc/self/x"]);
+    assert_eq!((dry.code, real.code), (1, 1), "{}{}", dry.stderr, real.stderr);
+    assert!(dry.stderr.contains("publishing lock"), "{}", dry.stderr);
+    assert_eq!(env.change_count(), 46, "nothing recorded");
+}
