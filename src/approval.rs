@@ -108,20 +108,61 @@ pub fn check(conn: &Connection, pending: &Pending, without_approval: Option<&str
         (Some(a), _) => Ok(Check { approved_by: Some(a.by), without_approval: None }),
         (None, Some(reason)) => Ok(Check { approved_by: None, without_approval: Some(reason.to_owned()) }),
         (None, None) if !required(conn)? => Ok(Check::default()),
-        (None, None) if crate::settings::too_few_publishers(conn)?.is_some() => Err(bad_hint(
-            format!(
-                "this content has not been approved, and nobody can approve it: approval is required but {} can publish",
-                match crate::state::publishers(&crate::log::registry(conn)?) {
-                    0 => "no editor",
-                    _ => "only one editor",
-                }
-            ),
-            "register a second publisher (`admin editor add NAME --role publisher`), make approval optional (`admin settings approval optional`), or publish with --without-approval -m REASON",
-        )),
-        (None, None) => Err(bad_hint(
-            "this content has not been approved: approval is required, so a second publisher checks it first",
-            "ask another publisher to run `admin approve`, or publish anyway with --without-approval -m REASON",
-        )),
+        (None, None) => {
+            let registry = crate::log::registry(conn)?;
+            let publishers = active_publishers(&registry);
+            let restore = restore_hint(&registry);
+            match publishers.as_slice() {
+                [] => Err(bad_hint(
+                    "this content has not been approved, and nobody can approve it: approval is required but no editor can publish",
+                    format!("register a publisher (`admin editor add NAME --role publisher`){restore}, make approval optional (`admin settings approval optional`), or publish with --without-approval -m REASON"),
+                )),
+                [only] if pending.authors().contains(only.as_str()) => Err(bad_hint(
+                    format!(
+                        "this content has not been approved, and nobody can approve it: {only} is the only editor who can publish, and made changes it covers (an editor cannot approve their own changes)"
+                    ),
+                    format!("register a second publisher (`admin editor add NAME --role publisher`){restore}, make approval optional (`admin settings approval optional`), or publish with --without-approval -m REASON"),
+                )),
+                [only] => Err(bad_hint(
+                    format!("this content has not been approved: approval is required, and {only}, the only editor who can publish, made none of its changes"),
+                    format!("{only} approves it with `admin approve`, then publishes; or publish anyway with --without-approval -m REASON"),
+                )),
+                _ => Err(bad_hint(
+                    "this content has not been approved: approval is required, so a second publisher checks it first",
+                    "ask another publisher to run `admin approve`, or publish anyway with --without-approval -m REASON",
+                )),
+            }
+        }
+    }
+}
+
+/// The active editors who can publish (and so approve), by name.
+pub fn active_publishers(
+    registry: &std::collections::BTreeMap<String, crate::model::EditorState>,
+) -> Vec<String> {
+    use crate::model::{EditorStatus, Role};
+    registry
+        .values()
+        .filter(|e| e.status == EditorStatus::Active && e.role >= Role::Publisher)
+        .map(|e| e.name.clone())
+        .collect()
+}
+
+/// ", restore a retired one (`admin editor restore NAME`)" when a retired editor had a role that
+/// can publish, naming them; else nothing.
+pub fn restore_hint(registry: &std::collections::BTreeMap<String, crate::model::EditorState>) -> String {
+    use crate::model::{EditorStatus, Role};
+    let retired: Vec<&str> = registry
+        .values()
+        .filter(|e| e.status == EditorStatus::Retired && e.role >= Role::Publisher)
+        .map(|e| e.name.as_str())
+        .collect();
+    match retired.as_slice() {
+        [] => String::new(),
+        [one] => format!(", restore the retired publisher {one} (`admin editor restore {one}`)"),
+        [first, ..] => {
+            format!(", restore a retired publisher ({}: `admin editor restore {first}`)", retired.join(", "))
+        }
     }
 }
 

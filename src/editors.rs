@@ -72,7 +72,14 @@ pub fn add(
                 existing.role.as_str(),
                 existing.status.as_str()
             ),
-            "editor names are unique ignoring case and look-alike characters; change their role with `admin editor set-role`, or their key with `admin editor set-key`",
+            if existing.status == EditorStatus::Retired {
+                format!(
+                    "{} is retired: bring them back, with their role and key, with `admin editor restore {}`",
+                    existing.name, existing.name
+                )
+            } else {
+                "editor names are unique ignoring case and look-alike characters; change their role with `admin editor set-role`, or their key with `admin editor set-key`".to_owned()
+            },
         ));
     }
     // a look-alike of an editor is told which editor, before its letters are judged
@@ -95,14 +102,26 @@ pub fn update(
     let before = registry.iter().find(|e| e.name == name).cloned().ok_or_else(|| {
         bad_hint(format!("no editor {}", quoted(name)), "see `admin editor list` for the registered editors")
     })?;
+    if action == Action::SetRole && before.status == EditorStatus::Retired {
+        // a role given to a retired editor would let them do nothing: say so rather than record it
+        return Err(bad_hint(
+            format!("{} is retired: a retired editor can make no changes, whatever their role", before.name),
+            format!(
+                "restore them first with `admin editor restore {}` (they keep the role {}), then change their role",
+                before.name,
+                before.role.as_str()
+            ),
+        ));
+    }
     let mut after = before.clone();
     change(&mut after);
     check_key_unshared(&registry, name, after.key.as_deref())?;
     if after == before {
-        return Ok(crate::directory::Outcome::Unchanged(format!(
-            "nothing to change: {} is already like that",
-            before.name
-        )));
+        return Ok(crate::directory::Outcome::Unchanged(match action {
+            Action::RestoreEditor => format!("nothing to change: {} is active", before.name),
+            Action::RetireEditor => format!("nothing to change: {} is already retired", before.name),
+            _ => format!("nothing to change: {} is already like that", before.name),
+        }));
     }
     // the gate judges the change against the registry as it was before it
     let change =

@@ -57,6 +57,7 @@ closed_set! {
         SetPage => "set-page",
         AddEditor => "add-editor",
         RetireEditor => "retire-editor",
+        RestoreEditor => "restore-editor",
         SetRole => "set-role",
         SetKey => "set-key",
         Approve => "approve",

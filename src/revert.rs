@@ -60,7 +60,11 @@ pub fn revert(conn: &Connection, actor: &Actor, id: i64) -> Result<Outcome> {
                 "change the page with `admin page set` instead",
             ))
         }
-        Action::AddEditor | Action::RetireEditor | Action::SetRole | Action::SetKey => {
+        Action::AddEditor
+        | Action::RetireEditor
+        | Action::RestoreEditor
+        | Action::SetRole
+        | Action::SetKey => {
             return Err(bad_hint(
                 format!("change {id} changed the registry of editors, which is not reverted"),
                 "make the change you want with `admin editor`",

@@ -165,15 +165,23 @@ fn set(conn: &Connection, actor: &Actor, name: &str, value: &str) -> Result<crat
     Ok(crate::directory::Outcome::Changed(Box::new(change)))
 }
 
-/// What to tell an editor when approval is required and fewer than two editors can publish:
-/// nobody but the publisher could approve, so every publication would need a reason.
+/// What to tell an editor when approval is required and fewer than two editors can publish: the
+/// one publisher can approve what others changed, but nobody can approve the publisher's own
+/// changes (and with no publisher, nothing can be approved).
 pub fn too_few_publishers(conn: &Connection) -> Result<Option<String>> {
     let state = crate::log::governance(conn)?;
-    let publishers = crate::state::publishers(&state.editors);
-    Ok((crate::state::approval_required(&state) && publishers < 2).then(|| {
-        format!(
-            "approval is required but {} can publish, so nobody can approve: register a second publisher (`admin editor add NAME --role publisher`) or make approval optional (`admin settings approval optional`)",
-            if publishers == 1 { "only one editor".to_owned() } else { "no editor".to_owned() }
-        )
-    }))
+    if !crate::state::approval_required(&state) {
+        return Ok(None);
+    }
+    let publishers = crate::approval::active_publishers(&state.editors);
+    let restore = crate::approval::restore_hint(&state.editors);
+    Ok(match publishers.as_slice() {
+        [] => Some(format!(
+            "approval is required but no editor can publish, so nothing can be approved or published: register a publisher (`admin editor add NAME --role publisher`){restore} or make approval optional (`admin settings approval optional`)"
+        )),
+        [only] => Some(format!(
+            "approval is required but only {only} can publish: {only} can approve changes other editors made, but not their own; for {only}'s own changes to go out, register a second publisher (`admin editor add NAME --role publisher`){restore} or make approval optional (`admin settings approval optional`)"
+        )),
+        _ => None,
+    })
 }

@@ -91,6 +91,8 @@ pub struct ApprovalStatus {
     pub schedule: Option<crate::approval::Schedule>,
     /// A schedule whose content went out by hand before its time: done, in this publication.
     pub schedule_done: Option<ScheduleDone>,
+    /// What stands in the schedule's way, if one is in force.
+    pub schedule_problems: Option<ScheduleProblems>,
     /// Whether `admin settings approval` set `required`, or it is the default.
     pub setting: &'static str,
     /// Approval is required but fewer than two editors can publish: what to do about it.
@@ -105,7 +107,59 @@ pub struct ScheduleDone {
     pub publication: i64,
 }
 
-fn approval_status(conn: &Connection) -> Result<ApprovalStatus> {
+/// Why the schedule in force may not go out as it stands.
+#[derive(Debug, Serialize)]
+pub struct ScheduleProblems {
+    /// Its time has passed and it has not gone out.
+    pub overdue: bool,
+    /// The first public change since it was scheduled, when the content differs from the
+    /// content scheduled (`publish --scheduled` refuses it then).
+    pub changed_by: Option<ScheduleChange>,
+    /// Why its publisher cannot publish now: "retired", "not a publisher" or "not registered".
+    pub publisher: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScheduleChange {
+    /// The content changed, but no public change since the schedule says how (a revert of the
+    /// content to the last publication, say): 0.
+    pub change: i64,
+    pub what: String,
+    pub editor: String,
+}
+
+fn schedule_problems(
+    conn: &Connection,
+    schedule: &crate::approval::Schedule,
+    pending: Option<&crate::approval::Pending>,
+    now: &str,
+) -> Result<ScheduleProblems> {
+    let changed_by = if pending.is_some_and(|p| p.content_sha256 == schedule.content_sha256) {
+        None
+    } else {
+        let first =
+            crate::db::changes::since_id(conn, schedule.change)?.into_iter().find(crate::approval::is_public);
+        Some(match first {
+            Some(c) => ScheduleChange { change: c.id, what: crate::describe::describe(&c), editor: c.editor },
+            None => ScheduleChange {
+                change: 0,
+                what: "the public content differs".to_owned(),
+                editor: String::new(),
+            },
+        })
+    };
+    let registry = crate::log::registry(conn)?;
+    let publisher = match registry.get(&schedule.by) {
+        _ if registry.is_empty() => None,
+        None => Some("not registered"),
+        Some(e) if e.status == crate::model::EditorStatus::Retired => Some("retired"),
+        Some(e) if e.role < crate::model::Role::Publisher => Some("not a publisher"),
+        Some(_) => None,
+    };
+    Ok(ScheduleProblems { overdue: schedule.at.as_str() <= now, changed_by, publisher })
+}
+
+fn approval_status(conn: &Connection, now: &str) -> Result<ApprovalStatus> {
     let pending = crate::publish::pending_approval(conn)?;
     let approved_by = match &pending {
         Some(p) => crate::approval::valid(conn, p)?.map(|a| a.by),
@@ -116,11 +170,15 @@ fn approval_status(conn: &Connection) -> Result<ApprovalStatus> {
         .take_while(|p| p.approved_by.is_none())
         .filter(|p| p.without_approval.is_some())
         .collect();
+    let schedule = crate::approval::schedule(conn)?;
+    let schedule_problems =
+        schedule.as_ref().map(|s| schedule_problems(conn, s, pending.as_ref(), now)).transpose()?;
     Ok(ApprovalStatus {
         required: crate::approval::required(conn)?,
         approved_by,
         pending: pending.is_some(),
-        schedule: crate::approval::schedule(conn)?,
+        schedule,
+        schedule_problems,
         schedule_done: crate::approval::schedule_done(conn)?
             .map(|(schedule, publication)| ScheduleDone { schedule, publication }),
         setting: if crate::db::settings::get(conn, crate::state::APPROVAL)?.is_some() {
@@ -184,7 +242,7 @@ pub fn gather(conn: &Connection, clock: &Clock) -> Result<Status> {
         next_note,
         goes_public,
         last_publication: publications::last(conn)?,
-        approval: approval_status(conn)?,
+        approval: approval_status(conn, &stamp(clock.now()))?,
         look_alikes: forces::look_alike_pairs(conn)?
             .into_iter()
             .map(|(a, b)| LookAlike {

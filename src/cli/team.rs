@@ -74,6 +74,9 @@ pub enum EditorCommand {
     /// Stop an editor from making changes (their history stays)
     #[command(after_help = "Example:\n  admin editor retire carol -m \"left the team\"")]
     Retire(EditorNameArgs),
+    /// Let a retired editor make changes again, with the role and key they had
+    #[command(after_help = "Example:\n  admin editor restore carol -m \"back from leave\"")]
+    Restore(EditorNameArgs),
     /// Change an editor's role
     #[command(after_help = "Example:\n  admin editor set-role carol publisher")]
     SetRole(EditorRoleArgs),

@@ -107,6 +107,15 @@ pub fn retire(ctx: &Ctx, args: EditorNameArgs) -> Result<ExitCode> {
     super::report(outcome, |_| format!("retired editor {}", args.name))
 }
 
+pub fn restore(ctx: &Ctx, args: EditorNameArgs) -> Result<ExitCode> {
+    let actor = ctx.actor(args.message.message.as_deref())?;
+    let mut db = ctx.open()?;
+    let outcome = db.write_as(&actor, |tx, actor| {
+        editors::update(tx, actor, Action::RestoreEditor, &args.name, |e| e.status = EditorStatus::Active)
+    })?;
+    super::report(outcome, |_| format!("restored editor {}: they may make changes again", args.name))
+}
+
 pub fn set_role(ctx: &Ctx, args: EditorRoleArgs) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let mut db = ctx.open()?;

@@ -66,6 +66,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<ExitCode> {
         Command::Editor(EditorCommand::Add(args)) => editor::add(ctx, args),
         Command::Editor(EditorCommand::List(args)) => editor::list(ctx, args),
         Command::Editor(EditorCommand::Retire(args)) => editor::retire(ctx, args),
+        Command::Editor(EditorCommand::Restore(args)) => editor::restore(ctx, args),
         Command::Editor(EditorCommand::SetRole(args)) => editor::set_role(ctx, args),
         Command::Editor(EditorCommand::SetKey(args)) => editor::set_key(ctx, args),
         Command::Editor(EditorCommand::AllowedSigners) => editor::allowed_signers(ctx),

@@ -171,6 +171,9 @@ fn approval_lines(a: &status::ApprovalStatus) -> String {
             s.change,
             s.by
         ));
+        if let Some(problems) = &a.schedule_problems {
+            text.push_str(&schedule_problem_lines(s, problems));
+        }
     }
     if let Some(done) = &a.schedule_done {
         text.push_str(&format!(
@@ -190,6 +193,49 @@ fn approval_lines(a: &status::ApprovalStatus) -> String {
             crate::clock::shown(&p.at),
             p.editor,
             output::one_line(p.without_approval.as_deref().unwrap_or_default())
+        ));
+    }
+    text
+}
+
+/// What stands in a schedule's way: its time passed, its content changed, its publisher gone.
+fn schedule_problem_lines(s: &crate::approval::Schedule, p: &status::ScheduleProblems) -> String {
+    let mut text = String::new();
+    let blocked = p.changed_by.is_some() || p.publisher.is_some();
+    if p.overdue {
+        text.push_str(&format!("  overdue:    due since {}", crate::clock::shown(&s.at)));
+        text.push_str(if blocked {
+            "; it cannot go out as it stands:\n"
+        } else {
+            "; `admin publish --scheduled` publishes it\n"
+        });
+    }
+    let again = "cancel it with `admin publish --cancel-schedule` and schedule again";
+    if let Some(c) = &p.changed_by {
+        let first = match c.change {
+            0 => c.what.clone(),
+            id => format!("first change {id}, {} by {}", c.what, c.editor),
+        };
+        text.push_str(&format!(
+            "  warning:    the content changed after it was scheduled ({}), so `admin publish --scheduled` will refuse it; {again}\n",
+            output::one_line(&first)
+        ));
+    }
+    if let Some(why) = p.publisher {
+        let (what, back) = match why {
+            "retired" => (
+                format!("{} is retired", s.by),
+                format!("restore them (`admin editor restore {}`) or ", s.by),
+            ),
+            "not a publisher" => (
+                format!("{} is no longer a publisher", s.by),
+                format!("make them one again (`admin editor set-role {} publisher`) or ", s.by),
+            ),
+            _ => (format!("{} is not a registered editor", s.by), String::new()),
+        };
+        text.push_str(&format!(
+            "  warning:    it goes out as {}, but {what}, so it cannot go out as them; {back}{again} as a publisher\n",
+            s.by
         ));
     }
     text

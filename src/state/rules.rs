@@ -29,9 +29,12 @@ pub fn required_role(action: Action) -> Role {
         | Action::Import
         | Action::SetPage => Role::Editor,
         Action::Publish | Action::Approve | Action::Schedule | Action::CancelSchedule => Role::Publisher,
-        Action::AddEditor | Action::RetireEditor | Action::SetRole | Action::SetKey | Action::Settings => {
-            Role::Admin
-        }
+        Action::AddEditor
+        | Action::RetireEditor
+        | Action::RestoreEditor
+        | Action::SetRole
+        | Action::SetKey
+        | Action::Settings => Role::Admin,
     }
 }
 
@@ -128,7 +131,9 @@ pub fn fits(action: Action, event: &Event) -> bool {
         Event::Page { before: None, .. } => matches!(action, A::Init | A::SetPage),
         Event::Page { before: Some(_), .. } => matches!(action, A::SetPage | A::Revert),
         Event::Editor { before: None, .. } => action == A::AddEditor,
-        Event::Editor { before: Some(_), .. } => matches!(action, A::RetireEditor | A::SetRole | A::SetKey),
+        Event::Editor { before: Some(_), .. } => {
+            matches!(action, A::RetireEditor | A::RestoreEditor | A::SetRole | A::SetKey)
+        }
         Event::Approval(_) => action == A::Approve,
         Event::Schedule(_) => action == A::Schedule,
         Event::ScheduleCancelled(_) => action == A::CancelSchedule,

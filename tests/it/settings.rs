@@ -38,11 +38,24 @@ fn retiring_the_second_publisher_leaves_approval_required_and_status_and_publish
     as_(&env, "carol", &["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
     let status = env.ok(&["status"]);
     assert!(status.contains("Approval:     required (two editors could publish)"), "{status}");
-    assert!(status.contains("only one editor can publish, so nobody can approve"), "{status}");
-    assert!(status.contains("admin settings approval optional"), "{status}");
+    assert!(
+        status.contains("warning: approval is required but only alice can publish: alice can approve changes other editors made, but not their own; for alice's own changes to go out, register a second publisher (`admin editor add NAME --role publisher`), restore the retired publisher bob (`admin editor restore bob`) or make approval optional (`admin settings approval optional`)"),
+        "{status}"
+    );
+    // carol's change alice can approve: not "nobody can approve"
     let err = refused(&env, "alice", &["publish"], 2);
-    assert!(err.contains("nobody can approve it"), "{err}");
+    assert!(err.contains("alice, the only editor who can publish, made none of its changes"), "{err}");
+    // alice's own change nobody can
+    as_(&env, "alice", &["set-url", "kent-police", "https://www.kent.police.uk/use-of-force"]);
+    let err = refused(&env, "alice", &["publish"], 2);
+    assert!(
+        err.contains(
+            "nobody can approve it: alice is the only editor who can publish, and made changes it covers"
+        ),
+        "{err}"
+    );
     assert!(err.contains("hint: register a second publisher"), "{err}");
+    assert!(err.contains("restore the retired publisher bob (`admin editor restore bob`)"), "{err}");
     assert!(err.contains("`admin settings approval optional`"), "{err}");
     // the way out the hint gives works
     let out = as_(&env, "alice", &["settings", "approval", "optional", "-m", "alone until March"]);

@@ -165,11 +165,22 @@ fn publishing_without_approval_needs_a_reason_and_is_flagged() {
     // demoting the second publisher leaves approval required: only the setting turns it off
     as_(&env, "alice", &["editor", "set-role", "bob", "editor"]);
     as_(&env, "carol", &["set-url", "essex-police", "https://www.essex.police.uk/uof"]);
+    // alice, the one publisher left, can approve what carol changed
+    let err = refused(&env, "alice", &["publish"], 2);
+    assert!(err.contains("alice, the only editor who can publish, made none of its changes"), "{err}");
+    assert!(err.contains("hint: alice approves it with `admin approve`, then publishes"), "{err}");
+    as_(&env, "alice", &["approve"]);
+    as_(&env, "alice", &["publish"]);
+    // but not her own change
+    as_(&env, "alice", &["set-url", "surrey-police", "https://www.surrey.police.uk/uof"]);
     let err = refused(&env, "alice", &["publish"], 2);
     assert!(
-        err.contains("nobody can approve it: approval is required but only one editor can publish"),
+        err.contains(
+            "nobody can approve it: alice is the only editor who can publish, and made changes it covers"
+        ),
         "{err}"
     );
+    assert!(!err.contains("restore"), "no publisher is retired: {err}");
     as_(&env, "alice", &["settings", "approval", "optional", "-m", "one publisher until March"]);
     as_(&env, "alice", &["publish"]);
 }
@@ -374,4 +385,120 @@ fn note_authors_registration_times_and_name_keys_are_checked_too() {
         let err = env.fails(&["audit", "verify"], 1);
         assert!(err.contains(expect), "{tamper}: {err}");
     }
+}
+
+#[test]
+fn a_retired_editor_is_restored_with_their_role_and_key_and_acts_again() {
+    let env = team();
+    as_(&env, "alice", &["editor", "retire", "bob", "-m", "on leave"]);
+    // adding them again points at restore, not at set-role
+    let err = refused(&env, "alice", &["editor", "add", "bob", "--role", "publisher"], 2);
+    assert!(err.contains("\"bob\" is already registered (publisher, retired)"), "{err}");
+    assert!(
+        err.contains(
+            "hint: bob is retired: bring them back, with their role and key, with `admin editor restore bob`"
+        ),
+        "{err}"
+    );
+    // a role change would leave them retired: refused, and says how to restore them
+    for role in ["publisher", "editor"] {
+        let err = refused(&env, "alice", &["editor", "set-role", "bob", role], 2);
+        assert!(err.contains("error: bob is retired: a retired editor can make no changes"), "{err}");
+        assert!(err.contains("hint: restore them first with `admin editor restore bob`"), "{err}");
+    }
+    // only an admin restores
+    let err = refused(&env, "bob", &["editor", "restore", "bob"], 2);
+    assert!(err.contains("is a retired editor"), "{err}");
+    let err = refused(&env, "carol", &["editor", "restore", "bob"], 2);
+    assert!(err.contains("needs the admin role"), "{err}");
+    let err = refused(&env, "alice", &["editor", "restore", "nobody"], 2);
+    assert!(err.contains("no editor \"nobody\""), "{err}");
+    let out = as_(&env, "alice", &["editor", "restore", "bob", "-m", "back from leave"]);
+    assert!(out.contains("restored editor bob"), "{out}");
+    let change = &env.changes()[0];
+    assert_eq!(change["action"], "restore-editor");
+    assert_eq!(change["message"], "back from leave");
+    assert_eq!(change["after"]["status"], "active");
+    assert_eq!(change["after"]["role"], "publisher");
+    let bob = env.json(&["editor", "list", "--json"])["editors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "bob")
+        .cloned()
+        .unwrap();
+    assert_eq!((bob["status"].as_str(), bob["role"].as_str()), (Some("active"), Some("publisher")));
+    // restoring an active editor changes nothing
+    let before = env.change_count();
+    assert!(as_(&env, "alice", &["editor", "restore", "bob"]).contains("nothing to change: bob is active"));
+    assert_eq!(env.change_count(), before);
+    // and bob acts again as the publisher he was
+    as_(&env, "carol", &["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    as_(&env, "bob", &["approve"]);
+    as_(&env, "alice", &["publish"]);
+    assert!(env.ok(&["history", "--action", "restore-editor"]).contains("bob"));
+    assert!(env.ok(&["audit", "verify"]).contains("intact"));
+    // a restore is not reverted
+    let id = change["id"].to_string();
+    let err = refused(&env, "alice", &["revert", &id], 2);
+    assert!(err.contains("changed the registry of editors"), "{err}");
+}
+
+#[test]
+fn status_says_when_a_schedule_is_overdue_blocked_by_a_change_or_by_its_publisher() {
+    let env = team();
+    as_(&env, "carol", &["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    as_(&env, "alice", &["approve"]);
+    as_(&env, "bob", &["publish", "--at", "2025-11-25T09:30:00Z"]);
+    let status = env.ok(&["status"]);
+    assert!(
+        status.contains("Scheduled:    to go live at 2025-11-25 09:30:00 GMT (change 52, by bob)"),
+        "{status}"
+    );
+    assert!(!status.contains("overdue") && !status.contains("warning"), "{status}");
+    // its time passes: overdue, and publish --scheduled is what sends it
+    env.set_epoch(EPOCH + 86_400);
+    let status = env.ok(&["status"]);
+    assert!(
+        status.contains(
+            "  overdue:    due since 2025-11-25 09:30:00 GMT; `admin publish --scheduled` publishes it"
+        ),
+        "{status}"
+    );
+    let json = env.json(&["status", "--json"]);
+    assert_eq!(json["approval"]["schedule_problems"]["overdue"], true);
+    assert_eq!(json["approval"]["schedule_problems"]["changed_by"], Value::Null);
+    // the content changes: it will be refused, and status names the first change
+    as_(&env, "carol", &["set-url", "essex-police", "https://www.essex.police.uk/uof"]);
+    as_(&env, "carol", &["set-url", "surrey-police", "https://www.surrey.police.uk/uof"]);
+    env.fails(&["--editor", "timer", "publish", "--scheduled"], 1);
+    let status = env.ok(&["status"]);
+    assert!(status.contains("due since 2025-11-25 09:30:00 GMT; it cannot go out as it stands"), "{status}");
+    assert!(!status.contains("publishes it"), "{status}");
+    assert!(
+        status.contains("warning:    the content changed after it was scheduled (first change 53, URL set to https://www.essex.police.uk/uof by carol), so `admin publish --scheduled` will refuse it; cancel it with `admin publish --cancel-schedule` and schedule again"),
+        "{status}"
+    );
+    assert_eq!(env.json(&["status", "--json"])["approval"]["schedule_problems"]["changed_by"]["change"], 53);
+    // the publisher who made it is retired: it cannot go out as them
+    as_(&env, "alice", &["editor", "retire", "bob"]);
+    let status = env.ok(&["status"]);
+    assert!(
+        status.contains("warning:    it goes out as bob, but bob is retired, so it cannot go out as them; restore them (`admin editor restore bob`) or cancel it"),
+        "{status}"
+    );
+    // or no longer a publisher
+    as_(&env, "alice", &["editor", "restore", "bob"]);
+    as_(&env, "alice", &["editor", "set-role", "bob", "editor"]);
+    let status = env.ok(&["status"]);
+    assert!(status.contains("but bob is no longer a publisher, so it cannot go out as them"), "{status}");
+    assert_eq!(
+        env.json(&["status", "--json"])["approval"]["schedule_problems"]["publisher"],
+        "not a publisher"
+    );
+    // cancelled, the warnings go with it
+    as_(&env, "alice", &["publish", "--cancel-schedule"]);
+    let status = env.ok(&["status"]);
+    assert!(!status.contains("Scheduled:") && !status.contains("overdue"), "{status}");
+    assert!(env.ok(&["audit", "verify"]).contains("intact"));
 }
