@@ -305,20 +305,7 @@ fn a_refused_publish_leaves_no_lock_or_temporary_file() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     inside.sort();
-    assert_eq!(
-        inside,
-        [
-            ".uof-admin-manifest.json",
-            "allowed_signers",
-            "checking.txt",
-            "feed.atom",
-            "forces.csv",
-            "forces.json",
-            "history.json",
-            "index.html",
-            "publications.json"
-        ]
-    );
+    assert_eq!(inside, crate::testenv::SITE_FILES);
     let names: Vec<String> = std::fs::read_dir(env.dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

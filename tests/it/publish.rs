@@ -41,20 +41,7 @@ fn a_fresh_site_lists_45_forces_none_linked_first_published() {
     assert!(out.contains("published major publication 1"), "{out}");
     let site = read_site(&env.path("publish"));
     let names: Vec<&String> = site.keys().collect();
-    assert_eq!(
-        names,
-        [
-            ".uof-admin-manifest.json",
-            "allowed_signers",
-            "checking.txt",
-            "feed.atom",
-            "forces.csv",
-            "forces.json",
-            "history.json",
-            "index.html",
-            "publications.json"
-        ]
-    );
+    assert_eq!(names, crate::testenv::SITE_FILES);
     let index = &site["index.html"];
     assert!(index.contains("<html lang=\"en-GB\">"));
     assert!(index.contains("<h1>Use of Force Data</h1>"));

@@ -1,30 +1,7 @@
 //! Settings (SPEC section 16): approval is a setting only `admin settings` changes, and the site
 //! has a home the database records.
+use crate::team::{as_, refused, team};
 use crate::testenv::{TestEnv, EPOCH};
-
-/// alice (admin), bob (publisher), carol (editor).
-fn team() -> TestEnv {
-    let env = TestEnv::init();
-    for (name, role) in [("alice", "admin"), ("bob", "publisher"), ("carol", "editor")] {
-        env.ok(&["--editor", "alice", "editor", "add", name, "--role", role]);
-    }
-    env
-}
-
-fn as_(env: &TestEnv, who: &str, args: &[&str]) -> String {
-    let mut all = vec!["--editor", who];
-    all.extend_from_slice(args);
-    env.ok(&all)
-}
-
-fn refused(env: &TestEnv, who: &str, args: &[&str], code: i32) -> String {
-    let before = env.json(&["history", "--json"]);
-    let mut all = vec!["--editor", who];
-    all.extend_from_slice(args);
-    let err = env.fails(&all, code);
-    assert_eq!(env.json(&["history", "--json"]), before, "{args:?} by {who} changed nothing");
-    err
-}
 
 #[test]
 fn retiring_the_second_publisher_leaves_approval_required_and_status_and_publish_say_how_to_fix_it() {

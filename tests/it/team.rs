@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::testenv::{TestEnv, EPOCH};
 
-fn team() -> TestEnv {
+pub(crate) fn team() -> TestEnv {
     let env = TestEnv::init();
     env.ok(&["--editor", "alice", "editor", "add", "alice", "--role", "admin"]);
     env.ok(&["--editor", "alice", "editor", "add", "bob", "--role", "publisher"]);
@@ -12,13 +12,13 @@ fn team() -> TestEnv {
     env
 }
 
-fn as_(env: &TestEnv, who: &str, args: &[&str]) -> String {
+pub(crate) fn as_(env: &TestEnv, who: &str, args: &[&str]) -> String {
     let mut all = vec!["--editor", who];
     all.extend_from_slice(args);
     env.ok(&all)
 }
 
-fn refused(env: &TestEnv, who: &str, args: &[&str], code: i32) -> String {
+pub(crate) fn refused(env: &TestEnv, who: &str, args: &[&str], code: i32) -> String {
     let before = env.json(&["history", "--json"]);
     let mut all = vec!["--editor", who];
     all.extend_from_slice(args);

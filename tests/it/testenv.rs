@@ -7,6 +7,19 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
+/// The files a published site holds, sorted.
+pub const SITE_FILES: [&str; 9] = [
+    ".uof-admin-manifest.json",
+    "allowed_signers",
+    "checking.txt",
+    "feed.atom",
+    "forces.csv",
+    "forces.json",
+    "history.json",
+    "index.html",
+    "publications.json",
+];
+
 pub const EPOCH: i64 = 1_764_000_000; // 2025-11-24T16:00:00Z
 
 pub struct TestEnv {
