@@ -31,6 +31,9 @@ pub enum Form {
 /// publication adds them all); beyond it, they are counted on one line.
 const BARE_LISTED: usize = 3;
 
+/// The longest line of the page's difference in the compact form, in characters.
+const COMPACT_LINE: usize = 98;
+
 /// Words of an unchanged run shown on each side of a change; the rest is `…`.
 const CONTEXT: usize = 6;
 
@@ -68,29 +71,7 @@ pub fn lines(difference: &PublicDifference, form: Form) -> Vec<String> {
                     bare_names.len() - BARE_LISTED
                 ));
             }
-            for text in &difference.page {
-                out.push(format!("  page {}: {}", text.field, marked(&text.words)));
-            }
-            for link in &difference.links_added {
-                out.push(format!(
-                    "  page related link added: {} <{}>",
-                    one_line(&link.title),
-                    one_line(&link.url)
-                ));
-            }
-            for link in &difference.links_removed {
-                out.push(format!(
-                    "  page related link removed: {} <{}>",
-                    one_line(&link.title),
-                    one_line(&link.url)
-                ));
-            }
-            for note in &difference.notes_added {
-                out.push(format!("  page public note added: \"{}\"", one_line(note)));
-            }
-            for note in &difference.notes_removed {
-                out.push(format!("  page public note removed: \"{}\"", one_line(note)));
-            }
+            out.extend(page_lines(difference));
         }
         Form::Compact(limit) => {
             out.push(format!("  {}", counts(difference)));
@@ -99,7 +80,35 @@ pub fn lines(difference: &PublicDifference, form: Form) -> Vec<String> {
             if more > 0 {
                 out.push(format!("  … and {more} more"));
             }
+            // a screenful: each of the page's lines cut short (`approve` shows them whole)
+            out.extend(page_lines(difference).into_iter().map(|line| {
+                match line.chars().count() > COMPACT_LINE {
+                    true => format!("{}…", crate::output::prefix(&line, COMPACT_LINE - 1)),
+                    false => line,
+                }
+            }));
         }
+    }
+    out
+}
+
+/// The page's part of the difference: its words marked, related links and notes on the data.
+fn page_lines(difference: &PublicDifference) -> Vec<String> {
+    let mut out = Vec::new();
+    for text in &difference.page {
+        out.push(format!("  page {}: {}", text.field, marked(&text.words)));
+    }
+    for link in &difference.links_added {
+        out.push(format!("  page related link added: {} <{}>", one_line(&link.title), one_line(&link.url)));
+    }
+    for link in &difference.links_removed {
+        out.push(format!("  page related link removed: {} <{}>", one_line(&link.title), one_line(&link.url)));
+    }
+    for note in &difference.notes_added {
+        out.push(format!("  page public note added: \"{}\"", one_line(note)));
+    }
+    for note in &difference.notes_removed {
+        out.push(format!("  page public note removed: \"{}\"", one_line(note)));
     }
     out
 }
