@@ -261,6 +261,24 @@ fn check(parsed: &mut Parsed, allow_http: bool) {
     parsed.problems.sort_by_key(|p| p.at);
 }
 
+/// The problem of a URL of only white space, whichever kind of file holds it: `url` as read, or
+/// `None` where a spreadsheet kept a text cell but not its spaces (an `.xlsx` cell of spaces
+/// without `xml:space="preserve"`), so that no format takes it for an empty cell.
+fn white_url(at: Place, url: Option<&str>) -> Problem {
+    let what = match url {
+        Some(url) => {
+            let points: Vec<String> = url.chars().map(|c| format!("U+{:04X}", u32::from(c))).collect();
+            output::prefix(&points.join(" "), 60).to_string()
+        }
+        None => "a text cell whose spaces the sheet did not keep".to_owned(),
+    };
+    Problem::at(
+        at,
+        format!("the URL is only white space ({what})"),
+        Some("leave it empty (in JSON, null) to remove the force's link; nothing was imported".into()),
+    )
+}
+
 fn check_one(
     entry: &Entry,
     allow_http: bool,
@@ -274,14 +292,7 @@ fn check_one(
     if let Some(Some(url)) = &entry.url {
         // only an empty cell or null clears: a cell of spaces is a mistake, as `set-url " "` is
         if url.trim().is_empty() {
-            let points: Vec<String> = url.chars().map(|c| format!("U+{:04X}", u32::from(c))).collect();
-            return Err(Problem::at(
-                at,
-                format!("the URL is only white space ({})", output::prefix(&points.join(" "), 60)),
-                Some(
-                    "leave it empty (in JSON, null) to remove the force's link; nothing was imported".into(),
-                ),
-            ));
+            return Err(white_url(at, Some(url)));
         }
         validate::force_url(url, allow_http).map_err(|e| problem_of(at, &e))?;
     }
