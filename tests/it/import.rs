@@ -328,3 +328,37 @@ fn an_ods_is_read() {
     let err = env.fails(&["import", &write(&env, "space.ods", ods(&table))], 2);
     assert!(err.contains("`space.ods` row 2: the URL is only white space (U+00A0)"), "{err}");
 }
+
+/// The example: a sheet naming `Met` or `PSNI` was refused as "no force", though `admin
+/// show met` knows them. The common short names name their force; a prefix or a single word
+/// does not (a bulk change takes only what is explicit), and gets a did-you-mean.
+#[test]
+fn common_short_names_name_their_force_and_prefixes_get_a_did_you_mean() {
+    let env = TestEnv::init();
+    let file = write(
+        &env,
+        "short.csv",
+        "Force,URL\nMet,https://met.example.org/\nPSNI,https://psni.example.org/\nbtp,https://btp.example.org/\n",
+    );
+    let out = env.ok(&["import", &file]);
+    assert!(out.contains("changed metropolitan-police-service: "), "{out}");
+    assert!(out.contains("changed police-service-of-northern-ireland: "), "{out}");
+    assert_eq!(url_of(&env, "metropolitan-police-service"), "https://met.example.org/");
+    assert_eq!(url_of(&env, "police-service-of-northern-ireland"), "https://psni.example.org/");
+    assert_eq!(url_of(&env, "british-transport-police"), "https://btp.example.org/");
+    let db = bytes(&env.db);
+    for (name, wants) in [
+        // a prefix and a word: `admin show` takes them, import suggests them
+        ("Kent", "hint: did you mean `kent-police` (Kent Police)?"),
+        ("Yorkshire", "hint: did you mean one of `"),
+        // a slip: the tool's own did-you-mean
+        ("Kent Polise", "hint: did you mean `kent-police` (Kent Police)?"),
+        ("Metropolitan Polce Service", "hint: did you mean `metropolitan-police-service`"),
+    ] {
+        let file = write(&env, "unknown.csv", format!("name,url\n{name},https://x.example.org/\n"));
+        let err = env.fails(&["import", &file], 2);
+        assert!(err.contains(&format!("line 2: no force \"{name}\"")), "{name}: {err}");
+        assert!(err.contains(wants), "{name}: {err}");
+        assert_eq!(bytes(&env.db), db, "{name} changed the database");
+    }
+}
