@@ -362,3 +362,57 @@ fn common_short_names_name_their_force_and_prefixes_get_a_did_you_mean() {
         assert_eq!(bytes(&env.db), db, "{name} changed the database");
     }
 }
+
+/// The example: re-importing the site's own `forces.csv` over unpublished changes set
+/// the URLs back to the published ones without a word. It still does (that is restoring a
+/// publication), but a warning names what it undoes.
+#[test]
+fn a_published_site_file_imported_over_unpublished_changes_says_what_it_undoes() {
+    let env = TestEnv::init();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    env.ok(&["publish", "--out", "site"]);
+    // nothing pending: no warning
+    for file in ["site/forces.csv", "site/forces.json"] {
+        let run = env.run(&["import", file]);
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{file}");
+    }
+    env.ok(&["set-url", "kent-police", "https://kent.example.org/new"]);
+    env.ok(&["set-url", "essex-police", "https://essex.example.org/"]);
+    let ids: Vec<i64> = env.json(&["history", "--json", "--limit", "2"])["changes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c["id"].as_i64()).collect())
+        .unwrap_or_default();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    for file in ["site/forces.csv", "site/forces.json"] {
+        let run = env.run(&["import", file, "--dry-run"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stderr.starts_with(&format!(
+                "warning: `{file}` is a published site file: importing it would undo 2 unpublished changes"
+            )),
+            "{file}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("to essex-police, kent-police\n"), "{}", run.stderr);
+        for id in &ids {
+            assert!(run.stderr.contains(&id.to_string()), "{id}: {}", run.stderr);
+        }
+        assert!(run.stdout.contains("would change kent-police: "), "{}", run.stdout);
+    }
+    // an export is no site file: the same change, no warning
+    env.ok(&["set-url", "kent-police", "https://kent.example.org/newer"]);
+    let export = write(&env, "export.csv", env.ok(&["export", "--format", "csv"]));
+    env.ok(&["set-url", "kent-police", "https://kent.example.org/newest"]);
+    let run = env.run(&["import", &export, "--dry-run"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{}", run.stdout);
+    // the import itself: warned, and done
+    let run = env.run(&["import", "site/forces.csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is a published site file: importing it undoes 4 unpublished changes"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(url_of(&env, "kent-police"), "https://www.kent.police.uk/uof");
+    assert_eq!(url_of(&env, "essex-police"), serde_json::Value::Null);
+}
