@@ -33,7 +33,7 @@ pub struct ImportArgs {
     /// forces.json; or a spreadsheet (.xlsx, .ods, or CSV with `,` `;` or tab) of names and links,
     /// headers in any case (Force, Name, URL, Link, Web address, …). Each row needs a slug or a
     /// name to say which force it is (without a slug, the name only finds the force); forces,
-    /// columns and keys it leaves out are left as they are
+    /// columns and keys it leaves out are left as they are. `-` reads the standard input
     pub file: PathBuf,
     /// Print what would change, and change nothing
     #[arg(long)]

@@ -56,6 +56,22 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> Result<ExitCode> {
         db.write_as(&actor, apply)
     }
     .map_err(each_problem)?;
+    // a published file set back over unpublished changes undoes them: importing it is allowed
+    // (it is how a publication is restored), but never silently
+    if parsed.is_site_file() && !imported.applied.is_empty() && !imported.unpublished.is_empty() {
+        let n = imported.unpublished.len();
+        let ids: Vec<String> = imported.unpublished.iter().take(8).map(|c| c.id.to_string()).collect();
+        let more = if n > ids.len() { ", …" } else { "" };
+        let forces: std::collections::BTreeSet<&str> =
+            imported.unpublished.iter().filter_map(|c| c.force.as_deref()).collect();
+        let changes = if n == 1 { "change" } else { "changes" };
+        output::warning(format!(
+            "`{shown}` is a published site file: importing it {} {n} unpublished {changes} ({changes} {}{more}) to {}",
+            if args.dry_run { "would undo" } else { "undoes" },
+            ids.join(", "),
+            forces.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
     let verb = if args.dry_run { "would change" } else { "changed" };
     for a in &imported.applied {
         let id = if args.dry_run { String::new() } else { format!(" (change {})", a.change.id) };

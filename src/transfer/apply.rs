@@ -25,12 +25,22 @@ pub struct Imported {
     pub applied: Vec<Applied>,
     pub not_in_file: Vec<String>,
     pub problems: Vec<Problem>,
+    /// The public changes made since the last publication to the forces this import changes
+    /// (none if nothing was ever published): what importing a published file sets back.
+    pub unpublished: Vec<Change>,
 }
 
 /// Apply the file's difference from the database as `import` changes. Forces missing from the
 /// file, and fields it leaves out, are left as they are. A record refused as bad input is a
 /// problem, and the records after it are still tried, so that every problem is named at once.
 pub fn apply(conn: &Connection, actor: &Actor, entries: &[Entry], allow_http: bool) -> Result<Imported> {
+    let since = match crate::db::publications::last(conn)? {
+        Some(last) => crate::db::changes::since_id(conn, last.last_change)?
+            .into_iter()
+            .filter(|c| c.action != Action::Publish && crate::approval::is_public(c))
+            .collect(),
+        None => Vec::new(),
+    };
     let mut applied = Vec::new();
     let mut problems = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -47,7 +57,7 @@ pub fn apply(conn: &Connection, actor: &Actor, entries: &[Entry], allow_http: bo
                 (Some(slug), _) => (forces::by_slug(conn, slug)?, false),
                 (None, Some(name)) => match super::find_named(conn, name)? {
                     Some(force) => (Some(force), true),
-                    None => return Err(crate::suggest::unknown_force(conn, name)?),
+                    None => return Err(super::names::unknown(conn, name)?),
                 },
                 (None, None) => return Err(bad("no slug and no name")),
             };
@@ -99,5 +109,8 @@ pub fn apply(conn: &Connection, actor: &Actor, entries: &[Entry], allow_http: bo
     }
     let not_in_file =
         forces::list(conn, true)?.into_iter().map(|f| f.slug).filter(|s| !seen.contains(s)).collect();
-    Ok(Imported { applied, not_in_file, problems })
+    let changed: std::collections::HashSet<&str> = applied.iter().map(|a| a.slug.as_str()).collect();
+    let unpublished =
+        since.into_iter().filter(|c| c.force.as_deref().is_some_and(|f| changed.contains(f))).collect();
+    Ok(Imported { applied, not_in_file, problems, unpublished })
 }

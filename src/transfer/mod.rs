@@ -141,7 +141,8 @@ impl Entry {
 
 /// An import file, checked: its good records; the fields that no record gives (a CSV without the
 /// column), which import reports as left as they are; what the file holds that import does not
-/// change (the site's own `notes` and `data_to`); and the problems of its other records.
+/// change (the site's own `notes` and `data_to`, by which a published site file is known); and
+/// the problems of its other records.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Parsed {
     pub entries: Vec<Entry>,
@@ -150,32 +151,44 @@ pub struct Parsed {
     pub problems: Vec<Problem>,
 }
 
+impl Parsed {
+    /// Whether the file is recognisably a published site's `forces.csv` or `forces.json`: it
+    /// holds the site's own `notes` or `data_to`, which an export and a spreadsheet do not.
+    pub fn is_site_file(&self) -> bool {
+        !self.not_imported.is_empty()
+    }
+}
+
 /// Read and check an import file. A problem that stops the file being read at all (not UTF-8
 /// and not a spreadsheet, an unknown column) is an error, every such problem in it named;
 /// problems of single records are in `Parsed::problems`, for import to report with those it
-/// finds against the database. A file that is not a regular file (a pipe, a FIFO, a device) is
-/// read only up to the same limit.
+/// finds against the database. Only a regular file (or a symlink to one) is read, and `-`, the
+/// standard input, up to the same limit: a FIFO, a socket, a device or a directory is refused
+/// by name before it is opened, since reading one may never end.
 pub fn read(path: &Path, allow_http: bool) -> Result<Parsed> {
     let shown = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| {
-        bad_hint(format!("cannot read `{shown}`: {e}"), "give the path of a file made by `admin export`")
-    })?;
-    if meta.is_dir() {
-        return Err(bad(format!("`{shown}` is a directory, not an import file")));
-    }
     let too_big = || {
         bad_hint(
             format!("`{shown}` is more than {MAX_IMPORT_BYTES} bytes, the most an import reads"),
             "split the file; nothing was imported",
         )
     };
-    if meta.is_file() && meta.len() > MAX_IMPORT_BYTES {
-        return Err(too_big());
-    }
     let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|file| file.take(MAX_IMPORT_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| bad(format!("cannot read `{shown}`: {e}")))?;
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_IMPORT_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| bad(format!("cannot read the standard input: {e}")))?;
+    } else {
+        let file = open_regular(path, &shown)?;
+        if file.metadata().map(|m| m.len()).unwrap_or(0) > MAX_IMPORT_BYTES {
+            return Err(too_big());
+        }
+        file.take(MAX_IMPORT_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| bad(format!("cannot read `{shown}`: {e}")))?;
+    }
     if bytes.len() as u64 > MAX_IMPORT_BYTES {
         return Err(too_big());
     }
@@ -188,6 +201,51 @@ pub fn read(path: &Path, allow_http: bool) -> Result<Parsed> {
         parse_all(&bytes, format).map_err(|list| anyhow::Error::from(Problems::new(&shown, list)))?;
     check(&mut parsed, allow_http);
     Ok(parsed)
+}
+
+/// What a file that is not a regular file is, in words.
+fn kind_of(kind: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Open `path` for reading only if it is a regular file, or a symlink to one: its type is
+/// checked before it is opened, and again on what was opened (without blocking, so that a FIFO
+/// put in its place meanwhile is refused, not waited on).
+fn open_regular(path: &Path, shown: &str) -> Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let hint = "give the path of a file made by `admin export`, a spreadsheet, or `-` for the standard input";
+    let cannot = |e: std::io::Error| bad_hint(format!("cannot read `{shown}`: {e}"), hint);
+    let link = std::fs::symlink_metadata(path).map_err(cannot)?;
+    let target =
+        if link.file_type().is_symlink() { std::fs::metadata(path).map_err(cannot)? } else { link.clone() };
+    let refuse = |kind: std::fs::FileType| {
+        let via = if link.file_type().is_symlink() { "a symlink to " } else { "" };
+        bad_hint(format!("`{shown}` is {via}{}, not an import file", kind_of(kind)), hint)
+    };
+    if !target.file_type().is_file() {
+        return Err(refuse(target.file_type()));
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+        .map_err(cannot)?;
+    let opened = file.metadata().map_err(cannot)?;
+    if !opened.file_type().is_file() {
+        return Err(refuse(opened.file_type()));
+    }
+    Ok(file)
 }
 
 /// Parse and check the bytes of an import file, refused at any problem (`Problems`, with no
@@ -261,6 +319,24 @@ fn check(parsed: &mut Parsed, allow_http: bool) {
     parsed.problems.sort_by_key(|p| p.at);
 }
 
+/// The problem of a URL of only white space, whichever kind of file holds it: `url` as read, or
+/// `None` where a spreadsheet kept a text cell but not its spaces (an `.xlsx` cell of spaces
+/// without `xml:space="preserve"`), so that no format takes it for an empty cell.
+fn white_url(at: Place, url: Option<&str>) -> Problem {
+    let what = match url {
+        Some(url) => {
+            let points: Vec<String> = url.chars().map(|c| format!("U+{:04X}", u32::from(c))).collect();
+            output::prefix(&points.join(" "), 60).to_string()
+        }
+        None => "a text cell whose spaces the sheet did not keep".to_owned(),
+    };
+    Problem::at(
+        at,
+        format!("the URL is only white space ({what})"),
+        Some("leave it empty (in JSON, null) to remove the force's link; nothing was imported".into()),
+    )
+}
+
 fn check_one(
     entry: &Entry,
     allow_http: bool,
@@ -274,14 +350,7 @@ fn check_one(
     if let Some(Some(url)) = &entry.url {
         // only an empty cell or null clears: a cell of spaces is a mistake, as `set-url " "` is
         if url.trim().is_empty() {
-            let points: Vec<String> = url.chars().map(|c| format!("U+{:04X}", u32::from(c))).collect();
-            return Err(Problem::at(
-                at,
-                format!("the URL is only white space ({})", output::prefix(&points.join(" "), 60)),
-                Some(
-                    "leave it empty (in JSON, null) to remove the force's link; nothing was imported".into(),
-                ),
-            ));
+            return Err(white_url(at, Some(url)));
         }
         validate::force_url(url, allow_http).map_err(|e| problem_of(at, &e))?;
     }

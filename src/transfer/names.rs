@@ -1,7 +1,10 @@
 //! `&` and `and` make one name in an import ("Avon & Somerset Constabulary" is Avon and
 //! Somerset Constabulary): a name is looked up as typed, then spelt the other way, each by the
 //! database's own name key; two names of one file are one name when their look-alike keys are,
-//! spelt with `and`.
+//! spelt with `and`. A common short name (`Met`, `PSNI`, from `seed/short-names.txt`) names its
+//! force too, as everywhere else; a prefix or a single word of a name does not (`admin show
+//! kent` finds Kent Police, but a bulk change takes only what is explicit), and gets the
+//! did-you-mean the rest of the tool gives.
 use anyhow::Result;
 use rusqlite::Connection;
 
@@ -25,7 +28,7 @@ fn amp_spelled(name: &str) -> String {
 }
 
 /// The force a name in an import file names: by the name as written, else by it with `&` and
-/// `and` the other way round.
+/// `and` the other way round, else by a common short name.
 pub fn find_named(conn: &Connection, name: &str) -> Result<Option<Force>> {
     if let Some(force) = forces::by_name(conn, name)? {
         return Ok(Some(force));
@@ -37,7 +40,30 @@ pub fn find_named(conn: &Connection, name: &str) -> Result<Option<Force>> {
             }
         }
     }
-    Ok(None)
+    match crate::seed::short_name(name) {
+        Some(slug) => forces::by_slug(conn, slug),
+        None => Ok(None),
+    }
+}
+
+/// The error for a name that names no force: where a forgiving look-up (a prefix, a word) finds
+/// one, that is the did-you-mean, as import does not take it on its own; else the tool's own
+/// did-you-mean.
+pub fn unknown(conn: &Connection, name: &str) -> Result<anyhow::Error> {
+    use crate::suggest::{forgiving, Found};
+    let all = forces::all(conn)?;
+    let hint = match forgiving(&all, name) {
+        Found::One(force) => format!(
+            "did you mean `{}` ({})? import takes a force's whole name, its slug or a common short name",
+            force.slug, force.name
+        ),
+        Found::Several(several) => {
+            let named: Vec<String> = several.iter().take(8).map(|f| format!("`{}`", f.slug)).collect();
+            format!("did you mean one of {}? give the whole name or the slug", named.join(", "))
+        }
+        Found::None => return crate::suggest::unknown_force(conn, name),
+    };
+    Ok(crate::exit_codes::bad_hint(format!("no force {}", crate::validate::quoted(name)), hint))
 }
 
 #[cfg(test)]

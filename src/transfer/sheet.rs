@@ -111,6 +111,8 @@ fn xlsx(bytes: &[u8]) -> Result<Cells, Vec<Problem>> {
         let value = match (cell.formula, cell.value) {
             (Some(formula), _) if !formula.is_empty() => Cell::Formula(format!("={formula}")),
             (_, DataRef::Empty) => continue,
+            (_, DataRef::String(s)) if s.is_empty() => Cell::NoText,
+            (_, DataRef::SharedString("")) => Cell::NoText,
             (_, DataRef::String(s)) => Cell::Text(s),
             (_, DataRef::SharedString(s)) => Cell::Text(s.to_owned()),
             (_, DataRef::Int(n)) => Cell::Other(format!("a number ({n})")),
@@ -146,6 +148,7 @@ fn ods(bytes: &[u8]) -> Result<Cells, Vec<Problem>> {
     for (row, col, value) in values.cells() {
         let value = match value {
             Data::Empty => continue,
+            Data::String(s) if s.is_empty() => Cell::NoText,
             Data::String(s) => Cell::Text(s.clone()),
             Data::Int(n) => Cell::Other(format!("a number ({n})")),
             Data::Float(n) => Cell::Other(format!("a number ({n})")),

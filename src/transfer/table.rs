@@ -8,6 +8,9 @@ use crate::validate::quoted;
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Cell {
     Text(String),
+    /// A text cell a spreadsheet holds with no text: its white space, if any, was not kept.
+    /// Blank, but in the URL column refused as a cell of spaces is.
+    NoText,
     /// A formula, by its text: import reads values, never formulas.
     Formula(String),
     /// A number, a date, a true/false or an error value, described ("a number (5)").
@@ -16,7 +19,11 @@ pub(super) enum Cell {
 
 impl Cell {
     fn is_blank(&self) -> bool {
-        matches!(self, Cell::Text(t) if t.trim().is_empty())
+        match self {
+            Cell::Text(t) => t.trim().is_empty(),
+            Cell::NoText => true,
+            Cell::Formula(_) | Cell::Other(_) => false,
+        }
     }
 }
 
@@ -158,6 +165,7 @@ pub(super) fn from_table(table: Table, csv: bool) -> Result<Parsed, Vec<Problem>
     for (i, cell) in header.cells.iter().enumerate() {
         let text = match cell {
             Cell::Text(t) => t.as_str(),
+            Cell::NoText => "",
             Cell::Formula(f) => {
                 problems.push(Problem::at(at, format!("the header {} is a formula", quoted(f)), None));
                 columns.push(None);
@@ -235,14 +243,21 @@ pub(super) fn from_table(table: Table, csv: bool) -> Result<Parsed, Vec<Problem>
         }
         match entry(&row, &field_column, width, csv) {
             Ok(entry) => parsed.entries.push(entry),
-            Err(message) => parsed.problems.push(Problem::at(row.at, message, None)),
+            Err(problem) => parsed.problems.push(problem),
         }
     }
     Ok(parsed)
 }
 
 /// One row's force, or what is wrong with the row.
-fn entry(row: &Row, field_column: &[Option<usize>; 4], width: usize, csv: bool) -> Result<Entry, String> {
+fn entry(row: &Row, field_column: &[Option<usize>; 4], width: usize, csv: bool) -> Result<Entry, Problem> {
+    if field_column[2].and_then(|i| row.cells.get(i)) == Some(&Cell::NoText) {
+        return Err(super::white_url(row.at, None));
+    }
+    entry_of(row, field_column, width, csv).map_err(|message| Problem::at(row.at, message, None))
+}
+
+fn entry_of(row: &Row, field_column: &[Option<usize>; 4], width: usize, csv: bool) -> Result<Entry, String> {
     let n = row.cells.len();
     let beyond = row.cells.iter().skip(width).any(|c| !c.is_blank());
     if csv && (beyond || n < width) {
@@ -254,7 +269,7 @@ fn entry(row: &Row, field_column: &[Option<usize>; 4], width: usize, csv: bool) 
     let cell = |k: usize| -> Result<Option<String>, String> {
         let Some(i) = field_column[k] else { return Ok(None) };
         match row.cells.get(i) {
-            None => Ok(Some(String::new())),
+            None | Some(Cell::NoText) => Ok(Some(String::new())),
             Some(Cell::Text(t)) if csv => Ok(Some(csv_unsafe(t))),
             Some(Cell::Text(t)) => Ok(Some(t.clone())),
             Some(Cell::Formula(f)) => Err(format!(

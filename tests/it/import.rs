@@ -328,3 +328,91 @@ fn an_ods_is_read() {
     let err = env.fails(&["import", &write(&env, "space.ods", ods(&table))], 2);
     assert!(err.contains("`space.ods` row 2: the URL is only white space (U+00A0)"), "{err}");
 }
+
+/// The example: a sheet naming `Met` or `PSNI` was refused as "no force", though `admin
+/// show met` knows them. The common short names name their force; a prefix or a single word
+/// does not (a bulk change takes only what is explicit), and gets a did-you-mean.
+#[test]
+fn common_short_names_name_their_force_and_prefixes_get_a_did_you_mean() {
+    let env = TestEnv::init();
+    let file = write(
+        &env,
+        "short.csv",
+        "Force,URL\nMet,https://met.example.org/\nPSNI,https://psni.example.org/\nbtp,https://btp.example.org/\n",
+    );
+    let out = env.ok(&["import", &file]);
+    assert!(out.contains("changed metropolitan-police-service: "), "{out}");
+    assert!(out.contains("changed police-service-of-northern-ireland: "), "{out}");
+    assert_eq!(url_of(&env, "metropolitan-police-service"), "https://met.example.org/");
+    assert_eq!(url_of(&env, "police-service-of-northern-ireland"), "https://psni.example.org/");
+    assert_eq!(url_of(&env, "british-transport-police"), "https://btp.example.org/");
+    let db = bytes(&env.db);
+    for (name, wants) in [
+        // a prefix and a word: `admin show` takes them, import suggests them
+        ("Kent", "hint: did you mean `kent-police` (Kent Police)?"),
+        ("Yorkshire", "hint: did you mean one of `"),
+        // a slip: the tool's own did-you-mean
+        ("Kent Polise", "hint: did you mean `kent-police` (Kent Police)?"),
+        ("Metropolitan Polce Service", "hint: did you mean `metropolitan-police-service`"),
+    ] {
+        let file = write(&env, "unknown.csv", format!("name,url\n{name},https://x.example.org/\n"));
+        let err = env.fails(&["import", &file], 2);
+        assert!(err.contains(&format!("line 2: no force \"{name}\"")), "{name}: {err}");
+        assert!(err.contains(wants), "{name}: {err}");
+        assert_eq!(bytes(&env.db), db, "{name} changed the database");
+    }
+}
+
+/// The example: re-importing the site's own `forces.csv` over unpublished changes set
+/// the URLs back to the published ones without a word. It still does (that is restoring a
+/// publication), but a warning names what it undoes.
+#[test]
+fn a_published_site_file_imported_over_unpublished_changes_says_what_it_undoes() {
+    let env = TestEnv::init();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    env.ok(&["publish", "--out", "site"]);
+    // nothing pending: no warning
+    for file in ["site/forces.csv", "site/forces.json"] {
+        let run = env.run(&["import", file]);
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{file}");
+    }
+    env.ok(&["set-url", "kent-police", "https://kent.example.org/new"]);
+    env.ok(&["set-url", "essex-police", "https://essex.example.org/"]);
+    let ids: Vec<i64> = env.json(&["history", "--json", "--limit", "2"])["changes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c["id"].as_i64()).collect())
+        .unwrap_or_default();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    for file in ["site/forces.csv", "site/forces.json"] {
+        let run = env.run(&["import", file, "--dry-run"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stderr.starts_with(&format!(
+                "warning: `{file}` is a published site file: importing it would undo 2 unpublished changes"
+            )),
+            "{file}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("to essex-police, kent-police\n"), "{}", run.stderr);
+        for id in &ids {
+            assert!(run.stderr.contains(&id.to_string()), "{id}: {}", run.stderr);
+        }
+        assert!(run.stdout.contains("would change kent-police: "), "{}", run.stdout);
+    }
+    // an export is no site file: the same change, no warning
+    env.ok(&["set-url", "kent-police", "https://kent.example.org/newer"]);
+    let export = write(&env, "export.csv", env.ok(&["export", "--format", "csv"]));
+    env.ok(&["set-url", "kent-police", "https://kent.example.org/newest"]);
+    let run = env.run(&["import", &export, "--dry-run"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{}", run.stdout);
+    // the import itself: warned, and done
+    let run = env.run(&["import", "site/forces.csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is a published site file: importing it undoes 4 unpublished changes"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(url_of(&env, "kent-police"), "https://www.kent.police.uk/uof");
+    assert_eq!(url_of(&env, "essex-police"), serde_json::Value::Null);
+}

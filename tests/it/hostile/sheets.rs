@@ -136,3 +136,83 @@ fn cells_far_to_the_right_make_no_wide_rows() {
         run.stderr.lines().last().unwrap_or_default()
     );
 }
+
+/// An `.xlsx` as some writers make it: its text without `xml:space="preserve"`, so that a reader
+/// keeps none of a cell's leading and trailing spaces.
+fn without_preserve(book: Vec<u8>) -> Vec<u8> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut member = archive.by_index(i).unwrap();
+        let name = member.name().unwrap().to_string();
+        let mut body = String::new();
+        std::io::Read::read_to_string(&mut member, &mut body).unwrap();
+        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(body.replace(" xml:space=\"preserve\"", "").as_bytes()).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// The issue's example (a URL cell of spaces in an .xlsx removed the link, while the same as CSV
+/// or .ods was refused) and its class: each white-space-only cell, and an empty one, has one
+/// outcome in every format import reads.
+#[test]
+fn a_url_cell_of_white_space_has_one_outcome_in_every_format() {
+    let env = TestEnv::init();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    let db = crate::testenv::bytes(&env.db);
+    for cell in ["   ", " ", "\t", "\u{A0}", "\u{3000}", " \u{A0}\t", ""] {
+        let sheet = |s: &mut rust_xlsxwriter::Worksheet| {
+            s.write_string(1, 0, "Kent Police").unwrap();
+            // an empty cell is no cell, as a spreadsheet keeps it
+            if !cell.is_empty() {
+                s.write_string(1, 1, cell).unwrap();
+            }
+        };
+        let ods_url = if cell.is_empty() {
+            "<table:table-cell/>".to_owned()
+        } else {
+            format!(
+                r#"<table:table-cell office:value-type="string"><text:p>{cell}</text:p></table:table-cell>"#
+            )
+        };
+        const KENT: &str =
+            r#"<table:table-cell office:value-type="string"><text:p>Kent Police</text:p></table:table-cell>"#;
+        let json = serde_json::json!({"forces": [{"name": "Kent Police", "url": cell}]}).to_string();
+        let files: Vec<(&str, Vec<u8>)> = vec![
+            ("w.csv", format!("name,url\nKent Police,{cell}\n").into_bytes()),
+            // a tab in a TSV cell is quoted, or it is a separator
+            ("w.tsv", format!("name\turl\nKent Police\t\"{cell}\"\n").into_bytes()),
+            ("w.json", json.into_bytes()),
+            ("w.xlsx", xlsx(&[&["name", "url"]], sheet)),
+            ("w-plain.xlsx", without_preserve(xlsx(&[&["name", "url"]], sheet))),
+            (
+                "w.ods",
+                ods(&[
+                    ods_row(&["name", "url"]),
+                    format!("<table:table-row>{KENT}{ods_url}</table:table-row>"),
+                ]
+                .concat()),
+            ),
+        ];
+        let mut outcomes = Vec::new();
+        for (name, body) in files {
+            let run = env.run(&["import", &file(&env, name, &body), "--dry-run"]);
+            let outcome = match run.code {
+                0 if run.stdout.contains("would change kent-police: URL removed") => "removes the URL",
+                2 if run.stderr.contains("the URL is only white space (") => "refused as white space",
+                _ => "something else",
+            };
+            assert_eq!(crate::testenv::bytes(&env.db), db, "{name} {cell:?} changed the database");
+            outcomes.push((name, outcome, run.stdout + &run.stderr));
+        }
+        let wants = if cell.is_empty() { "removes the URL" } else { "refused as white space" };
+        for (name, outcome, output) in &outcomes {
+            assert_eq!(*outcome, wants, "{name} with a URL cell {cell:?}:\n{output}");
+        }
+    }
+    assert_eq!(
+        env.json(&["show", "kent-police", "--json"])["force"]["url"],
+        "https://www.kent.police.uk/uof"
+    );
+}
