@@ -95,7 +95,7 @@ pub fn verify(site: &mut Source, since: Option<&mut Source>) -> Result<Report> {
     let files = check_files(site, &newest, number)?;
     check_history(site, &records)?;
     let kept = match since {
-        Some(older) => Some(check_extends(older, &records, site)?),
+        Some(older) => Some(check_extends(older, &records, site, &allowed)?),
         None => None,
     };
     let signed = newest.get("signatures").and_then(Value::as_array).is_some_and(|s| !s.is_empty());
@@ -106,9 +106,23 @@ pub fn verify(site: &mut Source, since: Option<&mut Source>) -> Result<Report> {
 fn check_signatures(record: &Value, number: i64, bytes: &[u8], allowed: &[signers::Line]) -> Result<()> {
     let when = signers::at(text(record, "published_at"));
     let signatures = record.get("signatures").and_then(Value::as_array).cloned().unwrap_or_default();
+    let publisher = text(record, "publisher");
+    if signatures.is_empty() && signers::held(allowed, publisher, crate::sign::PUBLICATION_NAMESPACE, &when) {
+        return Err(wrong(format!(
+            "publication {number} is unsigned, but allowed_signers gives its publisher {publisher} a key at {}: its signature was removed",
+            text(record, "published_at")
+        )));
+    }
+    let mut seen: Vec<(&str, &str)> = Vec::new();
     for signature in &signatures {
         let signer = text(signature, "signer");
         let armored = text(signature, "signature");
+        if seen.iter().any(|(s, a)| *s == signer || *a == armored) {
+            return Err(wrong(format!(
+                "publication {number} carries a signature by {signer} twice: a record has one signature per signer"
+            )));
+        }
+        seen.push((signer, armored));
         match signers::check(allowed, signer, crate::sign::PUBLICATION_NAMESPACE, &when, bytes, armored) {
             signers::Found::Valid => {}
             signers::Found::NotThen { after, before } => {
@@ -253,7 +267,12 @@ fn check_history(site: &mut Source, records: &[Value]) -> Result<()> {
 }
 
 /// The site keeps every record of the older copy, byte for byte, and its history.
-fn check_extends(older: &mut Source, records: &[Value], site: &Source) -> Result<usize> {
+fn check_extends(
+    older: &mut Source,
+    records: &[Value],
+    site: &Source,
+    allowed: &[signers::Line],
+) -> Result<usize> {
     let old = records_of(&json(older, "publications.json")?, older)?;
     for (i, old_record) in old.iter().enumerate() {
         let number = old_record.get("number").and_then(Value::as_i64).unwrap_or(0);
@@ -278,6 +297,18 @@ fn check_extends(older: &mut Source, records: &[Value], site: &Source) -> Result
             }
             Some(_) => {}
         }
+    }
+    // and every key of the older copy, with its times
+    let then = signers::at(old.last().map_or("", |r| text(r, "published_at")));
+    let old_allowed = older.read("allowed_signers")?.unwrap_or_default();
+    let old_allowed = signers::parse(&String::from_utf8_lossy(&old_allowed)).map_err(wrong)?;
+    if let Some(line) = old_allowed.iter().find(|l| !signers::keeps(allowed, l, &then)) {
+        return Err(wrong(format!(
+            "`{}` does not keep {}'s key as `{}` gives it: a key was removed or its times changed",
+            site.name("allowed_signers"),
+            line.principals.join(","),
+            older.name("allowed_signers")
+        )));
     }
     Ok(old.len())
 }

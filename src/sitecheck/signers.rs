@@ -2,7 +2,7 @@
 //! against the keys it gives a signer at a time, as `ssh-keygen -Y verify -Overify-time` does.
 
 /// One line: who, which key, between which times (`YYYYMMDDHHMMSS`, UTC).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Line {
     pub principals: Vec<String>,
     pub key: String,
@@ -133,4 +133,28 @@ pub fn check(
         found = Found::NotThen { after: line.valid_after.clone(), before: line.valid_before.clone() };
     }
     found
+}
+
+/// Whether `lines` give `who` a key for `namespace` at `when` (`YYYYMMDDHHMMSS`).
+pub fn held(lines: &[Line], who: &str, namespace: &str, when: &str) -> bool {
+    lines.iter().any(|line| {
+        line.principals.iter().any(|p| p == who)
+            && line.namespaces.as_ref().is_none_or(|n| n.iter().any(|n| n == namespace))
+            && line.valid_after.as_deref().is_none_or(|a| a <= when)
+            && line.valid_before.as_deref().is_none_or(|b| when <= b)
+    })
+}
+
+/// Whether `newer` keeps `line` of an older copy made at `then`: the same line, or (where the
+/// key had no end then) the same line given an end no earlier than `then`. Keys are only ever
+/// added or ended, never removed.
+pub fn keeps(newer: &[Line], line: &Line, then: &str) -> bool {
+    newer.iter().any(|new| {
+        new.principals == line.principals
+            && new.key == line.key
+            && new.namespaces == line.namespaces
+            && new.valid_after == line.valid_after
+            && (new.valid_before == line.valid_before
+                || (line.valid_before.is_none() && new.valid_before.as_deref().is_some_and(|b| b >= then)))
+    })
 }

@@ -14,6 +14,21 @@ pub const MAX_FILE: u64 = files::MAX_SITE_FILE;
 /// The most read from one site in all.
 const MAX_TOTAL: u64 = 4 * MAX_FILE;
 
+/// How long one file of a site may take to fetch.
+const TIMEOUT_SECS: u64 = 30;
+
+const TIMEOUT_HINT: &str =
+    "the site did not answer in 30 seconds: try again later, or fetch its files and give their directory";
+
+/// Whether a fetch gave up because the site was too slow.
+fn timed_out(e: &ureq::Error) -> bool {
+    match e {
+        ureq::Error::Timeout(_) => true,
+        ureq::Error::Io(e) => e.kind() == std::io::ErrorKind::TimedOut,
+        _ => false,
+    }
+}
+
 pub enum Source {
     Dir { path: PathBuf, dir: files::Dir, read: u64 },
     Url { base: String, agent: ureq::Agent, read: u64 },
@@ -25,7 +40,7 @@ impl Source {
         if site.starts_with("https://") || site.starts_with("http://") {
             let base = if site.ends_with('/') { site.to_owned() } else { format!("{site}/") };
             let agent: ureq::Agent = ureq::Agent::config_builder()
-                .timeout_global(Some(std::time::Duration::from_secs(30)))
+                .timeout_global(Some(std::time::Duration::from_secs(TIMEOUT_SECS)))
                 .max_redirects(3)
                 .build()
                 .into();
@@ -36,6 +51,11 @@ impl Source {
         let dir = files::Dir::open(&path).map_err(|e| match e {
             // a path that names nothing is a slip in the command: bad input
             files::Refusal::Missing => crate::exit_codes::bad_hint(format!("`{site}` {e}"), hint),
+            // a site is a directory: name what the path is instead
+            files::Refusal::NotAFile(what) => {
+                let what = if path.is_file() { "a file" } else { what };
+                failed_hint(format!("`{site}` is {what}, not a directory"), hint)
+            }
             e => failed_hint(format!("`{site}` {e}"), hint),
         })?;
         Ok(Source::Dir { path, dir, read: 0 })
@@ -68,19 +88,20 @@ impl Source {
                     Ok(response) => response,
                     Err(ureq::Error::StatusCode(404)) => return Ok(None),
                     Err(e) => {
-                        return Err(failed_hint(
-                            format!("failed to fetch `{name}`: {e}"),
-                            "check the address and the network",
-                        ))
+                        let hint =
+                            if timed_out(&e) { TIMEOUT_HINT } else { "check the address and the network" };
+                        return Err(failed_hint(format!("failed to fetch `{name}`: {e}"), hint));
                     }
                 };
                 let limit = MAX_FILE.min(MAX_TOTAL - *read);
                 let mut body = response.into_body();
                 let bytes = body.with_config().limit(limit).read_to_vec().map_err(|e| {
-                    failed_hint(
-                        format!("failed to read `{name}`: {e}"),
-                        format!("a site's file is read up to {} MB", limit / (1024 * 1024)),
-                    )
+                    let hint = if timed_out(&e) {
+                        TIMEOUT_HINT.to_owned()
+                    } else {
+                        format!("a site's file is read up to {} MB", limit / (1024 * 1024))
+                    };
+                    failed_hint(format!("failed to read `{name}`: {e}"), hint)
                 })?;
                 *read += bytes.len() as u64;
                 bytes

@@ -374,3 +374,111 @@ fn a_repaired_site_and_a_past_publication_carry_their_records_as_published() {
     assert_eq!(code, 1, "an older site does not extend a newer one: {stderr}");
     assert!(stderr.contains("it has no publication 3"), "{stderr}");
 }
+
+/// Publication 3 with its signature removed and index.html edited, its record's sha256 made to
+/// match: bob held a key then, so the record must carry his signature.
+#[test]
+fn a_record_whose_signature_was_removed_fails_both_checks_where_its_publisher_held_a_key() {
+    let team = team();
+    let env = &team.env;
+    copy_dir(&env.path("site"), &env.path("stripped"));
+    let index = env.path("stripped").join("index.html");
+    let text = std::fs::read_to_string(&index).unwrap().replace("Kent", "K<script>x</script>ent");
+    std::fs::write(&index, &text).unwrap();
+    let mut value = records(&env.path("stripped"));
+    value["publications"][2]["files"]["index.html"] = sha256_hex(text.as_bytes()).into();
+    value["publications"][2]["signatures"] = serde_json::json!([]);
+    write_records(&env.path("stripped"), &value);
+    both_fail(
+        env,
+        "stripped",
+        None,
+        &[
+            "publication 3 is unsigned, but allowed_signers gives its publisher bob a key",
+            "signature was removed",
+        ],
+    );
+}
+
+#[test]
+fn a_record_carrying_the_same_signature_twice_fails_both_checks() {
+    let team = team();
+    let env = &team.env;
+    copy_dir(&env.path("site"), &env.path("twice"));
+    let mut value = records(&env.path("twice"));
+    let signature = value["publications"][2]["signatures"][0].clone();
+    value["publications"][2]["signatures"].as_array_mut().unwrap().push(signature);
+    write_records(&env.path("twice"), &value);
+    both_fail(env, "twice", None, &["publication 3 carries a signature by bob twice"]);
+}
+
+/// A reader keeps a copy after publication 3; bob publishes 4. Someone holding bob's retired key
+/// then gives it back its validity in allowed_signers, edits index.html and signs publication 4
+/// with it: the site alone cannot show it, the copy (which ends that key) can.
+#[test]
+fn a_newer_site_that_changes_a_key_of_an_older_copy_fails_both_checks() {
+    let team = team();
+    let env = &team.env;
+    copy_dir(&env.path("site"), &env.path("copy3"));
+    env.set_epoch(EPOCH + 600);
+    signed(env, "bob", &team.bob, &["set-url", "kent-police", "https://kent.example/uof2", "-m", "moved"]);
+    signed(env, "carol", &env.path("carol_key"), &["approve"]);
+    signed(env, "bob", &team.bob, &["publish", "--out", "site"]);
+    let (code, stdout, stderr) = verify_site(
+        env,
+        &[env.path("site").to_str().unwrap(), "--since", env.path("copy3").to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("the newest publication 4 (signed by bob)"), "{stdout}");
+
+    copy_dir(&env.path("site"), &env.path("revived"));
+    let path = env.path("revived").join("allowed_signers");
+    let retired = pubkey_text(&team.bob_old);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = text.lines().find(|l| l.contains(&retired)).unwrap().to_owned();
+    let until = line.find(",valid-before=").expect("the retired key has an end");
+    let revived_line = format!("{}{}", &line[..until], &line[line.rfind('"').unwrap() + 1..]);
+    let revived = text.replace(&line, &revived_line);
+    std::fs::write(&path, &revived).unwrap();
+    let index = env.path("revived").join("index.html");
+    let page = std::fs::read_to_string(&index).unwrap().replace("Kent", "Kent <b>(moved)</b>");
+    std::fs::write(&index, &page).unwrap();
+    let mut value = records(&env.path("revived"));
+    value["publications"][3]["files"]["allowed_signers"] = sha256_hex(revived.as_bytes()).into();
+    value["publications"][3]["files"]["index.html"] = sha256_hex(page.as_bytes()).into();
+    resign(env, &mut value["publications"][3], &team.bob_old);
+    write_records(&env.path("revived"), &value);
+    // the site alone agrees with itself (what docs/checking-the-site.md says it cannot tell)
+    let (code, _, stderr) = verify_site(env, &[env.path("revived").to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    both_fail(
+        env,
+        "revived",
+        Some("copy3"),
+        &["does not keep bob's key", "a key was removed or its times changed"],
+    );
+}
+
+/// The key (type and base64) in an OpenSSH public key file.
+fn pubkey_text(key: &Path) -> String {
+    let text = std::fs::read_to_string(format!("{}.pub", key.display())).unwrap();
+    text.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn verify_site_says_a_file_given_for_a_site_or_an_older_copy_is_not_a_directory() {
+    let env = TestEnv::init();
+    env.ok(&["publish", "--out", "site"]);
+    std::fs::write(env.path("afile"), "x").unwrap();
+    let afile = env.path("afile");
+    let site = env.path("site");
+    for args in
+        [vec![afile.to_str().unwrap()], vec![site.to_str().unwrap(), "--since", afile.to_str().unwrap()]]
+    {
+        let (code, _, stderr) = verify_site(&env, &args);
+        assert_eq!(code, 1, "{stderr}");
+        assert_error_shape(&stderr);
+        assert!(stderr.contains("afile` is a file, not a directory"), "{stderr}");
+        assert!(!stderr.contains("regular file"), "{stderr}");
+    }
+}
