@@ -170,13 +170,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_page_changed_at_the_newest_difference_or_the_first_page_read() {
+    /// A database holding one force, and the force's id.
+    fn one_force() -> (tempfile::TempDir, Db, i64) {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::create(&dir.path().join("t.db")).unwrap();
+        db.conn().execute("INSERT INTO forces (name, name_key, slug, status) VALUES ('Kent Police', 'kent police', 'kent-police', 'active')", []).unwrap();
+        let force: i64 = db.conn().query_row("SELECT id FROM forces", [], |r| r.get(0)).unwrap();
+        (dir, db, force)
+    }
+
+    #[test]
+    fn the_page_changed_at_the_newest_difference_or_the_first_page_read() {
+        let (_dir, db, force) = one_force();
         let conn = db.conn();
-        conn.execute("INSERT INTO forces (name, name_key, slug, status) VALUES ('Kent Police', 'kent police', 'kent-police', 'active')", []).unwrap();
-        let force: i64 = conn.query_row("SELECT id FROM forces", [], |r| r.get(0)).unwrap();
         let (a, b) = ("https://a.uk/uof", "https://b.uk/uof");
         assert!(last_seen(conn, force, a).unwrap().is_none());
 
@@ -216,11 +222,8 @@ mod tests {
 
     #[test]
     fn a_failing_spell_is_the_newest_checks_and_only_for_its_url() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::create(&dir.path().join("t.db")).unwrap();
+        let (_dir, db, force) = one_force();
         let conn = db.conn();
-        conn.execute("INSERT INTO forces (name, name_key, slug, status) VALUES ('Kent Police', 'kent police', 'kent-police', 'active')", []).unwrap();
-        let force: i64 = conn.query_row("SELECT id FROM forces", [], |r| r.get(0)).unwrap();
         let (a, b) = ("https://a.uk/uof", "https://b.uk/uof");
         assert_eq!(failing_since(conn, force, a).unwrap(), None, "never checked");
         let since = Some("2026-01-01T00:00:00Z".to_owned());
