@@ -31,6 +31,9 @@ pub enum Form {
 /// publication adds them all); beyond it, they are counted on one line.
 const BARE_LISTED: usize = 3;
 
+/// The longest removed or added run of the page's words in the compact form, in characters.
+const COMPACT_RUN: usize = 30;
+
 /// The longest line of the page's difference in the compact form, in characters.
 const COMPACT_LINE: usize = 98;
 
@@ -71,7 +74,7 @@ pub fn lines(difference: &PublicDifference, form: Form) -> Vec<String> {
                     bare_names.len() - BARE_LISTED
                 ));
             }
-            out.extend(page_lines(difference));
+            out.extend(page_lines(difference, usize::MAX));
         }
         Form::Compact(limit) => {
             out.push(format!("  {}", counts(difference)));
@@ -81,7 +84,7 @@ pub fn lines(difference: &PublicDifference, form: Form) -> Vec<String> {
                 out.push(format!("  … and {more} more"));
             }
             // a screenful: each of the page's lines cut short (`approve` shows them whole)
-            out.extend(page_lines(difference).into_iter().map(|line| {
+            out.extend(page_lines(difference, COMPACT_RUN).into_iter().map(|line| {
                 match line.chars().count() > COMPACT_LINE {
                     true => format!("{}…", crate::output::prefix(&line, COMPACT_LINE - 1)),
                     false => line,
@@ -93,10 +96,10 @@ pub fn lines(difference: &PublicDifference, form: Form) -> Vec<String> {
 }
 
 /// The page's part of the difference: its words marked, related links and notes on the data.
-fn page_lines(difference: &PublicDifference) -> Vec<String> {
+fn page_lines(difference: &PublicDifference, run_limit: usize) -> Vec<String> {
     let mut out = Vec::new();
     for text in &difference.page {
-        out.push(format!("  page {}: {}", text.field, marked(&text.words)));
+        out.push(format!("  page {}: {}", text.field, marked_within(&text.words, run_limit)));
     }
     for link in &difference.links_added {
         out.push(format!("  page related link added: {} <{}>", one_line(&link.title), one_line(&link.url)));
@@ -176,13 +179,24 @@ fn force_line(force: &ForceDifference) -> String {
 }
 
 /// The runs with their changes marked, long unchanged runs shortened to their ends.
+#[cfg(test)]
 pub fn marked(runs: &[Words]) -> String {
+    marked_within(runs, usize::MAX)
+}
+
+/// `marked`, each removed or added run cut to `limit` characters, so that a long removal does
+/// not hide what is added after it.
+fn marked_within(runs: &[Words], limit: usize) -> String {
+    let cut = |text: &str| match text.chars().count() > limit {
+        true => format!("{}…", crate::output::prefix(text, limit.saturating_sub(1))),
+        false => text.to_owned(),
+    };
     let last = runs.len().saturating_sub(1);
     runs.iter()
         .enumerate()
         .map(|(i, w)| match w.run {
-            Run::Removed => format!("[-{}-]", one_line(&w.text)),
-            Run::Added => format!("{{+{}+}}", one_line(&w.text)),
+            Run::Removed => format!("[-{}-]", one_line(&cut(&w.text))),
+            Run::Added => format!("{{+{}+}}", one_line(&cut(&w.text))),
             Run::Equal => one_line(&shortened(&w.text, i > 0, i < last)),
         })
         .collect::<Vec<_>>()
