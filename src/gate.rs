@@ -187,6 +187,11 @@ pub fn begin(conn: &Connection, author: &Author) -> Result<Actor> {
 /// `Ａlice`: editor names are one name ignoring case and look-alike letters, SPEC section 17);
 /// any other name as it was given, for the authority check to judge.
 fn registered_spelling(conn: &Connection, editor: &str) -> Result<String> {
+    // the common case, a name spelled as registered, needs no replay: the spelling is only a
+    // choice of name, and `append` judges the editor against the log all the same
+    if crate::db::editors::get(conn, editor)?.is_some() {
+        return Ok(editor.to_owned());
+    }
     let registry = crate::log::registry(conn)?;
     if registry.is_empty() || registry.contains_key(editor) {
         return Ok(editor.to_owned());
