@@ -3,7 +3,7 @@
 //!
 //! A line `$ command` runs in bash with `admin` on the PATH (so pipes and redirections work);
 //! the lines after it, up to the next `$`, are its whole output (stdout then stderr, blank lines
-//! left out), line for line. Within a line `…` stands for any text (a time, a hash, a temporary
+//! included but for those at its end), line for line. Within a line `…` stands for any text (a time, a hash, a temporary
 //! path); a line that is only `…` stands for any number of lines. A command ending `# exit N`
 //! must exit N; every other command must exit 0.
 use std::path::Path;
@@ -35,9 +35,7 @@ fn steps(markdown: &str) -> Vec<Step> {
             };
             steps.push(Step { line: n + 1, command, expect_code: code, expect: Vec::new() });
         } else if let Some(step) = steps.last_mut() {
-            if !line.trim().is_empty() {
-                step.expect.push(line.trim_end().to_owned());
-            }
+            step.expect.push(line.trim_end().to_owned());
         }
     }
     steps
@@ -66,8 +64,8 @@ fn run_doc(name: &str) -> usize {
             "{name}:{}: `{}` exited {}:\n{output}",
             step.line, step.command, run.code
         );
-        let got: Vec<&str> = output.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()).collect();
-        let want: Vec<&str> = step.expect.iter().map(|l| l.trim_end()).collect();
+        let got = without_trailing_blanks(output.lines().map(str::trim_end).collect());
+        let want = without_trailing_blanks(step.expect.iter().map(|l| l.trim_end()).collect());
         if blessing && !whole(&want, &got) {
             blessed.push((
                 step.line,
@@ -116,6 +114,14 @@ fn redact(line: &str, dir: &str) -> String {
     let line = line.replace(dir.trim_end_matches('/'), "…");
     let hash = regex::Regex::new(r"\b[0-9a-f]{12,}\b|SHA256:[A-Za-z0-9+/]{43}").unwrap();
     hash.replace_all(&line, "…").into_owned()
+}
+
+/// Lines, with the blank ones at the end left off (an example's block ends where it ends).
+fn without_trailing_blanks(mut lines: Vec<&str>) -> Vec<&str> {
+    while lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    lines
 }
 
 /// Whether the lines `got` are what `want` shows, whole: a line `…` takes any number of lines,
