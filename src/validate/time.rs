@@ -63,6 +63,11 @@ fn resolve(raw: &str, end_of_day: bool) -> anyhow::Result<DateTime<Utc>> {
 /// The date, time of day and zone of `text`, or why it is not a time.
 fn parse(raw: &str, text: &str) -> anyhow::Result<(NaiveDate, Option<NaiveTime>, Zone)> {
     let not_understood = || bad_hint(format!("the time {} is not understood", quoted(raw)), FORMS);
+    // every form a time is written in is ASCII: anything else is no time, and the byte
+    // positions below are then characters
+    if !text.is_ascii() {
+        return Err(not_understood());
+    }
     let date_text = text.get(..10).ok_or_else(not_understood)?;
     let date = date(raw, date_text, FORMS)?;
     let rest = &text[10..];
@@ -146,7 +151,7 @@ fn split_zone(rest: &str) -> Option<(&str, Zone)> {
         return Some((clock, Zone::Fixed(FixedOffset::east_opt(0)?, None)));
     }
     // an offset: ±HH:MM after the clock's digits
-    if rest.len() > 6 {
+    if rest.len() > 6 && rest.is_char_boundary(rest.len() - 6) {
         let (clock, offset) = rest.split_at(rest.len() - 6);
         let ob = offset.as_bytes();
         if matches!(ob[0], b'+' | b'-')

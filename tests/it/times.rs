@@ -169,3 +169,23 @@ fn a_publication_is_scheduled_in_london_time() {
     let out = env.ok(&["publish", "--at", "2026-07-01T10:00"]);
     assert!(out.contains("to go live at 2026-07-01 10:00:00 BST"), "{out}");
 }
+
+/// A time with a letter beyond ASCII anywhere in it (where an offset or the clock's digits
+/// go, too) is not understood: exit 2, one error, nothing changed, never a panic.
+#[test]
+fn a_time_holding_letters_beyond_ascii_is_refused_not_fatal() {
+    let env = TestEnv::init();
+    for time in [
+        "2026-01-01T09:3€0000",
+        "2026-01-01T09:30+0€:00",
+        "2026-01-01 09:30€",
+        "２026-01-01",
+        "2026-01-01T09:30:00Ｚ",
+    ] {
+        let err = env.fails(&["list", "--as-of", time], 2);
+        assert!(err.contains("is not understood"), "{time}: {err}");
+        let err = env.fails(&["publish", "--at", time], 2);
+        assert!(err.contains("is not understood"), "{time}: {err}");
+    }
+    assert_eq!(env.change_count(), 46);
+}
