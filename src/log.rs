@@ -13,44 +13,54 @@ use rusqlite::Connection;
 use crate::audit::Entity;
 use crate::db::changes::{self, Cutoff, Range};
 use crate::model::EditorState;
-use crate::state::{apply_event, apply_unchecked, Header, State};
+use crate::state::{apply_event, apply_unchecked, State};
 
 /// Apply the changes in `range` to `state`, in order, keeping the rules or (`checked` false,
 /// for a state that starts part-way) not.
 pub fn apply_range(conn: &Connection, state: &mut State, range: &Range, checked: bool) -> Result<()> {
-    changes::for_each_in(conn, range, |change| {
-        let event = change.event()?;
+    changes::for_each_event_in(conn, range, |header, event| {
+        let event = event?;
         // a conflict is `audit verify`'s to report: a change that breaks a rule is not applied,
         // one whose `before` differs (a table edited behind the tool's back) still says what its
         // entity became
         let _ = match checked {
-            true => apply_event(state, &Header::of(&change), event),
-            false => apply_unchecked(state, &Header::of(&change), event),
+            true => apply_event(state, header, event),
+            false => apply_unchecked(state, header, event),
         };
         Ok(true)
     })
 }
 
-/// The state the log says the directory was in at `cutoff`.
+/// The state the log says the directory was in at `cutoff`: from the newest checkpoint at or
+/// before it (derived data, which `audit verify` checks), the changes after that one applied.
 pub fn replay(conn: &Connection, cutoff: &Cutoff) -> Result<State> {
-    let mut state = State::default();
-    apply_range(conn, &mut state, &Range::Until(cutoff.clone()), true)?;
+    let (from, mut state) = start_at(conn, changes::last_within(conn, cutoff)?)?;
+    apply_range(conn, &mut state, &Range::Between(from, cutoff.clone()), true)?;
     Ok(state)
+}
+
+/// The newest checkpoint at or before change `id`, read back: its change and its state (0 and
+/// the empty state when there is none).
+pub fn start_at(conn: &Connection, id: i64) -> Result<(i64, State)> {
+    match crate::db::checkpoints::at_or_before(conn, id)? {
+        Some((change, text)) => Ok((change, crate::state::checkpoint::decode(&text)?)),
+        None => Ok((0, State::default())),
+    }
 }
 
 /// The state the log says the directory was in at `cutoff`, and, in the same pass, the state it
 /// was in just after change `snapshot` (`None` for no snapshot): the last publication's state and
 /// the state now, for one reading of the log.
 pub fn replay_with_snapshot(conn: &Connection, cutoff: &Cutoff, snapshot: Option<i64>) -> Result<Replayed> {
-    let mut state = State::default();
+    let end = changes::last_within(conn, cutoff)?;
+    let (from, mut state) = start_at(conn, snapshot.map_or(end, |s| s.min(end)))?;
     let mut taken = None;
     let mut conflict = None;
-    changes::for_each_in(conn, &Range::Until(cutoff.clone()), |change| {
-        if taken.is_none() && snapshot.is_some_and(|id| change.id > id) {
+    changes::for_each_event_in(conn, &Range::Between(from, cutoff.clone()), |header, event| {
+        if taken.is_none() && snapshot.is_some_and(|id| header.id > id) {
             taken = Some(state.clone());
         }
-        let event = change.event()?;
-        if let Err(c) = apply_event(&mut state, &Header::of(&change), event) {
+        if let Err(c) = apply_event(&mut state, header, event?) {
             conflict.get_or_insert(c);
         }
         Ok(true)
@@ -71,9 +81,7 @@ pub struct Replayed {
 
 /// The state the whole log describes now.
 pub fn now(conn: &Connection) -> Result<State> {
-    let mut state = State::default();
-    apply_range(conn, &mut state, &Range::All, true)?;
-    Ok(state)
+    replay(conn, &Cutoff::Id(i64::MAX))
 }
 
 /// The registry as the log says it is: what authorizes and what signs. The `editors` table is

@@ -1,12 +1,12 @@
 //! The projection: the only code that writes the tables the audit log describes (forces, notes,
-//! reviews, page, editors, settings, publications). A row is written from a `State`, never built by a
+//! reviews, page, editors, settings, publications, and the checkpoints of the whole state). A row is written from a `State`, never built by a
 //! command: `project` loads the rows a change touches into a state, applies the change to it
 //! with the one `apply`, and writes those rows back; `rebuild` writes every row of a replayed
 //! state into empty tables, which is how `audit verify` rebuilds a database from its log.
 use anyhow::Result;
 use rusqlite::Connection;
 
-use crate::db::{editors, forces, notes, page, publications, reviews, settings};
+use crate::db::{checkpoints, editors, forces, notes, page, publications, reviews, settings};
 use crate::event::Event;
 use crate::model::{AuditHead, Change};
 use crate::state::{apply_unchecked, Header, State};
@@ -19,7 +19,28 @@ pub fn project(conn: &Connection, change: &Change, event: &Event, previous: Opti
     // a conflict here means a table was edited behind the tool's back: the row takes the log's
     // word, and `audit verify` reports the edit from the log
     let _ = apply_unchecked(&mut state, &Header::of(change), event.clone());
-    write_touched(conn, &state, event, change)
+    write_touched(conn, &state, event, change)?;
+    keep_checkpoints(conn, change.id)
+}
+
+/// Write the checkpoints due by change `head` (one every `checkpoints::every()` changes) that
+/// are missing: the one this change completes or, in a database from before checkpoints, all of
+/// them, once. Each is the state replayed, keeping the rules, from the one before it.
+fn keep_checkpoints(conn: &Connection, head: i64) -> Result<()> {
+    let every = checkpoints::every();
+    let due = head / every * every;
+    if due == 0 || checkpoints::newest(conn)? >= due {
+        return Ok(());
+    }
+    let (mut at, mut state) = crate::log::start_at(conn, due)?;
+    while at < due {
+        let next = (at / every + 1) * every;
+        let range = crate::db::changes::Range::Between(at, crate::db::changes::Cutoff::Id(next));
+        crate::log::apply_range(conn, &mut state, &range, true)?;
+        checkpoints::put(conn, next, &crate::state::checkpoint::encode(&state))?;
+        at = next;
+    }
+    Ok(())
 }
 
 /// The rows `event` touches, as the tables hold them now.

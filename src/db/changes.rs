@@ -148,8 +148,33 @@ pub enum Range {
     Until(Cutoff),
     /// After a change id.
     After(i64),
+    /// After a change id, up to a moment or a change.
+    Between(i64, Cutoff),
     /// Every change about one of these entities.
     About(&'static [Entity]),
+}
+
+impl Range {
+    /// The `WHERE` clause that selects the range, and its one parameter.
+    fn clause(&self) -> (String, Vec<rusqlite::types::Value>) {
+        let (clause, value) = match self {
+            Range::All => ("?1 IS NULL".into(), rusqlite::types::Value::Null),
+            Range::Until(cutoff) => {
+                let (clause, value) = cutoff.clause();
+                (clause.to_owned(), value)
+            }
+            Range::Between(after, cutoff) => {
+                let (clause, value) = cutoff.clause();
+                return (format!("id > ?2 AND {clause}"), vec![value, (*after).into()]);
+            }
+            Range::After(id) => ("id > ?1".into(), (*id).into()),
+            Range::About(entities) => {
+                let list: Vec<String> = entities.iter().map(|e| format!("'{}'", e.as_str())).collect();
+                (format!("entity IN ({}) AND ?1 IS NULL", list.join(", ")), rusqlite::types::Value::Null)
+            }
+        };
+        (clause, vec![value])
+    }
 }
 
 /// The changes in `range`, in id order, one at a time: `f` returns `false` to stop early.
@@ -158,23 +183,47 @@ pub fn for_each_in(
     range: &Range,
     mut f: impl FnMut(Change) -> Result<bool>,
 ) -> Result<()> {
-    let (clause, value): (String, rusqlite::types::Value) = match range {
-        Range::All => ("?1 IS NULL".into(), rusqlite::types::Value::Null),
-        Range::Until(cutoff) => {
-            let (clause, value) = cutoff.clause();
-            (clause.to_owned(), value)
-        }
-        Range::After(id) => ("id > ?1".into(), (*id).into()),
-        Range::About(entities) => {
-            let list: Vec<String> = entities.iter().map(|e| format!("'{}'", e.as_str())).collect();
-            (format!("entity IN ({}) AND ?1 IS NULL", list.join(", ")), rusqlite::types::Value::Null)
-        }
-    };
+    let (clause, value) = range.clause();
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM changes WHERE {clause} ORDER BY id"))?;
-    let mut rows = stmt.query([value])?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(value))?;
     while let Some(row) = rows.next()? {
         if !f(from_row(row)?)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The changes in `range`, in id order, each as its header and its event (or why its sides are
+/// not one): what a replay reads. The sides go from the stored text straight into the event, and
+/// the header borrows the row, so a million changes make no million intermediate values. `f`
+/// returns `false` to stop early.
+pub fn for_each_event_in(
+    conn: &Connection,
+    range: &Range,
+    mut f: impl FnMut(&crate::state::Header, Result<crate::event::Event>) -> Result<bool>,
+) -> Result<()> {
+    let (clause, value) = range.clause();
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM changes WHERE {clause} ORDER BY id"))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(value))?;
+    while let Some(row) = rows.next()? {
+        let text = |i: usize| -> rusqlite::Result<&str> { Ok(row.get_ref(i)?.as_str()?) };
+        let optional = |i: usize| -> rusqlite::Result<Option<&str>> { Ok(row.get_ref(i)?.as_str_or_null()?) };
+        let (action, entity) = (text(3)?, text(4)?);
+        let header = crate::state::Header {
+            id: row.get(0)?,
+            at: text(1)?,
+            editor: text(2)?,
+            action: Action::parse(action).ok_or_else(|| unknown(3, "action", action))?,
+            message: optional(8)?,
+            reverts: row.get(10)?,
+            hash: text(9)?,
+        };
+        let entity = Entity::parse(entity).ok_or_else(|| unknown(4, "entity", entity))?;
+        let event = crate::event::Event::decode_text(entity, optional(6)?, optional(7)?);
+        if !f(&header, event)? {
             break;
         }
     }
@@ -334,6 +383,16 @@ pub fn last_id(conn: &Connection) -> Result<i64> {
     Ok(conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM changes")?.query_row([], |row| row.get(0))?)
 }
 
+/// The newest change within `cutoff`, 0 when there is none.
+pub fn last_within(conn: &Connection, cutoff: &Cutoff) -> Result<i64> {
+    let (clause, value) = cutoff.clause();
+    Ok(conn
+        .prepare_cached(&format!("SELECT id FROM changes WHERE {clause} ORDER BY id DESC LIMIT 1"))?
+        .query_row([value], |row| row.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
 /// The newest change about `entity`, 0 when there is none.
 pub fn last_id_of(conn: &Connection, entity: Entity) -> Result<i64> {
     Ok(conn
@@ -377,7 +436,13 @@ pub enum Cutoff {
 impl Cutoff {
     fn clause(&self) -> (&'static str, rusqlite::types::Value) {
         match self {
-            Cutoff::At(at) => ("at <= ?1", at.clone().into()),
+            // the log's times never go back (a change stamped before the one it follows breaks
+            // a rule), so the changes made by `at` all come before the first one stamped after
+            // it: the search ends there, found through `changes_by_at`, not at the log's end
+            Cutoff::At(at) => (
+                "at <= ?1 AND id < COALESCE((SELECT id FROM changes WHERE at > ?1 ORDER BY at, id LIMIT 1), 9223372036854775807)",
+                at.clone().into(),
+            ),
             Cutoff::Id(id) => ("id <= ?1", (*id).into()),
         }
     }

@@ -11,7 +11,9 @@ use rusqlite::Connection;
 use crate::state::Difference;
 
 /// Tables that are not a projection of the log.
-const NOT_PROJECTED: &[&str] = &["changes", "link_checks", "meta", "refinery_schema_history"];
+/// (`checkpoints` is, but of the state at earlier changes: `audit verify` compares each with its
+/// replay as it passes that change.)
+const NOT_PROJECTED: &[&str] = &["changes", "checkpoints", "link_checks", "meta", "refinery_schema_history"];
 
 /// The first way `live` differs from `rebuilt`: its schema, then each projected table.
 pub fn first_difference(live: &Connection, rebuilt: &Connection) -> Result<Option<Difference>> {

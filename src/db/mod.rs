@@ -12,6 +12,7 @@ use crate::exit_codes::{bad_hint, failed_hint};
 
 mod backup;
 pub mod changes;
+pub mod checkpoints;
 pub mod compare;
 pub mod editors;
 pub mod file;

@@ -4,7 +4,7 @@
 //! here: the types, `apply`, and questions asked of a state.
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::Action;
 use crate::model::{AuditHead, EditorState, Force, ForceStatus, NoteStatus, Publication};
@@ -13,6 +13,7 @@ use crate::validate::name_key;
 pub use crate::model::{intro_paragraphs, NoteState, Page, PageLink, ReviewRecord, ReviewState};
 
 mod apply;
+pub mod checkpoint;
 mod diff;
 mod fields;
 mod rules;
@@ -85,7 +86,7 @@ pub struct Rows {
 }
 
 /// A note's row beyond its state: who wrote it and when, who resolved it and when.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoteRow {
     pub editor: String,
     pub at: String,
@@ -95,14 +96,14 @@ pub struct NoteRow {
 }
 
 /// An editor's row beyond their state: when they were registered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EditorRow {
     pub added_at: String,
     pub change: i64,
 }
 
 /// A recorded approval.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Approval {
     pub change: i64,
     pub by: String,
@@ -111,7 +112,7 @@ pub struct Approval {
 }
 
 /// A publication waiting for its time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schedule {
     pub change: i64,
     pub by: String,
@@ -130,10 +131,15 @@ pub struct Schedule {
 impl State {
     /// Forces sorted as `list` sorts them: by name ignoring case, then slug.
     pub fn sorted_forces(&self, include_retired: bool) -> Vec<&Force> {
-        let mut forces: Vec<&Force> =
-            self.forces.values().filter(|f| include_retired || f.status == ForceStatus::Active).collect();
-        forces.sort_by_cached_key(|f| (name_key(&f.name), f.slug.clone()));
-        forces
+        let mut keyed: Vec<(String, &Force)> = self
+            .forces
+            .values()
+            .filter(|f| include_retired || f.status == ForceStatus::Active)
+            .map(|f| (name_key(&f.name), f))
+            .collect();
+        // slugs are unique: no two forces compare equal, so an unstable sort gives one order
+        keyed.sort_unstable_by(|a, b| (&a.0, &a.1.slug).cmp(&(&b.0, &b.1.slug)));
+        keyed.into_iter().map(|(_, f)| f).collect()
     }
 
     /// Open notes per force slug.

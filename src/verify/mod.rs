@@ -60,6 +60,11 @@ pub enum Problem {
     },
     /// The live tables or schema are not those of the database the log rebuilds.
     Tables(crate::state::Difference),
+    /// A checkpoint of the state is not the state the log replays to at its change.
+    Checkpoint {
+        change: i64,
+        what: String,
+    },
 }
 
 impl Problem {
@@ -106,6 +111,9 @@ impl std::fmt::Display for Problem {
             Problem::Tables(d) => {
                 write!(f, "the live tables do not match the audit log: {d}")
             }
+            Problem::Checkpoint { change, what } => {
+                write!(f, "the checkpoint of the state at change {change} (table checkpoints) {what}")
+            }
         }
     }
 }
@@ -125,10 +133,17 @@ pub fn database(conn: &Connection) -> Result<Report> {
     // the chain is checked on the thread that reads the rows, in order; each change is decoded,
     // checked and applied on the other: the two share the work
     let mut checked = 0u64;
+    // each checkpoint is read back on the reading thread as its change goes by, and compared
+    // with the state just after that change on the other
+    let checkpoints = crate::db::checkpoints::changes(conn)?;
+    let mut due = checkpoints.iter().copied().peekable();
     changes::for_each_stored_in_parallel(
         conn,
-        |stored| verifier.check_stored(stored),
-        |stored, chained| {
+        |stored| {
+            let checkpoint = due.next_if_eq(&stored.id).map(|id| crate::db::checkpoints::text(conn, id));
+            (verifier.check_stored(stored), checkpoint)
+        },
+        |stored, (chained, checkpoint)| {
             problem = match chained {
                 Err(b) => Some(Problem::Chain(b)),
                 Ok(()) => {
@@ -136,11 +151,18 @@ pub fn database(conn: &Connection) -> Result<Report> {
                     check_and_apply(&mut state, &signatures, stored, decode(stored))
                 }
             };
+            if let (None, Some(saved)) = (&problem, checkpoint) {
+                problem = check_checkpoint(&state, stored.id, saved);
+            }
             Ok(problem.is_none())
         },
     )?;
     if problem.is_none() {
         problem = publications::cut_short(conn, checked as i64, &state)?;
+    }
+    if let Some(&change) = checkpoints.iter().find(|&&c| problem.is_none() && (c < 1 || c > checked as i64)) {
+        problem =
+            Some(Problem::Checkpoint { change, what: "is of a change the log does not have".to_owned() });
     }
     if problem.is_none() {
         fill_legacy_content(conn, &mut state)?;
@@ -153,6 +175,18 @@ pub fn database(conn: &Connection) -> Result<Report> {
     // letting it free them is faster than freeing them here
     std::mem::forget(state);
     Ok(Report { checked, problem })
+}
+
+/// A checkpoint's text against the state the log replays to at its change: the text that state
+/// is written as, byte for byte.
+fn check_checkpoint(state: &State, change: i64, saved: Result<Option<String>>) -> Option<Problem> {
+    let what = match saved {
+        Ok(Some(text)) if crate::state::checkpoint::is_text_of(state, &text) => return None,
+        Ok(_) => "is not the state the log replays to at that change (it was edited behind admin's back)"
+            .to_owned(),
+        Err(e) => format!("cannot be read ({e:#})"),
+    };
+    Some(Problem::Checkpoint { change, what })
 }
 
 /// A stored change's action and event, or why it is not one admin records.

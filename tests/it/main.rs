@@ -3,6 +3,7 @@ mod testenv;
 
 mod architecture;
 mod audit;
+mod checkpoints;
 mod corpus;
 mod difference;
 mod directory;

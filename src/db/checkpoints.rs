@@ -1,0 +1,56 @@
+//! Checkpoints of the replayed state (`state::checkpoint`): derived data that lets a reading of
+//! the past start part way through the log. Only the projection writes them.
+use anyhow::Result;
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// How many changes apart the checkpoints are: a reading of the past replays at most this many
+/// changes after the one it starts from. A debug build (the tests') takes another interval from
+/// `UOF_CHECKPOINT_EVERY`, so that a small log has checkpoints too.
+pub fn every() -> i64 {
+    const EVERY: i64 = 100_000;
+    if cfg!(debug_assertions) {
+        if let Some(n) = std::env::var("UOF_CHECKPOINT_EVERY").ok().and_then(|v| v.parse::<i64>().ok()) {
+            return n.max(1);
+        }
+    }
+    EVERY
+}
+
+/// Write the checkpoint taken just after change `change`. Only the projection calls this.
+pub fn put(conn: &Connection, change: i64, state: &str) -> Result<()> {
+    conn.prepare_cached("INSERT OR REPLACE INTO checkpoints (change, state) VALUES (?1, ?2)")?
+        .execute(params![change, state])?;
+    Ok(())
+}
+
+/// The change of the newest checkpoint, 0 when there is none.
+pub fn newest(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(MAX(change), 0) FROM checkpoints")?
+        .query_row([], |row| row.get(0))?)
+}
+
+/// The newest checkpoint taken at or before change `id`: its change and its text.
+pub fn at_or_before(conn: &Connection, id: i64) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT change, state FROM checkpoints WHERE change <= ?1 ORDER BY change DESC LIMIT 1",
+        )?
+        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?)
+}
+
+/// The changes that have a checkpoint, oldest first.
+pub fn changes(conn: &Connection) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached("SELECT change FROM checkpoints ORDER BY change")?;
+    let rows = stmt.query_map([], |row| row.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<i64>>>()?)
+}
+
+/// One checkpoint's text.
+pub fn text(conn: &Connection, change: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT state FROM checkpoints WHERE change = ?1")?
+        .query_row([change], |row| row.get(0))
+        .optional()?)
+}
