@@ -140,10 +140,21 @@ pub fn table_fitted(headers: &[&str], rows: &[Vec<String>], free: &[usize]) -> R
 
 /// A table, its `free` columns cut to fit a terminal; piped, whole, with the `unpadded` columns
 /// (the last ones) not padded.
+/// A cell on one line, copied only where a control character must be escaped.
+fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        one_line(text).into()
+    } else {
+        text.into()
+    }
+}
+
 fn print_table(headers: &[&str], rows: &[Vec<String>], free: &[usize], unpadded: &[usize]) -> Result<()> {
-    let mut cells: Vec<Vec<String>> = std::iter::once(headers.iter().map(|h| h.to_string()).collect())
-        .chain(rows.iter().map(|row| row.iter().map(|c| one_line(c)).collect()))
-        .collect();
+    // a cell is copied only where it must change: a control character escaped, or cut to fit
+    let mut cells: Vec<Vec<std::borrow::Cow<str>>> =
+        std::iter::once(headers.iter().map(|h| cell(h)).collect())
+            .chain(rows.iter().map(|row| row.iter().map(|c| cell(c)).collect()))
+            .collect();
     let mut widths = vec![0; headers.len()];
     for row in &cells {
         for (i, cell) in row.iter().enumerate() {
@@ -160,7 +171,7 @@ fn print_table(headers: &[&str], rows: &[Vec<String>], free: &[usize], unpadded:
                 cap(&mut widths, width);
                 for row in &mut cells {
                     for (cell, w) in row.iter_mut().zip(&widths) {
-                        *cell = cut(cell, *w);
+                        *cell = cut(cell, *w).into();
                     }
                 }
             }
@@ -168,11 +179,20 @@ fn print_table(headers: &[&str], rows: &[Vec<String>], free: &[usize], unpadded:
             None => unpadded.iter().for_each(|&i| widths[i] = 0),
         }
     }
+    // where styles would be stripped again (not a terminal, NO_COLOR), none are written: a list
+    // of 100,000 forces then goes out as it is, not through the stripping filter
+    let stdout = anstream::stdout();
+    let styled = stdout.current_choice() != anstream::ColorChoice::Never;
     let mut out = String::new();
+    let mut text = String::new();
     for (r, row) in cells.iter().enumerate() {
-        let mut text = String::new();
+        text.clear();
         for (i, cell) in row.iter().enumerate() {
-            let style = if r == 0 { Some(anstyle::Style::new().bold()) } else { style_for(headers[i], cell) };
+            let style = match (styled, r) {
+                (false, _) => None,
+                (true, 0) => Some(anstyle::Style::new().bold()),
+                (true, _) => style_for(headers[i], cell),
+            };
             match style {
                 Some(style) => text.push_str(&format!("{style}{cell}{style:#}")),
                 None => text.push_str(cell),
@@ -185,7 +205,8 @@ fn print_table(headers: &[&str], rows: &[Vec<String>], free: &[usize], unpadded:
         out.push_str(text.trim_end());
         out.push('\n');
     }
-    let mut stdout = anstream::stdout().lock();
+    let mut stdout: Box<dyn Write> =
+        if styled { Box::new(stdout.lock()) } else { Box::new(std::io::stdout().lock()) };
     stdout
         .write_all(out.as_bytes())
         .and_then(|()| stdout.flush())
