@@ -10,7 +10,7 @@ use rusqlite::Connection;
 
 use super::history;
 use super::record;
-use super::render::{sha256_hex, Site};
+use super::render::Site;
 use crate::event::SiteRecord;
 use crate::exit_codes::{bad_hint, failed_hint};
 use crate::model::Publication;
@@ -38,7 +38,7 @@ pub fn new_publication(
 ) -> Result<(Site, SiteRecord)> {
     let state = &checked.now;
     let directory = Directory::of(&checked.content);
-    let before = checked.then.as_ref().map(Directory::of_state).unwrap_or_default();
+    let before = checked.then.as_ref().map(|_| Directory::of(&checked.then_content)).unwrap_or_default();
     let changes = crate::published::changes(&before, &directory);
     let history =
         history::of(state, publication.id, &directory, Some((&publication.at, &publication.note, &changes)));
@@ -137,15 +137,15 @@ fn with_files(
     signers: &[String],
     before: i64,
 ) -> Result<(Site, BTreeMap<String, String>)> {
-    base.files.push(("history.json".to_owned(), history::to_json(history)?));
-    base.files.push(("allowed_signers".to_owned(), record::allowed_signers(conn, signers, before)?));
-    base.files.push(("checking.txt".to_owned(), CHECKING.as_bytes().to_vec()));
-    let files = base.files.iter().map(|(path, bytes)| (path.clone(), sha256_hex(bytes))).collect();
+    base.push("history.json".to_owned(), history::to_json(history)?);
+    base.push("allowed_signers".to_owned(), record::allowed_signers(conn, signers, before)?);
+    base.push("checking.txt".to_owned(), CHECKING.as_bytes().to_vec());
+    let files = base.hashed().map(|(path, _, sha)| (path.to_owned(), sha.to_owned())).collect();
     Ok((base, files))
 }
 
 fn finish(mut site: Site, records: &[serde_json::Value]) -> Result<Site> {
-    site.files.push(("publications.json".to_owned(), record::publications_json(records)?));
+    site.push("publications.json".to_owned(), record::publications_json(records)?);
     Ok(site)
 }
 

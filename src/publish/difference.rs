@@ -135,9 +135,17 @@ const PAGE_FIELDS: &[&str] =
 /// The public difference from `before` to `after`.
 pub fn between(before: &State, after: &State) -> PublicDifference {
     let (was, is) = (Content::from_state(before), Content::from_state(after));
+    between_contents((before, &was), (after, &is))
+}
+
+/// `between`, for states whose public content is at hand.
+pub fn between_contents(
+    (before, was): (&State, &Content),
+    (after, is): (&State, &Content),
+) -> PublicDifference {
     let mut difference = PublicDifference {
-        forces: forces(before, after, &was, &is),
-        page: page_texts(&was, &is),
+        forces: forces(before, after, was, is),
+        page: page_texts(was, is),
         ..PublicDifference::default()
     };
     (difference.links_added, difference.links_removed) = added_removed(&was.links, &is.links);
@@ -154,17 +162,22 @@ fn added_removed<T: Clone + PartialEq>(before: &[T], after: &[T]) -> (Vec<T>, Ve
 }
 
 fn forces(before: &State, after: &State, was: &Content, is: &Content) -> Vec<ForceDifference> {
-    let listed = |content: &Content| -> std::collections::HashMap<String, PublicForce> {
-        content.forces.iter().map(|f| (f.slug.clone(), f.clone())).collect()
-    };
+    fn listed(content: &Content) -> std::collections::HashMap<&str, &PublicForce> {
+        content.forces.iter().map(|f| (f.slug.as_str(), f)).collect()
+    }
     let (was_listed, is_listed) = (listed(was), listed(is));
     let status = |state: &State, slug: &str| state.forces.get(slug).map(|f| f.status.as_str());
-    let mut slugs: Vec<&String> = was_listed.keys().chain(is_listed.keys()).collect();
+    let mut slugs: Vec<&str> = was_listed.keys().chain(is_listed.keys()).copied().collect();
     slugs.sort_unstable();
     slugs.dedup();
     let mut out = Vec::new();
     for slug in slugs {
-        let (old, new) = (was_listed.get(slug), is_listed.get(slug));
+        let (old, new) = (was_listed.get(slug).copied(), is_listed.get(slug).copied());
+        // listed both times and shown the same: nothing public changed (most of a large
+        // directory, between two publications)
+        if old.is_some() && old == new {
+            continue;
+        }
         let kind = match (old, new) {
             (None, Some(_)) if public_before(before, slug) => ForceChange::Restored,
             (None, Some(_)) => ForceChange::Added,
@@ -178,7 +191,7 @@ fn forces(before: &State, after: &State, was: &Content, is: &Content) -> Vec<For
             added_removed(old.map_or(&[][..], |f| &f.notes), new.map_or(&[][..], |f| &f.notes))
         };
         let difference = ForceDifference {
-            slug: slug.clone(),
+            slug: slug.to_owned(),
             kind,
             name: Changed { before: old.map(|f| f.name.clone()), after: new.map(|f| f.name.clone()) },
             url: if gone {

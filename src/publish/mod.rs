@@ -17,7 +17,7 @@ use rusqlite::Connection;
 
 use crate::audit::Action;
 use crate::content::Content;
-use crate::db::changes::{self, Cutoff};
+use crate::db::changes;
 use crate::db::{publications, Db};
 use crate::directory::Actor;
 use crate::exit_codes::{bad_hint, failed_hint};
@@ -27,6 +27,7 @@ use crate::model::Publication;
 use crate::state::State;
 
 mod assemble;
+mod checked;
 mod data;
 pub mod difference;
 mod difference_page;
@@ -40,6 +41,8 @@ mod site;
 mod summary;
 mod words;
 
+use checked::summary_since;
+pub use checked::{checked_content, checked_state, Checked};
 pub use data::{csv_guarded, csv_safe};
 pub use difference::{between, PublicDifference};
 pub use difference_page::difference_page;
@@ -92,95 +95,6 @@ pub enum Outcome {
     },
 }
 
-/// The public content as the audit log says it is, after checking that the live tables say the
-/// same: a row changed behind the tool's back must never reach the page.
-pub fn checked_content(conn: &Connection) -> Result<Content> {
-    Ok(checked_state(conn)?.content)
-}
-
-/// What the log says, read once: the state now and its public content, and the state the last
-/// publication covered (`then`, `None` before the first).
-pub struct Checked {
-    pub now: State,
-    pub content: Content,
-    pub then: Option<State>,
-}
-
-/// The state the audit log says the directory is in now, its public content and the state the
-/// last publication covered, after checking that the live tables show the same content and the
-/// publications table what the log records.
-pub fn checked_state(conn: &Connection) -> Result<Checked> {
-    let last = publications::last(conn)?.map(|p| p.last_change);
-    let (replayed, live) = replay_and_live(conn, last)?;
-    // a change in the log that breaks a rule (forged into the file) is never obeyed
-    if let Some(conflict) = replayed.conflict {
-        return Err(failed_hint(
-            format!("the audit log does not hold together at {conflict}; nothing was published"),
-            "run `admin audit verify` to see it, and restore the database from a backup (`admin restore`)",
-        ));
-    }
-    let (logged, then) = (replayed.now, replayed.then);
-    // the page's "Updates to this page" comes from the publications table: it too must be
-    // what the log says
-    if let Some(problem) = crate::verify::publications_match(conn, &logged)? {
-        return Err(failed_hint(
-            format!("{problem}; nothing was published"),
-            "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
-        ));
-    }
-    let content = Content::from_state(&logged);
-    if Content::from_state(&live) != content {
-        let what =
-            live.first_difference(&logged).map_or_else(|| "the public content".to_owned(), |d| d.to_string());
-        return Err(failed_hint(
-            format!("the live tables do not match the audit log ({what}); nothing was published"),
-            "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
-        ));
-    }
-    Ok(Checked { now: logged, content, then })
-}
-
-/// The replayed state and the live one. Under a write transaction (publish holds the write
-/// lock, so nothing can commit meanwhile) the tables are read on a second connection while
-/// this one replays the log: the two reads see the same database, in half the time.
-fn replay_and_live(conn: &Connection, snapshot: Option<i64>) -> Result<(crate::log::Replayed, State)> {
-    let last_id = changes::last_id(conn)?;
-    let path = conn.path().map(std::path::PathBuf::from).filter(|p| !p.as_os_str().is_empty());
-    let Some(path) = path.filter(|_| !conn.is_autocommit()) else {
-        let replayed = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot)?;
-        return Ok((replayed, crate::db::state::live(conn)?));
-    };
-    std::thread::scope(|scope| {
-        let live = scope.spawn(move || -> Result<Option<State>> {
-            let flags =
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-            let other = Connection::open_with_flags(&path, flags)?;
-            other.busy_timeout(std::time::Duration::from_secs(60))?;
-            let tx = other.unchecked_transaction()?;
-            // only if it sees the same database as this connection: every change of state adds
-            // a change to the log
-            if changes::last_id(&tx)? != last_id {
-                return Ok(None);
-            }
-            crate::db::state::live(&tx).map(Some)
-        });
-        let logged = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot);
-        let live = live.join().unwrap_or_else(|_| Err(anyhow::anyhow!("reading the tables stopped")));
-        let live = match live {
-            Ok(Some(live)) => live,
-            // a writer slipped in between (a read outside the write lock): read them here
-            Ok(None) | Err(_) => crate::db::state::live(conn)?,
-        };
-        Ok((logged?, live))
-    })
-}
-
-/// The public changes since the last publication, as sentences: the state it covered against
-/// the state now.
-fn summary_since(checked: &Checked) -> Vec<String> {
-    checked.then.as_ref().map_or_else(Vec::new, |then| summary::summarise(then, &checked.now))
-}
-
 pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcome> {
     let out = site::Out::resolve(&options.out)?;
     // a dry run takes the lock too, as the real publish would (a place no lock can be made in
@@ -203,12 +117,12 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         if let Some(last) = last.clone().filter(|l| l.content_sha256 == content_sha) {
             // the table says nothing public changed since: the log must say so too, and a
             // repair writes that publication as the log records it, never the content now
-            let then = Content::from_state(checked.then.as_ref().unwrap_or(&checked.now));
-            evidence::check_unchanged(tx, &last, &content_sha, &then)?;
+            let then = checked.then_of_unchanged();
+            evidence::check_unchanged(tx, &last, &content_sha, then)?;
             if on_disk.is_intact(&last.sha256) {
                 return Ok(Prepared::Nothing(last));
             }
-            let site = evidence::rebuild(tx, &last, &content_sha, &then, &checked, &out.path)?;
+            let site = evidence::rebuild(tx, &last, &content_sha, then, &checked, &out.path)?;
             if options.dry_run {
                 return Ok(Prepared::Nothing(last));
             }
@@ -223,7 +137,10 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         let check = second_check(tx, options, &content_sha, covered_from)?;
         // what goes public, read once: the change note is made from it
         let empty = State::default();
-        let difference = difference::between(checked.then.as_ref().unwrap_or(&empty), &checked.now);
+        let difference = difference::between_contents(
+            (checked.then.as_ref().unwrap_or(&empty), &checked.then_content),
+            (&checked.now, content),
+        );
         let summary = match &last {
             None => vec![format!("The first publication: {} forces.", content.forces.len())],
             Some(_) => summary::sentences(&difference),
@@ -266,6 +183,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         if options.dry_run {
             let schedule = options.scheduled.as_ref().map(|s| s.change);
             record(tx, actor, &publication, schedule, Some(&out.path), Some(kept))?;
+            free_aside(checked);
             return Ok(Prepared::DryRun(publication, summary, difference));
         }
         let staged = site::stage(&out, &site, &identity(database_id.clone(), &publication))?;
@@ -277,6 +195,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             Some(&out.path),
             Some(kept),
         )?;
+        free_aside(checked);
         Ok(Prepared::Publish(publication, change.id, summary, staged))
     };
     let prepared = if options.dry_run { db.dry_run_as(author, run)? } else { db.write_as(author, run)? };
@@ -301,6 +220,12 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             Ok(Outcome::Published { publication, change_id, summary })
         }
     }
+}
+
+/// Free a large value on another thread: two states and their contents of 100,000 forces take
+/// a tenth of a second to free, which the publication need not wait for.
+fn free_aside<T: Send + 'static>(value: T) {
+    std::thread::spawn(move || drop(value));
 }
 
 fn identity(database_id: Option<String>, publication: &Publication) -> site::Identity {

@@ -7,7 +7,6 @@ use super::difference::{between, PublicDifference};
 use super::render::Site;
 use super::{checked_content, checked_state, evidence, render_site, summary, summary_since};
 use crate::audit::Action;
-use crate::content::Content;
 use crate::db::changes::{self, Cutoff};
 use crate::db::publications;
 use crate::model::Publication;
@@ -59,8 +58,8 @@ pub fn preview(conn: &Connection, at: &str) -> Result<Site> {
     let content = &checked.content;
     let last = publications::last(conn)?;
     if let Some(last) = last.as_ref().filter(|l| l.content_sha256 == content.sha256()) {
-        let then = Content::from_state(checked.then.as_ref().unwrap_or(&checked.now));
-        evidence::check_unchanged(conn, last, &last.content_sha256, &then)?;
+        let then = checked.then_of_unchanged();
+        evidence::check_unchanged(conn, last, &last.content_sha256, then)?;
         return render_site(conn, content, last, false);
     }
     let note = match &last {

@@ -20,17 +20,47 @@ use super::data::{forces_csv, forces_json};
 /// The files of one publication, in a fixed order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Site {
-    pub files: Vec<(String, Vec<u8>)>,
+    /// Each file's path and bytes, in the order they were made.
+    files: Vec<(String, Vec<u8>)>,
+    /// Each file's sha256 hex, made once as the file is added: the record, the site's sha256 and
+    /// the manifest all name it (a large site is tens of megabytes).
+    hashes: Vec<String>,
 }
 
 impl Site {
+    pub fn new(files: Vec<(String, Vec<u8>)>) -> Site {
+        let hashes = files.iter().map(|(_, bytes)| sha256_hex(bytes)).collect();
+        Site { files, hashes }
+    }
+
+    /// Add a file.
+    pub fn push(&mut self, path: String, bytes: Vec<u8>) {
+        self.hashes.push(sha256_hex(&bytes));
+        self.files.push((path, bytes));
+    }
+
+    pub fn files(&self) -> &[(String, Vec<u8>)] {
+        &self.files
+    }
+
+    pub fn into_files(self) -> Vec<(String, Vec<u8>)> {
+        self.files
+    }
+
+    /// Each file's path, bytes and sha256 hex.
+    pub fn hashed(&self) -> impl Iterator<Item = (&str, &[u8], &str)> {
+        self.files
+            .iter()
+            .zip(&self.hashes)
+            .map(|((path, bytes), sha)| (path.as_str(), bytes.as_slice(), sha.as_str()))
+    }
+
     /// sha256 of the `sha256sum`-style listing (`<sha256>  <path>\n`, paths sorted): the same
     /// figure `sha256sum * | sha256sum` gives in the site's directory.
     pub fn sha256(&self) -> String {
-        let mut files: Vec<&(String, Vec<u8>)> = self.files.iter().collect();
-        files.sort_by(|a, b| a.0.cmp(&b.0));
-        let listing: String =
-            files.iter().map(|(path, bytes)| format!("{}  {path}\n", sha256_hex(bytes))).collect();
+        let mut files: Vec<(&str, &[u8], &str)> = self.hashed().collect();
+        files.sort_by(|a, b| a.0.cmp(b.0));
+        let listing: String = files.iter().map(|(path, _, sha)| format!("{sha}  {path}\n")).collect();
         sha256_hex(listing.as_bytes())
     }
 }
@@ -275,7 +305,7 @@ pub fn render(
     if let Some(base) = base {
         files.push(("sitemap.xml".to_owned(), sitemap(base, last_major_at).into_bytes()));
     }
-    Ok(Site { files })
+    Ok(Site::new(files))
 }
 
 /// Every file a site may hold besides its manifest: what `render` writes (a test keeps the two
@@ -424,7 +454,7 @@ mod tests {
             change: 0,
         };
         let site = render(&content, &[], &publication.at, &publication, None, false).unwrap();
-        let names: Vec<&str> = site.files.iter().map(|(name, _)| name.as_str()).collect();
+        let names: Vec<&str> = site.files().iter().map(|(name, _)| name.as_str()).collect();
         // the four files that let the site be checked are added by `assemble`
         assert_eq!(names.len() + 4, FILE_NAMES.len(), "{names:?}");
         assert!(names.iter().all(|n| FILE_NAMES.contains(n)), "{names:?}");

@@ -313,9 +313,13 @@ pub fn stage(out: &Out, site: &Site, identity: &Identity) -> Result<Staged> {
         .with_context(|| format!("failed to create a temporary directory in `{}`", out.parent.display()))?;
     write_synced(&dir.path().join(STAGING_MARKER), b"uof-admin\n")?;
     let mut files = Vec::new();
-    for (path, bytes) in &site.files {
+    for (path, bytes, sha256) in site.hashed() {
         write_synced(&dir.path().join(path), bytes)?;
-        files.push(ManifestFile { path: path.clone(), sha256: sha256_hex(bytes), bytes: bytes.len() as u64 });
+        files.push(ManifestFile {
+            path: path.to_owned(),
+            sha256: sha256.to_owned(),
+            bytes: bytes.len() as u64,
+        });
     }
     let manifest = Manifest {
         sha256: site.sha256(),

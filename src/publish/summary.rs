@@ -4,12 +4,12 @@
 //!
 //! Only the net change counts: a link set and cleared again between two publications is no
 //! change to the public.
-use super::difference::{between, ForceChange, PublicDifference};
-use crate::state::State;
+use super::difference::{ForceChange, PublicDifference};
 
 /// The public changes from `before` to `now`, as sentences, in a stable order.
-pub fn summarise(before: &State, now: &State) -> Vec<String> {
-    sentences(&between(before, now))
+#[cfg(test)]
+pub fn summarise(before: &crate::state::State, now: &crate::state::State) -> Vec<String> {
+    sentences(&super::difference::between(before, now))
 }
 
 /// The public difference as sentences a member of the public understands.
@@ -102,7 +102,7 @@ fn join(items: &[String]) -> String {
 mod tests {
     use super::*;
     use crate::model::{Force, ForceStatus};
-    use crate::state::Page;
+    use crate::state::{Page, State};
 
     fn state(forces: &[(&str, &str, Option<&str>, ForceStatus)]) -> State {
         let mut state = State { page: Some(Page::default()), ..State::default() };

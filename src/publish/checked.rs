@@ -1,0 +1,129 @@
+//! What `publish` renders from, read once and checked: the state the log replays to now and
+//! its public content, the state and content the last publication covered, and the live tables'
+//! content, which must be the same.
+use anyhow::Result;
+use rusqlite::Connection;
+
+use super::{difference, summary};
+use crate::content::Content;
+use crate::db::changes::{self, Cutoff};
+use crate::db::publications;
+use crate::exit_codes::failed_hint;
+use crate::state::State;
+
+/// The public content as the audit log says it is, after checking that the live tables say the
+/// same: a row changed behind the tool's back must never reach the page.
+pub fn checked_content(conn: &Connection) -> Result<Content> {
+    Ok(checked_state(conn)?.content)
+}
+
+/// What the log says, read once: the state now and its public content, and the state the last
+/// publication covered (`then`, `None` before the first).
+pub struct Checked {
+    pub now: State,
+    pub content: Content,
+    pub then: Option<State>,
+    /// The public content of `then` (that of an empty state before the first publication).
+    pub then_content: Content,
+}
+
+/// The state the audit log says the directory is in now, its public content and the state the
+/// last publication covered, after checking that the live tables show the same content and the
+/// publications table what the log records.
+pub fn checked_state(conn: &Connection) -> Result<Checked> {
+    let last = publications::last(conn)?.map(|p| p.last_change);
+    let (replayed, live) = replay_and_live(conn, last)?;
+    // a change in the log that breaks a rule (forged into the file) is never obeyed
+    if let Some(conflict) = replayed.conflict {
+        return Err(failed_hint(
+            format!("the audit log does not hold together at {conflict}; nothing was published"),
+            "run `admin audit verify` to see it, and restore the database from a backup (`admin restore`)",
+        ));
+    }
+    let (logged, then) = (replayed.now, replayed.then);
+    // the page's "Updates to this page" comes from the publications table: it too must be
+    // what the log says
+    if let Some(problem) = crate::verify::publications_match(conn, &logged)? {
+        return Err(failed_hint(
+            format!("{problem}; nothing was published"),
+            "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
+        ));
+    }
+    let content = Content::from_state(&logged);
+    if live != content {
+        // read again to name the difference (the tables' state is not kept: 100,000 forces)
+        let live = crate::db::state::live(conn)?;
+        let what =
+            live.first_difference(&logged).map_or_else(|| "the public content".to_owned(), |d| d.to_string());
+        return Err(failed_hint(
+            format!("the live tables do not match the audit log ({what}); nothing was published"),
+            "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
+        ));
+    }
+    let then_content = Content::from_state(then.as_ref().unwrap_or(&State::default()));
+    Ok(Checked { now: logged, content, then, then_content })
+}
+
+impl Checked {
+    /// The content the last publication showed, where the content is unchanged since (the
+    /// content now, before the first).
+    pub(super) fn then_of_unchanged(&self) -> &Content {
+        if self.then.is_some() {
+            &self.then_content
+        } else {
+            &self.content
+        }
+    }
+}
+
+/// The public content of the live tables.
+fn live_content(conn: &Connection) -> Result<Content> {
+    Ok(Content::from_state(&crate::db::state::live(conn)?))
+}
+
+/// The replayed state and the live tables' public content. Under a write transaction (publish
+/// holds the write lock, so nothing can commit meanwhile) the tables are read on a second
+/// connection while this one replays the log: the two reads see the same database, in half the
+/// time.
+fn replay_and_live(conn: &Connection, snapshot: Option<i64>) -> Result<(crate::log::Replayed, Content)> {
+    let last_id = changes::last_id(conn)?;
+    let path = conn.path().map(std::path::PathBuf::from).filter(|p| !p.as_os_str().is_empty());
+    let Some(path) = path.filter(|_| !conn.is_autocommit()) else {
+        let replayed = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot)?;
+        return Ok((replayed, live_content(conn)?));
+    };
+    std::thread::scope(|scope| {
+        let live = scope.spawn(move || -> Result<Option<Content>> {
+            let flags =
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let other = Connection::open_with_flags(&path, flags)?;
+            other.busy_timeout(std::time::Duration::from_secs(60))?;
+            let tx = other.unchecked_transaction()?;
+            // only if it sees the same database as this connection: every change of state adds
+            // a change to the log
+            if changes::last_id(&tx)? != last_id {
+                return Ok(None);
+            }
+            live_content(&tx).map(Some)
+        });
+        let logged = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot);
+        let live = live.join().unwrap_or_else(|_| Err(anyhow::anyhow!("reading the tables stopped")));
+        let live = match live {
+            Ok(Some(live)) => live,
+            // a writer slipped in between (a read outside the write lock): read them here
+            Ok(None) | Err(_) => live_content(conn)?,
+        };
+        Ok((logged?, live))
+    })
+}
+
+/// The public changes since the last publication, as sentences: the state it covered against
+/// the state now.
+pub(super) fn summary_since(checked: &Checked) -> Vec<String> {
+    checked.then.as_ref().map_or_else(Vec::new, |then| {
+        summary::sentences(&difference::between_contents(
+            (then, &checked.then_content),
+            (&checked.now, &checked.content),
+        ))
+    })
+}
