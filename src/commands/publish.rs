@@ -13,12 +13,15 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
     if let Some(out) = &given_out {
         crate::validate::directory(out, "--out")?;
     }
+    // one connection for the whole command: each open reads the schema and checks migrations
+    let mut db = ctx.open()?;
     // without --out, the site's home: `admin settings site`, where the first publication went,
     // or publish/ beside the database (never the current directory)
-    let home = ctx.open()?.read(|tx| crate::settings::site_home(tx, &ctx.db_path))?;
-    let mut out_arg = given_out.clone().unwrap_or(home);
+    let mut out_arg = match &given_out {
+        Some(out) => out.clone(),
+        None => db.read(|tx| crate::settings::site_home(tx, &ctx.db_path))?,
+    };
     if let Some(id) = args.from_publication {
-        let mut db = ctx.open()?;
         let publication = publish::republish(&mut db, id, &out_arg, args.replace_site)?;
         output::line(format!(
             "re-rendered publication {id} ({}) into `{}`; sha256 {} matches the record",
@@ -30,7 +33,6 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
     }
     if args.cancel_schedule {
         let actor = ctx.actor(None)?;
-        let mut db = ctx.open()?;
         let change = db.write_as(&actor, |tx, actor| crate::approval::cancel(tx, actor))?;
         output::line(format!("cancelled the scheduled publication (change {})", change.id))?;
         return Ok(ExitCode::SUCCESS);
@@ -50,7 +52,6 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
             crate::exit_codes::bad(format!("cannot use `{}` as --out: {e}", out_arg.display()))
         })?;
         let actor = ctx.actor(None)?;
-        let mut db = ctx.open()?;
         let request = crate::event::ScheduleRecord {
             at: at.clone(),
             content_sha256: String::new(),
@@ -73,7 +74,6 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut author = ctx.actor(None)?;
-    let mut db = ctx.open()?;
     let scheduled = if args.scheduled {
         let now = ctx.clock.stamp();
         match db.read(|tx| crate::approval::schedule(tx))? {
