@@ -43,11 +43,11 @@ struct Saved {
 struct Out<'a> {
     forces: Vec<(i64, &'a Force)>,
     notes: Vec<&'a NoteState>,
-    reviews: Vec<(&'a str, Vec<Review>)>,
+    reviews: Vec<(&'a str, Vec<ReviewOut<'a>>)>,
     page: Option<&'a Page>,
     editors: &'a BTreeMap<String, EditorState>,
     rows: OutRows<'a>,
-    publications: Vec<SavedPublication>,
+    publications: Vec<PublicationOut<'a>>,
     records: &'a BTreeMap<i64, SiteRecord>,
     schedule: Option<&'a Schedule>,
     schedule_done: Option<&'a (Schedule, i64)>,
@@ -79,7 +79,7 @@ struct SavedRows {
 }
 
 /// A review with its change, which its public form leaves out.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Review {
     change: i64,
@@ -89,8 +89,37 @@ struct Review {
     data_to: Option<String>,
 }
 
+/// `Review`, written from the state without copying it.
+#[derive(Serialize)]
+struct ReviewOut<'a> {
+    change: i64,
+    at: &'a str,
+    editor: &'a str,
+    message: Option<&'a str>,
+    data_to: Option<&'a str>,
+}
+
+/// `SavedPublication`, written from the state without copying it.
+#[derive(Serialize)]
+struct PublicationOut<'a> {
+    id: i64,
+    at: &'a str,
+    editor: &'a str,
+    note: &'a str,
+    major: bool,
+    sha256: &'a str,
+    changes: &'a [i64],
+    content_sha256: &'a str,
+    first_change: i64,
+    last_change: i64,
+    head_hash: Option<&'a str>,
+    approved_by: Option<&'a str>,
+    without_approval: Option<&'a str>,
+    change: i64,
+}
+
 /// A publication with every field, the ones its public form leaves out too.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SavedPublication {
     id: i64,
@@ -140,14 +169,18 @@ pub fn is_text_of(state: &State, text: &str) -> bool {
     written.is_ok() && comparing.same && comparing.rest.is_empty()
 }
 
-fn out(state: &State) -> Out<'_> {
+fn out<'a>(state: &'a State) -> Out<'a> {
     let mut forces: Vec<(i64, &Force)> = state.forces.values().map(|f| (f.id, f)).collect();
     forces.sort_unstable_by_key(|(id, _)| *id);
-    let mut reviews: Vec<(&str, Vec<Review>)> = state
-        .reviews
-        .iter()
-        .map(|(slug, list)| (slug.as_str(), list.iter().map(Review::from).collect()))
-        .collect();
+    let review = |r: &'a ReviewState| ReviewOut {
+        change: r.change,
+        at: &r.at,
+        editor: &r.editor,
+        message: r.message.as_deref(),
+        data_to: r.data_to.as_deref(),
+    };
+    let mut reviews: Vec<(&str, Vec<ReviewOut>)> =
+        state.reviews.iter().map(|(slug, list)| (slug.as_str(), list.iter().map(review).collect())).collect();
     reviews.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut row_forces: Vec<(i64, i64)> = state.rows.forces.iter().map(|(k, v)| (*k, *v)).collect();
     row_forces.sort_unstable();
@@ -164,7 +197,26 @@ fn out(state: &State) -> Out<'_> {
             page: state.rows.page,
             settings: &state.rows.settings,
         },
-        publications: state.publications.iter().map(SavedPublication::from).collect(),
+        publications: state
+            .publications
+            .iter()
+            .map(|p| PublicationOut {
+                id: p.id,
+                at: &p.at,
+                editor: &p.editor,
+                note: &p.note,
+                major: p.major,
+                sha256: &p.sha256,
+                changes: &p.changes,
+                content_sha256: &p.content_sha256,
+                first_change: p.first_change,
+                last_change: p.last_change,
+                head_hash: p.head_hash.as_deref(),
+                approved_by: p.approved_by.as_deref(),
+                without_approval: p.without_approval.as_deref(),
+                change: p.change,
+            })
+            .collect(),
         records: &state.records,
         schedule: state.schedule.as_ref(),
         schedule_done: state.schedule_done.as_ref(),
@@ -221,43 +273,9 @@ pub fn decode(text: &str) -> Result<State> {
     Ok(state)
 }
 
-impl From<&ReviewState> for Review {
-    fn from(r: &ReviewState) -> Review {
-        Review {
-            change: r.change,
-            at: r.at.clone(),
-            editor: r.editor.clone(),
-            message: r.message.clone(),
-            data_to: r.data_to.clone(),
-        }
-    }
-}
-
 impl From<Review> for ReviewState {
     fn from(r: Review) -> ReviewState {
         ReviewState { change: r.change, at: r.at, editor: r.editor, message: r.message, data_to: r.data_to }
-    }
-}
-
-impl From<&Publication> for SavedPublication {
-    fn from(p: &Publication) -> SavedPublication {
-        let p = p.clone();
-        SavedPublication {
-            id: p.id,
-            at: p.at,
-            editor: p.editor,
-            note: p.note,
-            major: p.major,
-            sha256: p.sha256,
-            changes: p.changes,
-            content_sha256: p.content_sha256,
-            first_change: p.first_change,
-            last_change: p.last_change,
-            head_hash: p.head_hash,
-            approved_by: p.approved_by,
-            without_approval: p.without_approval,
-            change: p.change,
-        }
     }
 }
 
