@@ -88,7 +88,9 @@ fn live_content(conn: &Connection) -> Result<Content> {
 fn replay_and_live(conn: &Connection, snapshot: Option<i64>) -> Result<(crate::log::Replayed, Content)> {
     let last_id = changes::last_id(conn)?;
     let path = conn.path().map(std::path::PathBuf::from).filter(|p| !p.as_os_str().is_empty());
-    let Some(path) = path.filter(|_| !conn.is_autocommit()) else {
+    // a second connection costs a schema read and its own start: worth it only for a long log
+    const SECOND_READER_FROM: i64 = 10_000;
+    let Some(path) = path.filter(|_| !conn.is_autocommit() && last_id >= SECOND_READER_FROM) else {
         let replayed = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot)?;
         return Ok((replayed, live_content(conn)?));
     };
