@@ -38,7 +38,8 @@ pub fn new_publication(
 ) -> Result<(Site, SiteRecord)> {
     let state = &checked.now;
     let directory = Directory::of(&checked.content);
-    let before = checked.then.as_ref().map(|_| Directory::of(&checked.then_content)).unwrap_or_default();
+    let before =
+        if checked.published_before { Directory::of(&checked.then_content) } else { Directory::default() };
     let changes = crate::published::changes(&before, &directory);
     let history =
         history::of(state, publication.id, &directory, Some((&publication.at, &publication.note, &changes)));

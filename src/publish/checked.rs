@@ -25,6 +25,8 @@ pub struct Checked {
     pub then: Option<State>,
     /// The public content of `then` (that of an empty state before the first publication).
     pub then_content: Content,
+    /// Whether a publication came before (`then` is `Some`, until publish lets it go).
+    pub published_before: bool,
 }
 
 /// The state the audit log says the directory is in now, its public content and the state the
@@ -61,14 +63,15 @@ pub fn checked_state(conn: &Connection) -> Result<Checked> {
         ));
     }
     let then_content = Content::from_state(then.as_ref().unwrap_or(&State::default()));
-    Ok(Checked { now: logged, content, then, then_content })
+    let published_before = then.is_some();
+    Ok(Checked { now: logged, content, then, then_content, published_before })
 }
 
 impl Checked {
     /// The content the last publication showed, where the content is unchanged since (the
     /// content now, before the first).
     pub(super) fn then_of_unchanged(&self) -> &Content {
-        if self.then.is_some() {
+        if self.published_before {
             &self.then_content
         } else {
             &self.content

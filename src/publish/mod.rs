@@ -109,7 +109,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
     // of the site, and the lock beside it, are skipped
     let run = |tx: &rusqlite::Transaction, actor: &Actor| -> Result<Prepared> {
         crate::editors::authorize_action(tx, &actor.editor, Action::Publish)?;
-        let checked = checked_state(tx)?;
+        let mut checked = checked_state(tx)?;
         let content = &checked.content;
         let content_sha = content.sha256();
         let last = publications::last(tx)?;
@@ -145,6 +145,8 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             None => vec![format!("The first publication: {} forces.", content.forces.len())],
             Some(_) => summary::sentences(&difference),
         };
+        // the state the last publication covered is summarised: what follows needs its content
+        free_aside(checked.then.take());
         let major = first || !options.minor;
         let note = if first {
             "First published.".to_owned()
