@@ -41,11 +41,31 @@ fn now(tx: &Connection, arg: &str) -> Result<Shown> {
     })
 }
 
+/// The force `arg` names in a past state, as a FORCE argument names one now: by slug or name,
+/// by a name that looks alike, then by a short name, a prefix or a word of its name.
+fn find_then<'a>(snapshot: &'a crate::state::State, arg: &str) -> Result<Option<&'a crate::model::Force>> {
+    if let Some(force) = snapshot.find(arg) {
+        return Ok(Some(force));
+    }
+    let key = crate::validate::look_key(arg);
+    let alike: Vec<&crate::model::Force> =
+        snapshot.forces.values().filter(|f| crate::validate::look_key(&f.name) == key).collect();
+    if let [force] = alike.as_slice() {
+        return Ok(Some(force));
+    }
+    let all: Vec<crate::model::Force> = snapshot.forces.values().cloned().collect();
+    Ok(match crate::suggest::forgiving(&all, arg) {
+        crate::suggest::Found::One(force) => snapshot.forces.get(&force.slug),
+        crate::suggest::Found::Several(forces) => return Err(crate::suggest::ambiguous_force(arg, &forces)),
+        crate::suggest::Found::None => None,
+    })
+}
+
 fn as_of(tx: &Connection, arg: &str, at: &str) -> Result<Shown> {
     let snapshot = crate::log::replay(tx, &Cutoff::At(at.to_owned()))?;
-    let force = snapshot.find(arg).ok_or_else(|| {
+    let force = find_then(&snapshot, arg)?.ok_or_else(|| {
         bad_hint(
-            format!("no force {} at {at}", quoted(arg)),
+            format!("no force {} at {}", quoted(arg), crate::clock::shown(at)),
             "see `admin list --all --as-of` for that moment",
         )
     })?;

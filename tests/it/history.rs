@@ -111,8 +111,26 @@ fn show_as_of_shows_the_force_as_it_was() {
     assert_eq!(then["force"]["open_notes"], 1);
     assert_eq!(then["notes"][0]["status"], "open");
     assert_eq!(then["changes"].as_array().unwrap().len(), 3);
+    // a FORCE argument names a force of the past as it names one now: a short name, a
+    // prefix, a word of its name then, a name that looks alike; several are named, not guessed
+    for arg in ["kent", "Kent Police", "KENT POLICE", "Kent Po1ice", "met", "midlands", "essex"] {
+        let found = env.json(&["show", arg, "--as-of", "2025-11-25T17:00:00Z", "--json"]);
+        assert!(found["force"]["slug"].is_string(), "{arg}: {found}");
+    }
+    let kent = env.json(&["show", "kent", "--as-of", "2025-11-25T17:00:00Z", "--json"]);
+    assert_eq!(kent["force"]["url"], "https://www.kent.police.uk/old");
+    let several = env.fails(&["show", "west", "--as-of", "2025-11-25T17:00:00Z"], 2);
+    assert!(
+        several.contains("West Midlands Police") && several.contains("West Yorkshire Police"),
+        "{several}"
+    );
     let before_init = env.run(&["show", "kent-police", "--as-of", "2020-01-01"]);
     assert_eq!(before_init.code, 2, "the force did not exist then");
+    assert!(
+        before_init.stderr.contains("at 2020-01-01 00:00:00 GMT"),
+        "in London time: {}",
+        before_init.stderr
+    );
     let list = env.json(&["list", "--as-of", "2020-01-01", "--json"]);
     assert_eq!(list["forces"], serde_json::json!([]));
 }
