@@ -23,20 +23,25 @@ pub fn put(conn: &Connection, change: i64, state: &str) -> Result<()> {
     Ok(())
 }
 
-/// The change of the newest checkpoint, 0 when there is none.
-pub fn newest(conn: &Connection) -> Result<i64> {
+/// How many checkpoints there are at the changes the projection writes them at, up to `due`.
+pub fn count(conn: &Connection, due: i64) -> Result<i64> {
     Ok(conn
-        .prepare_cached("SELECT COALESCE(MAX(change), 0) FROM checkpoints")?
-        .query_row([], |row| row.get(0))?)
+        .prepare_cached(
+            "SELECT COUNT(*) FROM checkpoints WHERE change >= ?1 AND change % ?1 = 0 AND change <= ?2",
+        )?
+        .query_row([every(), due], |row| row.get(0))?)
 }
 
-/// The newest checkpoint taken at or before change `id`: its change and its text.
+/// The newest checkpoint at or before change `id` at a change the projection writes one at (a
+/// positive multiple of `every()`; a row anywhere else was not written by admin, and `audit
+/// verify` names it): its change and its text.
 pub fn at_or_before(conn: &Connection, id: i64) -> Result<Option<(i64, String)>> {
     Ok(conn
         .prepare_cached(
-            "SELECT change, state FROM checkpoints WHERE change <= ?1 ORDER BY change DESC LIMIT 1",
+            "SELECT change, state FROM checkpoints WHERE change <= ?1 AND change >= ?2 AND change % ?2 = 0
+             ORDER BY change DESC LIMIT 1",
         )?
-        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .query_row([id, every()], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?)
 }
 

@@ -1,18 +1,14 @@
 //! Checkpoints of the state (derived data, every N changes): a reading of the past that starts
-//! from one says what a replay of the whole log says, and `audit verify` names one edited
-//! behind admin's back. A debug build takes N from `UOF_CHECKPOINT_EVERY`, so a small log has
-//! checkpoints too.
+//! from one says what a replay of the whole log says, `audit verify` names one edited, moved,
+//! added or missing behind admin's back, and one that cannot be read is passed over. A debug
+//! build takes N from `UOF_CHECKPOINT_EVERY`, so a small log has checkpoints too.
 use crate::testenv::{Run, TestEnv, EPOCH};
 
-/// `admin ARGS` with a checkpoint every `every` changes.
-fn run_every(env: &TestEnv, every: u32, args: &[&str]) -> Run {
-    let out = env.command().env("UOF_CHECKPOINT_EVERY", every.to_string()).args(args).output();
-    out.expect("run admin").into()
-}
-
-fn ok_every(env: &TestEnv, every: u32, args: &[&str]) {
-    let run = run_every(env, every, args);
-    assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+/// An environment whose every command keeps a checkpoint every five changes.
+fn every_five() -> TestEnv {
+    let env = TestEnv::init();
+    env.set_var("UOF_CHECKPOINT_EVERY", "5");
+    env
 }
 
 fn checkpoints(db: &std::path::Path) -> Vec<i64> {
@@ -26,8 +22,8 @@ fn at(epoch: i64) -> String {
     chrono::DateTime::from_timestamp(epoch, 0).unwrap().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// Forty changes of several kinds, one a minute, with a checkpoint every five changes: the
-/// database `init` made has none, so the first change writes the nine due by then.
+/// Forty changes of several kinds, one a minute: the database `init` made has none, so the
+/// first change writes the nine due by then.
 fn forty_changes(env: &TestEnv) -> Vec<(i64, serde_json::Value)> {
     let slugs = ["kent-police", "essex-police", "surrey-police", "city-of-london-police"];
     let mut snapshots = Vec::new();
@@ -36,18 +32,26 @@ fn forty_changes(env: &TestEnv) -> Vec<(i64, serde_json::Value)> {
         env.set_epoch(epoch);
         let slug = slugs[step as usize % slugs.len()];
         match step % 4 {
-            0 | 1 => ok_every(env, 5, &["set-url", slug, &format!("https://www.example.police.uk/{step}")]),
-            2 => ok_every(env, 5, &["note", "add", "--force", slug, &format!("note {step}")]),
-            _ => ok_every(env, 5, &["rename-force", slug, &format!("Force {step}")]),
-        }
+            0 | 1 => env.ok(&["set-url", slug, &format!("https://www.example.police.uk/{step}")]),
+            2 => env.ok(&["note", "add", "--force", slug, &format!("note {step}")]),
+            _ => env.ok(&["rename-force", slug, &format!("Force {step}")]),
+        };
         snapshots.push((epoch, env.json(&["list", "--all", "--json"])));
     }
     snapshots
 }
 
+/// `list --all --json --as-of WHEN` on another database file, with the same checkpoint interval.
+fn list_on(env: &TestEnv, db: &std::path::Path, when: &str) -> serde_json::Value {
+    let out = env.command().env("UOF_DB", db).args(["list", "--all", "--json", "--as-of", when]).output();
+    let run: Run = out.unwrap().into();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
 #[test]
 fn list_as_of_from_a_checkpoint_is_what_a_whole_replay_says_at_every_moment() {
-    let env = TestEnv::init();
+    let env = every_five();
     let snapshots = forty_changes(&env);
     assert_eq!(env.change_count(), 86);
     assert_eq!(checkpoints(&env.db), (1..=17).map(|n| n * 5).collect::<Vec<i64>>());
@@ -55,35 +59,31 @@ fn list_as_of_from_a_checkpoint_is_what_a_whole_replay_says_at_every_moment() {
     let plain = env.path("plain.db");
     std::fs::copy(&env.db, &plain).unwrap();
     rusqlite::Connection::open(&plain).unwrap().execute("DELETE FROM checkpoints", []).unwrap();
-    let list_plain = |when: &str| {
-        let out =
-            env.command().env("UOF_DB", &plain).args(["list", "--all", "--json", "--as-of", when]).output();
-        let run: Run = out.unwrap().into();
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()
-    };
     for (epoch, expected) in &snapshots {
         for when in [at(*epoch), at(epoch + 30)] {
             let replayed = env.json(&["list", "--all", "--json", "--as-of", &when]);
             assert_eq!(&replayed, expected, "as of {when}, from a checkpoint");
-            assert_eq!(list_plain(&when), *expected, "as of {when}, the whole log");
+            assert_eq!(list_on(&env, &plain, &when), *expected, "as of {when}, the whole log");
         }
     }
     for when in ["2020-01-01T00:00:00Z", &at(EPOCH), "9999-12-31T00:00:00Z"] {
-        assert_eq!(env.json(&["list", "--all", "--json", "--as-of", when]), list_plain(when), "{when}");
+        assert_eq!(
+            env.json(&["list", "--all", "--json", "--as-of", when]),
+            list_on(&env, &plain, when),
+            "{when}"
+        );
     }
     let then = env.json(&["show", "city-of-london-police", "--as-of", &at(EPOCH + 60 * 13), "--json"]);
     assert_eq!(then["force"]["name"], "Force 11");
     assert!(env.ok(&["audit", "verify"]).contains("intact"));
-    assert!(run_every(&env, 5, &["audit", "verify"]).stdout.contains("intact"));
 }
 
 #[test]
-fn a_checkpoint_edited_behind_admins_back_is_named_by_audit_verify() {
-    let env = TestEnv::init();
+fn a_checkpoint_edited_moved_or_added_behind_admins_back_is_named_by_audit_verify() {
+    let env = every_five();
     for step in 0..12i64 {
         env.set_epoch(EPOCH + 60 * (step + 1));
-        ok_every(&env, 5, &["set-url", "kent-police", &format!("https://www.kent.police.uk/{step}")]);
+        env.ok(&["set-url", "kent-police", &format!("https://www.kent.police.uk/{step}")]);
     }
     assert_eq!(checkpoints(&env.db), (1..=11).map(|n| n * 5).collect::<Vec<i64>>());
     let conn = rusqlite::Connection::open(&env.db).unwrap();
@@ -97,18 +97,24 @@ fn a_checkpoint_edited_behind_admins_back_is_named_by_audit_verify() {
     let err = env.fails(&["audit", "verify"], 1);
     assert!(err.contains("checkpoint of the state at change 50"), "{err}");
     assert!(err.contains("hint: "), "{err}");
-
     conn.execute("UPDATE checkpoints SET state = ?1 WHERE change = 50", [&original]).unwrap();
     assert!(env.ok(&["audit", "verify"]).contains("intact"));
-    // one that is not JSON at all, and one of a change the log does not have
-    conn.execute("UPDATE checkpoints SET state = '<script>' WHERE change = 5", []).unwrap();
-    let err = env.fails(&["audit", "verify"], 1);
-    assert!(err.contains("checkpoint of the state at change 5 "), "{err}");
+
+    // another change's state at change 5, then a copy of the true one at a change no checkpoint
+    // is kept at, then one of a change the log does not have
     conn.execute("UPDATE checkpoints SET state = ?1 WHERE change = 5", [&original]).unwrap();
     let err = env.fails(&["audit", "verify"], 1);
     assert!(err.contains("checkpoint of the state at change 5 "), "another change's state: {err}");
     conn.execute("DELETE FROM checkpoints WHERE change = 5", []).unwrap();
-    // (its foreign key refuses it, unless the writer turned the check off)
+    conn.execute(
+        "INSERT INTO checkpoints (change, state) SELECT 51, state FROM checkpoints WHERE change = 50",
+        [],
+    )
+    .unwrap();
+    let err = env.fails(&["audit", "verify"], 1);
+    assert!(err.contains("at change 51 (table checkpoints)"), "{err}");
+    conn.execute("DELETE FROM checkpoints WHERE change = 51", []).unwrap();
+    // (its foreign key refuses one of no change, unless the writer turned the check off)
     conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
     conn.execute("INSERT INTO checkpoints (change, state) VALUES (9999, ?1)", [&original]).unwrap();
     let err = env.fails(&["audit", "verify"], 1);
@@ -118,11 +124,51 @@ fn a_checkpoint_edited_behind_admins_back_is_named_by_audit_verify() {
         ),
         "{err}"
     );
-    // a missing checkpoint is no error: a reading of the past starts from an earlier one
     conn.execute("DELETE FROM checkpoints WHERE change = 9999", []).unwrap();
+    // change 5's is missing while later ones are kept: named, and the next change writes it again
+    let err = env.fails(&["audit", "verify"], 1);
+    assert!(err.contains("at change 5 (table checkpoints) is missing"), "{err}");
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/again"]);
+    assert_eq!(checkpoints(&env.db), (1..=11).map(|n| n * 5).collect::<Vec<i64>>());
     assert!(env.ok(&["audit", "verify"]).contains("intact"));
     let list = env.json(&["list", "--json", "--as-of", &at(EPOCH + 60 * 8)]);
     let kent =
         list["forces"].as_array().unwrap().iter().find(|f| f["slug"] == "kent-police").unwrap().clone();
     assert_eq!(kent["url"], "https://www.kent.police.uk/7");
+}
+
+#[test]
+fn a_checkpoint_that_cannot_be_read_is_passed_over_and_named() {
+    let env = every_five();
+    for step in 0..12i64 {
+        env.set_epoch(EPOCH + 60 * (step + 1));
+        env.ok(&["set-url", "kent-police", &format!("https://www.kent.police.uk/{step}")]);
+    }
+    let when = at(EPOCH + 60 * 12);
+    let expected = env.json(&["list", "--all", "--json", "--as-of", &when]);
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    for (what, sql) in [
+        ("not JSON", "UPDATE checkpoints SET state = '<script>' WHERE change = 55"),
+        ("empty", "UPDATE checkpoints SET state = '' WHERE change = 55"),
+        ("a NUL byte", "UPDATE checkpoints SET state = 'a' || char(0) || 'b' WHERE change = 55"),
+        ("bytes, not text", "UPDATE checkpoints SET state = CAST(state AS BLOB) WHERE change = 55"),
+    ] {
+        let saved: String =
+            conn.query_row("SELECT state FROM checkpoints WHERE change = 50", [], |r| r.get(0)).unwrap();
+        conn.execute("UPDATE checkpoints SET state = ?1 WHERE change = 55", [&saved]).unwrap();
+        conn.execute(sql, []).unwrap();
+        // a reading of the past starts further back, and says what the log says
+        assert_eq!(env.json(&["list", "--all", "--json", "--as-of", &when]), expected, "{what}");
+        let shown = env.json(&["show", "kent", "--as-of", &when, "--json"]);
+        assert_eq!(shown["force"]["url"], "https://www.kent.police.uk/11", "{what}");
+        let err = env.fails(&["audit", "verify"], 1);
+        assert!(err.contains("checkpoint of the state at change 55"), "{what}: {err}");
+    }
+    // without its table a database is not the one admin's migrations make: verify names the
+    // schema, and readings and changes still work from the log alone
+    conn.execute_batch("DROP TABLE checkpoints").unwrap();
+    assert_eq!(env.json(&["list", "--all", "--json", "--as-of", &when]), expected);
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/after"]);
+    let err = env.fails(&["audit", "verify"], 1);
+    assert!(err.contains("schema") && err.contains("checkpoints"), "{err}");
 }

@@ -27,6 +27,8 @@ pub struct TestEnv {
     pub db: PathBuf,
     epoch: AtomicI64,
     editor: Mutex<String>,
+    /// More environment for every command this environment runs.
+    vars: Mutex<Vec<(String, String)>>,
 }
 
 pub struct Run {
@@ -50,7 +52,13 @@ impl TestEnv {
     pub fn empty() -> TestEnv {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("uof.db");
-        TestEnv { dir, db, epoch: AtomicI64::new(EPOCH), editor: Mutex::new("alice".into()) }
+        TestEnv {
+            dir,
+            db,
+            epoch: AtomicI64::new(EPOCH),
+            editor: Mutex::new("alice".into()),
+            vars: Mutex::new(Vec::new()),
+        }
     }
 
     /// A database made by `admin init`.
@@ -66,6 +74,11 @@ impl TestEnv {
 
     pub fn set_epoch(&self, epoch: i64) {
         self.epoch.store(epoch, Ordering::SeqCst);
+    }
+
+    /// Set a variable in the environment of every command run from now on.
+    pub fn set_var(&self, name: &str, value: &str) {
+        self.vars.lock().unwrap().push((name.to_owned(), value.to_owned()));
     }
 
     pub fn set_editor(&self, editor: &str) {
@@ -88,7 +101,8 @@ impl TestEnv {
             .current_dir(self.dir.path())
             .env("UOF_DB", &self.db)
             .env("UOF_EDITOR", self.editor.lock().unwrap().as_str())
-            .env("SOURCE_DATE_EPOCH", self.epoch.load(Ordering::SeqCst).to_string());
+            .env("SOURCE_DATE_EPOCH", self.epoch.load(Ordering::SeqCst).to_string())
+            .envs(self.vars.lock().unwrap().iter().map(|(k, v)| (k.as_str(), v.as_str())));
         cmd
     }
 
