@@ -18,10 +18,35 @@ pub fn json<T: Serialize>(value: &T) -> Result<()> {
 /// Print a line of text.
 pub fn line(text: impl AsRef<str>) -> Result<()> {
     let text = text.as_ref();
-    let mut bytes = Vec::with_capacity(text.len() + 1);
-    bytes.extend_from_slice(text.as_bytes());
-    bytes.push(b'\n');
-    bytes_out(&bytes)
+    let mut shown = String::with_capacity(text.len() + 1);
+    // text from the database or a file is shown, never obeyed: only the line breaks are kept
+    for c in text.chars() {
+        if c != '\n' && acts(c) {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown.push('\n');
+    bytes_out(shown.as_bytes())
+}
+
+/// A character a terminal would act on, or that reorders or hides what it shows, rather than
+/// one to be seen: control characters (C0, DEL, C1: escape sequences, bells, line breaks), and
+/// the invisible format characters (bidirectional marks, overrides and isolates, zero-width
+/// spaces and joiners, line and paragraph separators, the byte order mark).
+fn acts(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+        )
 }
 
 /// Write bytes to stdout and flush. A closed pipe stays an `io::Error` of kind `BrokenPipe` in
@@ -142,7 +167,7 @@ pub fn table_fitted(headers: &[&str], rows: &[Vec<String>], free: &[usize]) -> R
 /// (the last ones) not padded.
 /// A cell on one line, copied only where a control character must be escaped.
 fn cell(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(char::is_control) {
+    if text.chars().any(acts) {
         one_line(text).into()
     } else {
         text.into()
@@ -213,11 +238,12 @@ fn print_table(headers: &[&str], rows: &[Vec<String>], free: &[usize], unpadded:
         .context("failed to write to standard output")
 }
 
-/// Text on one line: control characters escaped (`\n`), everything else as it is.
+/// Text on one line, shown and not obeyed: control and invisible format characters escaped
+/// (`\n`, `\u{202e}`), everything else as it is.
 pub fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() {
+        if acts(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);

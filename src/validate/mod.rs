@@ -66,6 +66,8 @@ pub fn is_xml_illegal(c: char) -> bool {
 fn hidden_character(c: char) -> Option<&'static str> {
     if is_bidi_control(c) {
         Some("a bidirectional control character, which reorders text invisibly")
+    } else if matches!(c, '\u{2028}' | '\u{2029}') {
+        Some("a line or paragraph separator, which breaks the line where none is seen")
     } else if is_default_ignorable(c) {
         Some("an invisible character (Unicode default-ignorable)")
     } else if is_xml_illegal(c) {

@@ -35,6 +35,8 @@ fn bad_names_are_refused() {
         "Kent\u{7}Police",
         "Kent\u{202E}ecilop",
         "Kent\u{200B}Police",
+        "Kent\u{2028}Police", // line separator
+        "Kent\u{2029}Police", // paragraph separator
         "Kent P\u{043E}lice", // Cyrillic о
         "\u{0391}von Police", // Greek Alpha
         long.as_str(),
@@ -168,4 +170,30 @@ fn a_bad_source_date_epoch_is_refused() {
     let run = env.command().env("SOURCE_DATE_EPOCH", "yesterday").args(["list"]).output().unwrap();
     assert_eq!(run.status.code(), Some(2));
     crate::testenv::assert_error_shape(&String::from_utf8_lossy(&run.stderr));
+}
+
+/// Text written into the tables behind admin's back (a name with an escape sequence that sets
+/// the terminal's title, a bell, a right-to-left override, a zero-width space, a line
+/// separator) is shown escaped by every human output, never obeyed by the terminal.
+#[test]
+fn text_from_a_tampered_table_is_shown_not_obeyed() {
+    let env = TestEnv::init();
+    let name = "Kent\u{1b}]0;pwned\u{7}\u{1b}[31mRED\u{202e}eciloP\u{200b}\u{2028}x\u{9b}2J";
+    env.sql().execute("UPDATE forces SET name = ?1 WHERE slug = 'kent-police'", [name]).unwrap();
+    let acting = ['\u{1b}', '\u{7}', '\u{202e}', '\u{200b}', '\u{2028}', '\u{9b}'];
+    for args in [
+        &["show", "kent-police"][..],
+        &["list"],
+        &["list", "--all"],
+        &["status"],
+        &["publish", "--dry-run", "--out", "site"],
+    ] {
+        let run = env.run(args);
+        for out in [&run.stdout, &run.stderr] {
+            assert!(!out.contains(acting), "{args:?} printed a character the terminal acts on: {out:?}");
+        }
+    }
+    let shown = env.ok(&["show", "kent-police"]);
+    assert!(shown.contains("Kent\\u{1b}]0;pwned\\u{7}"), "{shown}");
+    assert!(shown.contains("\\u{202e}eciloP"), "{shown}");
 }
