@@ -227,20 +227,25 @@ fn check_history(site: &mut Source, records: &[Value]) -> Result<()> {
     let history: history::History = serde_json::from_value(value).map_err(|e| {
         wrong(format!("`{}` is not a history of publications: {e}", site.name("history.json")))
     })?;
+    // the history starts where the records do: at publication 1, or, for a database whose
+    // earlier publications were made before records were kept, at the first one with a record
+    // (which names no record before it, as the chain checks)
+    let number_of = |r: Option<&Value>| r.and_then(|r| r.get("number")).and_then(Value::as_i64);
+    let first = number_of(records.first()).unwrap_or(1);
     for (i, entry) in history.publications.iter().enumerate() {
-        if entry.number != i as i64 + 1 {
+        if entry.number != first + i as i64 {
             return Err(wrong(format!(
                 "history.json lists publication {} where publication {} should be",
                 entry.number,
-                i + 1
+                first + i as i64
             )));
         }
     }
     let rebuilt = history::rebuild(&history).map_err(|e| wrong(format!("{e:#}")))?;
-    let newest = records.last().and_then(|r| r.get("number")).and_then(Value::as_i64).unwrap_or(0);
-    if history.publications.len() as i64 != newest {
+    let newest = number_of(records.last()).unwrap_or(0);
+    if history.publications.len() as i64 != newest - first + 1 {
         return Err(wrong(format!(
-            "history.json has {} publications, but the newest record is publication {newest}",
+            "history.json has {} publications, but the records go from publication {first} to {newest}",
             history.publications.len()
         )));
     }
@@ -256,7 +261,7 @@ fn check_history(site: &mut Source, records: &[Value]) -> Result<()> {
             }
             None => return Err(wrong(format!("history.json has no publication {number}"))),
         }
-        let entry = &history.publications[(number - 1) as usize];
+        let entry = &history.publications[(number - first) as usize];
         if entry.published_at != text(record, "published_at") || entry.note != text(record, "note") {
             return Err(wrong(format!(
                 "history.json gives publication {number} another time or note than its record"
