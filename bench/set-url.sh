@@ -95,8 +95,9 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$work/h.json" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-for c in ["seed", "registry", "signed"]:
+# SPEC section 19: <= 1.25 x the sqlite3 shell; signed <= 1.4 x
+for c, target in [("seed", 1.25), ("registry", 1.25), ("signed", 1.4)]:
     a, s = r[f"admin {c}"]["median"], r[f"sqlite3 {c}"]["median"]
-    ok = "met" if a / s <= 1.5 else "MISSED"
-    print(f"set-url median, {c:8s}: admin {a*1000:.2f} ms, sqlite3 {s*1000:.2f} ms, admin/sqlite3 = {a/s:.2f} (target <= 1.5: {ok})")
+    ok = "met" if a / s <= target else "MISSED"
+    print(f"set-url median, {c:8s}: admin {a*1000:.2f} ms, sqlite3 {s*1000:.2f} ms, admin/sqlite3 = {a/s:.2f} (target <= {target}: {ok})")
 PY

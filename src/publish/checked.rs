@@ -34,7 +34,12 @@ pub struct Checked {
 /// publications table what the log records.
 pub fn checked_state(conn: &Connection) -> Result<Checked> {
     let last = publications::last(conn)?.map(|p| p.last_change);
-    let (replayed, live) = replay_and_live(conn, last)?;
+    // the replayed states' contents are made while the other connection reads the tables
+    let contents = |replayed: &crate::log::Replayed| {
+        let now = Content::from_state(&replayed.now);
+        (now, Content::from_state(replayed.then.as_ref().unwrap_or(&State::default())))
+    };
+    let (replayed, (content, then_content), live) = replay_and_live(conn, last, contents)?;
     // a change in the log that breaks a rule (forged into the file) is never obeyed
     if let Some(conflict) = replayed.conflict {
         return Err(failed_hint(
@@ -51,7 +56,6 @@ pub fn checked_state(conn: &Connection) -> Result<Checked> {
             "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
         ));
     }
-    let content = Content::from_state(&logged);
     if live != content {
         // read again to name the difference (the tables' state is not kept: 100,000 forces)
         let live = crate::db::state::live(conn)?;
@@ -62,7 +66,6 @@ pub fn checked_state(conn: &Connection) -> Result<Checked> {
             "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
         ));
     }
-    let then_content = Content::from_state(then.as_ref().unwrap_or(&State::default()));
     let published_before = then.is_some();
     Ok(Checked { now: logged, content, then, then_content, published_before })
 }
@@ -84,18 +87,23 @@ fn live_content(conn: &Connection) -> Result<Content> {
     Ok(Content::from_state(&crate::db::state::live(conn)?))
 }
 
-/// The replayed state and the live tables' public content. Under a write transaction (publish
-/// holds the write lock, so nothing can commit meanwhile) the tables are read on a second
-/// connection while this one replays the log: the two reads see the same database, in half the
-/// time.
-fn replay_and_live(conn: &Connection, snapshot: Option<i64>) -> Result<(crate::log::Replayed, Content)> {
+/// The replayed state, what `then` makes of it, and the live tables' public content. Under a
+/// write transaction (publish holds the write lock, so nothing can commit meanwhile) the tables
+/// are read on a second connection while this one replays the log and runs `then`: the two
+/// reads see the same database, in half the time.
+fn replay_and_live<T>(
+    conn: &Connection,
+    snapshot: Option<i64>,
+    then: impl FnOnce(&crate::log::Replayed) -> T,
+) -> Result<(crate::log::Replayed, T, Content)> {
     let last_id = changes::last_id(conn)?;
     let path = conn.path().map(std::path::PathBuf::from).filter(|p| !p.as_os_str().is_empty());
     // a second connection costs a schema read and its own start: worth it only for a long log
     const SECOND_READER_FROM: i64 = 10_000;
     let Some(path) = path.filter(|_| !conn.is_autocommit() && last_id >= SECOND_READER_FROM) else {
         let replayed = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot)?;
-        return Ok((replayed, live_content(conn)?));
+        let made = then(&replayed);
+        return Ok((replayed, made, live_content(conn)?));
     };
     std::thread::scope(|scope| {
         let live = scope.spawn(move || -> Result<Option<Content>> {
@@ -111,14 +119,18 @@ fn replay_and_live(conn: &Connection, snapshot: Option<i64>) -> Result<(crate::l
             }
             live_content(&tx).map(Some)
         });
-        let logged = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot);
+        let logged = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot).map(|replayed| {
+            let made = then(&replayed);
+            (replayed, made)
+        });
         let live = live.join().unwrap_or_else(|_| Err(anyhow::anyhow!("reading the tables stopped")));
         let live = match live {
             Ok(Some(live)) => live,
             // a writer slipped in between (a read outside the write lock): read them here
             Ok(None) | Err(_) => live_content(conn)?,
         };
-        Ok((logged?, live))
+        let (replayed, made) = logged?;
+        Ok((replayed, made, live))
     })
 }
 
