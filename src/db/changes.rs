@@ -183,12 +183,17 @@ pub fn for_each_in(
     range: &Range,
     mut f: impl FnMut(Change) -> Result<bool>,
 ) -> Result<()> {
+    rows_in(conn, range, |row| f(from_row(row)?))
+}
+
+/// Each row of the changes in `range`, in id order, until `each` returns `false`.
+fn rows_in(conn: &Connection, range: &Range, mut each: impl FnMut(&Row) -> Result<bool>) -> Result<()> {
     let (clause, value) = range.clause();
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM changes WHERE {clause} ORDER BY id"))?;
     let mut rows = stmt.query(rusqlite::params_from_iter(value))?;
     while let Some(row) = rows.next()? {
-        if !f(from_row(row)?)? {
+        if !each(row)? {
             break;
         }
     }
@@ -204,11 +209,7 @@ pub fn for_each_event_in(
     range: &Range,
     mut f: impl FnMut(&crate::state::Header, Result<crate::event::Event>) -> Result<bool>,
 ) -> Result<()> {
-    let (clause, value) = range.clause();
-    let mut stmt =
-        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM changes WHERE {clause} ORDER BY id"))?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(value))?;
-    while let Some(row) = rows.next()? {
+    rows_in(conn, range, |row| {
         let text = |i: usize| -> rusqlite::Result<&str> { Ok(row.get_ref(i)?.as_str()?) };
         let optional = |i: usize| -> rusqlite::Result<Option<&str>> { Ok(row.get_ref(i)?.as_str_or_null()?) };
         let (action, entity) = (text(3)?, text(4)?);
@@ -223,11 +224,8 @@ pub fn for_each_event_in(
         };
         let entity = Entity::parse(entity).ok_or_else(|| unknown(4, "entity", entity))?;
         let event = crate::event::Event::decode_text(entity, optional(6)?, optional(7)?);
-        if !f(&header, event)? {
-            break;
-        }
-    }
-    Ok(())
+        f(&header, event)
+    })
 }
 
 /// Every change in id order, one at a time: `f` returns `false` to stop early.
