@@ -144,29 +144,23 @@ pub fn encode(state: &State) -> String {
     serde_json::to_string(&out(state)).unwrap_or_default()
 }
 
-/// Whether `text` is the checkpoint text of `state`, byte for byte: the state is written out in
-/// pieces and each compared with the text as it comes, never held whole.
+/// Whether `text` is the checkpoint text of `state`, byte for byte. The forces (half of it, for
+/// a large directory) are written on another thread while this one writes the rest: the text
+/// is `{"forces":` FORCES `,` REST, where the rest is the state written with no forces, less its
+/// opening `{"forces":[]`.
 pub fn is_text_of(state: &State, text: &str) -> bool {
-    struct Comparing<'t> {
-        rest: &'t [u8],
-        same: bool,
-    }
-    impl std::io::Write for Comparing<'_> {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            match self.rest.strip_prefix(bytes) {
-                Some(rest) if self.same => self.rest = rest,
-                _ => self.same = false,
-            }
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut comparing = Comparing { rest: text.as_bytes(), same: true };
-    let written =
-        serde_json::to_writer(std::io::BufWriter::with_capacity(1 << 16, &mut comparing), &out(state));
-    written.is_ok() && comparing.same && comparing.rest.is_empty()
+    let mut whole = out(state);
+    let forces = std::mem::take(&mut whole.forces);
+    let (forces, rest) = std::thread::scope(|scope| {
+        let forces = scope.spawn(|| serde_json::to_vec(&forces));
+        let rest = serde_json::to_vec(&whole);
+        (forces.join().ok().and_then(Result::ok), rest.ok())
+    });
+    let (Some(forces), Some(rest)) = (forces, rest) else { return false };
+    let Some(rest) = rest.strip_prefix(br#"{"forces":[]"#) else { return false };
+    let text = text.as_bytes();
+    text.len() == br#"{"forces":"#.len() + forces.len() + rest.len()
+        && text.strip_prefix(br#"{"forces":"#).and_then(|t| t.strip_prefix(forces.as_slice())) == Some(rest)
 }
 
 fn out<'a>(state: &'a State) -> Out<'a> {
