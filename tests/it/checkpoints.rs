@@ -11,6 +11,17 @@ fn every_five() -> TestEnv {
     env
 }
 
+/// Kent Police's link set twelve times, a minute apart, with a checkpoint every five changes:
+/// eleven checkpoints, the last at change 55.
+fn kent_linked_twelve_times() -> TestEnv {
+    let env = every_five();
+    for step in 0..12i64 {
+        env.set_epoch(EPOCH + 60 * (step + 1));
+        env.ok(&["set-url", "kent-police", &format!("https://www.kent.police.uk/{step}")]);
+    }
+    env
+}
+
 fn checkpoints(db: &std::path::Path) -> Vec<i64> {
     let conn = rusqlite::Connection::open(db).unwrap();
     let mut stmt = conn.prepare("SELECT change FROM checkpoints ORDER BY change").unwrap();
@@ -80,11 +91,7 @@ fn list_as_of_from_a_checkpoint_is_what_a_whole_replay_says_at_every_moment() {
 
 #[test]
 fn a_checkpoint_edited_moved_or_added_behind_admins_back_is_named_by_audit_verify() {
-    let env = every_five();
-    for step in 0..12i64 {
-        env.set_epoch(EPOCH + 60 * (step + 1));
-        env.ok(&["set-url", "kent-police", &format!("https://www.kent.police.uk/{step}")]);
-    }
+    let env = kent_linked_twelve_times();
     assert_eq!(checkpoints(&env.db), (1..=11).map(|n| n * 5).collect::<Vec<i64>>());
     let conn = rusqlite::Connection::open(&env.db).unwrap();
     let original: String =
@@ -139,11 +146,7 @@ fn a_checkpoint_edited_moved_or_added_behind_admins_back_is_named_by_audit_verif
 
 #[test]
 fn a_checkpoint_that_cannot_be_read_is_passed_over_and_named() {
-    let env = every_five();
-    for step in 0..12i64 {
-        env.set_epoch(EPOCH + 60 * (step + 1));
-        env.ok(&["set-url", "kent-police", &format!("https://www.kent.police.uk/{step}")]);
-    }
+    let env = kent_linked_twelve_times();
     let when = at(EPOCH + 60 * 12);
     let expected = env.json(&["list", "--all", "--json", "--as-of", &when]);
     let conn = rusqlite::Connection::open(&env.db).unwrap();
