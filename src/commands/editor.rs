@@ -99,21 +99,33 @@ pub fn list(ctx: &Ctx, args: EditorListArgs) -> Result<ExitCode> {
 }
 
 pub fn retire(ctx: &Ctx, args: EditorNameArgs) -> Result<ExitCode> {
-    let actor = ctx.actor(args.message.message.as_deref())?;
-    let mut db = ctx.open()?;
-    let outcome = db.write_as(&actor, |tx, actor| {
-        editors::update(tx, actor, Action::RetireEditor, &args.name, |e| e.status = EditorStatus::Retired)
-    })?;
-    super::report(outcome, |_| format!("retired editor {}", args.name))
+    set_status(ctx, &args, Action::RetireEditor, EditorStatus::Retired, "retired editor {}")
 }
 
 pub fn restore(ctx: &Ctx, args: EditorNameArgs) -> Result<ExitCode> {
+    set_status(
+        ctx,
+        &args,
+        Action::RestoreEditor,
+        EditorStatus::Active,
+        "restored editor {}: they may make changes again",
+    )
+}
+
+/// Retire or restore an editor; `said` is the line printed, `{}` the editor's name.
+fn set_status(
+    ctx: &Ctx,
+    args: &EditorNameArgs,
+    action: Action,
+    status: EditorStatus,
+    said: &str,
+) -> Result<ExitCode> {
     let actor = ctx.actor(args.message.message.as_deref())?;
     let mut db = ctx.open()?;
     let outcome = db.write_as(&actor, |tx, actor| {
-        editors::update(tx, actor, Action::RestoreEditor, &args.name, |e| e.status = EditorStatus::Active)
+        editors::update(tx, actor, action, &args.name, |e| e.status = status)
     })?;
-    super::report(outcome, |_| format!("restored editor {}: they may make changes again", args.name))
+    super::report(outcome, |_| said.replace("{}", &args.name))
 }
 
 pub fn set_role(ctx: &Ctx, args: EditorRoleArgs) -> Result<ExitCode> {
