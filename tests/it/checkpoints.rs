@@ -101,6 +101,10 @@ fn a_checkpoint_edited_moved_or_added_behind_admins_back_is_named_by_audit_verif
         [],
     )
     .unwrap();
+    // a reading of the moment of change 50 starts from its checkpoint: it shows the edit, which
+    // only `audit verify` can name (a later change to Kent Police carries the log's word again)
+    let then = env.json(&["list", "--json", "--as-of", &at(EPOCH + 60 * 4)]);
+    assert!(then["forces"].as_array().unwrap().iter().any(|f| f["name"] == "Kent Po1ice"), "{then}");
     let err = env.fails(&["audit", "verify"], 1);
     assert!(err.contains("checkpoint of the state at change 50"), "{err}");
     assert!(err.contains("hint: "), "{err}");
