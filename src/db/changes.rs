@@ -291,10 +291,13 @@ pub fn for_each_stored_in_parallel<T: Send>(
 ) -> Result<()> {
     use std::sync::mpsc;
     const BATCH: usize = 1024;
+    // room for the reader to run 32,768 changes ahead: `f` may stop for a while (`audit verify`
+    // writes and compares a checkpoint of 100,000 forces), and the reader keeps reading meanwhile
+    const BATCHES: usize = 32;
     type Batch<T> = (Vec<crate::audit::StoredChange>, Vec<T>);
-    let (full_tx, full_rx) = mpsc::sync_channel::<Batch<T>>(2);
+    let (full_tx, full_rx) = mpsc::sync_channel::<Batch<T>>(BATCHES);
     let (empty_tx, empty_rx) = mpsc::channel::<Vec<crate::audit::StoredChange>>();
-    for _ in 0..3 {
+    for _ in 0..BATCHES {
         let _ = empty_tx.send(Vec::with_capacity(BATCH));
     }
     std::thread::scope(|scope| {

@@ -52,10 +52,10 @@ pub fn changes(conn: &Connection) -> Result<Vec<i64>> {
     Ok(rows.collect::<rusqlite::Result<Vec<i64>>>()?)
 }
 
-/// One checkpoint's text.
-pub fn text(conn: &Connection, change: i64) -> Result<Option<String>> {
+/// One checkpoint's text, as bytes (`audit verify` compares them with the text it writes).
+pub fn text(conn: &Connection, change: i64) -> Result<Option<Vec<u8>>> {
     Ok(conn
         .prepare_cached("SELECT state FROM checkpoints WHERE change = ?1")?
-        .query_row([change], |row| row.get(0))
+        .query_row([change], |row| Ok(row.get_ref(0)?.as_bytes()?.to_vec()))
         .optional()?)
 }

@@ -147,20 +147,47 @@ pub fn encode(state: &State) -> String {
 /// Whether `text` is the checkpoint text of `state`, byte for byte. The forces (half of it, for
 /// a large directory) are written on another thread while this one writes the rest: the text
 /// is `{"forces":` FORCES `,` REST, where the rest is the state written with no forces, less its
-/// opening `{"forces":[]`.
-pub fn is_text_of(state: &State, text: &str) -> bool {
+/// opening `{"forces":[]`. The forces are compared as they are written, never held whole.
+pub fn is_text_of(state: &State, text: &[u8]) -> bool {
+    const OPENING: &[u8] = br#"{"forces":"#;
+    let Some(after_opening) = text.strip_prefix(OPENING) else { return false };
     let mut whole = out(state);
     let forces = std::mem::take(&mut whole.forces);
     let (forces, rest) = std::thread::scope(|scope| {
-        let forces = scope.spawn(|| serde_json::to_vec(&forces));
-        let rest = serde_json::to_vec(&whole);
-        (forces.join().ok().and_then(Result::ok), rest.ok())
+        let forces = scope.spawn(|| {
+            let mut matching = Matching { expected: after_opening, at: 0, matched: true };
+            let written = serde_json::to_writer(std::io::BufWriter::with_capacity(1 << 16, &mut matching), &forces);
+            written.ok().filter(|()| matching.matched).map(|()| matching.at)
+        });
+        // the rest is at most what follows the forces: room for it all at once
+        let mut rest = Vec::with_capacity(text.len().saturating_sub(OPENING.len()) + 16);
+        let rest = serde_json::to_writer(&mut rest, &whole).map(|()| rest);
+        (forces.join().ok().flatten(), rest.ok())
     });
-    let (Some(forces), Some(rest)) = (forces, rest) else { return false };
+    let (Some(forces_len), Some(rest)) = (forces, rest) else { return false };
     let Some(rest) = rest.strip_prefix(br#"{"forces":[]"#) else { return false };
-    let text = text.as_bytes();
-    text.len() == br#"{"forces":"#.len() + forces.len() + rest.len()
-        && text.strip_prefix(br#"{"forces":"#).and_then(|t| t.strip_prefix(forces.as_slice())) == Some(rest)
+    after_opening.get(forces_len..) == Some(rest)
+}
+
+/// A writer that compares what it is given with `expected`, from its start: `matched` while
+/// every byte so far is the next one expected (`at` bytes were written).
+struct Matching<'a> {
+    expected: &'a [u8],
+    at: usize,
+    matched: bool,
+}
+
+impl std::io::Write for Matching<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let end = self.at + buf.len();
+        self.matched = self.matched && self.expected.get(self.at..end) == Some(buf);
+        self.at = end;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn out<'a>(state: &'a State) -> Out<'a> {
@@ -330,10 +357,10 @@ mod tests {
         state.last_at = Some("2026-01-01T00:00:00Z".into());
         let text = encode(&state);
         assert_eq!(decode(&text).unwrap(), state);
-        assert!(is_text_of(&state, &text));
-        assert!(!is_text_of(&state, &text.replace("Kent Police", "Kent Polise")));
-        assert!(!is_text_of(&state, &format!("{text} ")));
-        assert!(!is_text_of(&state, &text[..text.len() - 1]));
+        assert!(is_text_of(&state, text.as_bytes()));
+        assert!(!is_text_of(&state, text.replace("Kent Police", "Kent Polise").as_bytes()));
+        assert!(!is_text_of(&state, format!("{text} ").as_bytes()));
+        assert!(!is_text_of(&state, &text.as_bytes()[..text.len() - 1]));
     }
 
     #[test]

@@ -196,7 +196,7 @@ fn checkpoints_in_place(checkpoints: &[i64], log_ends_at: i64) -> Option<Problem
 
 /// A checkpoint's text against the state the log replays to at its change: the text that state
 /// is written as, byte for byte.
-fn check_checkpoint(state: &State, change: i64, saved: Result<Option<String>>) -> Option<Problem> {
+fn check_checkpoint(state: &State, change: i64, saved: Result<Option<Vec<u8>>>) -> Option<Problem> {
     let what = match saved {
         Ok(Some(text)) if crate::state::checkpoint::is_text_of(state, &text) => return None,
         Ok(_) => "is not the state the log replays to at that change (it was edited behind admin's back)"
