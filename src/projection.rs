@@ -113,7 +113,7 @@ fn write_touched(conn: &Connection, state: &State, event: &Event, change: &Chang
         Event::Note { after, .. } => write_note(conn, state, after.id),
         Event::Review(review) => {
             let written = state.reviews.get(&review.force).and_then(|list| list.last());
-            written.map_or(Ok(()), |r| reviews::insert(conn, &review.force, r))
+            written.map_or(Ok(()), |r| reviews::insert(conn, &review.force, None, r))
         }
         Event::ReviewWithdrawn(_) => change.reverts.map_or(Ok(()), |id| reviews::delete(conn, id)),
         Event::Page { .. } => write_page(conn, state),
@@ -145,7 +145,10 @@ fn write_force(conn: &Connection, state: &State, slug: &str) -> Result<()> {
 
 fn write_note(conn: &Connection, state: &State, id: i64) -> Result<()> {
     match (state.notes.get(&id), state.rows.notes.get(&id)) {
-        (Some(note), Some(row)) => notes::put(conn, note, row),
+        (Some(note), Some(row)) => {
+            let force_id = note.force.as_ref().and_then(|slug| state.forces.get(slug)).map(|f| f.id);
+            notes::put(conn, note, row, force_id)
+        }
         _ => Ok(()),
     }
 }
@@ -164,27 +167,45 @@ fn write_editor(conn: &Connection, state: &State, name: &str) -> Result<()> {
     }
 }
 
-/// Write every row of `state` into empty tables: the database its log rebuilds. Forces go in
-/// the order they were added, so each keeps its row id. The indexes the migrations made are
-/// dropped for the bulk write and made again, from their own SQL, after it.
-pub fn rebuild(conn: &Connection, state: &State) -> Result<()> {
-    crate::db::without_indexes(conn, || write_all(conn, state))
+/// Which rows a rebuild writes: the first half of the forces in the order they were added, or
+/// the other half and every other table. `audit verify` writes the two into two databases at
+/// once, on two cores; in each table, every row of the first comes before every row of the
+/// second in key order (notes and reviews name their force's row id, not its row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    First,
+    Second,
 }
 
-fn write_all(conn: &Connection, state: &State) -> Result<()> {
-    let mut order: Vec<&crate::model::Force> = state.forces.values().collect();
-    order.sort_by_key(|f| f.id);
-    for force in order {
-        if let Some(&change) = state.rows.forces.get(&force.id) {
-            forces::put(conn, force, change)?;
+/// Write the rows of `state` in `part` into empty tables: the database its log rebuilds. Forces
+/// go in the order they were added, so each keeps its row id. The indexes the migrations made
+/// are dropped for the bulk write and made again, from their own SQL, after it.
+pub fn rebuild(conn: &Connection, state: &State, part: Part) -> Result<()> {
+    crate::db::without_indexes(conn, || {
+        let mut order: Vec<&crate::model::Force> = state.forces.values().collect();
+        order.sort_unstable_by_key(|f| f.id);
+        let (first, second) = order.split_at(order.len() / 2);
+        for force in if part == Part::First { first } else { second } {
+            if let Some(&change) = state.rows.forces.get(&force.id) {
+                forces::put(conn, force, change)?;
+            }
         }
-    }
+        match part {
+            Part::First => Ok(()),
+            Part::Second => write_others(conn, state),
+        }
+    })
+}
+
+/// Every table but the forces.
+fn write_others(conn: &Connection, state: &State) -> Result<()> {
     for id in state.notes.keys() {
         write_note(conn, state, *id)?;
     }
     for (slug, list) in &state.reviews {
+        let force_id = state.forces.get(slug).map(|f| f.id);
         for review in list {
-            reviews::insert(conn, slug, review)?;
+            reviews::insert(conn, slug, force_id, review)?;
         }
     }
     write_page(conn, state)?;

@@ -15,15 +15,23 @@ use crate::state::Difference;
 /// replay as it passes that change.)
 const NOT_PROJECTED: &[&str] = &["changes", "checkpoints", "link_checks", "meta", "refinery_schema_history"];
 
+/// The database a log rebuilds, written as two made by the same migrations (at once, on two
+/// threads): each table's rows are those of `first` followed by those of `second`, every row of
+/// `first` coming before every row of `second` in the table's key order.
+pub struct Rebuilt<'a> {
+    pub first: &'a Connection,
+    pub second: &'a Connection,
+}
+
 /// The first way `live` differs from `rebuilt`: its schema, then each projected table.
-pub fn first_difference(live: &Connection, rebuilt: &Connection) -> Result<Option<Difference>> {
-    if let Some(difference) = compare_schema(live, rebuilt)? {
+pub fn first_difference(live: &Connection, rebuilt: &Rebuilt) -> Result<Option<Difference>> {
+    if let Some(difference) = compare_schema(live, rebuilt.first)? {
         return Ok(Some(difference));
     }
     if let Some(difference) = unknown_meta(live)? {
         return Ok(Some(difference));
     }
-    for table in tables(rebuilt)? {
+    for table in tables(rebuilt.first)? {
         if let Some(difference) = compare_table(live, rebuilt, &table)? {
             return Ok(Some(difference));
         }
@@ -140,6 +148,24 @@ fn select(table: &str, columns: &[String], key: &[usize]) -> String {
     )
 }
 
+/// A table's rebuilt rows: those of the first database, then those of the second.
+struct Chained<'a> {
+    parts: [rusqlite::Rows<'a>; 2],
+    at: usize,
+}
+
+impl Chained<'_> {
+    fn next(&mut self, width: usize) -> Result<Option<Row>> {
+        while let Some(rows) = self.parts.get_mut(self.at) {
+            if let Some(row) = next_row(rows, width)? {
+                return Ok(Some(row));
+            }
+            self.at += 1;
+        }
+        Ok(None)
+    }
+}
+
 fn next_row(rows: &mut rusqlite::Rows, width: usize) -> Result<Option<Row>> {
     match rows.next()? {
         None => Ok(None),
@@ -177,8 +203,8 @@ fn quoted(value: &Value) -> String {
     }
 }
 
-fn compare_table(live: &Connection, rebuilt: &Connection, table: &str) -> Result<Option<Difference>> {
-    let (names, key) = columns(rebuilt, table)?;
+fn compare_table(live: &Connection, rebuilt: &Rebuilt, table: &str) -> Result<Option<Difference>> {
+    let (names, key) = columns(rebuilt.first, table)?;
     let (live_names, _) = columns(live, table)?;
     if live_names != names {
         // the schema comparison names a changed table first; this is a safeguard
@@ -192,8 +218,11 @@ fn compare_table(live: &Connection, rebuilt: &Connection, table: &str) -> Result
     }
     let sql = select(table, &names, &key);
     let mut live_stmt = live.prepare(&sql).with_context(|| format!("failed to read table {table}"))?;
-    let mut rebuilt_stmt = rebuilt.prepare(&sql).with_context(|| format!("failed to read table {table}"))?;
-    let (mut live_rows, mut rebuilt_rows) = (live_stmt.query([])?, rebuilt_stmt.query([])?);
+    let context = || format!("failed to read table {table}");
+    let mut first_stmt = rebuilt.first.prepare(&sql).with_context(context)?;
+    let mut second_stmt = rebuilt.second.prepare(&sql).with_context(context)?;
+    let mut live_rows = live_stmt.query([])?;
+    let mut rebuilt_rows = Chained { parts: [first_stmt.query([])?, second_stmt.query([])?], at: 0 };
     let table_name: &'static str = match table {
         "forces" => "forces",
         "notes" => "notes",
@@ -221,7 +250,7 @@ fn compare_table(live: &Connection, rebuilt: &Connection, table: &str) -> Result
         d
     };
     let width = names.len();
-    let (mut a, mut b) = (next_row(&mut live_rows, width)?, next_row(&mut rebuilt_rows, width)?);
+    let (mut a, mut b) = (next_row(&mut live_rows, width)?, rebuilt_rows.next(width)?);
     loop {
         let order = match (&a, &b) {
             (None, None) => return Ok(None),
@@ -241,7 +270,7 @@ fn compare_table(live: &Connection, rebuilt: &Connection, table: &str) -> Result
                     return Ok(Some(difference(x, &names[c], quoted(&x[c]), quoted(&y[c]))));
                 }
                 a = next_row(&mut live_rows, width)?;
-                b = next_row(&mut rebuilt_rows, width)?;
+                b = rebuilt_rows.next(width)?;
             }
             _ => return Ok(None),
         }

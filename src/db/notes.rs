@@ -30,14 +30,16 @@ pub fn next_id(conn: &Connection) -> Result<i64> {
 }
 
 /// Write a note's row. Only the projection calls this.
-pub fn put(conn: &Connection, note: &NoteState, row: &NoteRow) -> Result<()> {
+/// `force_id` is the force's row id where the caller knows it (a rebuild may write a note into a
+/// database that does not hold its force's row); else it is looked up by slug.
+pub fn put(conn: &Connection, note: &NoteState, row: &NoteRow, force_id: Option<i64>) -> Result<()> {
     let status = match note.status {
         NoteStatus::Open => "open",
         NoteStatus::Resolved => "resolved",
     };
     conn.prepare_cached(
         "INSERT INTO notes (id, force_id, text, public, status, editor, at, resolved_at, resolved_by, change_id)
-         VALUES (?1, (SELECT id FROM forces WHERE slug = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         VALUES (?1, COALESCE(?11, (SELECT id FROM forces WHERE slug = ?2)), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (id) DO UPDATE SET force_id = excluded.force_id, text = excluded.text, public = excluded.public,
              status = excluded.status, editor = excluded.editor, at = excluded.at,
              resolved_at = excluded.resolved_at, resolved_by = excluded.resolved_by, change_id = excluded.change_id",
@@ -52,7 +54,8 @@ pub fn put(conn: &Connection, note: &NoteState, row: &NoteRow) -> Result<()> {
         row.at,
         row.resolved_at,
         row.resolved_by,
-        row.change
+        row.change,
+        force_id
     ])
     .with_context(|| format!("failed to write note {}", note.id))?;
     Ok(())

@@ -6,12 +6,22 @@ use crate::model::Review;
 use crate::state::ReviewState;
 
 /// Write a review's row, keyed by its change. Only the projection calls this.
-pub fn insert(conn: &Connection, force: &str, review: &ReviewState) -> Result<()> {
+/// `force_id` is the force's row id where the caller knows it (a rebuild may write a review into
+/// a database that does not hold its force's row); else it is looked up by slug.
+pub fn insert(conn: &Connection, force: &str, force_id: Option<i64>, review: &ReviewState) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO reviews (change_id, force_id, at, editor, message, data_to)
-         VALUES (?1, (SELECT id FROM forces WHERE slug = ?2), ?3, ?4, ?5, ?6)",
+         VALUES (?1, COALESCE(?7, (SELECT id FROM forces WHERE slug = ?2)), ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![review.change, force, review.at, review.editor, review.message, review.data_to])?;
+    .execute(params![
+        review.change,
+        force,
+        review.at,
+        review.editor,
+        review.message,
+        review.data_to,
+        force_id
+    ])?;
     Ok(())
 }
 

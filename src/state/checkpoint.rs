@@ -156,7 +156,8 @@ pub fn is_text_of(state: &State, text: &[u8]) -> bool {
     let (forces, rest) = std::thread::scope(|scope| {
         let forces = scope.spawn(|| {
             let mut matching = Matching { expected: after_opening, at: 0, matched: true };
-            let written = serde_json::to_writer(std::io::BufWriter::with_capacity(1 << 16, &mut matching), &forces);
+            let written =
+                serde_json::to_writer(std::io::BufWriter::with_capacity(1 << 16, &mut matching), &forces);
             written.ok().filter(|()| matching.matched).map(|()| matching.at)
         });
         // the rest is at most what follows the forces: room for it all at once

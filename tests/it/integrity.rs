@@ -62,6 +62,40 @@ fn a_table_changed_with_sql_is_caught_by_verify_and_never_published() {
     }
 }
 
+/// `audit verify` rebuilds the tables as two databases, each with half of the forces (the first
+/// 22 of the seed's 45 in one, the rest and every other table in the other): an edit is caught
+/// in either half, at its edges, and a note or review moved to a force in the other half.
+#[test]
+fn an_edit_is_caught_in_either_half_of_the_rebuilt_tables() {
+    let env = TestEnv::init();
+    published(&env);
+    env.ok(&["note", "add", "--force", "wiltshire-police", "internal: ask about 2020"]);
+    env.ok(&["review", "avon-and-somerset-constabulary", "--message", "checked"]);
+    let clean = env.path("clean.db");
+    std::fs::copy(env.path("uof.db"), &clean).unwrap();
+    env.ok(&["audit", "verify"]);
+    for (tamper, key, field) in [
+        ("UPDATE forces SET name = 'Avon' WHERE id = 1", "force avon-and-somerset-constabulary", "name"),
+        (
+            "UPDATE forces SET url = 'https://x.example/' WHERE id = 22",
+            "force lancashire-constabulary",
+            "url",
+        ),
+        ("UPDATE forces SET url = 'https://x.example/' WHERE id = 23", "force leicestershire-police", "url"),
+        ("UPDATE forces SET status = 'retired' WHERE id = 45", "force wiltshire-police", "status"),
+        ("UPDATE notes SET force_id = 1 WHERE id = 2", "note 2", "force_id"),
+        ("UPDATE reviews SET force_id = 45", "review", "force_id"),
+    ] {
+        std::fs::copy(&clean, env.path("uof.db")).unwrap();
+        env.sql().execute_batch(tamper).unwrap();
+        let err = env.fails(&["audit", "verify"], 1);
+        assert!(
+            err.contains(&format!(", {key}")) && err.contains(&format!("field {field}")),
+            "{tamper}: {err}"
+        );
+    }
+}
+
 /// Recompute every change's hash from `from` on, as someone who dropped the triggers would.
 fn rehash_from(env: &TestEnv, from: i64) {
     let conn = env.sql();
