@@ -112,7 +112,7 @@ pub struct Message {
 /// `--json`: machine output.
 #[derive(Debug, Args, Clone, Copy, Default)]
 pub struct Json {
-    /// Print one JSON document on stdout instead of a table
+    /// Print one JSON document on stdout instead of the text for people
     #[arg(long)]
     pub json: bool,
 }

@@ -185,6 +185,19 @@ fn label(table: &str, columns: &[String], key: &[usize], row: &Row) -> String {
     }
 }
 
+/// A `force_id` as an editor knows the force: its row id and, where one of `databases` holds
+/// that row, the force's slug.
+fn force_of(databases: &[&Connection], value: &Value) -> String {
+    let Value::Integer(id) = value else { return quoted(value) };
+    let slug = databases.iter().find_map(|conn| {
+        conn.query_row("SELECT slug FROM forces WHERE id = ?1", [id], |row| row.get::<_, String>(0)).ok()
+    });
+    match slug {
+        Some(slug) => format!("{id} ({})", crate::output::one_line(&slug)),
+        None => id.to_string(),
+    }
+}
+
 fn show(value: &Value) -> String {
     let text = match value {
         Value::Null => "NULL".to_owned(),
@@ -267,7 +280,12 @@ fn compare_table(live: &Connection, rebuilt: &Rebuilt, table: &str) -> Result<Op
             }
             (_, Some(x), Some(y)) => {
                 if let Some(c) = (0..width).find(|&c| x[c] != y[c]) {
-                    return Ok(Some(difference(x, &names[c], quoted(&x[c]), quoted(&y[c]))));
+                    let (held, logged) = if names[c] == "force_id" {
+                        (force_of(&[live], &x[c]), force_of(&[rebuilt.first, rebuilt.second], &y[c]))
+                    } else {
+                        (quoted(&x[c]), quoted(&y[c]))
+                    };
+                    return Ok(Some(difference(x, &names[c], held, logged)));
                 }
                 a = next_row(&mut live_rows, width)?;
                 b = rebuilt_rows.next(width)?;

@@ -11,6 +11,13 @@ pub fn get(conn: &Connection, name: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
+/// Every setting's value, by name.
+pub fn all(conn: &Connection) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut stmt = conn.prepare_cached("SELECT name, value FROM settings")?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Write a setting's row. Only the projection calls this.
 pub fn put(conn: &Connection, name: &str, value: &str, change_id: i64) -> Result<()> {
     conn.prepare_cached(

@@ -56,6 +56,13 @@ pub fn checked_state(conn: &Connection) -> Result<Checked> {
             "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
         ));
     }
+    // so must the settings: the site's home, where a publish with no --out writes, is one
+    if crate::db::settings::all(conn).ok().as_ref() != Some(&logged.settings) {
+        return Err(failed_hint(
+            "the live tables do not match the audit log (table settings); nothing was published",
+            "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
+        ));
+    }
     if live != content {
         // read again to name the difference (the tables' state is not kept: 100,000 forces)
         let live = crate::db::state::live(conn)?;

@@ -93,7 +93,50 @@ fn an_edit_is_caught_in_either_half_of_the_rebuilt_tables() {
             err.contains(&format!(", {key}")) && err.contains(&format!("field {field}")),
             "{tamper}: {err}"
         );
+        if field == "force_id" {
+            // the forces as an editor knows them, beside their row ids
+            let (avon, wiltshire) = ("1 (avon-and-somerset-constabulary)", "45 (wiltshire-police)");
+            let (held, logged) = if key == "note 2" { (avon, wiltshire) } else { (wiltshire, avon) };
+            assert!(
+                err.contains(&format!("holds {held} but the audit log says {logged}")),
+                "{tamper}: {err}"
+            );
+        }
     }
+}
+
+/// The site's home is a setting, and the settings table is derived like every other: a publish
+/// with no --out never writes where an edited row says, and refuses before writing anything.
+#[test]
+fn a_site_home_changed_with_sql_is_never_published_to() {
+    let env = TestEnv::init();
+    published(&env);
+    env.ok(&["set-url", "essex-police", "https://www.essex.police.uk/uof"]);
+    let elsewhere = env.path("elsewhere");
+    env.sql()
+        .execute("UPDATE settings SET value = ?1 WHERE name = 'site'", [elsewhere.display().to_string()])
+        .unwrap();
+    let before = everything(&env);
+    let err = env.fails(&["publish"], 1);
+    assert!(err.contains("the live tables do not match the audit log (table settings)"), "{err}");
+    assert!(err.contains("hint: run `admin audit verify`"), "{err}");
+    assert!(!elsewhere.exists(), "nothing was written where the edited row says");
+    assert_eq!(everything(&env), before, "publish recorded nothing");
+    let err = env.fails(&["audit", "verify"], 1);
+    assert!(err.contains("table settings"), "{err}");
+}
+
+/// A value written by SQL can be of any length: a difference shows the start of it and how long
+/// it is, on one line.
+#[test]
+fn a_long_value_written_with_sql_is_shown_cut_short() {
+    let env = TestEnv::init();
+    published(&env);
+    env.sql().execute("UPDATE notes SET text = printf('%.*c', 1000000, 'x') WHERE id = 1", []).unwrap();
+    let err = env.fails(&["audit", "verify"], 1);
+    assert!(err.len() < 2_000, "{} bytes", err.len());
+    assert!(err.contains("(1000002 characters in all)"), "{err}");
+    assert_eq!(err.lines().filter(|l| l.starts_with("error:")).count(), 1, "{err}");
 }
 
 /// Recompute every change's hash from `from` on, as someone who dropped the triggers would.
