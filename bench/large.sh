@@ -10,6 +10,9 @@
 # Then how each figure grows: the same commands at 10,000, 100,000 and 1,000,000 changes (the
 # smaller databases made the same way with a tenth and a hundredth of the forces and
 # publications, cached beside the large one). GROWTH=0 leaves that out.
+# BASELINE=PATH/TO/admin also runs another build of admin (an older commit, say) in the same
+# hyperfine runs as this one, on the same copy of the database: on a shared machine whose speed
+# drifts from hour to hour, the ratio of the two is what compares them.
 # Usage: bench/large.sh   (FORCES, CHANGES, PUBLICATIONS override the size; RUNS the runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +40,8 @@ export UOF_DB="$db" UOF_EDITOR=bench
 ls -l "$db" | awk '{printf "database: %.0f MB\n", $5 / 1e6}'
 
 # a real publication each run: the set-url in --prepare gives it one change to publish
-slug=force-050000-constabulary
+# the force halfway through the added ones (force-050000-constabulary in the large database)
+slug=$(sqlite3 "$db" "SELECT slug FROM forces WHERE id = (SELECT MAX(id) / 2 FROM forces)")
 cat >"$work/toggle.sh" <<SH
 #!/bin/sh
 set -e
@@ -46,19 +50,38 @@ if [ -f "$work/flip" ]; then rm "$work/flip"; u=a; else touch "$work/flip"; u=b;
 "$admin" set-url $slug "https://www.example.police.uk/bench/\$u" >/dev/null
 SH
 chmod +x "$work/toggle.sh"
-hyperfine -N --runs "$runs" --export-json "$work/publish.json" \
-  --prepare "$work/toggle.sh" -n publish "$admin publish --out $work/site"
-"$work/toggle.sh"
-/usr/bin/time -v "$admin" publish --out "$work/site" 2>"$work/time.txt" >/dev/null
-rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
+base=${BASELINE:-}
+# each command as `name` and `command`, and the baseline's beside it when there is one
+both() {
+  local name=$1 command=$2
+  printf '%s\0%s\0%s\0' -n "$name" "$admin $command"
+  [ -z "$base" ] || printf '%s\0%s\0%s\0' -n "$name (baseline)" "$base $command"
+}
+args() { mapfile -d '' -t "$1" < <(shift; while [ $# -gt 0 ]; do both "$1" "$2"; shift 2; done); }
+
+args publish publish "publish --out $work/site"
+hyperfine -N --runs "$runs" --export-json "$work/publish.json" --prepare "$work/toggle.sh" "${publish[@]}"
+peak() {
+  "$work/toggle.sh"
+  /usr/bin/time -v "$1" publish --out "$work/site" 2>"$work/time.txt" >/dev/null
+  awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt"
+}
+rss_kb=$(peak "$admin")
+base_rss_kb=$([ -z "$base" ] || peak "$base")
 ls -l "$work/site" | awk 'NR > 1 {printf "  %s %.1f MB\n", $9, $5 / 1e6}'
 
+# the past at a fixed moment mid-log; at the change just before the newest checkpoint (a
+# reading of the past replays the most changes after its checkpoint there: the slowest moment);
+# and after the last change
 at=2024-12-01T00:00:00Z
-hyperfine -N --warmup 2 --runs $((runs * 4)) --export-json "$work/reads.json" \
-  -n history "$admin history --force $slug --limit 50" \
-  -n "list --as-of" "$admin list --as-of $at" \
-  -n "list --as-of (latest)" "$admin list --as-of 9999-12-31T00:00:00Z"
-hyperfine -N --runs "$runs" --export-json "$work/verify.json" -n "audit verify" "$admin audit verify"
+worst=$(sqlite3 "$db" "SELECT at FROM changes WHERE id = COALESCE((SELECT MAX(change) FROM checkpoints), (SELECT MAX(id) + 1 FROM changes)) - 1")
+echo "the moment before the newest checkpoint: $worst"
+args reads history "history --force $slug --limit 50" "history --limit 50" "history --limit 50" \
+  "list --as-of" "list --as-of $at" "list --as-of (before a checkpoint)" "list --as-of $worst" \
+  "list --as-of (latest)" "list --as-of 9999-12-31T00:00:00Z"
+hyperfine -N --warmup 2 --runs $((runs * 4)) --export-json "$work/reads.json" "${reads[@]}"
+args verify "audit verify" "audit verify"
+hyperfine -N --runs "$runs" --export-json "$work/verify.json" "${verify[@]}"
 
 # the 45 slugs, listed once beforehand so that only init and the 45 set-url are timed
 "$admin" --db "$work/slugs.db" init >/dev/null
@@ -79,9 +102,10 @@ hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/init45.json" -n "ini
 UOF_DB="$work/fresh.db" "$admin" audit verify
 
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$work" "$rss_kb" <<'PY'
+python3 - "$work" "$rss_kb" "$base_rss_kb" <<'PY'
 import json, sys
 work, rss = sys.argv[1], int(sys.argv[2])
+base_rss = int(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] else None
 r = {}
 for f in ["publish", "reads", "verify", "init45"]:
     for x in json.load(open(f"{work}/{f}.json"))["results"]:
@@ -89,11 +113,16 @@ for f in ["publish", "reads", "verify", "init45"]:
 def line(name, key, target, unit=1.0, label="s"):
     v = r[key] * unit
     ok = "met" if v < target else "MISSED"
-    print(f"{name:28s} median {v:9.3f} {label}  target < {target} {label}: {ok}")
+    b = r.get(f"{key} (baseline)")
+    was = f"   baseline {b * unit:9.3f} {label}, ours / baseline = {v / (b * unit):.2f}" if b else ""
+    print(f"{name:34s} median {v:9.3f} {label}  target < {target} {label}: {ok}{was}")
 line("publish", "publish", 1.5)
-print(f"{'publish peak RSS':28s}        {rss/1024:9.1f} MB  target < 150 MB: {'met' if rss/1024 < 150 else 'MISSED'}")
-line("history --limit 50", "history", 20, 1000, "ms")
+was = f"   baseline {base_rss/1024:9.1f} MB" if base_rss else ""
+print(f"{'publish peak RSS (one run)':34s}        {rss/1024:9.1f} MB  target < 150 MB: {'met' if rss/1024 < 150 else 'MISSED'}{was}")
+line("history --force F --limit 50", "history", 20, 1000, "ms")
+line("history --limit 50", "history --limit 50", 20, 1000, "ms")
 line("list --as-of (mid-log)", "list --as-of", 0.5)
+line("list --as-of (before a checkpoint)", "list --as-of (before a checkpoint)", 0.5)
 line("list --as-of (latest)", "list --as-of (latest)", 0.5)
 line("audit verify", "audit verify", 2.5)
 line("init + 45 set-url", "init + 45 set-url", 1)
