@@ -259,6 +259,48 @@ pub fn prefix(text: &str, chars: usize) -> &str {
     text.char_indices().nth(chars).map_or(text, |(end, _)| &text[..end])
 }
 
+/// A text value in a message, quoted: quotes, backslashes and control characters escaped as
+/// Rust writes them, then whatever else would act on a terminal (`one_line`), each escaped once.
+pub fn quoted(text: &str) -> String {
+    one_line(&format!("{text:?}"))
+}
+
+/// Two texts that differ, quoted for a message: where they would look alike on a screen (a
+/// Cyrillic "о" for a Latin "o", a no-break space), every character beyond ASCII is written as
+/// its code point, so that the difference can be seen.
+pub fn quoted_pair(a: &str, b: &str) -> (String, String) {
+    if a != b && crate::validate::look_key(a) == crate::validate::look_key(b) {
+        let visible = |text: &str| {
+            let mut out = String::new();
+            for c in quoted(text).chars() {
+                if c.is_ascii() {
+                    out.push(c);
+                } else {
+                    out.extend(c.escape_unicode());
+                }
+            }
+            out
+        };
+        (visible(a), visible(b))
+    } else {
+        (quoted(a), quoted(b))
+    }
+}
+
+/// The most characters of one value a message shows: a value written behind admin's back can be
+/// of any length, and a message is one line for people.
+const SHOWN: usize = 300;
+
+/// `text`, or its first 300 characters and how long it is.
+pub fn shortened(text: &str) -> std::borrow::Cow<'_, str> {
+    let cut = prefix(text, SHOWN);
+    if cut.len() == text.len() {
+        text.into()
+    } else {
+        format!("{cut}… ({} characters in all)", text.chars().count()).into()
+    }
+}
+
 /// An optional value for a table cell.
 pub fn or_dash(value: Option<&str>) -> String {
     value.unwrap_or("-").to_owned()

@@ -211,7 +211,7 @@ fn show(value: &Value) -> String {
 
 fn quoted(value: &Value) -> String {
     match value {
-        Value::Text(t) => format!("{:?}", crate::output::one_line(t)),
+        Value::Text(t) => crate::output::quoted(t),
         other => show(other),
     }
 }
@@ -280,10 +280,12 @@ fn compare_table(live: &Connection, rebuilt: &Rebuilt, table: &str) -> Result<Op
             }
             (_, Some(x), Some(y)) => {
                 if let Some(c) = (0..width).find(|&c| x[c] != y[c]) {
-                    let (held, logged) = if names[c] == "force_id" {
-                        (force_of(&[live], &x[c]), force_of(&[rebuilt.first, rebuilt.second], &y[c]))
-                    } else {
-                        (quoted(&x[c]), quoted(&y[c]))
+                    let (held, logged) = match (&x[c], &y[c]) {
+                        _ if names[c] == "force_id" => {
+                            (force_of(&[live], &x[c]), force_of(&[rebuilt.first, rebuilt.second], &y[c]))
+                        }
+                        (Value::Text(a), Value::Text(b)) => crate::output::quoted_pair(a, b),
+                        _ => (quoted(&x[c]), quoted(&y[c])),
                     };
                     return Ok(Some(difference(x, &names[c], held, logged)));
                 }

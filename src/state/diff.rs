@@ -18,20 +18,6 @@ pub struct Difference {
     pub logged: String,
 }
 
-/// The most characters of one value a difference shows: a value written by SQL can be of any
-/// length, and a message is one line for people.
-const SHOWN: usize = 300;
-
-/// `text`, or its first `SHOWN` characters and how long it is.
-fn shortened(text: &str) -> std::borrow::Cow<'_, str> {
-    let cut = crate::output::prefix(text, SHOWN);
-    if cut.len() == text.len() {
-        text.into()
-    } else {
-        format!("{cut}… ({} characters in all)", text.chars().count()).into()
-    }
-}
-
 impl std::fmt::Display for Difference {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -48,10 +34,10 @@ impl std::fmt::Display for Difference {
                 "schema" => "object",
                 _ => "row",
             },
-            shortened(&self.key),
+            crate::output::shortened(&self.key),
             self.field,
-            shortened(&self.live),
-            shortened(&self.logged)
+            crate::output::shortened(&self.live),
+            crate::output::shortened(&self.logged)
         )
     }
 }

@@ -30,6 +30,28 @@ pub fn publications_match(conn: &Connection, logged: &State) -> Result<Option<Pr
     Ok(matches(&publications::list(conn)?, &logged.publications))
 }
 
+/// The first field a publication's row holds otherwise than its `publish` change, with the
+/// row's value and the change's, as a message shows them.
+fn first_field_differing(row: &Publication, log: &Publication) -> Option<(&'static str, String, String)> {
+    let text = crate::output::quoted;
+    let optional = |value: &Option<String>| value.as_deref().map_or_else(|| "nothing".to_owned(), text);
+    let fields = [
+        ("at", text(&row.at), text(&log.at)),
+        ("editor", text(&row.editor), text(&log.editor)),
+        ("note", text(&row.note), text(&log.note)),
+        ("major", row.major.to_string(), log.major.to_string()),
+        ("sha256", text(&row.sha256), text(&log.sha256)),
+        // a publication recorded before its change carried the content's sha256 (empty there)
+        ("content_sha256", text(&row.content_sha256), text(&log.content_sha256)),
+        ("approved_by", optional(&row.approved_by), optional(&log.approved_by)),
+        ("without_approval", optional(&row.without_approval), optional(&log.without_approval)),
+    ];
+    fields
+        .into_iter()
+        .filter(|(field, _, _)| *field != "content_sha256" || !log.content_sha256.is_empty())
+        .find(|(_, held, says)| held != says)
+}
+
 fn matches(rows: &[Publication], logged: &[Publication]) -> Option<Problem> {
     let mut by_id: std::collections::BTreeMap<i64, &Publication> = logged.iter().map(|p| (p.id, p)).collect();
     for p in rows.iter().rev() {
@@ -37,18 +59,13 @@ fn matches(rows: &[Publication], logged: &[Publication]) -> Option<Problem> {
         let Some(log) = by_id.remove(&p.id) else {
             return problem("it has no `publish` change in the audit log".to_owned());
         };
-        // a publication recorded before its change carried the content's sha256 (empty here)
-        let content_differs = !log.content_sha256.is_empty() && log.content_sha256 != p.content_sha256;
-        if log.sha256 != p.sha256
-            || log.note != p.note
-            || log.major != p.major
-            || log.approved_by != p.approved_by
-            || log.without_approval != p.without_approval
-            || content_differs
-            || log.at != p.at
-            || log.editor != p.editor
-        {
-            return problem(format!("its row does not say what its `publish` change {} says", log.change));
+        if let Some((field, held, says)) = first_field_differing(p, log) {
+            return problem(format!(
+                "field {field}: its row holds {} but its `publish` change {} says {}",
+                crate::output::shortened(&held),
+                log.change,
+                crate::output::shortened(&says)
+            ));
         }
         if p.last_change >= log.change {
             return problem(format!(

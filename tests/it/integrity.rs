@@ -139,6 +139,28 @@ fn a_long_value_written_with_sql_is_shown_cut_short() {
     assert_eq!(err.lines().filter(|l| l.starts_with("error:")).count(), 1, "{err}");
 }
 
+/// A value written by SQL is shown so that its difference can be seen: a control character
+/// escaped once, and a look-alike letter as its code point where the two values look the same.
+#[test]
+fn a_difference_is_shown_so_that_it_can_be_seen() {
+    for (tamper, shown) in [
+        (
+            "UPDATE forces SET name = 'Kent P' || char(1086) || 'lice' WHERE slug = 'kent-police'",
+            r#"holds "Kent P\u{43e}lice" but the audit log says "Kent Police""#,
+        ),
+        (
+            "UPDATE forces SET name = 'Kent' || char(10) || 'Police' WHERE slug = 'kent-police'",
+            r#"holds "Kent\nPolice" but"#,
+        ),
+    ] {
+        let env = TestEnv::init();
+        published(&env);
+        env.sql().execute_batch(tamper).unwrap();
+        let err = env.fails(&["audit", "verify"], 1);
+        assert!(err.contains(shown), "{tamper}: {err}");
+    }
+}
+
 /// Recompute every change's hash from `from` on, as someone who dropped the triggers would.
 fn rehash_from(env: &TestEnv, from: i64) {
     let conn = env.sql();

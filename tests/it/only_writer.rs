@@ -154,7 +154,7 @@ fn verify_names_every_column_and_schema_object_changed_behind_its_back() {
         ("UPDATE publications SET first_change = 7", &["publication 1", "its row covers changes 7 to 48"]),
         (
             "UPDATE publications SET content_sha256 = 'abc'",
-            &["publication 1", "its row does not say what its `publish` change 49 says"],
+            &["publication 1", "field content_sha256: its row holds \"abc\" but its `publish` change 49 says \""],
         ),
         (
             "UPDATE meta SET value = 'not-this-one' WHERE key = 'database_id'",
