@@ -69,8 +69,13 @@ fn hint_for(err: &anyhow::Error) -> Option<String> {
             e.hint.clone()
         } else if let Some(e) = cause.downcast_ref::<Failed>() {
             e.hint.clone()
-        } else if let Some(rusqlite::Error::SqliteFailure(e, _)) = cause.downcast_ref() {
-            sqlite_hint(e.code)
+        } else if let Some(rusqlite::Error::SqliteFailure(e, text)) = cause.downcast_ref() {
+            let missing = |what: &str| text.as_deref().is_some_and(|t| t.starts_with(what));
+            if missing("no such table") || missing("no such column") {
+                Some("the database's schema was changed behind admin's back: `admin audit verify` names how, and `admin restore BACKUP` brings back a good copy".into())
+            } else {
+                sqlite_hint(e.code)
+            }
         } else {
             None
         }

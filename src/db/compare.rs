@@ -39,23 +39,49 @@ pub fn first_difference(live: &Connection, rebuilt: &Rebuilt) -> Result<Option<D
     Ok(None)
 }
 
+/// The first way `live`'s schema differs from that of a database admin's migrations make.
+pub fn schema_difference(live: &Connection) -> Result<Option<Difference>> {
+    compare_schema(live, &crate::db::in_memory()?)
+}
+
 /// The keys admin writes into `meta`; a row with any other key was put there behind its back.
 const META_KEYS: &[&str] = &["database_id", "signatures_v2_from"];
 
-/// A `meta` row admin never writes.
+/// A `meta` row admin never writes, or a value it never writes there: the database's id is 32
+/// hexadecimal digits, and the change signatures of the second form start from is a number.
 fn unknown_meta(live: &Connection) -> Result<Option<Difference>> {
-    let mut stmt = live.prepare("SELECT key, quote(value) FROM meta ORDER BY key")?;
-    let rows = stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+    let mut stmt =
+        live.prepare("SELECT key, quote(value), typeof(value), CAST(value AS TEXT) FROM meta ORDER BY key")?;
+    let rows = stmt.query_map([], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get_ref(3)?.as_bytes().map(<[u8]>::to_vec).unwrap_or_default(),
+        ))
+    })?;
     for row in rows {
-        let (key, value) = row?;
-        if !META_KEYS.contains(&key.as_str()) {
-            return Ok(Some(Difference {
+        let (key, quoted, kind, value) = row?;
+        let difference = |logged: String| {
+            Ok(Some(Difference {
                 table: "meta",
                 key: crate::validate::quoted(&key),
                 field: "value".to_owned(),
-                live: crate::output::one_line(&value),
-                logged: format!("no such row (admin writes only {})", META_KEYS.join(" and ")),
-            }));
+                live: crate::output::one_line(&quoted),
+                logged,
+            }))
+        };
+        let hex = |v: &[u8]| v.len() == 32 && v.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let number = |v: &[u8]| !v.is_empty() && v.len() < 19 && v.iter().all(u8::is_ascii_digit);
+        match key.as_str() {
+            "database_id" if kind != "text" || !hex(&value) => {
+                return difference("an id of 32 hexadecimal digits, as admin makes one".to_owned())
+            }
+            "signatures_v2_from" if !matches!(kind.as_str(), "text" | "integer") || !number(&value) => {
+                return difference("the number of a change".to_owned())
+            }
+            "database_id" | "signatures_v2_from" => {}
+            _ => return difference(format!("no such row (admin writes only {})", META_KEYS.join(" and "))),
         }
     }
     Ok(None)

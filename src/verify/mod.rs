@@ -118,8 +118,17 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// Verify everything one database can say about itself.
+/// Verify everything one database can say about itself. A table dropped or changed behind
+/// admin's back can make reading it fail: then the way its schema differs from the one admin's
+/// migrations make is the problem named, not the SQL error.
 pub fn database(conn: &Connection) -> Result<Report> {
+    checked(conn).or_else(|err| match crate::db::compare::schema_difference(conn) {
+        Ok(Some(difference)) => Ok(Report { checked: 0, problem: Some(Problem::Tables(difference)) }),
+        _ => Err(err),
+    })
+}
+
+fn checked(conn: &Connection) -> Result<Report> {
     let mut verifier = Verifier::new();
     let mut state = State::default();
     let mut problem = None;

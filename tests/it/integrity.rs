@@ -161,6 +161,56 @@ fn a_difference_is_shown_so_that_it_can_be_seen() {
     }
 }
 
+/// The meta table holds what admin writes there and nothing else: the database's id as admin
+/// makes one (32 hexadecimal digits), and the change the second form of signatures starts from.
+#[test]
+fn a_meta_value_admin_never_writes_is_named() {
+    for (tamper, shown) in [
+        (
+            r#"UPDATE meta SET value = '"><script>alert(1)</script>' || char(10) || 'x' WHERE key = 'database_id'"#,
+            "an id of 32 hexadecimal digits",
+        ),
+        ("UPDATE meta SET value = upper(value) WHERE key = 'database_id'", "an id of 32 hexadecimal digits"),
+        ("UPDATE meta SET value = 'soon' WHERE key = 'signatures_v2_from'", "the number of a change"),
+        ("INSERT INTO meta (key, value) VALUES ('owner', 'mallory')", "no such row"),
+    ] {
+        let env = TestEnv::init();
+        env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+        env.sql().execute_batch(tamper).unwrap();
+        let err = env.fails(&["audit", "verify"], 1);
+        assert!(err.contains("table meta") && err.contains(shown), "{tamper}: {err}");
+        assert_eq!(err.lines().count(), 2, "one error line and its hint: {err}");
+    }
+}
+
+/// A table dropped behind admin's back is named by `audit verify` as a schema difference, never
+/// as the SQL error reading it gives; another command that needs it says so and points there.
+#[test]
+fn a_dropped_table_is_named_as_a_schema_difference() {
+    for table in ["publications", "meta", "notes", "settings", "checkpoints"] {
+        let env = TestEnv::init();
+        published(&env);
+        env.sql().execute_batch(&format!("DROP TABLE {table}")).unwrap();
+        let err = env.fails(&["audit", "verify"], 1);
+        assert!(
+            err.starts_with("error: the database's schema is not the one admin's migrations make:")
+                && err.contains("the database has no such object"),
+            "{table}: {err}"
+        );
+        assert!(!err.contains("SQL logic error"), "{table}: {err}");
+    }
+    let env = TestEnv::init();
+    published(&env);
+    env.sql().execute_batch("DROP TABLE publications").unwrap();
+    let err = env.fails(&["publications"], 1);
+    assert!(
+        err.contains(
+            "hint: the database's schema was changed behind admin's back: `admin audit verify` names how"
+        ),
+        "{err}"
+    );
+}
+
 /// Recompute every change's hash from `from` on, as someone who dropped the triggers would.
 fn rehash_from(env: &TestEnv, from: i64) {
     let conn = env.sql();
