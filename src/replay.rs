@@ -57,3 +57,22 @@ pub fn list_as_of(conn: &Connection, at: &str, include_retired: bool) -> Result<
 pub fn content_as_of_change(conn: &Connection, id: i64) -> Result<Content> {
     Ok(Content::from_state(&crate::log::replay(conn, &Cutoff::Id(id))?))
 }
+
+/// When the log starts, where that is after `at`: a reading of the past before the first change
+/// sees nothing.
+pub fn log_starts_after(conn: &Connection, at: &str) -> Result<Option<String>> {
+    Ok(crate::db::changes::first_at(conn)?.filter(|first| first.as_str() > at))
+}
+
+/// Say, on stderr (a warning), when the log starts if `at` is before it, so that an empty
+/// answer is not taken for an empty directory.
+pub fn warn_if_before_the_log(conn: &Connection, at: &str) -> Result<()> {
+    if let Some(first) = log_starts_after(conn, at)? {
+        crate::output::warning(format!(
+            "{} is before the audit log's first change ({}): nothing was recorded then",
+            crate::clock::shown(at),
+            crate::clock::shown(&first)
+        ));
+    }
+    Ok(())
+}

@@ -15,7 +15,10 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
     let as_of = args.as_of.as_deref().map(time_arg).transpose()?.map(stamp);
     let mut db = ctx.open()?;
     let entries = db.read(|tx| match &as_of {
-        Some(at) => replay::list_as_of(tx, at, args.all),
+        Some(at) => {
+            replay::warn_if_before_the_log(tx, at)?;
+            replay::list_as_of(tx, at, args.all)
+        }
         None => forces::list(tx, args.all),
     })?;
     if args.json.json {

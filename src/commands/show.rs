@@ -63,12 +63,16 @@ fn find_then<'a>(snapshot: &'a crate::state::State, arg: &str) -> Result<Option<
 
 fn as_of(tx: &Connection, arg: &str, at: &str) -> Result<Shown> {
     let snapshot = crate::log::replay(tx, &Cutoff::At(at.to_owned()))?;
-    let force = find_then(&snapshot, arg)?.ok_or_else(|| {
-        bad_hint(
-            format!("no force {} at {}", quoted(arg), crate::clock::shown(at)),
-            "see `admin list --all --as-of` for that moment",
-        )
-    })?;
+    let Some(force) = find_then(&snapshot, arg)? else {
+        let hint = match crate::replay::log_starts_after(tx, at)? {
+            Some(first) => format!(
+                "the audit log starts at {}: nothing was recorded before then",
+                crate::clock::shown(&first)
+            ),
+            None => "see `admin list --all --as-of` for that moment".to_owned(),
+        };
+        return Err(bad_hint(format!("no force {} at {}", quoted(arg), crate::clock::shown(at)), hint));
+    };
     let checks = link_checks::latest_before(tx, at)?;
     let entry = replay::list(&snapshot, true, &checks)
         .into_iter()

@@ -379,6 +379,14 @@ fn refill(stored: &mut crate::audit::StoredChange, row: &Row) -> rusqlite::Resul
     Ok(())
 }
 
+/// The time of the first change: when the log starts (`None` for an empty log).
+pub fn first_at(conn: &Connection) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT at FROM changes ORDER BY id LIMIT 1")?
+        .query_row([], |row| row.get(0))
+        .optional()?)
+}
+
 /// The newest change's id, 0 for an empty log.
 pub fn last_id(conn: &Connection) -> Result<i64> {
     Ok(conn.prepare_cached("SELECT COALESCE(MAX(id), 0) FROM changes")?.query_row([], |row| row.get(0))?)

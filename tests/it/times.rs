@@ -189,3 +189,28 @@ fn a_time_holding_letters_beyond_ascii_is_refused_not_fatal() {
     }
     assert_eq!(env.change_count(), 46);
 }
+
+/// A moment before the audit log's first change: `list --as-of` answers with no forces and says
+/// on stderr when the log starts; `show --as-of` says so in its hint.
+#[test]
+fn a_moment_before_the_log_says_when_the_log_starts() {
+    let env = TestEnv::init();
+    let run = env.run(&["list", "--as-of", "2001-01-01"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 1, "the header alone: {}", run.stdout);
+    assert!(
+        run.stderr.starts_with("warning: 2001-01-01 00:00:00 GMT is before the audit log's first change (")
+            && run.stderr.ends_with("): nothing was recorded then\n"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.json(&["list", "--as-of", "2001-01-01", "--json"])["forces"], serde_json::json!([]));
+    let err = env.fails(&["show", "kent-police", "--as-of", "2001-01-01"], 2);
+    assert!(
+        err.contains("hint: the audit log starts at ") && err.contains("nothing was recorded before then"),
+        "{err}"
+    );
+    // a moment after the first change says nothing more
+    let run = env.run(&["list", "--as-of", "9999-12-31"]);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+}
