@@ -146,7 +146,9 @@ fn checked(conn: &Connection) -> Result<Report> {
     // with the state just after that change on the other
     // (a table that cannot be read is named by the comparison of schemas, below)
     let checkpoints = crate::db::checkpoints::changes(conn).unwrap_or_default();
-    let mut due = checkpoints.iter().copied().peekable();
+    // one at a change admin keeps none at is named as such, after the pass, not compared
+    let every = crate::db::checkpoints::every();
+    let mut due = checkpoints.iter().copied().filter(|c| *c >= 1 && c % every == 0).peekable();
     changes::for_each_stored_in_parallel(
         conn,
         |stored| {

@@ -123,7 +123,7 @@ fn a_checkpoint_edited_moved_or_added_behind_admins_back_is_named_by_audit_verif
     )
     .unwrap();
     let err = env.fails(&["audit", "verify"], 1);
-    assert!(err.contains("at change 51 (table checkpoints)"), "{err}");
+    assert!(err.contains("at change 51 (table checkpoints) is at a change admin keeps none at"), "{err}");
     conn.execute("DELETE FROM checkpoints WHERE change = 51", []).unwrap();
     // (its foreign key refuses one of no change, unless the writer turned the check off)
     conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
