@@ -174,6 +174,7 @@ pub fn begin(conn: &Connection, author: &Author) -> Result<Actor> {
             "check SOURCE_DATE_EPOCH: it may set an earlier time, never a later one",
         ));
     }
+    crate::db::check_tables(conn)?;
     check_clock(conn, &at)?;
     Ok(Actor {
         editor: registered_spelling(conn, &author.editor)?,

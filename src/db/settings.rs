@@ -3,18 +3,27 @@
 use anyhow::Result;
 use rusqlite::{params, Connection, OptionalExtension};
 
-/// A setting's value, where one has been set.
+/// A setting's value, where one has been set. A value that is not text (written behind admin's
+/// back) is refused with the way to find out more.
 pub fn get(conn: &Connection, name: &str) -> Result<Option<String>> {
-    Ok(conn
+    let value = conn
         .prepare_cached("SELECT value FROM settings WHERE name = ?1")?
-        .query_row([name], |row| row.get(0))
-        .optional()?)
+        .query_row([name], |row| Ok(row.get_ref(0)?.as_str().map(str::to_owned).ok()))
+        .optional()?;
+    match value {
+        Some(None) => Err(crate::exit_codes::failed_hint(
+            format!("the setting {} is not text, as admin writes it (the settings table was changed behind admin's back)", crate::validate::quoted(name)),
+            "`admin audit verify` names the difference, and `admin restore BACKUP` brings back a good copy",
+        )),
+        Some(Some(text)) => Ok(Some(text)),
+        None => Ok(None),
+    }
 }
 
-/// Every setting's value, by name.
-pub fn all(conn: &Connection) -> Result<std::collections::BTreeMap<String, String>> {
-    let mut stmt = conn.prepare_cached("SELECT name, value FROM settings")?;
-    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+/// Every setting's value and the change that wrote it, by name.
+pub fn all(conn: &Connection) -> Result<std::collections::BTreeMap<String, (String, i64)>> {
+    let mut stmt = conn.prepare_cached("SELECT name, value, change_id FROM settings")?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, (row.get(1)?, row.get(2)?))))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

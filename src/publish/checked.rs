@@ -57,7 +57,12 @@ pub fn checked_state(conn: &Connection) -> Result<Checked> {
         ));
     }
     // so must the settings: the site's home, where a publish with no --out writes, is one
-    if crate::db::settings::all(conn).ok().as_ref() != Some(&logged.settings) {
+    let logged_settings: Option<std::collections::BTreeMap<String, (String, i64)>> = logged
+        .settings
+        .iter()
+        .map(|(name, value)| Some((name.clone(), (value.clone(), *logged.rows.settings.get(name)?))))
+        .collect();
+    if crate::db::settings::all(conn).ok() != logged_settings {
         return Err(failed_hint(
             "the live tables do not match the audit log (table settings); nothing was published",
             "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",

@@ -106,7 +106,9 @@ impl std::fmt::Display for Problem {
             Problem::Tables(d) if d.table == "schema" => write!(
                 f,
                 "the database's schema is not the one admin's migrations make: {}: the database has {} but a database rebuilt from the log has {}",
-                d.key, d.live, d.logged
+                crate::output::shortened(&d.key),
+                crate::output::shortened(&d.live),
+                crate::output::shortened(&d.logged)
             ),
             Problem::Tables(d) => {
                 write!(f, "the live tables do not match the audit log: {d}")
