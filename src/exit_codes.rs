@@ -63,6 +63,11 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
     }
 }
 
+/// The hint for a database whose tables or schema are not what the audit log and admin's
+/// migrations make: how to see the difference, and how to mend it.
+pub const SEE_VERIFY: &str =
+    "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)";
+
 fn hint_for(err: &anyhow::Error) -> Option<String> {
     err.chain().find_map(|cause| {
         if let Some(e) = cause.downcast_ref::<BadInput>() {
@@ -72,7 +77,7 @@ fn hint_for(err: &anyhow::Error) -> Option<String> {
         } else if let Some(rusqlite::Error::SqliteFailure(e, text)) = cause.downcast_ref() {
             let missing = |what: &str| text.as_deref().is_some_and(|t| t.starts_with(what));
             if missing("no such table") || missing("no such column") {
-                Some("the database's schema was changed behind admin's back: `admin audit verify` names how, and `admin restore BACKUP` brings back a good copy".into())
+                Some(format!("the database's schema was changed behind admin's back: {SEE_VERIFY}"))
             } else {
                 sqlite_hint(e.code)
             }

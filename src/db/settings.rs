@@ -13,7 +13,7 @@ pub fn get(conn: &Connection, name: &str) -> Result<Option<String>> {
     match value {
         Some(None) => Err(crate::exit_codes::failed_hint(
             format!("the setting {} is not text, as admin writes it (the settings table was changed behind admin's back)", crate::validate::quoted(name)),
-            "`admin audit verify` names the difference, and `admin restore BACKUP` brings back a good copy",
+            crate::exit_codes::SEE_VERIFY,
         )),
         Some(Some(text)) => Ok(Some(text)),
         None => Ok(None),

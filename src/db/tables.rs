@@ -27,8 +27,32 @@ pub fn check_tables(conn: &Connection) -> Result<()> {
     match TABLES.iter().find(|table| !present.iter().any(|p| p == *table)) {
         Some(missing) => Err(failed_hint(
             format!("the database has no table {missing}: its schema was changed behind admin's back; nothing was changed"),
-            "`admin audit verify` names the difference, and `admin restore BACKUP` brings back a good copy",
+            crate::exit_codes::SEE_VERIFY,
         )),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tables_are_those_the_migrations_make_but_the_checkpoints() {
+        let conn = crate::db::in_memory().unwrap();
+        let mut stmt =
+            conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").unwrap();
+        let made: Vec<String> =
+            stmt.query_map([], |row| row.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap();
+        let kept: Vec<&str> = made
+            .iter()
+            .map(String::as_str)
+            .filter(|t| !["checkpoints", "refinery_schema_history"].contains(t))
+            .collect();
+        assert_eq!(kept, TABLES, "a migration added or dropped a table: say here whether a change needs it");
+        check_tables(&conn).unwrap();
+        conn.execute_batch("DROP TABLE link_checks").unwrap();
+        let err = check_tables(&conn).unwrap_err().to_string();
+        assert!(err.contains("no table link_checks"), "{err}");
     }
 }

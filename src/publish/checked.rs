@@ -51,10 +51,7 @@ pub fn checked_state(conn: &Connection) -> Result<Checked> {
     // the page's "Updates to this page" comes from the publications table: it too must be
     // what the log says
     if let Some(problem) = crate::verify::publications_match(conn, &logged)? {
-        return Err(failed_hint(
-            format!("{problem}; nothing was published"),
-            "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
-        ));
+        return Err(failed_hint(format!("{problem}; nothing was published"), crate::exit_codes::SEE_VERIFY));
     }
     // so must the settings: the site's home, where a publish with no --out writes, is one
     let logged_settings: Option<std::collections::BTreeMap<String, (String, i64)>> = logged
@@ -65,7 +62,7 @@ pub fn checked_state(conn: &Connection) -> Result<Checked> {
     if crate::db::settings::all(conn).ok() != logged_settings {
         return Err(failed_hint(
             "the live tables do not match the audit log (table settings); nothing was published",
-            "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
+            crate::exit_codes::SEE_VERIFY,
         ));
     }
     if live != content {
@@ -75,7 +72,7 @@ pub fn checked_state(conn: &Connection) -> Result<Checked> {
             live.first_difference(&logged).map_or_else(|| "the public content".to_owned(), |d| d.to_string());
         return Err(failed_hint(
             format!("the live tables do not match the audit log ({what}); nothing was published"),
-            "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
+            crate::exit_codes::SEE_VERIFY,
         ));
     }
     let published_before = then.is_some();

@@ -396,7 +396,7 @@ pub fn republish(db: &mut Db, id: i64, out: &std::path::Path, replace_site: bool
         if let Some(problem) = crate::verify::publications_match(tx, &logged)? {
             return Err(failed_hint(
                 format!("{problem}; nothing was written"),
-                "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)",
+                crate::exit_codes::SEE_VERIFY,
             ));
         }
         evidence::check_site(tx, on_disk.manifest.as_ref(), replace_site, &out.path)?;

@@ -214,7 +214,7 @@ fn a_dropped_table_is_named_as_a_schema_difference() {
         // no change is appended to it
         let err = env.fails(&["set-url", "essex-police", "https://www.essex.police.uk/uof"], 1);
         assert!(err.starts_with(&format!("error: the database has no table {table}: its schema was changed behind admin's back; nothing was changed")), "{table}: {err}");
-        assert!(err.contains("hint: `admin audit verify` names the difference"), "{table}: {err}");
+        assert!(err.contains("hint: run `admin audit verify` to see the difference"), "{table}: {err}");
         let after = env.sql().query_row("SELECT COUNT(*) FROM changes", [], |r| r.get::<_, i64>(0)).unwrap();
         assert_eq!(before, after, "{table}");
         let err = env.fails(&["audit", "verify"], 1);
@@ -231,7 +231,7 @@ fn a_dropped_table_is_named_as_a_schema_difference() {
     let err = env.fails(&["publications"], 1);
     assert!(
         err.contains(
-            "hint: the database's schema was changed behind admin's back: `admin audit verify` names how"
+            "hint: the database's schema was changed behind admin's back: run `admin audit verify` to see the difference"
         ),
         "{err}"
     );
