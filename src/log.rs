@@ -12,8 +12,9 @@ use rusqlite::Connection;
 
 use crate::audit::Entity;
 use crate::db::changes::{self, Cutoff, Range};
+use crate::event::Event;
 use crate::model::EditorState;
-use crate::state::{apply_event, apply_unchecked, State};
+use crate::state::{apply_event, apply_unchecked, Header, State};
 
 /// Apply the changes in `range` to `state`, in order, keeping the rules or (`checked` false,
 /// for a state that starts part-way) not.
@@ -34,21 +35,140 @@ pub fn apply_range(conn: &Connection, state: &mut State, range: &Range, checked:
 /// The state the log says the directory was in at `cutoff`: from the newest checkpoint at or
 /// before it (derived data, which `audit verify` checks), the changes after that one applied.
 pub fn replay(conn: &Connection, cutoff: &Cutoff) -> Result<State> {
-    let (from, mut state) = start_at(conn, changes::last_within(conn, cutoff)?)?;
-    apply_range(conn, &mut state, &Range::Between(from, cutoff.clone()), true)?;
-    Ok(state)
+    replay_from(conn, changes::last_within(conn, cutoff)?, cutoff, Threads::Two, |state, header, event| {
+        let _ = apply_event(state, header, event);
+        Ok(())
+    })
 }
 
 /// The newest checkpoint at or before change `id`, read back: its change and its state (0 and
 /// the empty state when there is none).
 pub fn start_at(conn: &Connection, id: i64) -> Result<(i64, State)> {
-    // a checkpoint is only a short cut: one that cannot be read (its table gone or changed, its
-    // text not one admin writes) leaves the replay to start at the first change, which is the
-    // truth; `audit verify` names it
-    let saved = crate::db::checkpoints::at_or_before(conn, id).ok().flatten();
-    match saved.and_then(|(change, text)| crate::state::checkpoint::decode(&text).ok().map(|s| (change, s))) {
-        Some(found) => Ok(found),
-        None => Ok((0, State::default())),
+    Ok(checkpoint_at_or_before(conn, id)
+        .and_then(|(change, text)| Some((change, crate::state::checkpoint::decode(&text).ok()?)))
+        .unwrap_or_default())
+}
+
+/// A checkpoint is only a short cut: one that cannot be read (its table gone or changed, its text
+/// not one admin writes) leaves the replay to start at the first change, which is the truth;
+/// `audit verify` names it.
+fn checkpoint_at_or_before(conn: &Connection, id: i64) -> Option<(i64, String)> {
+    crate::db::checkpoints::at_or_before(conn, id).ok().flatten()
+}
+
+/// Whether a replay may take a second thread: not where its caller already runs one beside it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Threads {
+    One,
+    Two,
+}
+
+/// How many changes go from the reader to the applier at once, and how many such batches the
+/// reader may run ahead.
+const BATCH: usize = 1024;
+const BATCHES: usize = 16;
+
+/// The replay from the newest checkpoint at or before change `id` up to `cutoff`: `each` is given
+/// every change after the checkpoint, in order, with the state so far, and the state at the end
+/// is returned. The checkpoint is decoded, and then the changes applied, on another thread,
+/// while this one reads and decodes the changes: for a large directory, a checkpoint and the up
+/// to `checkpoints::every()` changes after it take about as long to decode. Without a checkpoint
+/// that can be read, from the empty state and the first change. With `Threads::One`, the same
+/// on this thread alone.
+fn replay_from<F>(conn: &Connection, id: i64, cutoff: &Cutoff, threads: Threads, mut each: F) -> Result<State>
+where
+    F: FnMut(&mut State, &Header, Event) -> Result<()> + Send,
+{
+    let from_start = |each: &mut F| -> Result<State> {
+        let mut state = State::default();
+        changes::for_each_event_in(conn, &Range::Between(0, cutoff.clone()), |header, event| {
+            each(&mut state, header, event?)?;
+            Ok(true)
+        })?;
+        Ok(state)
+    };
+    let Some((change, text)) = checkpoint_at_or_before(conn, id) else {
+        return from_start(&mut each);
+    };
+    if threads == Threads::One {
+        let Ok(mut state) = crate::state::checkpoint::decode(&text) else { return from_start(&mut each) };
+        drop(text);
+        changes::for_each_event_in(conn, &Range::Between(change, cutoff.clone()), |header, event| {
+            each(&mut state, header, event?)?;
+            Ok(true)
+        })?;
+        return Ok(state);
+    }
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<(Read, Result<Event>)>>(BATCHES);
+    let each_ref = &mut each;
+    let (read, applied) = std::thread::scope(|scope| {
+        let applying = scope.spawn(move || -> Option<Result<State>> {
+            let decoded = crate::state::checkpoint::decode(&text).ok();
+            drop(text);
+            let mut state = decoded?;
+            for (read, event) in receiver.iter().flatten() {
+                if let Err(error) = event.and_then(|event| each_ref(&mut state, &read.header(), event)) {
+                    return Some(Err(error));
+                }
+            }
+            Some(Ok(state))
+        });
+        let mut batch = Vec::with_capacity(BATCH);
+        let read =
+            changes::for_each_event_in(conn, &Range::Between(change, cutoff.clone()), |header, event| {
+                batch.push((Read::new(header), event));
+                // a closed channel: the applier has stopped (the checkpoint could not be read, or a
+                // change could not be decoded), and reading on is of no use
+                Ok(batch.len() < BATCH
+                    || sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_ok())
+            });
+        let _ = sender.send(batch);
+        drop(sender);
+        (read, applying.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    match applied {
+        Some(state) => {
+            read?;
+            state
+        }
+        None => from_start(&mut each),
+    }
+}
+
+/// The header of a change read ahead of its state, owned.
+struct Read {
+    id: i64,
+    at: String,
+    editor: String,
+    action: crate::model::Action,
+    message: Option<String>,
+    reverts: Option<i64>,
+    hash: String,
+}
+
+impl Read {
+    fn new(header: &Header) -> Read {
+        Read {
+            id: header.id,
+            at: header.at.to_owned(),
+            editor: header.editor.to_owned(),
+            action: header.action,
+            message: header.message.map(str::to_owned),
+            reverts: header.reverts,
+            hash: header.hash.to_owned(),
+        }
+    }
+
+    fn header(&self) -> Header<'_> {
+        Header {
+            id: self.id,
+            at: &self.at,
+            editor: &self.editor,
+            action: self.action,
+            message: self.message.as_deref(),
+            reverts: self.reverts,
+            hash: &self.hash,
+        }
     }
 }
 
@@ -57,22 +177,28 @@ pub fn start_at(conn: &Connection, id: i64) -> Result<(i64, State)> {
 /// the state now, for one reading of the log.
 pub fn replay_with_snapshot(conn: &Connection, cutoff: &Cutoff, snapshot: Option<i64>) -> Result<Replayed> {
     let end = changes::last_within(conn, cutoff)?;
-    let (from, mut state) = start_at(conn, snapshot.map_or(end, |s| s.min(end)))?;
     let mut taken = None;
     let mut conflict = None;
-    changes::for_each_event_in(conn, &Range::Between(from, cutoff.clone()), |header, event| {
-        if taken.is_none() && snapshot.is_some_and(|id| header.id > id) {
-            taken = Some(state.clone());
-        }
-        if let Err(c) = apply_event(&mut state, header, event?) {
-            conflict.get_or_insert(c);
-        }
-        Ok(true)
-    })?;
+    // on one thread: `publish` reads the live tables beside it
+    let now = replay_from(
+        conn,
+        snapshot.map_or(end, |s| s.min(end)),
+        cutoff,
+        Threads::One,
+        |state, header, event| {
+            if taken.is_none() && snapshot.is_some_and(|id| header.id > id) {
+                taken = Some(state.clone());
+            }
+            if let Err(c) = apply_event(state, header, event) {
+                conflict.get_or_insert(c);
+            }
+            Ok(())
+        },
+    )?;
     if taken.is_none() && snapshot.is_some() {
-        taken = Some(state.clone());
+        taken = Some(now.clone());
     }
-    Ok(Replayed { now: state, then: taken, conflict })
+    Ok(Replayed { now, then: taken, conflict })
 }
 
 /// A whole replay: the state at its end, the state at the snapshot asked for, and the first

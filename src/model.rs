@@ -1,5 +1,7 @@
 //! The domain types, as stored and as shown in `--json` output. Field names here are the
 //! stable JSON contract of SPEC section 3: extend, never rename.
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -153,19 +155,36 @@ impl LinkStatus {
     }
 }
 
-/// One entry of `admin list`.
+/// One entry of `admin list`: borrowed from a replayed state, or owned, read from the tables.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ListEntry {
-    pub slug: String,
-    pub name: String,
-    pub url: Option<String>,
+pub struct ListEntry<'a> {
+    pub slug: Cow<'a, str>,
+    pub name: Cow<'a, str>,
+    pub url: Option<Cow<'a, str>>,
     pub status: ForceStatus,
     pub link_status: LinkStatus,
     pub open_notes: i64,
-    pub last_reviewed: Option<String>,
+    pub last_reviewed: Option<Cow<'a, str>>,
     /// The newest day the force's published data covers (YYYY-MM-DD), as last recorded by
     /// `admin review --data-to`.
-    pub data_to: Option<String>,
+    pub data_to: Option<Cow<'a, str>>,
+}
+
+impl ListEntry<'_> {
+    /// The entry with its text copied, free of what it borrowed.
+    pub fn into_owned(self) -> ListEntry<'static> {
+        let owned = |text: Cow<str>| Cow::Owned(text.into_owned());
+        ListEntry {
+            slug: owned(self.slug),
+            name: owned(self.name),
+            url: self.url.map(owned),
+            status: self.status,
+            link_status: self.link_status,
+            open_notes: self.open_notes,
+            last_reviewed: self.last_reviewed.map(owned),
+            data_to: self.data_to.map(owned),
+        }
+    }
 }
 
 /// One row of the audit log.

@@ -159,31 +159,46 @@ pub fn table_with_free_text(headers: &[&str], rows: &[Vec<String>], free: usize)
 
 /// `table`, fitted to the terminal by cutting the `free` columns (by index) with `…`, as
 /// `table_with_free_text` does; piped, the table is whole and aligned.
-pub fn table_fitted(headers: &[&str], rows: &[Vec<String>], free: &[usize]) -> Result<()> {
+pub fn table_fitted<S: AsRef<str>>(headers: &[&str], rows: &[Vec<S>], free: &[usize]) -> Result<()> {
     print_table(headers, rows, free, &[])
+}
+
+/// A cell on one line, copied only where a control character must be escaped.
+fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    // printable ASCII, the common case, is checked a byte at a time
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) || !text.chars().any(acts) {
+        text.into()
+    } else {
+        one_line(text).into()
+    }
+}
+
+/// How many characters `text` shows.
+fn chars(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
+    }
 }
 
 /// A table, its `free` columns cut to fit a terminal; piped, whole, with the `unpadded` columns
 /// (the last ones) not padded.
-/// A cell on one line, copied only where a control character must be escaped.
-fn cell(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(acts) {
-        one_line(text).into()
-    } else {
-        text.into()
-    }
-}
-
-fn print_table(headers: &[&str], rows: &[Vec<String>], free: &[usize], unpadded: &[usize]) -> Result<()> {
+fn print_table<S: AsRef<str>>(
+    headers: &[&str],
+    rows: &[Vec<S>],
+    free: &[usize],
+    unpadded: &[usize],
+) -> Result<()> {
     // a cell is copied only where it must change: a control character escaped, or cut to fit
     let mut cells: Vec<Vec<std::borrow::Cow<str>>> =
         std::iter::once(headers.iter().map(|h| cell(h)).collect())
-            .chain(rows.iter().map(|row| row.iter().map(|c| cell(c)).collect()))
+            .chain(rows.iter().map(|row| row.iter().map(|c| cell(c.as_ref())).collect()))
             .collect();
     let mut widths = vec![0; headers.len()];
     for row in &cells {
         for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.chars().count());
+            widths[i] = widths[i].max(chars(cell));
         }
     }
     {
@@ -196,7 +211,9 @@ fn print_table(headers: &[&str], rows: &[Vec<String>], free: &[usize], unpadded:
                 cap(&mut widths, width);
                 for row in &mut cells {
                     for (cell, w) in row.iter_mut().zip(&widths) {
-                        *cell = cut(cell, *w).into();
+                        if chars(cell) > *w {
+                            *cell = cut(cell, *w).into();
+                        }
                     }
                 }
             }
@@ -208,8 +225,11 @@ fn print_table(headers: &[&str], rows: &[Vec<String>], free: &[usize], unpadded:
     // of 100,000 forces then goes out as it is, not through the stripping filter
     let stdout = anstream::stdout();
     let styled = stdout.current_choice() != anstream::ColorChoice::Never;
-    let mut out = String::new();
+    let stdout: Box<dyn Write> =
+        if styled { Box::new(stdout.lock()) } else { Box::new(std::io::stdout().lock()) };
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, stdout);
     let mut text = String::new();
+    let mut written = Ok(());
     for (r, row) in cells.iter().enumerate() {
         text.clear();
         for (i, cell) in row.iter().enumerate() {
@@ -223,19 +243,19 @@ fn print_table(headers: &[&str], rows: &[Vec<String>], free: &[usize], unpadded:
                 None => text.push_str(cell),
             }
             if i + 1 < row.len() {
-                let pad = widths[i].saturating_sub(cell.chars().count()) + 2;
+                let pad = widths[i].saturating_sub(chars(cell)) + 2;
                 text.extend(std::iter::repeat_n(' ', pad));
             }
         }
-        out.push_str(text.trim_end());
-        out.push('\n');
+        let end = text.trim_end().len();
+        text.truncate(end);
+        text.push('\n');
+        written = stdout.write_all(text.as_bytes());
+        if written.is_err() {
+            break;
+        }
     }
-    let mut stdout: Box<dyn Write> =
-        if styled { Box::new(stdout.lock()) } else { Box::new(std::io::stdout().lock()) };
-    stdout
-        .write_all(out.as_bytes())
-        .and_then(|()| stdout.flush())
-        .context("failed to write to standard output")
+    written.and_then(|()| stdout.flush()).context("failed to write to standard output")
 }
 
 /// Text on one line, shown and not obeyed: control and invisible format characters escaped

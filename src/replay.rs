@@ -1,5 +1,6 @@
 //! Reading the past from the audit log: `list --as-of`, `show --as-of` and the content a past
 //! publication showed, each through the one replayed `State`.
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use anyhow::Result;
@@ -13,11 +14,11 @@ use crate::state::State;
 
 /// `admin list` as it would have printed from `state`; `checks` maps slug → newest (status,
 /// url) of link checks made by then.
-pub fn list(
-    state: &State,
+pub fn list<'a>(
+    state: &'a State,
     include_retired: bool,
     checks: &HashMap<String, (String, String)>,
-) -> Vec<ListEntry> {
+) -> Vec<ListEntry<'a>> {
     let open_notes = state.open_notes();
     state
         .sorted_forces(include_retired)
@@ -25,9 +26,9 @@ pub fn list(
         .map(|f| {
             let check = checks.get(&f.slug);
             ListEntry {
-                slug: f.slug.clone(),
-                name: f.name.clone(),
-                url: f.url.clone(),
+                slug: Cow::from(&f.slug),
+                name: Cow::from(&f.name),
+                url: f.url.as_deref().map(Cow::from),
                 status: f.status,
                 link_status: forces::link_status(
                     f.url.as_deref(),
@@ -35,22 +36,21 @@ pub fn list(
                     check.map(|c| c.1.as_str()),
                 ),
                 open_notes: open_notes.get(f.slug.as_str()).copied().unwrap_or(0),
-                last_reviewed: state.last_reviewed(&f.slug).map(str::to_owned),
-                data_to: state.data_to(&f.slug).map(str::to_owned),
+                last_reviewed: state.last_reviewed(&f.slug).map(Cow::from),
+                data_to: state.data_to(&f.slug).map(Cow::from),
             }
         })
         .collect()
 }
 
 /// `admin list --as-of`: the directory at `at`.
-pub fn list_as_of(conn: &Connection, at: &str, include_retired: bool) -> Result<Vec<ListEntry>> {
-    let state = crate::log::replay(conn, &Cutoff::At(at.to_owned()))?;
+/// The entries borrow the replayed state, which is left to the end of the process: a hundred
+/// thousand forces and their reviews, which the command prints and then ends (letting the
+/// process free them is faster than freeing them here, as verify does).
+pub fn list_as_of(conn: &Connection, at: &str, include_retired: bool) -> Result<Vec<ListEntry<'static>>> {
+    let state: &'static State = Box::leak(Box::new(crate::log::replay(conn, &Cutoff::At(at.to_owned()))?));
     let checks = link_checks::latest_before(conn, at)?;
-    let entries = list(&state, include_retired, &checks);
-    // a hundred thousand forces and their reviews: the command ends right after printing the
-    // list, and letting the process free them is faster than freeing them here (as verify does)
-    std::mem::forget(state);
-    Ok(entries)
+    Ok(list(state, include_retired, &checks))
 }
 
 /// The public content as of a change id: what a publication covering up to it showed.

@@ -198,7 +198,7 @@ pub fn gather(conn: &Connection, clock: &Clock) -> Result<Status> {
         active
             .iter()
             .filter(|f| f.link_status == status)
-            .map(|f| Named { slug: f.slug.clone(), name: f.name.clone() })
+            .map(|f| Named { slug: f.slug.to_string(), name: f.name.to_string() })
             .collect()
     };
     let mut links = BTreeMap::new();
@@ -217,8 +217,8 @@ pub fn gather(conn: &Connection, clock: &Clock) -> Result<Status> {
         .filter_map(|f| {
             let day = f.data_to.as_deref()?;
             (day < stale_before.as_str()).then(|| Stale {
-                slug: f.slug.clone(),
-                name: f.name.clone(),
+                slug: f.slug.to_string(),
+                name: f.name.to_string(),
                 data_to: day.to_owned(),
             })
         })
@@ -256,8 +256,8 @@ pub fn gather(conn: &Connection, clock: &Clock) -> Result<Status> {
             .filter_map(|f| {
                 let c = crate::validate::refused_letter(&f.name)?;
                 Some(RefusedLetter {
-                    slug: f.slug.clone(),
-                    name: f.name.clone(),
+                    slug: f.slug.to_string(),
+                    name: f.name.to_string(),
                     character: format!("U+{:04X}", c as u32),
                 })
             })

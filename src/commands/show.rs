@@ -18,7 +18,7 @@ use crate::validate::{quoted, time_arg};
 use crate::{directory, replay, Ctx};
 
 struct Shown {
-    entry: ListEntry,
+    entry: ListEntry<'static>,
     check: Option<LinkCheck>,
     notes: Vec<Note>,
     reviews: Vec<Review>,
@@ -77,6 +77,7 @@ fn as_of(tx: &Connection, arg: &str, at: &str) -> Result<Shown> {
     let entry = replay::list(&snapshot, true, &checks)
         .into_iter()
         .find(|e| e.slug == force.slug)
+        .map(crate::model::ListEntry::into_owned)
         .ok_or_else(|| bad(format!("no force `{}`", force.slug)))?;
     let current = directory::resolve(tx, &force.slug)?;
     // notes as they stood: those written by then, with the status they had then

@@ -1,4 +1,6 @@
 //! The forces table: look-ups by slug or name, inserts, updates and the `list` query.
+use std::borrow::Cow;
+
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -29,6 +31,13 @@ pub fn by_slug(conn: &Connection, slug: &str) -> Result<Option<Force>> {
 /// Every force, active and retired, by slug.
 pub fn all(conn: &Connection) -> Result<Vec<Force>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM forces ORDER BY slug"))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every force, in row order (the table's own order: read straight through, with no index).
+pub fn all_by_id(conn: &Connection) -> Result<Vec<Force>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM forces ORDER BY id"))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -123,7 +132,7 @@ pub fn put(conn: &Connection, force: &Force, change_id: i64) -> Result<()> {
 }
 
 /// Every force (or only the active ones), as `admin list` shows them, sorted by name.
-pub fn list(conn: &Connection, include_retired: bool) -> Result<Vec<ListEntry>> {
+pub fn list(conn: &Connection, include_retired: bool) -> Result<Vec<ListEntry<'static>>> {
     let mut stmt = conn.prepare_cached(
         "SELECT f.slug, f.name, f.url, f.status, lc.status, lc.url,
                 (SELECT COUNT(*) FROM notes n WHERE n.force_id = f.id AND n.status = 'open'),
@@ -140,15 +149,18 @@ pub fn list(conn: &Connection, include_retired: bool) -> Result<Vec<ListEntry>> 
         let status: String = row.get(3)?;
         let checked: Option<String> = row.get(4)?;
         let checked_url: Option<String> = row.get(5)?;
+        let owned = |i: usize| -> rusqlite::Result<Option<Cow<'static, str>>> {
+            Ok(row.get::<_, Option<String>>(i)?.map(Cow::Owned))
+        };
         Ok(ListEntry {
-            slug: row.get(0)?,
-            name: row.get(1)?,
+            slug: Cow::Owned(row.get(0)?),
+            name: Cow::Owned(row.get(1)?),
             link_status: link_status(url.as_deref(), checked.as_deref(), checked_url.as_deref()),
-            url,
+            url: url.map(Cow::Owned),
             status: ForceStatus::parse(&status).unwrap_or(ForceStatus::Active),
             open_notes: row.get(6)?,
-            last_reviewed: row.get(7)?,
-            data_to: row.get(8)?,
+            last_reviewed: owned(7)?,
+            data_to: owned(8)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

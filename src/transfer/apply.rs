@@ -107,8 +107,11 @@ pub fn apply(conn: &Connection, actor: &Actor, entries: &[Entry], allow_http: bo
             Err(err) => return Err(err.context(at.to_string())),
         }
     }
-    let not_in_file =
-        forces::list(conn, true)?.into_iter().map(|f| f.slug).filter(|s| !seen.contains(s)).collect();
+    let not_in_file = forces::list(conn, true)?
+        .into_iter()
+        .map(|f| f.slug.into_owned())
+        .filter(|s| !seen.contains(s))
+        .collect();
     let changed: std::collections::HashSet<&str> = applied.iter().map(|a| a.slug.as_str()).collect();
     let unpublished =
         since.into_iter().filter(|c| c.force.as_deref().is_some_and(|f| changed.contains(f))).collect();

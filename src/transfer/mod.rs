@@ -58,7 +58,12 @@ pub enum Format {
 pub fn records(conn: &Connection) -> Result<Vec<Record>> {
     Ok(forces::list(conn, true)?
         .into_iter()
-        .map(|e| Record { slug: e.slug, name: e.name, url: e.url, status: e.status })
+        .map(|e| Record {
+            slug: e.slug.into_owned(),
+            name: e.name.into_owned(),
+            url: e.url.map(std::borrow::Cow::into_owned),
+            status: e.status,
+        })
         .collect())
 }
 

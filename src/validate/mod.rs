@@ -223,6 +223,11 @@ pub fn name_key(name: &str) -> String {
         let visible: String = name.chars().filter(|&c| !is_default_ignorable(c)).collect();
         caseless::default_case_fold_str(&visible.nfkc().collect::<String>()).nfkc().collect::<String>()
     };
+    // already one space between words and none at either end (most names): as it is
+    let spaced = !folded.starts_with(' ') && !folded.ends_with(' ') && !folded.contains("  ");
+    if spaced && folded.chars().all(|c| c == ' ' || !c.is_whitespace()) {
+        return folded;
+    }
     let mut key = String::with_capacity(folded.len());
     for word in folded.split(char::is_whitespace).filter(|w| !w.is_empty()) {
         if !key.is_empty() {
