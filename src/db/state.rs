@@ -2,34 +2,50 @@
 use anyhow::Result;
 use rusqlite::Connection;
 
-use crate::state::{NoteState, State};
+use crate::model::NoteStatus;
+use crate::state::{NoteState, ReviewState, State};
 
-/// What the live tables say the directory is: forces, notes, reviews, page and editors.
+/// What the live tables say the directory is: forces, notes, reviews, page and editors. Each
+/// table is read in its own row order, and a note's or review's force is named from the forces
+/// read first rather than by a join, which would look each force up again, all over a large file
+/// (a row whose force is not in the table has none, as a join would give).
 pub fn live(conn: &Connection) -> Result<State> {
     let mut state = State::default();
-    for force in super::forces::all(conn)? {
+    let forces = super::forces::all_by_id(conn)?;
+    let slugs: std::collections::HashMap<i64, String> =
+        forces.iter().map(|f| (f.id, f.slug.clone())).collect();
+    for force in forces {
         state.forces.insert(force.slug.clone(), force);
     }
-    for note in super::notes::list(conn, super::notes::Scope::All, false, false)? {
-        state.notes.insert(
-            note.id,
-            NoteState {
-                id: note.id,
-                force: note.force,
-                text: note.text,
-                public: note.public,
-                status: note.status,
-            },
-        );
+    let mut notes =
+        conn.prepare_cached("SELECT id, force_id, text, public, status FROM notes ORDER BY id")?;
+    let mut rows = notes.query([])?;
+    while let Some(row) = rows.next()? {
+        let (id, force_id): (i64, Option<i64>) = (row.get(0)?, row.get(1)?);
+        let status = row.get_ref(4)?.as_str()?;
+        let note = NoteState {
+            id,
+            force: force_id.and_then(|f| slugs.get(&f).cloned()),
+            text: row.get(2)?,
+            public: row.get(3)?,
+            status: if status == "resolved" { NoteStatus::Resolved } else { NoteStatus::Open },
+        };
+        state.notes.insert(id, note);
     }
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {} FROM reviews r JOIN forces f ON f.id = r.force_id ORDER BY r.change_id",
-        super::reviews::REVIEW_COLUMNS
-    ))?;
-    let rows = stmt.query_map([], super::reviews::review_from_row)?;
-    for row in rows {
-        let (slug, review) = row?;
-        state.reviews.entry(slug).or_default().push(review);
+    let mut reviews = conn.prepare_cached(
+        "SELECT force_id, change_id, at, editor, message, data_to FROM reviews ORDER BY change_id",
+    )?;
+    let mut rows = reviews.query([])?;
+    while let Some(row) = rows.next()? {
+        let Some(slug) = slugs.get(&row.get::<_, i64>(0)?) else { continue };
+        let review = ReviewState {
+            change: row.get(1)?,
+            at: row.get(2)?,
+            editor: row.get(3)?,
+            message: row.get(4)?,
+            data_to: row.get(5)?,
+        };
+        state.reviews.entry(slug.clone()).or_default().push(review);
     }
     state.page = super::page::read(conn)?;
     for row in super::editors::rows(conn)? {

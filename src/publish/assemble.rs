@@ -27,15 +27,25 @@ pub struct Signing<'a> {
     pub key: Option<&'a str>,
 }
 
-/// The whole site of a new publication: `base` (the page and data files) and the files that let
-/// it be checked; and what its `publish` change keeps of its record.
-pub fn new_publication(
+/// What a new publication adds to its page and data files so that it can be checked, made
+/// before them (none of it is made from them, and `publish` renders them meanwhile): its
+/// history, its signers, the record it will sign and the records before it.
+pub struct Additions {
+    history: Vec<u8>,
+    allowed_signers: Vec<u8>,
+    record: SiteRecord,
+    approval: Option<serde_json::Value>,
+    records: Vec<serde_json::Value>,
+    previous: Option<Vec<u8>>,
+}
+
+/// The additions of a new publication (`will_sign`: its record will be signed by its publisher).
+pub fn additions(
     conn: &Connection,
-    base: Site,
     checked: &super::Checked,
     publication: &Publication,
-    signing: Option<Signing>,
-) -> Result<(Site, SiteRecord)> {
+    will_sign: bool,
+) -> Result<Additions> {
     let state = &checked.now;
     let directory = Directory::of(&checked.content);
     let before =
@@ -54,7 +64,6 @@ pub fn new_publication(
         Some(id) => record::approval(conn, id)?.map(|value| (id, value)),
         None => None,
     };
-    let will_sign = signing.as_ref().is_some_and(|s| s.key.is_some());
     let mut signers = signers_of(state, publication.id - 1);
     if will_sign {
         signers.push(publication.editor.clone());
@@ -63,24 +72,41 @@ pub fn new_publication(
         signers.extend(publication.approved_by.clone());
     }
     let end = crate::db::changes::last_id(conn)? + 1;
-    let (site, files) = with_files(conn, base, &history, &signers, end)?;
-    let mut site_record = SiteRecord {
-        files,
-        directory: directory.sha256(),
-        changes,
-        publisher: state.editors.contains_key(&publication.editor).then(|| publication.editor.clone()),
-        signature: None,
-        approval: approval.as_ref().map(|(id, _)| *id),
-    };
-    let (mut records, previous) = record::records(conn, state, publication.id - 1)?;
-    let unsigned =
-        record::unsigned(publication, &site_record, previous.as_deref(), approval.map(|(_, value)| value));
+    let (records, previous) = record::records(conn, state, publication.id - 1)?;
+    Ok(Additions {
+        history: history::to_json(&history)?,
+        allowed_signers: record::allowed_signers(conn, &signers, end)?,
+        record: SiteRecord {
+            files: BTreeMap::new(),
+            directory: directory.sha256(),
+            changes,
+            publisher: state.editors.contains_key(&publication.editor).then(|| publication.editor.clone()),
+            signature: None,
+            approval: approval.as_ref().map(|(id, _)| *id),
+        },
+        approval: approval.map(|(_, value)| value),
+        records,
+        previous,
+    })
+}
+
+/// The whole site of a new publication: `base` (the page and data files) and its `additions`,
+/// its record signed where it must be; and what its `publish` change keeps of its record.
+pub fn new_publication(
+    base: Site,
+    additions: Additions,
+    publication: &Publication,
+    signing: Option<Signing>,
+) -> Result<(Site, SiteRecord)> {
+    let Additions { history, allowed_signers, mut record, approval, mut records, previous } = additions;
+    let (site, files) = with_files(base, history, allowed_signers);
+    record.files = files;
+    let unsigned = record::unsigned(publication, &record, previous.as_deref(), approval);
     if let Some(Signing { signer, key: Some(key) }) = signing {
-        site_record.signature =
-            Some(sign(&publication.editor, signer, key, &record::signed_bytes(&unsigned))?);
+        record.signature = Some(sign(&publication.editor, signer, key, &record::signed_bytes(&unsigned))?);
     }
-    records.push(record::signed(unsigned, &publication.editor, site_record.signature.as_deref()));
-    Ok((finish(site, &records)?, site_record))
+    records.push(record::signed(unsigned, &publication.editor, record.signature.as_deref()));
+    Ok((finish(site, &records)?, record))
 }
 
 /// The whole site of a past publication, as it was published: its record made again from its
@@ -96,7 +122,8 @@ pub fn past_publication(
     let Some(kept) = state.records.get(&publication.id) else { return Ok(base) };
     let signers = signers_of(state, publication.id);
     let history = history::of(state, publication.id, directory, None);
-    let (site, files) = with_files(conn, base, &history, &signers, publication.change)?;
+    let allowed_signers = record::allowed_signers(conn, &signers, publication.change)?;
+    let (site, files) = with_files(base, history::to_json(&history)?, allowed_signers);
     if files != kept.files {
         let differs = files
             .iter()
@@ -132,17 +159,15 @@ fn signers_of(state: &State, up_to: i64) -> Vec<String> {
 
 /// `base` with `history.json`, `allowed_signers` and `checking.txt`, and every file's sha256.
 fn with_files(
-    conn: &Connection,
     mut base: Site,
-    history: &history::History,
-    signers: &[String],
-    before: i64,
-) -> Result<(Site, BTreeMap<String, String>)> {
-    base.push("history.json".to_owned(), history::to_json(history)?);
-    base.push("allowed_signers".to_owned(), record::allowed_signers(conn, signers, before)?);
+    history: Vec<u8>,
+    allowed_signers: Vec<u8>,
+) -> (Site, BTreeMap<String, String>) {
+    base.push("history.json".to_owned(), history);
+    base.push("allowed_signers".to_owned(), allowed_signers);
     base.push("checking.txt".to_owned(), CHECKING.as_bytes().to_vec());
     let files = base.hashed().map(|(path, _, sha)| (path.to_owned(), sha.to_owned())).collect();
-    Ok((base, files))
+    (base, files)
 }
 
 fn finish(mut site: Site, records: &[serde_json::Value]) -> Result<Site> {

@@ -34,10 +34,15 @@ pub struct Checked {
 /// publications table what the log records.
 pub fn checked_state(conn: &Connection) -> Result<Checked> {
     let last = publications::last(conn)?.map(|p| p.last_change);
-    // the replayed states' contents are made while the other connection reads the tables
+    // the replayed states' contents are made while the other connection reads the tables, the
+    // two at once (the tables are by then nearly read)
     let contents = |replayed: &crate::log::Replayed| {
-        let now = Content::from_state(&replayed.now);
-        (now, Content::from_state(replayed.then.as_ref().unwrap_or(&State::default())))
+        let empty = State::default();
+        std::thread::scope(|scope| {
+            let then = scope.spawn(|| Content::from_state(replayed.then.as_ref().unwrap_or(&empty)));
+            let now = Content::from_state(&replayed.now);
+            (now, then.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        })
     };
     let (replayed, (content, then_content), live) = replay_and_live(conn, last, contents)?;
     // a change in the log that breaks a rule (forged into the file) is never obeyed

@@ -32,6 +32,7 @@ mod data;
 pub mod difference;
 mod difference_page;
 mod evidence;
+mod feed;
 pub mod history;
 mod pending;
 pub mod record;
@@ -172,12 +173,20 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             without_approval: check.without_approval,
             change: 0,
         };
-        let base = render_site(tx, content, &publication, false)?;
+        let inputs = site_inputs(tx, &publication, false)?;
         let signing = (!options.dry_run).then(|| assemble::Signing {
             signer: actor.signer.as_ref(),
             key: checked.now.editors.get(&actor.editor).and_then(|e| e.key.as_deref()),
         });
-        let (site, kept) = assemble::new_publication(tx, base, &checked, &publication, signing)?;
+        let will_sign = signing.as_ref().is_some_and(|s| s.key.is_some());
+        // the page and data files are rendered on another thread while this one makes what is
+        // added to them so that the site can be checked: neither needs the other
+        let (base, additions) = std::thread::scope(|scope| {
+            let base = scope.spawn(|| inputs.render(content, &publication, false));
+            let additions = assemble::additions(tx, &checked, &publication, will_sign);
+            (base.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), additions)
+        });
+        let (site, kept) = assemble::new_publication(base?, additions?, &publication, signing)?;
         publication.sha256 = site.sha256();
         if last_change > covered_from {
             publication.changes = vec![covered_from + 1, last_change];
@@ -260,6 +269,19 @@ fn render_site(
     publication: &Publication,
     preview: bool,
 ) -> Result<Site> {
+    site_inputs(conn, publication, preview)?.render(content, publication, preview)
+}
+
+/// What a publication's page takes from the database besides its content: the major
+/// publications up to it, when the first was made, and (not in a preview) what the page says of
+/// this one.
+struct SiteInputs {
+    history: Vec<Publication>,
+    first_at: String,
+    about: Option<render::About>,
+}
+
+fn site_inputs(conn: &Connection, publication: &Publication, preview: bool) -> Result<SiteInputs> {
     let mut history = publications::majors_up_to(conn, publication.id)?;
     if publication.major && history.first().map(|p| p.id) != Some(publication.id) {
         history.insert(0, publication.clone());
@@ -275,7 +297,13 @@ fn render_site(
         };
         Ok(render::About { number: publication.id, signed_by: signed.then(|| publication.editor.clone()) })
     });
-    render::render(content, &history, &first_at, publication, about.transpose()?.as_ref(), preview)
+    Ok(SiteInputs { history, first_at, about: about.transpose()? })
+}
+
+impl SiteInputs {
+    fn render(&self, content: &Content, publication: &Publication, preview: bool) -> Result<Site> {
+        render::render(content, &self.history, &self.first_at, publication, self.about.as_ref(), preview)
+    }
 }
 
 /// The second check for a publication about to be made: a schedule's own, or a valid approval

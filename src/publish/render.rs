@@ -13,9 +13,9 @@ use crate::content::Content;
 use crate::model::AuditHead;
 use crate::model::Publication;
 use crate::state::PageLink;
-use crate::validate::xml_text;
 
 use super::data::{forces_csv, forces_json};
+use super::feed::{feed, urn_uuid};
 
 /// The files of one publication, in a fixed order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,15 +142,6 @@ fn date_view(at: &str) -> DateView {
     DateView { iso: at.to_owned(), human }
 }
 
-/// An update's title in the feed: its number and time, so that two updates on one day are two
-/// entries a reader tells apart ("Update 5 of 5 December 2026, 09:30 UTC").
-fn entry_title(p: &Publication) -> String {
-    match DateTime::parse_from_rfc3339(&p.at) {
-        Ok(at) => format!("Update {} of {}", p.id, at.with_timezone(&Utc).format("%-d %B %Y, %H:%M UTC")),
-        Err(_) => format!("Update {} of {}", p.id, p.at),
-    }
-}
-
 /// `data_to` for people: "September 2025" for a month's last day, else "15 September 2025".
 fn data_to_view(day: &str) -> DateView {
     let human = match NaiveDate::parse_from_str(day, "%Y-%m-%d") {
@@ -208,6 +199,7 @@ struct PageView<'a> {
     /// The page's address, for `<link rel="canonical">`.
     base_url: Option<&'a str>,
     links: &'a [PageLink],
+
     /// schema.org JSON-LD, already safe inside `<script>` (see `json_ld`).
     json_ld: Option<String>,
     /// `None` in a preview.
@@ -263,46 +255,32 @@ pub fn render(
         about,
     };
     let env = env();
-    let ctx = Value::from(Serde(&view));
-    let index = env.get_template("index.html")?.render(&ctx).context("failed to render index.html")?;
-    // the page's template values are a copy of every force: free them before the next files
-    let feed_id = view.feed_id;
-    drop(ctx);
-    // with a base URL the feed's links are absolute, as feed readers resolve them best
-    let base = content.base_url.as_deref();
-    let page_url = base.unwrap_or("index.html").to_owned();
-    let feed_url = format!("{}feed.atom", base.unwrap_or(""));
-    let feed_entries: Vec<_> = history
-        .iter()
-        .map(|p| {
-            minijinja::context! {
-                id => urn_uuid(&format!("publication {} {}", p.id, p.at)),
-                at => xml_text(&p.at),
-                title => xml_text(&entry_title(p)).into_owned(),
-                note => xml_text(&p.note),
-            }
-        })
-        .collect();
-    let feed = env
-        .get_template("feed.atom")?
-        .render(minijinja::context! {
-            title => xml_text(&content.heading),
-            author => xml_text(content.publisher.as_deref().unwrap_or(&content.heading)),
-            id => feed_id,
-            updated => xml_text(last_major_at),
-            page_url => xml_text(&page_url),
-            feed_url => xml_text(&feed_url),
-            entries => feed_entries,
-            audit => publication.audit_head().map(|a| minijinja::context! { change => a.change, hash => a.hash }),
-        })
-        .context("failed to render feed.atom")?;
+    // the page on another thread while this one writes the feed and the data files: for a
+    // large directory the page and the data files take about as long
+    let page = |view: PageView| -> Result<String> {
+        // the page's template values are a copy of every force, freed when it is written
+        env.get_template("index.html")?
+            .render(Value::from(Serde(&view)))
+            .context("failed to render index.html")
+    };
+    let feed_id = view.feed_id.clone();
+    let (index, rest) = std::thread::scope(|scope| {
+        let index = scope.spawn(|| page(view));
+        let rest = (|| -> Result<_> {
+            let feed = feed(&env, content, history, publication, feed_id, last_major_at)?;
+            let json = forces_json(content, last_major_at, publication.audit_head().as_ref())?;
+            Ok((feed, json, forces_csv(content)?))
+        })();
+        (index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), rest)
+    });
+    let (index, (feed, json, csv)) = (index?, rest?);
     let mut files = vec![
         ("index.html".to_owned(), index.into_bytes()),
-        ("forces.json".to_owned(), forces_json(content, last_major_at, publication.audit_head().as_ref())?),
-        ("forces.csv".to_owned(), forces_csv(content)?),
+        ("forces.json".to_owned(), json),
+        ("forces.csv".to_owned(), csv),
         ("feed.atom".to_owned(), feed.into_bytes()),
     ];
-    if let Some(base) = base {
+    if let Some(base) = content.base_url.as_deref() {
         files.push(("sitemap.xml".to_owned(), sitemap(base, last_major_at).into_bytes()));
     }
     Ok(Site::new(files))
@@ -414,17 +392,6 @@ fn is_email(text: &str) -> bool {
             && !text.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '\'' | ',' | ';' | ':' | '?' | '&' | '/' | '\\')))
 }
 
-/// A stable `urn:uuid:` (version 5 style bits) from a seed string: Atom ids that never change.
-fn urn_uuid(seed: &str) -> String {
-    let digest = Sha256::digest(format!("uof-admin {seed}").as_bytes());
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&digest[..16]);
-    b[6] = (b[6] & 0x0f) | 0x50;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex(&b);
-    format!("urn:uuid:{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,14 +452,5 @@ mod tests {
         {
             assert!(!is_email(not), "{not}");
         }
-    }
-
-    #[test]
-    fn uuids_are_stable_and_well_formed() {
-        let a = urn_uuid("x");
-        assert_eq!(a, urn_uuid("x"));
-        assert_ne!(a, urn_uuid("y"));
-        assert_eq!(a.len(), "urn:uuid:".len() + 36);
-        assert_eq!(&a[9 + 14..9 + 15], "5");
     }
 }

@@ -33,23 +33,33 @@ pub fn publications_match(conn: &Connection, logged: &State) -> Result<Option<Pr
 /// The first field a publication's row holds otherwise than its `publish` change, with the
 /// row's value and the change's, as a message shows them.
 fn first_field_differing(row: &Publication, log: &Publication) -> Option<(&'static str, String, String)> {
+    // each field compared as it is, and shown only where it differs (every publication is
+    // compared before each publish)
+    let differs = [
+        ("at", row.at != log.at),
+        ("editor", row.editor != log.editor),
+        ("note", row.note != log.note),
+        ("major", row.major != log.major),
+        ("sha256", row.sha256 != log.sha256),
+        // a publication recorded before its change carried the content's sha256 (empty there)
+        ("content_sha256", !log.content_sha256.is_empty() && row.content_sha256 != log.content_sha256),
+        ("approved_by", row.approved_by != log.approved_by),
+        ("without_approval", row.without_approval != log.without_approval),
+    ];
+    let (field, _) = differs.into_iter().find(|(_, differs)| *differs)?;
     let text = crate::output::quoted;
     let optional = |value: &Option<String>| value.as_deref().map_or_else(|| "nothing".to_owned(), text);
-    let fields = [
-        ("at", text(&row.at), text(&log.at)),
-        ("editor", text(&row.editor), text(&log.editor)),
-        ("note", text(&row.note), text(&log.note)),
-        ("major", row.major.to_string(), log.major.to_string()),
-        ("sha256", text(&row.sha256), text(&log.sha256)),
-        // a publication recorded before its change carried the content's sha256 (empty there)
-        ("content_sha256", text(&row.content_sha256), text(&log.content_sha256)),
-        ("approved_by", optional(&row.approved_by), optional(&log.approved_by)),
-        ("without_approval", optional(&row.without_approval), optional(&log.without_approval)),
-    ];
-    fields
-        .into_iter()
-        .filter(|(field, _, _)| *field != "content_sha256" || !log.content_sha256.is_empty())
-        .find(|(_, held, says)| held != says)
+    let (held, says) = match field {
+        "at" => (text(&row.at), text(&log.at)),
+        "editor" => (text(&row.editor), text(&log.editor)),
+        "note" => (text(&row.note), text(&log.note)),
+        "major" => (row.major.to_string(), log.major.to_string()),
+        "sha256" => (text(&row.sha256), text(&log.sha256)),
+        "content_sha256" => (text(&row.content_sha256), text(&log.content_sha256)),
+        "approved_by" => (optional(&row.approved_by), optional(&log.approved_by)),
+        _ => (optional(&row.without_approval), optional(&log.without_approval)),
+    };
+    Some((field, held, says))
 }
 
 fn matches(rows: &[Publication], logged: &[Publication]) -> Option<Problem> {
