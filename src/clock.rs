@@ -117,10 +117,14 @@ pub fn shown_date(stamp: &str) -> String {
     match DateTime::parse_from_rfc3339(stamp) {
         Ok(at) => {
             let at = at.with_timezone(&Utc);
-            // written by hand: `format` parses its pattern on every call, and `list` shows a
-            // date on each of up to 100,000 rows
+            // written by hand where it can be: `format` parses its pattern on every call, and
+            // `list` shows a date on each of up to 100,000 rows (`%Y` signs a year outside
+            // 0–9999, which the hand-written form would not)
             let day = (at.naive_utc() + london_offset(at)).date();
-            format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day())
+            match day.year() {
+                0..=9999 => format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day()),
+                _ => day.format("%Y-%m-%d").to_string(),
+            }
         }
         Err(_) => stamp.chars().take(10).collect(),
     }
@@ -153,6 +157,9 @@ mod tests {
         assert_eq!(shown("2026-07-01T09:30:00Z"), "2026-07-01 10:30:00 BST");
         assert_eq!(shown("2026-12-06T09:30:00Z"), "2026-12-06 09:30:00 GMT");
         assert_eq!(shown_date("2026-06-30T23:30:00Z"), "2026-07-01");
+        // a year outside 0–9999 (which only a table edited by hand can hold) keeps its sign
+        assert_eq!(shown_date("0000-01-01T00:30:00+01:00"), "-0001-12-31");
+        assert_eq!(shown_date("9999-12-31T23:30:00-01:00"), "+10000-01-01");
         assert_eq!(shown("not a time"), "not a time");
     }
 }

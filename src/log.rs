@@ -126,11 +126,10 @@ where
         drop(sender);
         (read, applying.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
+    // the applier's error first: what it failed on was read before anything the reader failed on
     match applied {
-        Some(state) => {
-            read?;
-            state
-        }
+        Some(Err(error)) => Err(error),
+        Some(Ok(state)) => read.map(|()| state),
         None => from_start(&mut each),
     }
 }

@@ -21,7 +21,8 @@ pub fn live(conn: &Connection) -> Result<State> {
         conn.prepare_cached("SELECT id, force_id, text, public, status FROM notes ORDER BY id")?;
     let mut rows = notes.query([])?;
     while let Some(row) = rows.next()? {
-        let (id, force_id): (i64, Option<i64>) = (row.get(0)?, row.get(1)?);
+        // a force id that is not a number names no force, as the join's would not
+        let (id, force_id): (i64, Option<i64>) = (row.get(0)?, row.get_ref(1)?.as_i64().ok());
         let status = row.get_ref(4)?.as_str()?;
         let note = NoteState {
             id,
@@ -37,7 +38,7 @@ pub fn live(conn: &Connection) -> Result<State> {
     )?;
     let mut rows = reviews.query([])?;
     while let Some(row) = rows.next()? {
-        let Some(slug) = slugs.get(&row.get::<_, i64>(0)?) else { continue };
+        let Some(slug) = row.get_ref(0)?.as_i64().ok().and_then(|id| slugs.get(&id)) else { continue };
         let review = ReviewState {
             change: row.get(1)?,
             at: row.get(2)?,

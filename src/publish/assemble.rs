@@ -72,10 +72,12 @@ pub fn additions(
         signers.extend(publication.approved_by.clone());
     }
     let end = crate::db::changes::last_id(conn)? + 1;
+    let history = history::to_json(&history)?;
+    let allowed_signers = record::allowed_signers(conn, &signers, end)?;
     let (records, previous) = record::records(conn, state, publication.id - 1)?;
     Ok(Additions {
-        history: history::to_json(&history)?,
-        allowed_signers: record::allowed_signers(conn, &signers, end)?,
+        history,
+        allowed_signers,
         record: SiteRecord {
             files: BTreeMap::new(),
             directory: directory.sha256(),

@@ -179,3 +179,17 @@ fn a_checkpoint_that_cannot_be_read_is_passed_over_and_named() {
     let err = env.fails(&["audit", "verify"], 1);
     assert!(err.contains("schema") && err.contains("checkpoints"), "{err}");
 }
+
+#[test]
+fn a_reading_from_a_checkpoint_names_the_first_change_it_cannot_read() {
+    // the changes after a checkpoint are read on one thread and applied on another: of two that
+    // cannot be read, the earlier is the one named, as a replay on one thread names it
+    let env = kent_linked_twelve_times();
+    crate::testenv::behind_the_log(
+        &env.sql(),
+        "UPDATE changes SET after = '{1:2}' WHERE id = 56; UPDATE changes SET action = 'frobnicate' WHERE id = 58",
+    );
+    let err = env.fails(&["list", "--as-of", &at(EPOCH + 60 * 12)], 1);
+    assert!(err.contains("unexpected shape"), "{err}");
+    assert!(!err.contains("frobnicate"), "{err}");
+}
