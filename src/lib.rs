@@ -39,6 +39,7 @@ pub mod sitecheck;
 pub mod state;
 pub mod status;
 pub mod suggest;
+pub mod threads;
 pub mod transfer;
 pub mod usage;
 pub mod validate;

@@ -90,22 +90,23 @@ where
     let Some((change, text)) = checkpoint_at_or_before(conn, id) else {
         return from_start(&mut each);
     };
-    if threads == Threads::One {
-        let Ok(mut state) = crate::state::checkpoint::decode(&text) else { return from_start(&mut each) };
-        drop(text);
-        changes::for_each_event_in(conn, &Range::Between(change, cutoff.clone()), |header, event| {
+    let after = Range::Between(change, cutoff.clone());
+    let on_one_thread = |text: &str, each: &mut F| -> Result<State> {
+        let Ok(mut state) = crate::state::checkpoint::decode(text) else { return from_start(each) };
+        changes::for_each_event_in(conn, &after, |header, event| {
             each(&mut state, header, event?)?;
             Ok(true)
         })?;
-        return Ok(state);
+        Ok(state)
+    };
+    if threads == Threads::One {
+        return on_one_thread(&text, &mut each);
     }
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<(Read, Result<Event>)>>(BATCHES);
-    let each_ref = &mut each;
-    let (read, applied) = std::thread::scope(|scope| {
-        let applying = scope.spawn(move || -> Option<Result<State>> {
-            let decoded = crate::state::checkpoint::decode(&text).ok();
-            drop(text);
-            let mut state = decoded?;
+    let (text_ref, each_ref) = (&text, &mut each);
+    let replayed = std::thread::scope(|scope| {
+        let applying = std::thread::Builder::new().spawn_scoped(scope, move || -> Option<Result<State>> {
+            let mut state = crate::state::checkpoint::decode(text_ref).ok()?;
             for (read, event) in receiver.iter().flatten() {
                 if let Err(error) = event.and_then(|event| each_ref(&mut state, &read.header(), event)) {
                     return Some(Err(error));
@@ -113,24 +114,26 @@ where
             }
             Some(Ok(state))
         });
+        // a thread that cannot be started (a process at its limit): all of it on this one
+        let applying = applying.ok()?;
         let mut batch = Vec::with_capacity(BATCH);
-        let read =
-            changes::for_each_event_in(conn, &Range::Between(change, cutoff.clone()), |header, event| {
-                batch.push((Read::new(header), event));
-                // a closed channel: the applier has stopped (the checkpoint could not be read, or a
-                // change could not be decoded), and reading on is of no use
-                Ok(batch.len() < BATCH
-                    || sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_ok())
-            });
+        let read = changes::for_each_event_in(conn, &after, |header, event| {
+            batch.push((Read::new(header), event));
+            // a closed channel: the applier has stopped (the checkpoint could not be read, or a
+            // change could not be decoded), and reading on is of no use
+            Ok(batch.len() < BATCH
+                || sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_ok())
+        });
         let _ = sender.send(batch);
         drop(sender);
-        (read, applying.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        Some((read, applying.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))
     });
     // the applier's error first: what it failed on was read before anything the reader failed on
-    match applied {
-        Some(Err(error)) => Err(error),
-        Some(Ok(state)) => read.map(|()| state),
-        None => from_start(&mut each),
+    match replayed {
+        None => on_one_thread(&text, &mut each),
+        Some((_, Some(Err(error)))) => Err(error),
+        Some((read, Some(Ok(state)))) => read.map(|()| state),
+        Some((_, None)) => from_start(&mut each),
     }
 }
 

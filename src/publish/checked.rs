@@ -38,11 +38,12 @@ pub fn checked_state(conn: &Connection) -> Result<Checked> {
     // two at once (the tables are by then nearly read)
     let contents = |replayed: &crate::log::Replayed| {
         let empty = State::default();
-        std::thread::scope(|scope| {
-            let then = scope.spawn(|| Content::from_state(replayed.then.as_ref().unwrap_or(&empty)));
-            let now = Content::from_state(&replayed.now);
-            (now, then.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-        })
+        let (then, now) = crate::threads::at_once(
+            replayed.now.forces.len() >= crate::threads::LARGE,
+            || Content::from_state(replayed.then.as_ref().unwrap_or(&empty)),
+            || Content::from_state(&replayed.now),
+        );
+        (now, then)
     };
     let (replayed, (content, then_content), live) = replay_and_live(conn, last, contents)?;
     // a change in the log that breaks a rule (forged into the file) is never obeyed

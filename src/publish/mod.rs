@@ -181,11 +181,11 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         let will_sign = signing.as_ref().is_some_and(|s| s.key.is_some());
         // the page and data files are rendered on another thread while this one makes what is
         // added to them so that the site can be checked: neither needs the other
-        let (base, additions) = std::thread::scope(|scope| {
-            let base = scope.spawn(|| inputs.render(content, &publication, false));
-            let additions = assemble::additions(tx, &checked, &publication, will_sign);
-            (base.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), additions)
-        });
+        let (base, additions) = crate::threads::at_once(
+            content.forces.len() >= crate::threads::LARGE,
+            || inputs.render(content, &publication, false),
+            || assemble::additions(tx, &checked, &publication, will_sign),
+        );
         let (site, kept) = assemble::new_publication(base?, additions?, &publication, signing)?;
         publication.sha256 = site.sha256();
         if last_change > covered_from {

@@ -264,15 +264,15 @@ pub fn render(
             .context("failed to render index.html")
     };
     let feed_id = view.feed_id.clone();
-    let (index, rest) = std::thread::scope(|scope| {
-        let index = scope.spawn(|| page(view));
-        let rest = (|| -> Result<_> {
+    let (index, rest) = crate::threads::at_once(
+        content.forces.len() >= crate::threads::LARGE,
+        || page(view),
+        || -> Result<_> {
             let feed = feed(&env, content, history, publication, feed_id, last_major_at)?;
             let json = forces_json(content, last_major_at, publication.audit_head().as_ref())?;
             Ok((feed, json, forces_csv(content)?))
-        })();
-        (index.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), rest)
-    });
+        },
+    );
     let (index, (feed, json, csv)) = (index?, rest?);
     let mut files = vec![
         ("index.html".to_owned(), index.into_bytes()),

@@ -19,6 +19,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("seed", 0),
     ("published", 0),
     ("state", 0),
+    ("threads", 0),
     ("validate", 0),
     // 1, storage: SQL, and nothing else; files read from a directory someone else may have made
     ("db", 1),

@@ -1,0 +1,48 @@
+//! Two pieces of work at once, on the two cores the targets assume, where that pays: for a small
+//! directory starting a thread costs more than it saves, and a thread that cannot be started (a
+//! process at its limit) is no reason to fail.
+
+/// `a` on another thread while this one runs `b`, where `worth_it` and a thread can be started;
+/// else `a` then `b`, here. A panic on the other thread is raised again here.
+pub fn at_once<A: Send, B>(worth_it: bool, a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    if !worth_it {
+        let a = a();
+        return (a, b());
+    }
+    // `a` waits here until a thread takes it: one that cannot be started leaves it to this one
+    let waiting = std::sync::Mutex::new(Some(a));
+    let take = || waiting.lock().ok().and_then(|mut a| a.take());
+    std::thread::scope(|scope| {
+        let other = std::thread::Builder::new().spawn_scoped(scope, || take().map(|a| a()));
+        let b = b();
+        let a = other
+            .ok()
+            .and_then(|other| other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        match a.or_else(|| take().map(|a| a())) {
+            Some(a) => (a, b),
+            None => unreachable!("`a` runs on the other thread, or else here"),
+        }
+    })
+}
+
+/// How many forces make a directory large enough for `at_once` to pay.
+pub const LARGE: usize = 1_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_run_and_give_their_results_in_order_either_way() {
+        for worth_it in [false, true] {
+            let (a, b) = at_once(worth_it, || "a".repeat(3), || 2 + 2);
+            assert_eq!((a.as_str(), b), ("aaa", 4));
+        }
+    }
+
+    #[test]
+    fn a_panic_on_the_other_thread_is_raised_here() {
+        let caught = std::panic::catch_unwind(|| at_once(true, || panic!("other"), || 1));
+        assert!(caught.is_err());
+    }
+}
