@@ -36,6 +36,7 @@ set_urls() { # $1: "many" hosts or "one"
 }
 stamp() { date +%s.%N; }
 
+echo "machine: $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 set_urls many >"$work/urls"
 while IFS=, read -r slug url; do "$admin" set-url "$slug" "$url" --allow-http >/dev/null; done <"$work/urls"
 start=$(stamp)
@@ -76,6 +77,7 @@ one=$(echo "$(stamp) - $start" | bc)
 tail -1 "$work/one.out"
 peak_one=$(curl -s "http://127.0.0.1:$port/__stats")
 
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '45 links on 45 hosts, 1 s each:  %.2f s (target < 2 s)\n' "$many"
 echo "  most requests at once on any one host: $(echo "$peaks_many" | python3 -c 'import json,sys; print(max(v for k, v in json.load(sys.stdin).items() if k != "not_modified"))')"
 printf 'the same again, with ETags:       %.2f s (%s of 45 answered 304, unchanged)\n' "$again" "$unchanged"
