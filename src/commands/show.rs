@@ -63,13 +63,18 @@ fn find_then<'a>(snapshot: &'a crate::state::State, arg: &str) -> Result<Option<
 
 fn as_of(tx: &Connection, arg: &str, at: &str) -> Result<Shown> {
     let snapshot = crate::log::replay(tx, &Cutoff::At(at.to_owned()))?;
-    let Some(force) = find_then(&snapshot, arg)? else {
+    // a force's slug never changes: the name it has now finds it in the past too
+    let found = match find_then(&snapshot, arg)? {
+        Some(force) => Some(force),
+        None => directory::resolve(tx, arg).ok().and_then(|now| snapshot.forces.get(&now.slug)),
+    };
+    let Some(force) = found else {
         let hint = match crate::replay::log_starts_after(tx, at)? {
             Some(first) => format!(
                 "the audit log starts at {}: nothing was recorded before then",
                 crate::clock::shown(&first)
             ),
-            None => "see `admin list --all --as-of` for that moment".to_owned(),
+            None => format!("see `admin list --all --as-of '{}'` for that moment", crate::clock::shown(at)),
         };
         return Err(bad_hint(format!("no force {} at {}", quoted(arg), crate::clock::shown(at)), hint));
     };

@@ -186,7 +186,8 @@ fn approval_lines(a: &status::ApprovalStatus) -> String {
     if let Some(warning) = &a.too_few_publishers {
         text.push_str(&format!("  warning: {warning}\n"));
     }
-    for p in &a.unapproved {
+    // the newest few, and how many more: a long run of them must not fill the screen
+    for p in a.unapproved.iter().take(SHOWN) {
         text.push_str(&format!(
             "  unapproved: publication {} at {} by {}: {}\n",
             p.id,
@@ -194,6 +195,9 @@ fn approval_lines(a: &status::ApprovalStatus) -> String {
             p.editor,
             output::one_line(p.without_approval.as_deref().unwrap_or_default())
         ));
+    }
+    if let more @ 1.. = a.unapproved.len().saturating_sub(SHOWN) {
+        text.push_str(&format!("  unapproved: and {more} more (`admin publications`)\n"));
     }
     text
 }

@@ -119,6 +119,14 @@ fn show_as_of_shows_the_force_as_it_was() {
     }
     let kent = env.json(&["show", "kent", "--as-of", "2025-11-25T17:00:00Z", "--json"]);
     assert_eq!(kent["force"]["url"], "https://www.kent.police.uk/old");
+    // the name a force has now finds it before it was renamed: its slug never changed
+    let renamed = env.json(&["show", "Kent Police Service", "--as-of", "2025-11-25T17:00:00Z", "--json"]);
+    assert_eq!(renamed["force"]["name"], "Kent Police");
+    let unknown = env.fails(&["show", "Nowhere Constabulary", "--as-of", "2025-11-25T17:00:00Z"], 2);
+    assert!(
+        unknown.contains("hint: see `admin list --all --as-of '2025-11-25 17:00:00 GMT'` for that moment"),
+        "the hint names the moment: {unknown}"
+    );
     let several = env.fails(&["show", "west", "--as-of", "2025-11-25T17:00:00Z"], 2);
     assert!(
         several.contains("West Midlands Police") && several.contains("West Yorkshire Police"),

@@ -141,6 +141,24 @@ fn the_author_of_a_change_cannot_approve_it_and_a_later_change_voids_an_approval
 }
 
 #[test]
+fn status_names_the_newest_publications_made_without_approval_and_counts_the_rest() {
+    let env = team();
+    for n in 1..=7 {
+        as_(&env, "carol", &["set-url", "kent-police", &format!("https://www.kent.police.uk/uof/{n}")]);
+        as_(&env, "bob", &["publish", "--without-approval", "-m", &format!("reason {n}")]);
+    }
+    let status = env.ok(&["status"]);
+    let unapproved: Vec<&str> = status.lines().filter(|l| l.contains("unapproved:")).collect();
+    assert_eq!(unapproved.len(), 6, "five, and a count of the rest: {status}");
+    assert!(unapproved[0].contains("publication 7") && unapproved[0].contains("reason 7"), "{status}");
+    assert!(unapproved[4].contains("publication 3"), "{status}");
+    assert!(unapproved[5].contains("and 2 more (`admin publications`)"), "{status}");
+    // the JSON keeps them all
+    let json = env.json(&["status", "--json"]);
+    assert_eq!(json["approval"]["unapproved"].as_array().map(Vec::len), Some(7), "{json}");
+}
+
+#[test]
 fn publishing_without_approval_needs_a_reason_and_is_flagged() {
     let env = team();
     as_(&env, "carol", &["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
