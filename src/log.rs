@@ -99,13 +99,13 @@ where
         })?;
         Ok(state)
     };
-    if threads == Threads::One {
+    if threads == Threads::One || !crate::threads::may_start() {
         return on_one_thread(&text, &mut each);
     }
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<(Read, Result<Event>)>>(BATCHES);
     let (text_ref, each_ref) = (&text, &mut each);
     let replayed = std::thread::scope(|scope| {
-        let applying = std::thread::Builder::new().spawn_scoped(scope, move || -> Option<Result<State>> {
+        let applying = crate::threads::builder().spawn_scoped(scope, move || -> Option<Result<State>> {
             let mut state = crate::state::checkpoint::decode(text_ref).ok()?;
             for (read, event) in receiver.iter().flatten() {
                 if let Err(error) = event.and_then(|event| each_ref(&mut state, &read.header(), event)) {

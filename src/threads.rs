@@ -2,10 +2,32 @@
 //! directory starting a thread costs more than it saves, and a thread that cannot be started (a
 //! process at its limit) is no reason to fail.
 
-/// `a` on another thread while this one runs `b`, where `worth_it` and a thread can be started;
-/// else `a` then `b`, here. A panic on the other thread is raised again here.
+/// The stack of each thread started here: the main thread's, whatever `RUST_MIN_STACK` says (a
+/// tiny one would overflow).
+pub const STACK: usize = 8 << 20;
+
+/// A thread to start, with its stack set.
+pub fn builder() -> std::thread::Builder {
+    std::thread::Builder::new().stack_size(STACK)
+}
+
+/// Whether a second thread may be started for work one thread can do: not where the process's
+/// address space is limited (`ulimit -v`, RLIMIT_AS). There glibc gives a new thread's
+/// allocations an area of their own that reserves 64 MB of it, and an allocation that fails
+/// ends the process, where one thread would have done the work within the limit.
+pub fn may_start() -> bool {
+    static MAY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *MAY.get_or_init(|| unlimited(rustix::process::getrlimit(rustix::process::Resource::As).current))
+}
+
+fn unlimited(address_space: Option<u64>) -> bool {
+    address_space.is_none()
+}
+
+/// `a` on another thread while this one runs `b`, where `worth_it`, `may_start` and a thread can
+/// be started; else `a` then `b`, here. A panic on the other thread is raised again here.
 pub fn at_once<A: Send, B>(worth_it: bool, a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
-    if !worth_it {
+    if !worth_it || !may_start() {
         let a = a();
         return (a, b());
     }
@@ -13,7 +35,7 @@ pub fn at_once<A: Send, B>(worth_it: bool, a: impl FnOnce() -> A + Send, b: impl
     let waiting = std::sync::Mutex::new(Some(a));
     let take = || waiting.lock().ok().and_then(|mut a| a.take());
     std::thread::scope(|scope| {
-        let other = std::thread::Builder::new().spawn_scoped(scope, || take().map(|a| a()));
+        let other = builder().spawn_scoped(scope, || take().map(|a| a()));
         let b = b();
         let a = other
             .ok()
@@ -38,6 +60,12 @@ mod tests {
             let (a, b) = at_once(worth_it, || "a".repeat(3), || 2 + 2);
             assert_eq!((a.as_str(), b), ("aaa", 4));
         }
+    }
+
+    #[test]
+    fn a_limited_address_space_keeps_to_one_thread() {
+        assert!(unlimited(None));
+        assert!(!unlimited(Some(64 << 20)));
     }
 
     #[test]

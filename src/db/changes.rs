@@ -7,6 +7,8 @@ use serde_json::Value;
 use crate::audit::{canonical_json, Action, Entity};
 use crate::model::Change;
 
+pub use super::ranges::{Cutoff, Range};
+
 const COLUMNS: &str =
     "id, at, editor, action, entity, force, before, after, message, hash, reverts, signature";
 
@@ -140,43 +142,6 @@ pub fn history(conn: &Connection, filter: &Filter) -> Result<Vec<Change>> {
     rows.collect::<rusqlite::Result<Vec<_>>>().context("failed to read the audit log")
 }
 
-/// Which changes to stream, in id order.
-#[derive(Debug, Clone)]
-pub enum Range {
-    All,
-    /// Up to a moment or a change.
-    Until(Cutoff),
-    /// After a change id.
-    After(i64),
-    /// After a change id, up to a moment or a change.
-    Between(i64, Cutoff),
-    /// Every change about one of these entities.
-    About(&'static [Entity]),
-}
-
-impl Range {
-    /// The `WHERE` clause that selects the range, and its one parameter.
-    fn clause(&self) -> (String, Vec<rusqlite::types::Value>) {
-        let (clause, value) = match self {
-            Range::All => ("?1 IS NULL".into(), rusqlite::types::Value::Null),
-            Range::Until(cutoff) => {
-                let (clause, value) = cutoff.clause();
-                (clause.to_owned(), value)
-            }
-            Range::Between(after, cutoff) => {
-                let (clause, value) = cutoff.clause();
-                return (format!("id > ?2 AND {clause}"), vec![value, (*after).into()]);
-            }
-            Range::After(id) => ("id > ?1".into(), (*id).into()),
-            Range::About(entities) => {
-                let list: Vec<String> = entities.iter().map(|e| format!("'{}'", e.as_str())).collect();
-                (format!("entity IN ({}) AND ?1 IS NULL", list.join(", ")), rusqlite::types::Value::Null)
-            }
-        };
-        (clause, vec![value])
-    }
-}
-
 /// The changes in `range`, in id order, one at a time: `f` returns `false` to stop early.
 pub fn for_each_in(
     conn: &Connection,
@@ -283,13 +248,25 @@ pub fn for_each_stored(
 /// `for_each_stored` with the reading and the checking on two threads: this thread reads rows
 /// into batches (SQLite stays on the thread that owns the connection) and runs `prepare` on each
 /// in order (checking the hash chain, say, to share the work between the two), `f` runs on another, in order, and hands
-/// each batch back for its buffers to be refilled. `f` returns `false` to stop early.
+/// each batch back for its buffers to be refilled. `f` returns `false` to stop early. Where a
+/// second thread may not or cannot be started (`threads::may_start`), both run on this one.
 pub fn for_each_stored_in_parallel<T: Send>(
     conn: &Connection,
     mut prepare: impl FnMut(&crate::audit::StoredChange) -> T,
     mut f: impl FnMut(&crate::audit::StoredChange, T) -> Result<bool> + Send,
 ) -> Result<()> {
     use std::sync::mpsc;
+    let on_one_thread =
+        |prepare: &mut dyn FnMut(&crate::audit::StoredChange) -> T,
+         f: &mut dyn FnMut(&crate::audit::StoredChange, T) -> Result<bool>| {
+            for_each_stored(conn, |stored| {
+                let prepared = prepare(stored);
+                f(stored, prepared)
+            })
+        };
+    if !crate::threads::may_start() {
+        return on_one_thread(&mut prepare, &mut f);
+    }
     const BATCH: usize = 1024;
     // room for the reader to run 32,768 changes ahead: `f` may stop for a while (`audit verify`
     // writes and compares a checkpoint of 100,000 forces), and the reader keeps reading meanwhile
@@ -300,11 +277,13 @@ pub fn for_each_stored_in_parallel<T: Send>(
     for _ in 0..BATCHES {
         let _ = empty_tx.send(Vec::with_capacity(BATCH));
     }
-    std::thread::scope(|scope| {
-        let worker = scope.spawn(move || -> Result<()> {
+    let f_ref = &mut f;
+    let prepare_ref = &mut prepare;
+    let outcome = std::thread::scope(|scope| {
+        let worker = crate::threads::builder().spawn_scoped(scope, move || -> Result<()> {
             for (batch, prepared) in full_rx {
                 for (stored, prepared) in batch.iter().zip(prepared) {
-                    if !f(stored, prepared)? {
+                    if !f_ref(stored, prepared)? {
                         return Ok(());
                     }
                 }
@@ -312,6 +291,8 @@ pub fn for_each_stored_in_parallel<T: Send>(
             }
             Ok(())
         });
+        // a thread that cannot be started (a process at its limit): all of it on this one
+        let Ok(worker) = worker else { return None };
         let read = (|| -> Result<()> {
             let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM changes ORDER BY id"))?;
             let mut rows = stmt.query([])?;
@@ -330,7 +311,7 @@ pub fn for_each_stored_in_parallel<T: Send>(
                         batch.push(crate::audit::StoredChange::default());
                     }
                     refill(&mut batch[filled], row)?;
-                    prepared.push(prepare(&batch[filled]));
+                    prepared.push(prepare_ref(&batch[filled]));
                     filled += 1;
                 }
                 batch.truncate(filled);
@@ -342,8 +323,12 @@ pub fn for_each_stored_in_parallel<T: Send>(
         })();
         drop(full_tx);
         let checked = worker.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the audit log checker stopped")));
-        read.and(checked)
-    })
+        Some(read.and(checked))
+    });
+    match outcome {
+        Some(result) => result,
+        None => on_one_thread(&mut prepare, &mut f),
+    }
 }
 
 /// Copy a row into `stored`, reusing its strings' buffers.
@@ -431,30 +416,6 @@ pub fn since_id(conn: &Connection, after_id: i64) -> Result<Vec<Change>> {
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM changes WHERE id > ?1 ORDER BY id"))?;
     let rows = stmt.query_map([after_id], from_row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-}
-
-/// How far into the log to look: up to a moment, or up to a change.
-#[derive(Debug, Clone)]
-pub enum Cutoff {
-    /// Changes made at or before this time (RFC 3339 as stored).
-    At(String),
-    /// Changes with an id at or below this one.
-    Id(i64),
-}
-
-impl Cutoff {
-    fn clause(&self) -> (&'static str, rusqlite::types::Value) {
-        match self {
-            // the log's times never go back (a change stamped before the one it follows breaks
-            // a rule), so the changes made by `at` all come before the first one stamped after
-            // it: the search ends there, found through `changes_by_at`, not at the log's end
-            Cutoff::At(at) => (
-                "at <= ?1 AND id < COALESCE((SELECT id FROM changes WHERE at > ?1 ORDER BY at, id LIMIT 1), 9223372036854775807)",
-                at.clone().into(),
-            ),
-            Cutoff::Id(id) => ("id <= ?1", (*id).into()),
-        }
-    }
 }
 
 /// The change that reverted change `id`, if one did.

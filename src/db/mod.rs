@@ -21,6 +21,7 @@ pub mod link_checks;
 pub mod notes;
 pub mod page;
 pub mod publications;
+mod ranges;
 pub mod reviews;
 pub mod settings;
 pub mod state;

@@ -136,16 +136,23 @@ pub fn check_all(
     let results: Mutex<Vec<Option<Finding>>> = Mutex::new(vec![None; targets.len()]);
     // no more threads than requests that can be in flight: a host's third link waits anyway
     let workers = settings.concurrency.clamp(1, queue.slots().max(1));
+    let work = || {
+        while let Some((index, host)) = queue.take() {
+            let finding = check(&client, &targets[index], settings);
+            queue.release(&host);
+            done(&targets[index], &finding);
+            results.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(finding);
+        }
+    };
     std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                while let Some((index, host)) = queue.take() {
-                    let finding = check(&client, &targets[index], settings);
-                    queue.release(&host);
-                    done(&targets[index], &finding);
-                    results.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(finding);
-                }
-            });
+        let may = crate::threads::may_start();
+        let started = (0..workers)
+            .take_while(|_| may && crate::threads::builder().spawn_scoped(scope, work).is_ok())
+            .count();
+        // no thread could be started (a process at its limit): the links are checked here, one
+        // at a time
+        if started == 0 {
+            work();
         }
     });
     results.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().flatten().collect()

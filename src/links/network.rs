@@ -89,10 +89,20 @@ pub fn down(targets: &[Target], findings: &[Finding], probe: &str, wait: Duratio
 fn reaches(address: &str, wait: Duration) -> bool {
     let (tx, rx) = mpsc::channel();
     let owned = address.to_owned();
-    std::thread::spawn(move || {
+    let spawned = crate::threads::builder().spawn(move || {
         let _ = tx.send(owned.to_socket_addrs().map(Iterator::collect::<Vec<_>>));
     });
-    let Ok(Ok(addresses)) = rx.recv_timeout(wait) else { return false };
+    let addresses: Vec<_> = match spawned {
+        Ok(_) => match rx.recv_timeout(wait) {
+            Ok(Ok(addresses)) => addresses,
+            _ => return false,
+        },
+        // a thread that cannot be started: the lookup is made here, for as long as it takes
+        Err(_) => match address.to_socket_addrs() {
+            Ok(addresses) => addresses.collect(),
+            Err(_) => return false,
+        },
+    };
     addresses.iter().any(|a| match TcpStream::connect_timeout(a, wait) {
         Ok(_) => true,
         Err(e) => e.kind() == std::io::ErrorKind::ConnectionRefused,

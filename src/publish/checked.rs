@@ -115,13 +115,14 @@ fn replay_and_live<T>(
     let path = conn.path().map(std::path::PathBuf::from).filter(|p| !p.as_os_str().is_empty());
     // a second connection costs a schema read and its own start: worth it only for a long log
     const SECOND_READER_FROM: i64 = 10_000;
-    let Some(path) = path.filter(|_| !conn.is_autocommit() && last_id >= SECOND_READER_FROM) else {
+    let second = !conn.is_autocommit() && last_id >= SECOND_READER_FROM && crate::threads::may_start();
+    let Some(path) = path.filter(|_| second) else {
         let replayed = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot)?;
         let made = then(&replayed);
         return Ok((replayed, made, live_content(conn)?));
     };
     std::thread::scope(|scope| {
-        let live = scope.spawn(move || -> Result<Option<Content>> {
+        let live = crate::threads::builder().spawn_scoped(scope, move || -> Result<Option<Content>> {
             let flags =
                 rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
             let other = Connection::open_with_flags(&path, flags)?;
@@ -138,10 +139,14 @@ fn replay_and_live<T>(
             let made = then(&replayed);
             (replayed, made)
         });
-        let live = live.join().unwrap_or_else(|_| Err(anyhow::anyhow!("reading the tables stopped")));
+        let live = match live {
+            Ok(live) => live.join().unwrap_or_else(|_| Err(anyhow::anyhow!("reading the tables stopped"))),
+            Err(_) => Ok(None),
+        };
         let live = match live {
             Ok(Some(live)) => live,
-            // a writer slipped in between (a read outside the write lock): read them here
+            // a writer slipped in between (a read outside the write lock), or no thread could be
+            // started: read them here
             Ok(None) | Err(_) => live_content(conn)?,
         };
         let (replayed, made) = logged?;

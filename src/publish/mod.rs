@@ -236,7 +236,10 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
 /// Free a large value on another thread: two states and their contents of 100,000 forces take
 /// a tenth of a second to free, which the publication need not wait for.
 fn free_aside<T: Send + 'static>(value: T) {
-    std::thread::spawn(move || drop(value));
+    // where no thread may or can be started, it is freed here
+    if crate::threads::may_start() {
+        let _ = crate::threads::builder().spawn(move || drop(value));
+    }
 }
 
 fn identity(database_id: Option<String>, publication: &Publication) -> site::Identity {

@@ -436,12 +436,16 @@ impl Written {
         let sync = |(file, failed): &(File, String)| file.sync_all().context(failed.clone());
         let (first, rest) = self.files.split_first().context("nothing to sync")?;
         std::thread::scope(|scope| {
-            // a thread that cannot be started (a process at its limit) is no reason to fail:
-            // that file is synced here instead
+            // a thread that may not or cannot be started (a process at its limit) is no reason
+            // to fail: that file is synced here instead
+            let may = crate::threads::may_start();
             let others: Vec<_> = rest
                 .iter()
-                .map(|entry| {
-                    std::thread::Builder::new().spawn_scoped(scope, move || sync(entry)).map_err(|_| entry)
+                .map(|entry| match may {
+                    true => {
+                        crate::threads::builder().spawn_scoped(scope, move || sync(entry)).map_err(|_| entry)
+                    }
+                    false => Err(entry),
                 })
                 .collect();
             let mut result = sync(first);

@@ -153,18 +153,20 @@ pub fn is_text_of(state: &State, text: &[u8]) -> bool {
     let Some(after_opening) = text.strip_prefix(OPENING) else { return false };
     let mut whole = out(state);
     let forces = std::mem::take(&mut whole.forces);
-    let (forces, rest) = std::thread::scope(|scope| {
-        let forces = scope.spawn(|| {
+    let (forces, rest) = crate::threads::at_once(
+        true,
+        || {
             let mut matching = Matching { expected: after_opening, at: 0, matched: true };
             let written =
                 serde_json::to_writer(std::io::BufWriter::with_capacity(1 << 16, &mut matching), &forces);
             written.ok().filter(|()| matching.matched).map(|()| matching.at)
-        });
-        // the rest is at most what follows the forces: room for it all at once
-        let mut rest = Vec::with_capacity(text.len().saturating_sub(OPENING.len()) + 16);
-        let rest = serde_json::to_writer(&mut rest, &whole).map(|()| rest);
-        (forces.join().ok().flatten(), rest.ok())
-    });
+        },
+        || {
+            // the rest is at most what follows the forces: room for it all at once
+            let mut rest = Vec::with_capacity(text.len().saturating_sub(OPENING.len()) + 16);
+            serde_json::to_writer(&mut rest, &whole).map(|()| rest).ok()
+        },
+    );
     let (Some(forces_len), Some(rest)) = (forces, rest) else { return false };
     let Some(rest) = rest.strip_prefix(br#"{"forces":[]"#) else { return false };
     after_opening.get(forces_len..) == Some(rest)

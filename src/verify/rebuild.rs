@@ -12,12 +12,8 @@ use crate::state::{Difference, State};
 
 /// Rebuild the database `state` describes and name the first way `live` differs from it.
 pub fn compare_with_rebuilt(live: &Connection, state: &State) -> Result<Option<Difference>> {
-    let (first, second) = std::thread::scope(|scope| {
-        let first = scope.spawn(|| rebuilt(state, Part::First));
-        let second = rebuilt(state, Part::Second);
-        let first = first.join().unwrap_or_else(|_| Err(anyhow::anyhow!("rebuilding the tables stopped")));
-        (first, second)
-    });
+    let (first, second) =
+        crate::threads::at_once(true, || rebuilt(state, Part::First), || rebuilt(state, Part::Second));
     let (first, second) = (first?, second?);
     crate::db::compare::first_difference(live, &Rebuilt { first: &first, second: &second })
 }

@@ -193,3 +193,16 @@ fn a_reading_from_a_checkpoint_names_the_first_change_it_cannot_read() {
     assert!(err.contains("unexpected shape"), "{err}");
     assert!(!err.contains("frobnicate"), "{err}");
 }
+
+#[test]
+fn a_reading_from_a_checkpoint_and_verify_keep_their_own_stack_whatever_rust_min_stack_says() {
+    // the threads admin starts set their stack: a tiny default one would overflow and abort
+    let env = kent_linked_twelve_times();
+    env.set_var("RUST_MIN_STACK", "4096");
+    let when = at(EPOCH + 60 * 12);
+    let list = env.json(&["list", "--all", "--json", "--as-of", &when]);
+    let kent =
+        list["forces"].as_array().unwrap().iter().find(|f| f["slug"] == "kent-police").unwrap().clone();
+    assert_eq!(kent["url"], "https://www.kent.police.uk/11");
+    assert!(env.ok(&["audit", "verify"]).contains("intact"));
+}
