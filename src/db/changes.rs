@@ -175,22 +175,52 @@ pub fn for_each_event_in(
     mut f: impl FnMut(&crate::state::Header, Result<crate::event::Event>) -> Result<bool>,
 ) -> Result<()> {
     rows_in(conn, range, |row| {
-        let text = |i: usize| -> rusqlite::Result<&str> { Ok(row.get_ref(i)?.as_str()?) };
-        let optional = |i: usize| -> rusqlite::Result<Option<&str>> { Ok(row.get_ref(i)?.as_str_or_null()?) };
-        let (action, entity) = (text(3)?, text(4)?);
-        let header = crate::state::Header {
-            id: row.get(0)?,
-            at: text(1)?,
-            editor: text(2)?,
-            action: Action::parse(action).ok_or_else(|| unknown(3, "action", action))?,
-            message: optional(8)?,
-            reverts: row.get(10)?,
-            hash: text(9)?,
+        // a row admin did not write (an action, entity, column or side not admin's) is named by
+        // its change's id, with where to see the rest
+        let id: i64 = row.get(0)?;
+        let unreadable = |why: String| {
+            crate::exit_codes::failed_hint(
+                format!("change {id} in the audit log cannot be read: {why}"),
+                crate::exit_codes::SEE_VERIFY,
+            )
         };
-        let entity = Entity::parse(entity).ok_or_else(|| unknown(4, "entity", entity))?;
-        let event = crate::event::Event::decode_text(entity, optional(6)?, optional(7)?);
+        let read = |row| -> rusqlite::Result<_> { Ok((header_of(row)?, side(row, 6)?, side(row, 7)?)) };
+        let ((header, entity), before, after) = read(row).map_err(|e| unreadable(conversion(&e)))?;
+        let event =
+            crate::event::Event::decode_text(entity, before, after).map_err(|e| unreadable(format!("{e:#}")));
         f(&header, event)
     })
+}
+
+/// A change's header and entity, borrowing its row.
+fn header_of<'r>(row: &'r Row<'_>) -> rusqlite::Result<(crate::state::Header<'r>, Entity)> {
+    let text = |i: usize| -> rusqlite::Result<&str> { Ok(row.get_ref(i)?.as_str()?) };
+    let optional = |i: usize| -> rusqlite::Result<Option<&str>> { Ok(row.get_ref(i)?.as_str_or_null()?) };
+    let (action, entity) = (text(3)?, text(4)?);
+    let header = crate::state::Header {
+        id: row.get(0)?,
+        at: text(1)?,
+        editor: text(2)?,
+        action: Action::parse(action).ok_or_else(|| unknown(3, "action", action))?,
+        message: optional(8)?,
+        reverts: row.get(10)?,
+        hash: text(9)?,
+    };
+    Ok((header, Entity::parse(entity).ok_or_else(|| unknown(4, "entity", entity))?))
+}
+
+/// A change's `before` (column 6) or `after` (7): text, or none.
+fn side<'r>(row: &'r Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    Ok(row.get_ref(i)?.as_str_or_null()?)
+}
+
+/// What a conversion of a column says, without SQLite's words for it.
+fn conversion(error: &rusqlite::Error) -> String {
+    match error {
+        rusqlite::Error::FromSqlConversionFailure(_, _, why) => why.to_string(),
+        rusqlite::Error::InvalidColumnType(_, name, kind) => format!("its {name} is {kind}, not text"),
+        other => other.to_string(),
+    }
 }
 
 /// Every change in id order, one at a time: `f` returns `false` to stop early.

@@ -190,8 +190,18 @@ fn a_reading_from_a_checkpoint_names_the_first_change_it_cannot_read() {
         "UPDATE changes SET after = '{1:2}' WHERE id = 56; UPDATE changes SET action = 'frobnicate' WHERE id = 58",
     );
     let err = env.fails(&["list", "--as-of", &at(EPOCH + 60 * 12)], 1);
+    assert!(err.contains("error: change 56 in the audit log cannot be read: a "), "named by its id: {err}");
     assert!(err.contains("unexpected shape"), "{err}");
+    assert!(err.contains("hint: run `admin audit verify`"), "{err}");
     assert!(!err.contains("frobnicate"), "{err}");
+    // the later one alone, in SQLite's words no more
+    crate::testenv::behind_the_log(&env.sql(), "UPDATE changes SET after = before WHERE id = 56");
+    let err = env.fails(&["show", "kent-police", "--as-of", &at(EPOCH + 60 * 12)], 1);
+    assert!(
+        err.contains("error: change 58 in the audit log cannot be read: unknown action \"frobnicate\""),
+        "{err}"
+    );
+    assert!(!err.contains("Conversion error"), "{err}");
 }
 
 #[test]
