@@ -119,7 +119,7 @@ impl Server {
             live.fetch_add(1, Ordering::SeqCst);
             let (handle, hosts, reading_here, live_here) =
                 (Arc::clone(&handle), Arc::clone(&hosts), Arc::clone(&reading), Arc::clone(&live));
-            let spawned = std::thread::Builder::new().name("preview".into()).spawn(move || {
+            let spawned = crate::threads::builder().name("preview".into()).spawn(move || {
                 serve_one(&stream, id, &reading_here, &hosts, &*handle);
                 lock(&reading_here).streams.remove(&id);
                 live_here.fetch_sub(1, Ordering::SeqCst);

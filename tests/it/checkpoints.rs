@@ -216,3 +216,22 @@ fn a_reading_from_a_checkpoint_and_verify_keep_their_own_stack_whatever_rust_min
     assert_eq!(kent["url"], "https://www.kent.police.uk/11");
     assert!(env.ok(&["audit", "verify"]).contains("intact"));
 }
+
+#[test]
+fn under_an_address_space_limit_everything_runs_on_one_thread_and_says_the_same() {
+    // a limited address space (`ulimit -v`) starts no second thread: the readings, verify and
+    // publish then take their one-thread paths, and must say what they say with two
+    let env = kent_linked_twelve_times();
+    let when = at(EPOCH + 60 * 12);
+    let two = env.json(&["list", "--all", "--json", "--as-of", &when]);
+    let limited = |args: &str| env.shell(&format!("ulimit -v 8000000 && \"$ADMIN\" {args}"));
+    let one = limited(&format!("list --all --json --as-of {when}"));
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&one.stdout).unwrap(), two);
+    let verify = limited("audit verify");
+    assert_eq!(verify.code, 0, "{}", verify.stderr);
+    assert!(verify.stdout.contains("intact"), "{}", verify.stdout);
+    let published = limited("publish");
+    assert_eq!(published.code, 0, "{}", published.stderr);
+    assert!(env.ok(&["audit", "verify"]).contains("intact"));
+}
