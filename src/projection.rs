@@ -138,7 +138,7 @@ fn write_setting(conn: &Connection, state: &State, name: &str) -> Result<()> {
 
 fn write_force(conn: &Connection, state: &State, slug: &str) -> Result<()> {
     match state.forces.get(slug).and_then(|f| Some((f, *state.rows.forces.get(&f.id)?))) {
-        Some((force, change)) => forces::put(conn, force, change),
+        Some((force, change)) => forces::put_edit(conn, force, change),
         None => Ok(()),
     }
 }

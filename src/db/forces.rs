@@ -131,6 +131,27 @@ pub fn put(conn: &Connection, force: &Force, change_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Write an edit of a force whose row is there: its URL, status and change, and its name, with
+/// the keys made from it, only where the name changed. The keys are indexed, and writing them
+/// again, unchanged, would rewrite their index pages: an edit of a URL writes the row alone. A
+/// row that is not there (a table edited behind the tool's back) is written whole, by `put`.
+pub fn put_edit(conn: &Connection, force: &Force, change_id: i64) -> Result<()> {
+    let failed = || format!("failed to write force `{}`", force.slug);
+    let written = conn
+        .prepare_cached("UPDATE forces SET url = ?2, status = ?3, change_id = ?4 WHERE slug = ?1")?
+        .execute(params![force.slug, force.url, force.status.as_str(), change_id])
+        .with_context(failed)?;
+    if written == 0 {
+        return put(conn, force, change_id);
+    }
+    conn.prepare_cached(
+        "UPDATE forces SET name = ?2, name_key = ?3, look_key = ?4 WHERE slug = ?1 AND name IS NOT ?2",
+    )?
+    .execute(params![force.slug, force.name, name_key(&force.name), look_key(&force.name)])
+    .with_context(failed)?;
+    Ok(())
+}
+
 /// Every force (or only the active ones), as `admin list` shows them, sorted by name.
 pub fn list(conn: &Connection, include_retired: bool) -> Result<Vec<ListEntry<'static>>> {
     let mut stmt = conn.prepare_cached(

@@ -143,8 +143,8 @@ impl State {
     }
 
     /// Open notes per force slug.
-    pub fn open_notes(&self) -> std::collections::HashMap<&str, i64> {
-        let mut counts = std::collections::HashMap::new();
+    pub fn open_notes(&self) -> Map<&str, i64> {
+        let mut counts = Map::default();
         for note in self.notes.values().filter(|n| n.status == NoteStatus::Open) {
             if let Some(slug) = note.force.as_deref() {
                 *counts.entry(slug).or_insert(0) += 1;
