@@ -58,7 +58,12 @@ pub fn command() -> clap::Command {
 
 /// Parse the process's arguments with the grouped help.
 pub fn parse() -> Result<Cli, clap::Error> {
-    let matches = command().try_get_matches()?;
+    let mut cmd = command();
+    let matches = cmd.try_get_matches_from_mut(std::env::args_os());
+    // the tree of forty commands is left to the process's end: freeing it costs about as much
+    // as parsing the line did
+    std::mem::forget(cmd);
+    let matches = matches?;
     let mut cli = Cli::from_arg_matches(&matches)?;
     cli.global.editor_given = matches.value_source("editor") == Some(clap::parser::ValueSource::CommandLine);
     Ok(cli)

@@ -137,19 +137,26 @@ pub fn put(conn: &Connection, force: &Force, change_id: i64) -> Result<()> {
 /// row that is not there (a table edited behind the tool's back) is written whole, by `put`.
 pub fn put_edit(conn: &Connection, force: &Force, change_id: i64) -> Result<()> {
     let failed = || format!("failed to write force `{}`", force.slug);
-    let written = conn
-        .prepare_cached("UPDATE forces SET url = ?2, status = ?3, change_id = ?4 WHERE slug = ?1")?
-        .execute(params![force.slug, force.url, force.status.as_str(), change_id])
+    // the row's name as it was (`Some(None)` where it is not text: a table edited by hand)
+    let name: Option<Option<String>> = conn
+        .prepare_cached(
+            "UPDATE forces SET url = ?2, status = ?3, change_id = ?4 WHERE slug = ?1 RETURNING name",
+        )?
+        .query_row(params![force.slug, force.url, force.status.as_str(), change_id], |row| {
+            Ok(row.get::<_, String>(0).ok())
+        })
+        .optional()
         .with_context(failed)?;
-    if written == 0 {
-        return put(conn, force, change_id);
+    match name {
+        None => put(conn, force, change_id),
+        Some(Some(name)) if name == force.name => Ok(()),
+        Some(_) => {
+            conn.prepare_cached("UPDATE forces SET name = ?2, name_key = ?3, look_key = ?4 WHERE slug = ?1")?
+                .execute(params![force.slug, force.name, name_key(&force.name), look_key(&force.name)])
+                .with_context(failed)?;
+            Ok(())
+        }
     }
-    conn.prepare_cached(
-        "UPDATE forces SET name = ?2, name_key = ?3, look_key = ?4 WHERE slug = ?1 AND name IS NOT ?2",
-    )?
-    .execute(params![force.slug, force.name, name_key(&force.name), look_key(&force.name)])
-    .with_context(failed)?;
-    Ok(())
 }
 
 /// Every force (or only the active ones), as `admin list` shows them, sorted by name.
