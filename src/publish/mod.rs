@@ -147,7 +147,8 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             Some(_) => summary::sentences(&difference),
         };
         // the state the last publication covered is summarised: what follows needs its content
-        free_aside(checked.then.take());
+        let large = content.forces.len() >= crate::threads::LARGE;
+        free_aside(large, checked.then.take());
         let major = first || !options.minor;
         let note = if first {
             "First published.".to_owned()
@@ -182,7 +183,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         // the page and data files are rendered on another thread while this one makes what is
         // added to them so that the site can be checked: neither needs the other
         let (base, additions) = crate::threads::at_once(
-            content.forces.len() >= crate::threads::LARGE,
+            large,
             || inputs.render(content, &publication, false),
             || assemble::additions(tx, &checked, &publication, will_sign),
         );
@@ -194,7 +195,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         if options.dry_run {
             let schedule = options.scheduled.as_ref().map(|s| s.change);
             record(tx, actor, &publication, schedule, Some(&out.path), Some(kept))?;
-            free_aside(checked);
+            free_aside(large, checked);
             return Ok(Prepared::DryRun(publication, summary, difference));
         }
         let staged = site::stage(&out, &site, &identity(database_id.clone(), &publication))?;
@@ -206,7 +207,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             Some(&out.path),
             Some(kept),
         )?;
-        free_aside(checked);
+        free_aside(large, checked);
         Ok(Prepared::Publish(publication, change.id, summary, staged))
     };
     let prepared = if options.dry_run { db.dry_run_as(author, run)? } else { db.write_as(author, run)? };
@@ -233,11 +234,12 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
     }
 }
 
-/// Free a large value on another thread: two states and their contents of 100,000 forces take
-/// a tenth of a second to free, which the publication need not wait for.
-fn free_aside<T: Send + 'static>(value: T) {
+/// Free a `large` value on another thread: two states and their contents of 100,000 forces take
+/// a tenth of a second to free, which the publication need not wait for. A small one (below
+/// `threads::LARGE` forces) is freed here: starting a thread costs more.
+fn free_aside<T: Send + 'static>(large: bool, value: T) {
     // where no thread may or can be started, it is freed here
-    if crate::threads::may_start() {
+    if large && crate::threads::may_start() {
         let _ = crate::threads::builder().spawn(move || drop(value));
     }
 }
