@@ -1,6 +1,7 @@
 //! Writing to stdout: one JSON document for programs, aligned tables for people. Tables are
 //! coloured through `anstream`, which drops the colour when stdout is not a terminal or
 //! `NO_COLOR` is set. Writes go through here so a closed pipe (`admin list | head`) ends quietly.
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use anyhow::{Context, Result};
@@ -159,7 +160,7 @@ pub fn table_with_free_text(headers: &[&str], rows: &[Vec<String>], free: usize)
 
 /// `table`, fitted to the terminal by cutting the `free` columns (by index) with `…`, as
 /// `table_with_free_text` does; piped, the table is whole and aligned.
-pub fn table_fitted<S: AsRef<str>>(headers: &[&str], rows: &[Vec<S>], free: &[usize]) -> Result<()> {
+pub fn table_fitted<S: AsRef<str> + Sync>(headers: &[&str], rows: &[Vec<S>], free: &[usize]) -> Result<()> {
     print_table(headers, rows, free, &[])
 }
 
@@ -183,24 +184,33 @@ fn chars(text: &str) -> usize {
 }
 
 /// A table, its `free` columns cut to fit a terminal; piped, whole, with the `unpadded` columns
-/// (the last ones) not padded.
-fn print_table<S: AsRef<str>>(
+/// (the last ones) not padded. A table of `threads::LARGE` rows or more is made ready, measured
+/// and written out as text half on another thread; it goes out in one piece.
+fn print_table<S: AsRef<str> + Sync>(
     headers: &[&str],
     rows: &[Vec<S>],
     free: &[usize],
     unpadded: &[usize],
 ) -> Result<()> {
+    let large = rows.len() >= crate::threads::LARGE;
     // a cell is copied only where it must change: a control character escaped, or cut to fit
-    let mut cells: Vec<Vec<std::borrow::Cow<str>>> =
-        std::iter::once(headers.iter().map(|h| cell(h)).collect())
-            .chain(rows.iter().map(|row| row.iter().map(|c| cell(c.as_ref())).collect()))
-            .collect();
-    let mut widths = vec![0; headers.len()];
-    for row in &cells {
-        for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(chars(cell));
+    let mut cells: Vec<Vec<Cow<str>>> = Vec::with_capacity(rows.len() + 1);
+    cells.push(headers.iter().map(|h| cell(h)).collect());
+    cells.extend(crate::threads::by_halves(large, rows, |part| {
+        part.iter().map(|row| row.iter().map(|c| cell(c.as_ref())).collect()).collect()
+    }));
+    let widths_of = |part: &[Vec<Cow<str>>]| {
+        let mut widths = vec![0; headers.len()];
+        for row in part {
+            for (i, cell) in row.iter().enumerate() {
+                widths[i] = widths[i].max(chars(cell));
+            }
         }
-    }
+        widths
+    };
+    let (first, second) = cells.split_at(cells.len() / 2);
+    let (first, second) = crate::threads::at_once(large, || widths_of(first), || widths_of(second));
+    let mut widths: Vec<usize> = first.into_iter().zip(second).map(|(a, b)| a.max(b)).collect();
     {
         match terminal_width() {
             Some(width) => {
@@ -225,37 +235,41 @@ fn print_table<S: AsRef<str>>(
     // of 100,000 forces then goes out as it is, not through the stripping filter
     let stdout = anstream::stdout();
     let styled = stdout.current_choice() != anstream::ColorChoice::Never;
+    let lines = |part: &[Vec<Cow<str>>], header: bool| {
+        let mut text = String::new();
+        for (r, row) in part.iter().enumerate() {
+            let start = text.len();
+            for (i, cell) in row.iter().enumerate() {
+                let style = match (styled, header && r == 0) {
+                    (false, _) => None,
+                    (true, true) => Some(anstyle::Style::new().bold()),
+                    (true, false) => style_for(headers[i], cell),
+                };
+                match style {
+                    Some(style) => text.push_str(&format!("{style}{cell}{style:#}")),
+                    None => text.push_str(cell),
+                }
+                if i + 1 < row.len() {
+                    let pad = widths[i].saturating_sub(chars(cell)) + 2;
+                    text.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            let end = start + text[start..].trim_end().len();
+            text.truncate(end);
+            text.push('\n');
+        }
+        text
+    };
+    let (first, second) = cells.split_at(cells.len() / 2);
+    let (first, second) = crate::threads::at_once(large, || lines(first, true), || lines(second, false));
     let stdout: Box<dyn Write> =
         if styled { Box::new(stdout.lock()) } else { Box::new(std::io::stdout().lock()) };
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, stdout);
-    let mut text = String::new();
-    let mut written = Ok(());
-    for (r, row) in cells.iter().enumerate() {
-        text.clear();
-        for (i, cell) in row.iter().enumerate() {
-            let style = match (styled, r) {
-                (false, _) => None,
-                (true, 0) => Some(anstyle::Style::new().bold()),
-                (true, _) => style_for(headers[i], cell),
-            };
-            match style {
-                Some(style) => text.push_str(&format!("{style}{cell}{style:#}")),
-                None => text.push_str(cell),
-            }
-            if i + 1 < row.len() {
-                let pad = widths[i].saturating_sub(chars(cell)) + 2;
-                text.extend(std::iter::repeat_n(' ', pad));
-            }
-        }
-        let end = text.trim_end().len();
-        text.truncate(end);
-        text.push('\n');
-        written = stdout.write_all(text.as_bytes());
-        if written.is_err() {
-            break;
-        }
-    }
-    written.and_then(|()| stdout.flush()).context("failed to write to standard output")
+    stdout
+        .write_all(first.as_bytes())
+        .and_then(|()| stdout.write_all(second.as_bytes()))
+        .and_then(|()| stdout.flush())
+        .context("failed to write to standard output")
 }
 
 /// Text on one line, shown and not obeyed: control and invisible format characters escaped

@@ -20,27 +20,29 @@ pub fn list<'a>(
     checks: &HashMap<String, (String, String)>,
 ) -> Vec<ListEntry<'a>> {
     let open_notes = state.open_notes();
-    state
-        .sorted_forces(include_retired)
-        .into_iter()
-        .map(|f| {
-            let check = checks.get(&f.slug);
-            ListEntry {
-                slug: Cow::from(&f.slug),
-                name: Cow::from(&f.name),
-                url: f.url.as_deref().map(Cow::from),
-                status: f.status,
-                link_status: forces::link_status(
-                    f.url.as_deref(),
-                    check.map(|c| c.0.as_str()),
-                    check.map(|c| c.1.as_str()),
-                ),
-                open_notes: open_notes.get(f.slug.as_str()).copied().unwrap_or(0),
-                last_reviewed: state.last_reviewed(&f.slug).map(Cow::from),
-                data_to: state.data_to(&f.slug).map(Cow::from),
-            }
-        })
-        .collect()
+    let sorted = state.sorted_forces(include_retired);
+    // for a large directory, half the entries are made on another thread
+    crate::threads::by_halves(sorted.len() >= crate::threads::LARGE, &sorted, |part| {
+        part.iter()
+            .map(|f| {
+                let check = checks.get(&f.slug);
+                ListEntry {
+                    slug: Cow::from(&f.slug),
+                    name: Cow::from(&f.name),
+                    url: f.url.as_deref().map(Cow::from),
+                    status: f.status,
+                    link_status: forces::link_status(
+                        f.url.as_deref(),
+                        check.map(|c| c.0.as_str()),
+                        check.map(|c| c.1.as_str()),
+                    ),
+                    open_notes: open_notes.get(f.slug.as_str()).copied().unwrap_or(0),
+                    last_reviewed: state.last_reviewed(&f.slug).map(Cow::from),
+                    data_to: state.data_to(&f.slug).map(Cow::from),
+                }
+            })
+            .collect()
+    })
 }
 
 /// `admin list --as-of`: the directory at `at`.

@@ -27,24 +27,26 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     // the cells borrow the entries: a hundred thousand rows are not copied again
-    let rows: Vec<Vec<Cow<str>>> = entries
-        .iter()
-        .map(|e| {
-            let mut row = Vec::with_capacity(7);
-            row.extend([Cow::from(&*e.name), Cow::from(&*e.slug), Cow::from(e.link_status.as_str())]);
-            if args.all {
-                row.push(Cow::from(e.status.as_str()));
-            }
-            row.push(Cow::from(e.open_notes.to_string()));
-            row.push(
-                e.last_reviewed
-                    .as_deref()
-                    .map_or(Cow::from("-"), |at| Cow::from(crate::clock::shown_date(at))),
-            );
-            row.push(Cow::from(e.url.as_deref().unwrap_or("-")));
-            row
-        })
-        .collect();
+    let rows: Vec<Vec<Cow<str>>> =
+        crate::threads::by_halves(entries.len() >= crate::threads::LARGE, &entries, |part| {
+            part.iter()
+                .map(|e| {
+                    let mut row = Vec::with_capacity(7);
+                    row.extend([Cow::from(&*e.name), Cow::from(&*e.slug), Cow::from(e.link_status.as_str())]);
+                    if args.all {
+                        row.push(Cow::from(e.status.as_str()));
+                    }
+                    row.push(Cow::from(e.open_notes.to_string()));
+                    row.push(
+                        e.last_reviewed
+                            .as_deref()
+                            .map_or(Cow::from("-"), |at| Cow::from(crate::clock::shown_date(at))),
+                    );
+                    row.push(Cow::from(e.url.as_deref().unwrap_or("-")));
+                    row
+                })
+                .collect()
+        });
     let mut headers = vec!["NAME", "SLUG", "LINK"];
     if args.all {
         headers.push("STATUS");

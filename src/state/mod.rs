@@ -73,6 +73,22 @@ pub struct State {
     pub last_at: Option<String>,
 }
 
+/// Two lists of keyed forces, each sorted, as one sorted list of forces.
+fn merged<'a>(first: Vec<(String, &'a Force)>, second: Vec<(String, &'a Force)>) -> Vec<&'a Force> {
+    let mut out = Vec::with_capacity(first.len() + second.len());
+    let (mut first, mut second) = (first.into_iter().peekable(), second.into_iter().peekable());
+    loop {
+        let take_first = match (first.peek(), second.peek()) {
+            (Some(a), Some(b)) => (&a.0, &a.1.slug) <= (&b.0, &b.1.slug),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return out,
+        };
+        let next = if take_first { first.next() } else { second.next() };
+        out.extend(next.map(|(_, f)| f));
+    }
+}
+
 /// Which change last wrote each row, and the columns a row takes from its changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rows {
@@ -129,17 +145,23 @@ pub struct Schedule {
 }
 
 impl State {
-    /// Forces sorted as `list` sorts them: by name ignoring case, then slug.
+    /// Forces sorted as `list` sorts them: by name ignoring case, then slug. For a large
+    /// directory, each half is keyed and sorted on its own thread and the two are merged.
     pub fn sorted_forces(&self, include_retired: bool) -> Vec<&Force> {
-        let mut keyed: Vec<(String, &Force)> = self
-            .forces
-            .values()
-            .filter(|f| include_retired || f.status == ForceStatus::Active)
-            .map(|f| (name_key(&f.name), f))
-            .collect();
-        // slugs are unique: no two forces compare equal, so an unstable sort gives one order
-        keyed.sort_unstable_by(|a, b| (&a.0, &a.1.slug).cmp(&(&b.0, &b.1.slug)));
-        keyed.into_iter().map(|(_, f)| f).collect()
+        let shown: Vec<&Force> =
+            self.forces.values().filter(|f| include_retired || f.status == ForceStatus::Active).collect();
+        fn sorted<'a>(part: &[&'a Force]) -> Vec<(String, &'a Force)> {
+            let mut keyed: Vec<(String, &Force)> = part.iter().map(|f| (name_key(&f.name), *f)).collect();
+            // slugs are unique: no two forces compare equal, so an unstable sort gives one order
+            keyed.sort_unstable_by(|a, b| (&a.0, &a.1.slug).cmp(&(&b.0, &b.1.slug)));
+            keyed
+        }
+        if shown.len() < crate::threads::LARGE {
+            return sorted(&shown).into_iter().map(|(_, f)| f).collect();
+        }
+        let (first, second) = shown.split_at(shown.len() / 2);
+        let (first, second) = crate::threads::at_once(true, || sorted(first), || sorted(second));
+        merged(first, second)
     }
 
     /// Open notes per force slug.
