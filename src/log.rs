@@ -64,17 +64,18 @@ enum Threads {
 }
 
 /// How many changes go from the reader to the applier at once, and how many such batches the
-/// reader may run ahead.
+/// reader may run ahead: 64, so that it is not held up while the applier reads and decodes the
+/// checkpoint (on the large log, about 40,000 changes are read meanwhile).
 const BATCH: usize = 1024;
-const BATCHES: usize = 16;
+const BATCHES: usize = 64;
 
 /// The replay from the newest checkpoint at or before change `id` up to `cutoff`: `each` is given
 /// every change after the checkpoint, in order, with the state so far, and the state at the end
-/// is returned. The checkpoint is decoded, and then the changes applied, on another thread,
-/// while this one reads and decodes the changes: for a large directory, a checkpoint and the up
-/// to `checkpoints::every()` changes after it take about as long to decode. Without a checkpoint
-/// that can be read, from the empty state and the first change. With `Threads::One`, the same
-/// on this thread alone.
+/// is returned. The checkpoint is read (through a second connection, for a database file) and
+/// decoded, and then the changes applied, on another thread, while this one reads and decodes
+/// the changes: for a large directory, a checkpoint and the up to `checkpoints::every()` changes
+/// after it take about as long to read. Without a checkpoint that can be read, from the empty
+/// state and the first change. With `Threads::One`, the same on this thread alone.
 fn replay_from<F>(conn: &Connection, id: i64, cutoff: &Cutoff, threads: Threads, mut each: F) -> Result<State>
 where
     F: FnMut(&mut State, &Header, Event) -> Result<()> + Send,
@@ -87,12 +88,18 @@ where
         })?;
         Ok(state)
     };
-    let Some((change, text)) = checkpoint_at_or_before(conn, id) else {
+    // a checkpoint that cannot be read (its table gone or changed, its text not one admin
+    // writes) leaves the replay to start at the first change, which is the truth
+    let Some(change) = crate::db::checkpoints::change_at_or_before(conn, id).ok().flatten() else {
         return from_start(&mut each);
     };
+    let text_at = |conn: &Connection| crate::db::checkpoints::text_at(conn, change).ok().flatten();
     let after = Range::Between(change, cutoff.clone());
-    let on_one_thread = |text: &str, each: &mut F| -> Result<State> {
-        let Ok(mut state) = crate::state::checkpoint::decode(text) else { return from_start(each) };
+    let on_one_thread = |each: &mut F| -> Result<State> {
+        let Some(mut state) = text_at(conn).and_then(|text| crate::state::checkpoint::decode(&text).ok())
+        else {
+            return from_start(each);
+        };
         changes::for_each_event_in(conn, &after, |header, event| {
             each(&mut state, header, event?)?;
             Ok(true)
@@ -100,13 +107,32 @@ where
         Ok(state)
     };
     if threads == Threads::One || !crate::threads::may_start() {
-        return on_one_thread(&text, &mut each);
+        return on_one_thread(&mut each);
     }
+    // the other thread reads the checkpoint through a connection of its own where the database
+    // is a file, while this one reads the changes after it from the first change on (its text
+    // for that change never differs: the log before it does not change)
+    let file = crate::db::second::file_of(conn);
+    let here = match file {
+        Some(_) => None,
+        None => match text_at(conn) {
+            Some(text) => Some(text),
+            None => return from_start(&mut each),
+        },
+    };
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<(Read, Result<Event>)>>(BATCHES);
-    let (text_ref, each_ref) = (&text, &mut each);
+    let (here, file, each_ref) = (&here, &file, &mut each);
     let replayed = std::thread::scope(|scope| {
         let applying = crate::threads::builder().spawn_scoped(scope, move || -> Option<Result<State>> {
-            let mut state = crate::state::checkpoint::decode(text_ref).ok()?;
+            let read = |path: &std::path::PathBuf| text_at(&crate::db::second::reader(path).ok()?);
+            let decoded = match (here, file) {
+                (Some(text), _) => crate::state::checkpoint::decode(text).ok(),
+                (None, Some(path)) => {
+                    read(path).and_then(|text| crate::state::checkpoint::decode(&text).ok())
+                }
+                (None, None) => None,
+            };
+            let mut state = decoded?;
             for (read, event) in receiver.iter().flatten() {
                 if let Err(error) = event.and_then(|event| each_ref(&mut state, &read.header(), event)) {
                     return Some(Err(error));
@@ -130,7 +156,7 @@ where
     });
     // the applier's error first: what it failed on was read before anything the reader failed on
     match replayed {
-        None => on_one_thread(&text, &mut each),
+        None => on_one_thread(&mut each),
         Some((_, Some(Err(error)))) => Err(error),
         Some((read, Some(Ok(state)))) => read.map(|()| state),
         Some((_, None)) => from_start(&mut each),

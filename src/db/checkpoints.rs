@@ -45,6 +45,26 @@ pub fn at_or_before(conn: &Connection, id: i64) -> Result<Option<(i64, String)>>
         .optional()?)
 }
 
+/// The change of the newest checkpoint at or before change `id`, as `at_or_before` finds it,
+/// without its text.
+pub fn change_at_or_before(conn: &Connection, id: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT change FROM checkpoints WHERE change <= ?1 AND change >= ?2 AND change % ?2 = 0
+             ORDER BY change DESC LIMIT 1",
+        )?
+        .query_row([id, every()], |row| row.get(0))
+        .optional()?)
+}
+
+/// The text of the checkpoint at change `change`, as `at_or_before` reads it.
+pub fn text_at(conn: &Connection, change: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT state FROM checkpoints WHERE change = ?1")?
+        .query_row([change], |row| row.get(0))
+        .optional()?)
+}
+
 /// The changes that have a checkpoint, oldest first.
 pub fn changes(conn: &Connection) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached("SELECT change FROM checkpoints ORDER BY change")?;

@@ -23,6 +23,7 @@ pub mod page;
 pub mod publications;
 mod ranges;
 pub mod reviews;
+pub mod second;
 pub mod settings;
 pub mod state;
 mod tables;

@@ -112,7 +112,7 @@ fn replay_and_live<T>(
     then: impl FnOnce(&crate::log::Replayed) -> T,
 ) -> Result<(crate::log::Replayed, T, Content)> {
     let last_id = changes::last_id(conn)?;
-    let path = conn.path().map(std::path::PathBuf::from).filter(|p| !p.as_os_str().is_empty());
+    let path = crate::db::second::file_of(conn);
     // a second connection costs a schema read and its own start: worth it only for a long log
     const SECOND_READER_FROM: i64 = 10_000;
     let second = !conn.is_autocommit() && last_id >= SECOND_READER_FROM && crate::threads::may_start();
@@ -123,17 +123,13 @@ fn replay_and_live<T>(
     };
     std::thread::scope(|scope| {
         let live = crate::threads::builder().spawn_scoped(scope, move || -> Result<Option<Content>> {
-            let flags =
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-            let other = Connection::open_with_flags(&path, flags)?;
-            other.busy_timeout(std::time::Duration::from_secs(60))?;
-            let tx = other.unchecked_transaction()?;
+            let other = crate::db::second::reader(&path)?;
             // only if it sees the same database as this connection: every change of state adds
             // a change to the log
-            if changes::last_id(&tx)? != last_id {
+            if changes::last_id(&other)? != last_id {
                 return Ok(None);
             }
-            live_content(&tx).map(Some)
+            live_content(&other).map(Some)
         });
         let logged = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot).map(|replayed| {
             let made = then(&replayed);
