@@ -391,3 +391,55 @@ fn list_output_for_people_is_an_aligned_table() {
         "columns align"
     );
 }
+
+#[test]
+fn a_list_of_over_a_thousand_forces_is_one_aligned_table_in_name_order_now_and_as_of_now() {
+    // 1,455 new forces (a list of 1,000 or more is sorted, made and written by halves on two
+    // threads), in no order, of names of many lengths and cases
+    let env = TestEnv::init();
+    let mut body = String::from("slug,name\n");
+    for i in (0..1455).map(|i| (i * 7919) % 1455) {
+        let name = match i % 3 {
+            0 => format!("force {i} constabulary"),
+            1 => format!("Force {i}"),
+            _ => format!("The {} Police Service of Force {i}", "Very ".repeat(i % 5)),
+        };
+        body.push_str(&format!("force-{i},{name}\n"));
+    }
+    std::fs::write(env.path("many.csv"), body).unwrap();
+    env.ok(&["import", "many.csv"]);
+    let now = env.ok(&["list"]);
+    let lines: Vec<&str> = now.lines().collect();
+    assert_eq!(lines.len(), 1 + 45 + 1455);
+    assert!(lines[0].starts_with("NAME"));
+    // every row's slug starts where the header's SLUG does: one table, not two halves
+    let col = lines[0].find("SLUG").unwrap();
+    for line in &lines[1..] {
+        assert!(
+            line.is_char_boundary(col) && line[col..].starts_with(|c: char| c.is_ascii_lowercase()),
+            "{line}"
+        );
+        assert_eq!(&line[col - 2..col], "  ", "{line}");
+    }
+    // the names in the order the live table sorts them (SQL, by name key and slug), and the
+    // past read back from the log (sorted in two halves and merged) the same, byte for byte
+    let names: Vec<String> = env.json(&["list", "--json"])["forces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap().to_owned())
+        .collect();
+    let shown: Vec<&str> = lines[1..].iter().map(|l| l[..col].trim_end()).collect();
+    assert_eq!(shown, names);
+    let mut keys: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+    let sorted = {
+        let mut k = keys.clone();
+        k.sort();
+        k
+    };
+    keys.dedup();
+    assert_eq!(keys, sorted, "in name order, ignoring case");
+    let at = admin::clock::stamp(chrono::Utc::now());
+    assert_eq!(env.ok(&["list", "--as-of", &at]), now);
+    assert_eq!(env.ok(&["list", "--as-of", &at, "--json"]), env.ok(&["list", "--json"]));
+}
