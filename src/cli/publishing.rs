@@ -66,8 +66,9 @@ pub struct AuditHeadArgs {
 
 #[derive(Debug, Args)]
 pub struct PublishArgs {
-    /// Where to write the site [default: publish; with --scheduled, where the schedule was made
-    /// for]
+    /// Where to write the site [default: the site's home, which `admin settings` shows: where the
+    /// first publication went, else publish/ beside the database; with --scheduled, where the
+    /// schedule was made for]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// The change note for the page's history (default: a summary of the public changes)

@@ -90,7 +90,8 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<ExitCode> {
         ));
     }
     text.push_str(&format!("Open notes:   {} ({} public)\n", status.open_notes, status.open_public_notes));
-    text.push_str(&format!("Unpublished:  {} changes\n", status.unpublished_changes));
+    let changes = if status.unpublished_changes == 1 { "change" } else { "changes" };
+    text.push_str(&format!("Unpublished:  {} {changes}\n", status.unpublished_changes));
     if status.unpublished_changes > 0 {
         text.push_str(&format!("  next note:  {}\n", output::one_line(&status.next_note)));
     }
