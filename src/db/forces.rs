@@ -131,32 +131,38 @@ pub fn put(conn: &Connection, force: &Force, change_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Write an edit of a force whose row is there: its URL, status and change, and its name, with
-/// the keys made from it, only where the name changed. The keys are indexed, and writing them
-/// again, unchanged, would rewrite their index pages: an edit of a URL writes the row alone. A
-/// row that is not there (a table edited behind the tool's back) is written whole, by `put`.
+/// Write an edit of a force whose row is there: its URL, status and change, and its name with
+/// the keys made from it only where one of them is not what the name makes. The keys are
+/// indexed, and writing them again, unchanged, would rewrite their index pages: an edit of a URL
+/// writes the row alone. A row edited behind the tool's back gets its keys made again, as `put`
+/// makes them (and a name another force's key already holds is refused by the index, as there).
+/// A row that is not there is written whole, by `put`.
 pub fn put_edit(conn: &Connection, force: &Force, change_id: i64) -> Result<()> {
     let failed = || format!("failed to write force `{}`", force.slug);
-    // the row's name as it was (`Some(None)` where it is not text: a table edited by hand)
-    let name: Option<Option<String>> = conn
+    // the row's name and keys as they were (`None` for one that is not text: a table edited by
+    // hand)
+    type Written = (Option<String>, Option<String>, Option<String>);
+    let text = |row: &Row, i: usize| row.get::<_, String>(i).ok();
+    let written: Option<Written> = conn
         .prepare_cached(
-            "UPDATE forces SET url = ?2, status = ?3, change_id = ?4 WHERE slug = ?1 RETURNING name",
+            "UPDATE forces SET url = ?2, status = ?3, change_id = ?4 WHERE slug = ?1
+             RETURNING name, name_key, look_key",
         )?
         .query_row(params![force.slug, force.url, force.status.as_str(), change_id], |row| {
-            Ok(row.get::<_, String>(0).ok())
+            Ok((text(row, 0), text(row, 1), text(row, 2)))
         })
         .optional()
         .with_context(failed)?;
-    match name {
-        None => put(conn, force, change_id),
-        Some(Some(name)) if name == force.name => Ok(()),
-        Some(_) => {
-            conn.prepare_cached("UPDATE forces SET name = ?2, name_key = ?3, look_key = ?4 WHERE slug = ?1")?
-                .execute(params![force.slug, force.name, name_key(&force.name), look_key(&force.name)])
-                .with_context(failed)?;
-            Ok(())
-        }
+    let Some((name, key, look)) = written else { return put(conn, force, change_id) };
+    let (new_key, new_look) = (name_key(&force.name), look_key(&force.name));
+    if name.as_deref() == Some(&force.name) && key == Some(new_key.clone()) && look == Some(new_look.clone())
+    {
+        return Ok(());
     }
+    conn.prepare_cached("UPDATE forces SET name = ?2, name_key = ?3, look_key = ?4 WHERE slug = ?1")?
+        .execute(params![force.slug, force.name, new_key, new_look])
+        .with_context(failed)?;
+    Ok(())
 }
 
 /// Every force (or only the active ones), as `admin list` shows them, sorted by name.
