@@ -184,8 +184,8 @@ fn chars(text: &str) -> usize {
 }
 
 /// A table, its `free` columns cut to fit a terminal; piped, whole, with the `unpadded` columns
-/// (the last ones) not padded. A table of `threads::LARGE` rows or more is made ready, measured
-/// and written out as text half on another thread; it goes out in one piece.
+/// (the last ones) not padded. A table of `threads::LARGE` rows or more is made ready and measured
+/// half on another thread.
 fn print_table<S: AsRef<str> + Sync>(
     headers: &[&str],
     rows: &[Vec<S>],
@@ -235,41 +235,38 @@ fn print_table<S: AsRef<str> + Sync>(
     // of 100,000 forces then goes out as it is, not through the stripping filter
     let stdout = anstream::stdout();
     let styled = stdout.current_choice() != anstream::ColorChoice::Never;
-    let lines = |part: &[Vec<Cow<str>>], header: bool| {
-        let mut text = String::new();
-        for (r, row) in part.iter().enumerate() {
-            let start = text.len();
-            for (i, cell) in row.iter().enumerate() {
-                let style = match (styled, header && r == 0) {
-                    (false, _) => None,
-                    (true, true) => Some(anstyle::Style::new().bold()),
-                    (true, false) => style_for(headers[i], cell),
-                };
-                match style {
-                    Some(style) => text.push_str(&format!("{style}{cell}{style:#}")),
-                    None => text.push_str(cell),
-                }
-                if i + 1 < row.len() {
-                    let pad = widths[i].saturating_sub(chars(cell)) + 2;
-                    text.extend(std::iter::repeat_n(' ', pad));
-                }
-            }
-            let end = start + text[start..].trim_end().len();
-            text.truncate(end);
-            text.push('\n');
-        }
-        text
-    };
-    let (first, second) = cells.split_at(cells.len() / 2);
-    let (first, second) = crate::threads::at_once(large, || lines(first, true), || lines(second, false));
     let stdout: Box<dyn Write> =
         if styled { Box::new(stdout.lock()) } else { Box::new(std::io::stdout().lock()) };
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, stdout);
-    stdout
-        .write_all(first.as_bytes())
-        .and_then(|()| stdout.write_all(second.as_bytes()))
-        .and_then(|()| stdout.flush())
-        .context("failed to write to standard output")
+    // written row by row: a table is never held whole as text
+    let mut text = String::new();
+    let mut written = Ok(());
+    for (r, row) in cells.iter().enumerate() {
+        text.clear();
+        for (i, cell) in row.iter().enumerate() {
+            let style = match (styled, r) {
+                (false, _) => None,
+                (true, 0) => Some(anstyle::Style::new().bold()),
+                (true, _) => style_for(headers[i], cell),
+            };
+            match style {
+                Some(style) => text.push_str(&format!("{style}{cell}{style:#}")),
+                None => text.push_str(cell),
+            }
+            if i + 1 < row.len() {
+                let pad = widths[i].saturating_sub(chars(cell)) + 2;
+                text.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        let end = text.trim_end().len();
+        text.truncate(end);
+        text.push('\n');
+        written = stdout.write_all(text.as_bytes());
+        if written.is_err() {
+            break;
+        }
+    }
+    written.and_then(|()| stdout.flush()).context("failed to write to standard output")
 }
 
 /// Text on one line, shown and not obeyed: control and invisible format characters escaped
