@@ -112,7 +112,8 @@ where
     // the other thread reads the checkpoint through a connection of its own where the database
     // is a file, while this one reads the changes after it from the first change on (its text
     // for that change never differs: the log before it does not change)
-    let file = crate::db::second::file_of(conn);
+    let file = crate::db::second::file_of(conn)
+        .and_then(|path| Some((path, changes::hash_of(conn, change).ok().flatten()?)));
     let here = match file {
         Some(_) => None,
         None => match text_at(conn) {
@@ -124,11 +125,14 @@ where
     let (here, file, each_ref) = (&here, &file, &mut each);
     let replayed = std::thread::scope(|scope| {
         let applying = crate::threads::builder().spawn_scoped(scope, move || -> Option<Result<State>> {
-            let read = |path: &std::path::PathBuf| text_at(&crate::db::second::reader(path).ok()?);
+            // only from the same database: one whose change at the checkpoint has the same hash
+            let read = |(path, hash): &(std::path::PathBuf, String)| {
+                text_at(&crate::db::second::reader_of(path, change, hash)?)
+            };
             let decoded = match (here, file) {
                 (Some(text), _) => crate::state::checkpoint::decode(text).ok(),
-                (None, Some(path)) => {
-                    read(path).and_then(|text| crate::state::checkpoint::decode(&text).ok())
+                (None, Some(file)) => {
+                    read(file).and_then(|text| crate::state::checkpoint::decode(&text).ok())
                 }
                 (None, None) => None,
             };
@@ -159,7 +163,9 @@ where
         None => on_one_thread(&mut each),
         Some((_, Some(Err(error)))) => Err(error),
         Some((read, Some(Ok(state)))) => read.map(|()| state),
-        Some((_, None)) => from_start(&mut each),
+        // the checkpoint not read on the other thread (not decodable, or the file at the path
+        // not the same database): read again here, through the first connection
+        Some((_, None)) => on_one_thread(&mut each),
     }
 }
 

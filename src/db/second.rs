@@ -21,3 +21,36 @@ pub fn reader(path: &Path) -> Result<Connection> {
     conn.execute_batch("BEGIN")?;
     Ok(conn)
 }
+
+/// A second reader of the file at `path` that holds the same log as the first connection up to
+/// change `id`, whose hash there is `hash` (the hash chain makes every change before it the
+/// same too). A file put in its place between the two opens (a restore, a move), or one that is
+/// not such a database, is not read: `None`.
+pub fn reader_of(path: &Path, id: i64, hash: &str) -> Option<Connection> {
+    let conn = reader(path).ok()?;
+    let same = super::changes::hash_of(&conn, id).ok().flatten().is_some_and(|h| h == hash);
+    same.then_some(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_reader_reads_only_a_file_whose_change_has_the_same_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE changes (id INTEGER PRIMARY KEY, hash TEXT); INSERT INTO changes VALUES (7, 'abc');")
+            .unwrap();
+        assert!(reader_of(&path, 7, "abc").is_some());
+        assert!(reader_of(&path, 7, "abd").is_none(), "another hash: another log");
+        assert!(reader_of(&path, 8, "abc").is_none(), "no such change");
+        assert!(reader_of(&dir.path().join("missing.db"), 7, "abc").is_none());
+        std::fs::write(dir.path().join("junk.db"), b"not a database").unwrap();
+        assert!(reader_of(&dir.path().join("junk.db"), 7, "abc").is_none());
+        let other = dir.path().join("other.db");
+        Connection::open(&other).unwrap().execute_batch("CREATE TABLE checkpoints (change INTEGER)").unwrap();
+        assert!(reader_of(&other, 7, "abc").is_none(), "not a database of admin's");
+    }
+}

@@ -111,7 +111,8 @@ fn replay_and_live<T>(
     snapshot: Option<i64>,
     then: impl FnOnce(&crate::log::Replayed) -> T,
 ) -> Result<(crate::log::Replayed, T, Content)> {
-    let last_id = changes::last_id(conn)?;
+    let head = changes::head(conn)?;
+    let last_id = head.as_ref().map_or(0, |h| h.id);
     let path = crate::db::second::file_of(conn);
     // a second connection costs a schema read and its own start: worth it only for a long log
     const SECOND_READER_FROM: i64 = 10_000;
@@ -125,8 +126,8 @@ fn replay_and_live<T>(
         let live = crate::threads::builder().spawn_scoped(scope, move || -> Result<Option<Content>> {
             let other = crate::db::second::reader(&path)?;
             // only if it sees the same database as this connection: every change of state adds
-            // a change to the log
-            if changes::last_id(&other)? != last_id {
+            // a change to the log, and the hash chain makes the newest's hash the whole log's
+            if changes::head(&other)? != head {
                 return Ok(None);
             }
             live_content(&other).map(Some)
