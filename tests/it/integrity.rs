@@ -657,3 +657,33 @@ fn the_preview_refuses_content_the_log_does_not_hold() {
     assert!(body.contains("the live tables do not match the audit log"), "{body}");
     assert!(!body.contains("<a href=\"https://evil.example.com/\""), "{body}");
 }
+
+#[test]
+fn an_edit_of_a_hand_edited_row_makes_its_keys_again_and_refuses_a_name_another_force_holds() {
+    // the name of another force, its keys left as they were: the edit writes the keys the name
+    // makes, which the index refuses, and nothing is recorded
+    let env = TestEnv::init();
+    let before = env.change_count();
+    env.sql().execute_batch("UPDATE forces SET name = 'Essex Police' WHERE slug = 'kent-police'").unwrap();
+    for args in
+        [&["retire-force", "kent-police"][..], &["set-url", "kent-police", "https://www.kent.police.uk/x"]]
+    {
+        let err = env.fails(args, 1);
+        assert!(err.starts_with("error: failed to write force `kent-police`"), "{err}");
+        assert_eq!(env.change_count(), before, "nothing recorded: {args:?}");
+    }
+    // a key edited alone, the name as it was: an edit makes it again, and the tables verify
+    for key in ["name_key = 'zzz'", "look_key = ''", "name_key = 7"] {
+        let env = TestEnv::init();
+        env.sql().execute_batch(&format!("UPDATE forces SET {key} WHERE slug = 'kent-police'")).unwrap();
+        env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/x"]);
+        let keys: (String, String) = env
+            .sql()
+            .query_row("SELECT name_key, look_key FROM forces WHERE slug = 'kent-police'", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(keys, ("kent police".to_owned(), "kent pollce".to_owned()), "{key}");
+        env.ok(&["audit", "verify"]);
+    }
+}
