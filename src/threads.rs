@@ -12,9 +12,9 @@ pub fn builder() -> std::thread::Builder {
 }
 
 /// Whether a second thread may be started for work one thread can do: not where the process's
-/// address space is limited (`ulimit -v`, RLIMIT_AS). There glibc gives a new thread's
-/// allocations an area of their own that reserves 64 MB of it, and an allocation that fails
-/// ends the process, where one thread would have done the work within the limit.
+/// address space is limited (`ulimit -v`, RLIMIT_AS). There the allocator reserves more of it
+/// for a new thread's allocations, and an allocation that fails ends the process, where one
+/// thread would have done the work within the limit.
 pub fn may_start() -> bool {
     static MAY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *MAY.get_or_init(|| unlimited(rustix::process::getrlimit(rustix::process::Resource::As).current))

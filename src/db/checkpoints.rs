@@ -36,17 +36,12 @@ pub fn count(conn: &Connection, due: i64) -> Result<i64> {
 /// positive multiple of `every()`; a row anywhere else was not written by admin, and `audit
 /// verify` names it): its change and its text.
 pub fn at_or_before(conn: &Connection, id: i64) -> Result<Option<(i64, String)>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT change, state FROM checkpoints WHERE change <= ?1 AND change >= ?2 AND change % ?2 = 0
-             ORDER BY change DESC LIMIT 1",
-        )?
-        .query_row([id, every()], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?)
+    let Some(change) = change_at_or_before(conn, id)? else { return Ok(None) };
+    Ok(text_at(conn, change)?.map(|text| (change, text)))
 }
 
-/// The change of the newest checkpoint at or before change `id`, as `at_or_before` finds it,
-/// without its text.
+/// The change of the newest checkpoint at or before change `id` at a change the projection
+/// writes one at, without its text.
 pub fn change_at_or_before(conn: &Connection, id: i64) -> Result<Option<i64>> {
     Ok(conn
         .prepare_cached(
@@ -57,7 +52,7 @@ pub fn change_at_or_before(conn: &Connection, id: i64) -> Result<Option<i64>> {
         .optional()?)
 }
 
-/// The text of the checkpoint at change `change`, as `at_or_before` reads it.
+/// The text of the checkpoint at change `change`.
 pub fn text_at(conn: &Connection, change: i64) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached("SELECT state FROM checkpoints WHERE change = ?1")?

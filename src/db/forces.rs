@@ -155,7 +155,9 @@ pub fn put_edit(conn: &Connection, force: &Force, change_id: i64) -> Result<()> 
         .with_context(failed)?;
     let Some((name, key, look)) = written else { return put(conn, force, change_id) };
     let (new_key, new_look) = (name_key(&force.name), look_key(&force.name));
-    if name.as_deref() == Some(&force.name) && key == Some(new_key.clone()) && look == Some(new_look.clone())
+    if name.as_deref() == Some(&force.name)
+        && key.as_ref() == Some(&new_key)
+        && look.as_ref() == Some(&new_look)
     {
         return Ok(());
     }
