@@ -209,6 +209,39 @@ impl Changes {
     }
 }
 
+/// The changes from an empty directory to this one (every force added, every word set), as
+/// `changes(&Directory::default(), directory)` serialises, written from the directory without
+/// making them (a test keeps the two the same, byte for byte).
+pub struct AddedTo<'a>(pub &'a Directory);
+
+impl Serialize for AddedTo<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        #[derive(Serialize)]
+        struct Added<'a> {
+            slug: &'a str,
+            added: &'a PublicForce,
+        }
+        struct Forces<'a>(&'a BTreeMap<String, PublicForce>);
+        impl Serialize for Forces<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().map(|(slug, added)| Added { slug, added }))
+            }
+        }
+        struct Page<'a>(&'a BTreeMap<String, Value>);
+        impl Serialize for Page<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+                let set = self.0.iter().filter(|(_, word)| !word.is_null());
+                serializer.collect_map(set.map(|(key, word)| (key, [&Value::Null, word])))
+            }
+        }
+        let mut changes = serializer.serialize_struct("Changes", 2)?;
+        changes.serialize_field("forces", &Forces(&self.0.forces))?;
+        changes.serialize_field("page", &Page(&self.0.page))?;
+        changes.end()
+    }
+}
+
 /// The public changes from `before` to `after`.
 pub fn changes(before: &Directory, after: &Directory) -> Changes {
     let mut forces = Vec::new();
@@ -282,5 +315,30 @@ mod tests {
         assert!(rebuilt.clone().apply(&changes(&a, &b)).is_err(), "adding a force twice is refused");
         rebuilt.apply(&changes(&b, &c).reversed()).unwrap();
         assert_eq!(rebuilt, b, "reversed changes undo them");
+    }
+
+    #[test]
+    fn a_directory_added_to_an_empty_one_is_written_as_its_changes_are() {
+        let mut d = Directory::default();
+        d.forces.insert("kent".into(), force("Kent \"<Police>\"", None));
+        d.forces.insert("essex".into(), force("Essex", Some("https://e.example/")));
+        d.forces.insert(
+            "a-b".into(),
+            PublicForce {
+                data_to: Some("2025-03-31".into()),
+                notes: vec!["one\ntwo".into(), "é".into()],
+                ..force("A", None)
+            },
+        );
+        d.page.insert("heading".into(), "Use of Force Data".into());
+        d.page.insert("links".into(), serde_json::json!([{"text": "x", "url": "https://x.example/"}]));
+        for directory in [Directory::default(), d] {
+            let made = changes(&Directory::default(), &directory);
+            assert_eq!(
+                serde_json::to_string_pretty(&AddedTo(&directory)).unwrap(),
+                serde_json::to_string_pretty(&made).unwrap()
+            );
+            assert_eq!(serde_json::to_vec(&AddedTo(&directory)).unwrap(), serde_json::to_vec(&made).unwrap());
+        }
     }
 }

@@ -51,8 +51,15 @@ pub fn additions(
     let before =
         if checked.published_before { Directory::of(&checked.then_content) } else { Directory::default() };
     let changes = crate::published::changes(&before, &directory);
-    let history =
-        history::of(state, publication.id, &directory, Some((&publication.at, &publication.note, &changes)));
+    drop(before);
+    let directory_sha256 = directory.sha256();
+    // written out at once: the entries borrow the records, the text is what the site keeps
+    let history = history::to_json(&history::of(
+        state,
+        publication.id,
+        directory,
+        Some((&publication.at, &publication.note, &changes)),
+    ))?;
     let approval = state
         .approval
         .as_ref()
@@ -72,7 +79,6 @@ pub fn additions(
         signers.extend(publication.approved_by.clone());
     }
     let end = crate::db::changes::last_id(conn)? + 1;
-    let history = history::to_json(&history)?;
     let allowed_signers = record::allowed_signers(conn, &signers, end)?;
     let (records, previous) = record::records(conn, state, publication.id - 1)?;
     Ok(Additions {
@@ -80,7 +86,7 @@ pub fn additions(
         allowed_signers,
         record: SiteRecord {
             files: BTreeMap::new(),
-            directory: directory.sha256(),
+            directory: directory_sha256,
             changes,
             publisher: state.editors.contains_key(&publication.editor).then(|| publication.editor.clone()),
             signature: None,
@@ -118,14 +124,14 @@ pub fn past_publication(
     conn: &Connection,
     base: Site,
     state: &State,
-    directory: &Directory,
+    directory: Directory,
     publication: &Publication,
 ) -> Result<Site> {
     let Some(kept) = state.records.get(&publication.id) else { return Ok(base) };
     let signers = signers_of(state, publication.id);
-    let history = history::of(state, publication.id, directory, None);
+    let history = history::to_json(&history::of(state, publication.id, directory, None))?;
     let allowed_signers = record::allowed_signers(conn, &signers, publication.change)?;
-    let (site, files) = with_files(base, history::to_json(&history)?, allowed_signers);
+    let (site, files) = with_files(base, history, allowed_signers);
     if files != kept.files {
         let differs = files
             .iter()

@@ -265,7 +265,7 @@ fn render_publication(
 ) -> Result<Site> {
     let base = render_site(conn, content, publication, false)?;
     let directory = crate::published::Directory::of(content);
-    assemble::past_publication(conn, base, state, &directory, publication)
+    assemble::past_publication(conn, base, state, directory, publication)
 }
 
 fn render_site(
