@@ -11,6 +11,7 @@ use crate::published::{self, Directory};
 use crate::state::{PageLink, State};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// What the public sees: the page text, who publishes it and where, the active forces and the
 /// open public notes.
@@ -20,7 +21,9 @@ pub struct Content {
     pub intro: Vec<String>,
     /// Open public notes about the page as a whole, oldest first.
     pub notes: Vec<String>,
-    pub forces: Vec<PublicForce>,
+    /// Shared, not copied, with the page's template (`publish::render`), which makes each
+    /// force's values as it writes it.
+    pub forces: Arc<Vec<PublicForce>>,
     pub publisher: Option<String>,
     pub contact: Option<String>,
     pub licence: Option<String>,
@@ -61,17 +64,19 @@ impl Content {
             base_url: page.base_url,
             links: page.links,
             notes: public.remove(&None).unwrap_or_default(),
-            forces: state
-                .sorted_forces(false)
-                .into_iter()
-                .map(|f| PublicForce {
-                    slug: f.slug.clone(),
-                    name: f.name.clone(),
-                    url: f.url.clone(),
-                    data_to: state.data_to(&f.slug).map(str::to_owned),
-                    notes: public.remove(&Some(f.slug.as_str())).unwrap_or_default(),
-                })
-                .collect(),
+            forces: Arc::new(
+                state
+                    .sorted_forces(false)
+                    .into_iter()
+                    .map(|f| PublicForce {
+                        slug: f.slug.clone(),
+                        name: f.name.clone(),
+                        url: f.url.clone(),
+                        data_to: state.data_to(&f.slug).map(str::to_owned),
+                        notes: public.remove(&Some(f.slug.as_str())).unwrap_or_default(),
+                    })
+                    .collect(),
+            ),
         }
     }
 
@@ -195,7 +200,7 @@ impl Directory {
             heading: page.heading,
             intro: page.intro,
             notes: notes.remove(&None).unwrap_or_default(),
-            forces: Vec::new(),
+            forces: Arc::default(),
             publisher: page.publisher,
             contact: page.contact,
             licence: page.licence,
@@ -216,7 +221,7 @@ mod tests {
             heading: "Use of Force Data".into(),
             intro: vec!["One \"quoted\" <p>.".into(), "Two é\u{1}.".into()],
             notes: vec!["Page note".into()],
-            forces: vec![
+            forces: Arc::new(vec![
                 PublicForce {
                     slug: "kent-police".into(),
                     name: "Kent Police".into(),
@@ -231,7 +236,7 @@ mod tests {
                     notes: vec![],
                     data_to: None,
                 },
-            ],
+            ]),
             publisher: None,
             contact: None,
             licence: None,
@@ -268,7 +273,7 @@ mod tests {
         content.licence = Some("Open Government Licence v3.0".into());
         content.base_url = Some("https://example.gov.uk/uof/".into());
         content.links = vec![PageLink { title: "Statistics".into(), url: "https://example.gov.uk/s".into() }];
-        content.forces[0].data_to = Some("2025-09-30".into());
+        Arc::make_mut(&mut content.forces)[0].data_to = Some("2025-09-30".into());
         let mut value = serde_json::to_value(&content).unwrap();
         // an unrecorded data_to is left out of the hash
         value["forces"][1].as_object_mut().unwrap().remove("data_to");
@@ -286,7 +291,7 @@ mod tests {
             |c: &mut Content| c.licence = Some("L".into()),
             |c: &mut Content| c.base_url = Some("https://example.gov.uk/".into()),
             |c: &mut Content| c.links.push(PageLink { title: "T".into(), url: "https://e.gov.uk/".into() }),
-            |c: &mut Content| c.forces[1].data_to = Some("2025-01-31".into()),
+            |c: &mut Content| Arc::make_mut(&mut c.forces)[1].data_to = Some("2025-01-31".into()),
         ] {
             let mut c = base.clone();
             edit(&mut c);

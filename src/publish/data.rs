@@ -31,7 +31,7 @@ pub(super) fn forces_json(content: &Content, updated: &str, audit: Option<&Audit
 pub(super) fn forces_csv(content: &Content) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(["slug", "name", "url", "notes", "data_to"])?;
-    for force in &content.forces {
+    for force in content.forces.iter() {
         let notes = force.notes.join("\n");
         writer.write_record([
             csv_safe(&force.slug),
@@ -75,7 +75,7 @@ mod tests {
             heading: "Use of Force Data".into(),
             intro: vec!["Intro.".into()],
             notes: vec!["Page \"note\"".into()],
-            forces: vec![
+            forces: std::sync::Arc::new(vec![
                 crate::content::PublicForce {
                     slug: "kent-police".into(),
                     name: "Kent Police".into(),
@@ -90,7 +90,7 @@ mod tests {
                     notes: vec![],
                     data_to: None,
                 },
-            ],
+            ]),
             publisher: None,
             contact: None,
             licence: None,
