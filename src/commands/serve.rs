@@ -55,7 +55,7 @@ fn respond(db_path: &std::path::Path, clock: &Clock, request: &Request) -> Respo
         crate::gate::open(db_path).and_then(|mut db| db.read(|tx| publish::preview(tx, &clock.stamp())));
     match site {
         Err(err) => Response::text(500, format!("error: {err:#}\n")),
-        Ok(site) => match site.into_files().into_iter().find(|(n, _)| n == name) {
+        Ok(site) => match site.into_files().find(|(n, _)| n == name) {
             Some((_, body)) => Response { status: 200, content_type: content_type(name), body },
             None => Response::text(404, "not found\n"),
         },

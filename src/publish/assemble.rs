@@ -9,8 +9,9 @@ use anyhow::Result;
 use rusqlite::Connection;
 
 use super::history;
+use super::made::{make, Made, Site};
 use super::record;
-use super::render::Site;
+use super::staging::Staging;
 use crate::event::SiteRecord;
 use crate::exit_codes::{bad_hint, failed_hint};
 use crate::model::Publication;
@@ -31,7 +32,7 @@ pub struct Signing<'a> {
 /// before them (none of it is made from them, and `publish` renders them meanwhile): its
 /// history, its signers, the record it will sign and the records before it.
 pub struct Additions {
-    history: Vec<u8>,
+    history: Made,
     allowed_signers: Vec<u8>,
     record: SiteRecord,
     approval: Option<serde_json::Value>,
@@ -39,12 +40,14 @@ pub struct Additions {
     previous: Option<Vec<u8>>,
 }
 
-/// The additions of a new publication (`will_sign`: its record will be signed by its publisher).
+/// The additions of a new publication (`will_sign`: its record will be signed by its publisher),
+/// its history written into `staging` where there is one.
 pub fn additions(
     conn: &Connection,
     checked: &super::Checked,
     publication: &Publication,
     will_sign: bool,
+    staging: Option<&Staging>,
 ) -> Result<Additions> {
     let state = &checked.now;
     let directory = Directory::of(&checked.content);
@@ -53,13 +56,11 @@ pub fn additions(
     let changes = crate::published::changes(&before, &directory);
     drop(before);
     let directory_sha256 = directory.sha256();
-    // written out at once: the entries borrow the records, the text is what the site keeps
-    let history = history::to_json(&history::of(
-        state,
-        publication.id,
-        directory,
-        Some((&publication.at, &publication.note, &changes)),
-    ))?;
+    // written out at once (into the staged site, where there is one): the entries borrow the
+    // records
+    let history =
+        history::of(state, publication.id, directory, Some((&publication.at, &publication.note, &changes)));
+    let history = make(staging, "history.json", |out| history::write(out, &history))?;
     let approval = state
         .approval
         .as_ref()
@@ -129,7 +130,8 @@ pub fn past_publication(
 ) -> Result<Site> {
     let Some(kept) = state.records.get(&publication.id) else { return Ok(base) };
     let signers = signers_of(state, publication.id);
-    let history = history::to_json(&history::of(state, publication.id, directory, None))?;
+    let history = history::of(state, publication.id, directory, None);
+    let history = make(None, "history.json", |out| history::write(out, &history))?;
     let allowed_signers = record::allowed_signers(conn, &signers, publication.change)?;
     let (site, files) = with_files(base, history, allowed_signers);
     if files != kept.files {
@@ -166,12 +168,8 @@ fn signers_of(state: &State, up_to: i64) -> Vec<String> {
 }
 
 /// `base` with `history.json`, `allowed_signers` and `checking.txt`, and every file's sha256.
-fn with_files(
-    mut base: Site,
-    history: Vec<u8>,
-    allowed_signers: Vec<u8>,
-) -> (Site, BTreeMap<String, String>) {
-    base.push("history.json".to_owned(), history);
+fn with_files(mut base: Site, history: Made, allowed_signers: Vec<u8>) -> (Site, BTreeMap<String, String>) {
+    base.push_made("history.json".to_owned(), history);
     base.push("allowed_signers".to_owned(), allowed_signers);
     base.push("checking.txt".to_owned(), CHECKING.as_bytes().to_vec());
     let files = base.hashed().map(|(path, _, sha)| (path.to_owned(), sha.to_owned())).collect();

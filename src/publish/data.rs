@@ -9,7 +9,12 @@ use crate::model::AuditHead;
 /// `forces.json`: the published directory. Fields are declared in sorted order: the file is
 /// what serialising a `serde_json` object (keys sorted) gave, written from borrowed data rather
 /// than a copy of every force as a `Value`.
-pub(super) fn forces_json(content: &Content, updated: &str, audit: Option<&AuditHead>) -> Result<Vec<u8>> {
+pub(super) fn forces_json(
+    out: &mut dyn std::io::Write,
+    content: &Content,
+    updated: &str,
+    audit: Option<&AuditHead>,
+) -> Result<()> {
     #[derive(Serialize)]
     struct File<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -21,15 +26,15 @@ pub(super) fn forces_json(content: &Content, updated: &str, audit: Option<&Audit
     }
     let file =
         File { audit, forces: &content.forces, notes: &content.notes, title: &content.heading, updated };
-    let mut bytes = serde_json::to_vec_pretty(&file)?;
-    bytes.push(b'\n');
-    Ok(bytes)
+    serde_json::to_writer_pretty(&mut *out, &file)?;
+    out.write_all(b"\n")?;
+    Ok(())
 }
 
 /// `forces.csv`: slug, name, url, notes (one per line in the cell), data_to (YYYY-MM-DD or
 /// empty), formula-safe.
-pub(super) fn forces_csv(content: &Content) -> Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+pub(super) fn forces_csv(out: &mut dyn std::io::Write, content: &Content) -> Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
     writer.write_record(["slug", "name", "url", "notes", "data_to"])?;
     for force in content.forces.iter() {
         let notes = force.notes.join("\n");
@@ -41,7 +46,7 @@ pub(super) fn forces_csv(content: &Content) -> Result<Vec<u8>> {
             csv_safe(force.data_to.as_deref().unwrap_or("")),
         ])?;
     }
-    writer.into_inner().context("failed to write forces.csv")
+    writer.flush().context("failed to write forces.csv")
 }
 
 /// Neutralise spreadsheet formula injection: a cell starting `=`, `+`, `-`, `@`, tab or
@@ -107,7 +112,9 @@ mod tests {
         });
         let mut expected = serde_json::to_vec_pretty(&value).unwrap();
         expected.push(b'\n');
-        assert_eq!(forces_json(&content, "2026-11-25T12:00:00Z", Some(&audit)).unwrap(), expected);
+        let mut written = Vec::new();
+        forces_json(&mut written, &content, "2026-11-25T12:00:00Z", Some(&audit)).unwrap();
+        assert_eq!(written, expected);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::path::Path;
 use anyhow::Result;
 use rusqlite::Connection;
 
-use super::render::Site;
+use super::made::Site;
 use super::site::Manifest;
 use crate::content::Content;
 use crate::db::{changes, publications};

@@ -105,11 +105,11 @@ pub fn of<'a>(
     History { publications: entries }
 }
 
-/// The text of `history.json`: pretty JSON, one publication after another.
-pub fn to_json(history: &History) -> Result<Vec<u8>> {
-    let mut text = serde_json::to_vec_pretty(history)?;
-    text.push(b'\n');
-    Ok(text)
+/// `history.json`, written into `out`: pretty JSON, one publication after another.
+pub fn write(out: &mut dyn std::io::Write, history: &History) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, history)?;
+    out.write_all(b"\n")?;
+    Ok(())
 }
 
 /// Rebuild every publication's directory from `history`, in order: its sha256 by number.

@@ -34,11 +34,13 @@ mod difference_page;
 mod evidence;
 mod feed;
 pub mod history;
+mod made;
 mod pending;
 pub mod record;
 mod render;
 mod shown;
 mod site;
+mod staging;
 mod summary;
 mod words;
 
@@ -47,8 +49,8 @@ pub use checked::{checked_content, checked_state, Checked};
 pub use data::{csv_guarded, csv_safe};
 pub use difference::{between, PublicDifference};
 pub use difference_page::difference_page;
+pub use made::{sha256_hex, Site};
 pub use pending::{pending, pending_approval, pending_difference, preview};
-pub use render::{sha256_hex, Site};
 pub use shown::{lines as difference_lines, Form};
 pub use site::{read_manifest_at, Manifest, MANIFEST};
 
@@ -180,25 +182,29 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             key: checked.now.editors.get(&actor.editor).and_then(|e| e.key.as_deref()),
         });
         let will_sign = signing.as_ref().is_some_and(|s| s.key.is_some());
+        // a real publication's large files are written straight into the new site as they are
+        // made (the whole site is tens of megabytes on a large directory); a dry run's are made
+        // in memory and let go
+        let staging = if options.dry_run { None } else { Some(staging::Staging::begin(&out)?) };
         // the page and data files are rendered on another thread while this one makes what is
         // added to them so that the site can be checked: neither needs the other
         let (base, additions) = crate::threads::at_once(
             large,
-            || inputs.render(content, &publication, false),
-            || assemble::additions(tx, &checked, &publication, will_sign),
+            || inputs.render(content, &publication, false, staging.as_ref()),
+            || assemble::additions(tx, &checked, &publication, will_sign, staging.as_ref()),
         );
         let (site, kept) = assemble::new_publication(base?, additions?, &publication, signing)?;
         publication.sha256 = site.sha256();
         if last_change > covered_from {
             publication.changes = vec![covered_from + 1, last_change];
         }
-        if options.dry_run {
+        let Some(staging) = staging else {
             let schedule = options.scheduled.as_ref().map(|s| s.change);
             record(tx, actor, &publication, schedule, Some(&out.path), Some(kept))?;
             free_aside(large, checked);
             return Ok(Prepared::DryRun(publication, summary, difference));
-        }
-        let staged = site::stage(&out, &site, &identity(database_id.clone(), &publication))?;
+        };
+        let staged = staging.finish(&site, &identity(database_id.clone(), &publication))?;
         let change = record(
             tx,
             actor,
@@ -214,7 +220,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
     match prepared {
         Prepared::Nothing(last) => Ok(Outcome::NothingChanged { last }),
         Prepared::Repair(last, site, damaged) => {
-            let staged = site::stage(&out, &site, &identity(database_id, &last))?;
+            let staged = staging::stage(&out, &site, &identity(database_id, &last))?;
             staged.swap_in().context("failed to write the site")?;
             Ok(Outcome::Repaired { last, damaged })
         }
@@ -252,7 +258,7 @@ enum Prepared {
     Nothing(Publication),
     Repair(Publication, Site, Vec<String>),
     DryRun(Publication, Vec<String>, PublicDifference),
-    Publish(Publication, i64, Vec<String>, site::Staged),
+    Publish(Publication, i64, Vec<String>, staging::Staged),
 }
 
 /// Render the site of a recorded publication from `content`, its record made again from the log
@@ -274,7 +280,7 @@ fn render_site(
     publication: &Publication,
     preview: bool,
 ) -> Result<Site> {
-    site_inputs(conn, publication, preview)?.render(content, publication, preview)
+    site_inputs(conn, publication, preview)?.render(content, publication, preview, None)
 }
 
 /// What a publication's page takes from the database besides its content: the major
@@ -306,8 +312,15 @@ fn site_inputs(conn: &Connection, publication: &Publication, preview: bool) -> R
 }
 
 impl SiteInputs {
-    fn render(&self, content: &Content, publication: &Publication, preview: bool) -> Result<Site> {
-        render::render(content, &self.history, &self.first_at, publication, self.about.as_ref(), preview)
+    fn render(
+        &self,
+        content: &Content,
+        publication: &Publication,
+        preview: bool,
+        staging: Option<&staging::Staging>,
+    ) -> Result<Site> {
+        let about = self.about.as_ref();
+        render::render(content, &self.history, &self.first_at, publication, about, preview, staging)
     }
 }
 
@@ -446,6 +459,6 @@ pub fn republish(db: &mut Db, id: i64, out: &std::path::Path, replace_site: bool
             publication.sha256
         );
     }
-    site::stage(&out, &site, &identity(database_id, &publication))?.swap_in()?;
+    staging::stage(&out, &site, &identity(database_id, &publication))?.swap_in()?;
     Ok(publication)
 }

@@ -4,7 +4,7 @@ use anyhow::Result;
 use rusqlite::Connection;
 
 use super::difference::{between, PublicDifference};
-use super::render::Site;
+use super::made::Site;
 use super::{checked_content, checked_state, evidence, render_site, summary, summary_since};
 use crate::audit::Action;
 use crate::db::changes::{self, Cutoff};

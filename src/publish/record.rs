@@ -33,7 +33,7 @@ pub fn unsigned(
         "directory": site.directory,
         "content": publication.content_sha256,
         "audit_head": publication.audit_head(),
-        "previous": previous.map(super::render::sha256_hex),
+        "previous": previous.map(super::made::sha256_hex),
         "publisher": site.publisher,
         "note": publication.note,
         "major": publication.major,

@@ -6,9 +6,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
-use crate::audit::hex;
 use crate::content::Content;
 use crate::model::AuditHead;
 use crate::model::Publication;
@@ -16,58 +14,8 @@ use crate::state::PageLink;
 
 use super::data::{forces_csv, forces_json};
 use super::feed::{feed, urn_uuid};
-
-/// The files of one publication, in a fixed order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Site {
-    /// Each file's path and bytes, in the order they were made.
-    files: Vec<(String, Vec<u8>)>,
-    /// Each file's sha256 hex, made once as the file is added: the record, the site's sha256 and
-    /// the manifest all name it (a large site is tens of megabytes).
-    hashes: Vec<String>,
-}
-
-impl Site {
-    pub fn new(files: Vec<(String, Vec<u8>)>) -> Site {
-        let hashes = files.iter().map(|(_, bytes)| sha256_hex(bytes)).collect();
-        Site { files, hashes }
-    }
-
-    /// Add a file.
-    pub fn push(&mut self, path: String, bytes: Vec<u8>) {
-        self.hashes.push(sha256_hex(&bytes));
-        self.files.push((path, bytes));
-    }
-
-    pub fn files(&self) -> &[(String, Vec<u8>)] {
-        &self.files
-    }
-
-    pub fn into_files(self) -> Vec<(String, Vec<u8>)> {
-        self.files
-    }
-
-    /// Each file's path, bytes and sha256 hex.
-    pub fn hashed(&self) -> impl Iterator<Item = (&str, &[u8], &str)> {
-        self.files
-            .iter()
-            .zip(&self.hashes)
-            .map(|((path, bytes), sha)| (path.as_str(), bytes.as_slice(), sha.as_str()))
-    }
-
-    /// sha256 of the `sha256sum`-style listing (`<sha256>  <path>\n`, paths sorted): the same
-    /// figure `sha256sum * | sha256sum` gives in the site's directory.
-    pub fn sha256(&self) -> String {
-        let mut files: Vec<(&str, &[u8], &str)> = self.hashed().collect();
-        files.sort_by(|a, b| a.0.cmp(b.0));
-        let listing: String = files.iter().map(|(path, _, sha)| format!("{sha}  {path}\n")).collect();
-        sha256_hex(listing.as_bytes())
-    }
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
+use super::made::{make, Made, Site};
+use super::staging::Staging;
 
 /// The template environment: strict about undefined values, autoescaping HTML and Atom.
 pub fn env() -> Environment<'static> {
@@ -244,7 +192,8 @@ impl minijinja::value::Object for Forces {
 }
 
 /// Render every file of the site for `publication`, given the major publications up to it
-/// (newest first) and the first publication's time.
+/// (newest first) and the first publication's time: the page and the data files straight into
+/// `staging` where there is one.
 pub fn render(
     content: &Content,
     history: &[Publication],
@@ -252,6 +201,7 @@ pub fn render(
     publication: &Publication,
     about: Option<&About>,
     preview: bool,
+    staging: Option<&Staging>,
 ) -> Result<Site> {
     let last_major_at = history.first().map_or(publication.at.as_str(), |p| p.at.as_str());
     let view = PageView {
@@ -280,11 +230,14 @@ pub fn render(
     let env = env();
     // the page on another thread while this one writes the feed and the data files: for a
     // large directory the page and the data files take about as long
-    let page = |view: PageView| -> Result<String> {
-        // the page's template values are a copy of every force, freed when it is written
-        env.get_template("index.html")?
-            .render(Value::from(Serde(&view)))
-            .context("failed to render index.html")
+    let page = |view: PageView| -> Result<Made> {
+        let template = env.get_template("index.html")?;
+        make(staging, "index.html", |out| {
+            template
+                .render_captured_to(Value::from(Serde(&view)), out)
+                .context("failed to render index.html")?;
+            Ok(())
+        })
     };
     let feed_id = view.feed_id.clone();
     let (index, rest) = crate::threads::at_once(
@@ -292,21 +245,22 @@ pub fn render(
         || page(view),
         || -> Result<_> {
             let feed = feed(&env, content, history, publication, feed_id, last_major_at)?;
-            let json = forces_json(content, last_major_at, publication.audit_head().as_ref())?;
-            Ok((feed, json, forces_csv(content)?))
+            let audit = publication.audit_head();
+            let json =
+                make(staging, "forces.json", |out| forces_json(out, content, last_major_at, audit.as_ref()))?;
+            Ok((feed, json, make(staging, "forces.csv", |out| forces_csv(out, content))?))
         },
     );
     let (index, (feed, json, csv)) = (index?, rest?);
-    let mut files = vec![
-        ("index.html".to_owned(), index.into_bytes()),
-        ("forces.json".to_owned(), json),
-        ("forces.csv".to_owned(), csv),
-        ("feed.atom".to_owned(), feed.into_bytes()),
-    ];
+    let mut site = Site::default();
+    site.push_made("index.html".to_owned(), index);
+    site.push_made("forces.json".to_owned(), json);
+    site.push_made("forces.csv".to_owned(), csv);
+    site.push("feed.atom".to_owned(), feed.into_bytes());
     if let Some(base) = content.base_url.as_deref() {
-        files.push(("sitemap.xml".to_owned(), sitemap(base, last_major_at).into_bytes()));
+        site.push("sitemap.xml".to_owned(), sitemap(base, last_major_at).into_bytes());
     }
-    Ok(Site::new(files))
+    Ok(site)
 }
 
 /// Every file a site may hold besides its manifest: what `render` writes (a test keeps the two
@@ -443,8 +397,8 @@ mod tests {
             without_approval: None,
             change: 0,
         };
-        let site = render(&content, &[], &publication.at, &publication, None, false).unwrap();
-        let names: Vec<&str> = site.files().iter().map(|(name, _)| name.as_str()).collect();
+        let site = render(&content, &[], &publication.at, &publication, None, false, None).unwrap();
+        let names: Vec<&str> = site.paths().collect();
         // the four files that let the site be checked are added by `assemble`
         assert_eq!(names.len() + 4, FILE_NAMES.len(), "{names:?}");
         assert!(names.iter().all(|n| FILE_NAMES.contains(n)), "{names:?}");

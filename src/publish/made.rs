@@ -1,0 +1,108 @@
+//! A publication's files as they are made: in memory, or written straight into the directory the
+//! site is being made in (`staging`), each with its sha256.
+use anyhow::Result;
+use sha2::{Digest, Sha256};
+
+use super::staging::Staging;
+use crate::audit::hex;
+
+/// The files of one publication, in a fixed order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Site {
+    /// Each file's path and body, in the order they were made.
+    files: Vec<(String, Body)>,
+    /// Each file's sha256 hex, made once as the file is added: the record, the site's sha256 and
+    /// the manifest all name it (a large site is tens of megabytes).
+    hashes: Vec<String>,
+}
+
+/// A file of a site: its bytes, or, for one written straight into the directory the site is
+/// being made in (`site::Staging::write`), its length there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    Bytes(Vec<u8>),
+    Staged(u64),
+}
+
+impl Site {
+    pub fn new(files: Vec<(String, Vec<u8>)>) -> Site {
+        let mut site = Site::default();
+        for (path, bytes) in files {
+            site.push(path, bytes);
+        }
+        site
+    }
+
+    /// Add a file.
+    pub fn push(&mut self, path: String, bytes: Vec<u8>) {
+        self.hashes.push(sha256_hex(&bytes));
+        self.files.push((path, Body::Bytes(bytes)));
+    }
+
+    /// Add a file as it was made (`make`).
+    pub fn push_made(&mut self, path: String, made: Made) {
+        match made {
+            Made::Bytes(bytes) => self.push(path, bytes),
+            Made::Staged { sha256, len } => {
+                self.hashes.push(sha256);
+                self.files.push((path, Body::Staged(len)));
+            }
+        }
+    }
+
+    /// Each file's path.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.iter().map(|(path, _)| path.as_str())
+    }
+
+    /// Each file held in memory (every file of a site not made into a staging directory), by
+    /// path.
+    pub fn into_files(self) -> impl Iterator<Item = (String, Vec<u8>)> {
+        self.files.into_iter().filter_map(|(path, body)| match body {
+            Body::Bytes(bytes) => Some((path, bytes)),
+            Body::Staged(_) => None,
+        })
+    }
+
+    /// Each file's path, body and sha256 hex.
+    pub fn hashed(&self) -> impl Iterator<Item = (&str, &Body, &str)> {
+        self.files.iter().zip(&self.hashes).map(|((path, body), sha)| (path.as_str(), body, sha.as_str()))
+    }
+
+    /// sha256 of the `sha256sum`-style listing (`<sha256>  <path>\n`, paths sorted): the same
+    /// figure `sha256sum * | sha256sum` gives in the site's directory.
+    pub fn sha256(&self) -> String {
+        let mut files: Vec<(&str, &str)> = self.hashed().map(|(path, _, sha)| (path, sha)).collect();
+        files.sort_by(|a, b| a.0.cmp(b.0));
+        let listing: String = files.iter().map(|(path, sha)| format!("{sha}  {path}\n")).collect();
+        sha256_hex(listing.as_bytes())
+    }
+}
+
+/// A file as it was made: its bytes, or, written straight into a staging directory, its sha256
+/// hex and length.
+pub enum Made {
+    Bytes(Vec<u8>),
+    Staged { sha256: String, len: u64 },
+}
+
+/// Make the file `name` through `write`: into `staging` where there is one (a large file is then
+/// never held in memory), else into memory.
+pub fn make(
+    staging: Option<&Staging>,
+    name: &str,
+    write: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
+) -> Result<Made> {
+    match staging {
+        Some(staging) => staging.write(name, write).map(|(sha256, len)| Made::Staged { sha256, len }),
+        None => {
+            let mut bytes = Vec::new();
+            write(&mut bytes)?;
+            Ok(Made::Bytes(bytes))
+        }
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}

@@ -1,0 +1,258 @@
+//! A new site, made in a temporary directory beside `--out` and marked as the tool's: its large
+//! files written into it as they are made, the rest and the manifest when it is finished, every
+//! file synced together, and the whole swapped in atomically (`renameat2(RENAME_EXCHANGE)`).
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use super::made::{Body, Site};
+use super::site::{listing_sha256, Identity, Manifest, ManifestFile, Out, MANIFEST, STAGING_MARKER};
+use crate::files;
+
+/// A site written in full to a temporary directory beside `--out`, waiting to be swapped in.
+/// Dropped without `swap_in`, it is removed.
+pub struct Staged {
+    dir: tempfile::TempDir,
+    out: PathBuf,
+}
+
+impl std::fmt::Debug for Staged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Staged({})", self.dir.path().display())
+    }
+}
+
+/// Write the site and its manifest into a new temporary directory beside `out`, synced: every
+/// file's data, and the directory's entries, are on disk before this returns (and so before the
+/// publication is recorded and the directory swapped in).
+pub fn stage(out: &Out, site: &Site, identity: &Identity) -> Result<Staged> {
+    Staging::begin(out)?.finish(site, identity)
+}
+
+/// A new site being written in a temporary directory beside `--out`, marked as the tool's: a
+/// publication's large files are written into it as they are made (`write`), so that the site is
+/// never in memory whole, and the rest, with the manifest, when it is finished (`finish`).
+pub struct Staging {
+    dir: tempfile::TempDir,
+    out: PathBuf,
+    /// Every file written so far, to be synced together when the site is finished; the two
+    /// threads that render a large site each write theirs.
+    written: std::sync::Mutex<Written>,
+}
+
+impl Staging {
+    pub fn begin(out: &Out) -> Result<Staging> {
+        remove_leftovers(out);
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(".{}.tmp-", out.name))
+            .tempdir_in(&out.parent)
+            .with_context(|| {
+                format!("failed to create a temporary directory in `{}`", out.parent.display())
+            })?;
+        let mut written = Written::default();
+        written.add(&dir.path().join(STAGING_MARKER), b"uof-admin\n")?;
+        Ok(Staging { dir, out: out.path.clone(), written: std::sync::Mutex::new(written) })
+    }
+
+    /// Write the file `name` through `write`, hashed as it is written: its sha256 hex and its
+    /// length in bytes.
+    pub fn write(
+        &self,
+        name: &str,
+        write: impl FnOnce(&mut dyn Write) -> Result<()>,
+    ) -> Result<(String, u64)> {
+        use sha2::Digest;
+        let path = self.dir.path().join(name);
+        let failed = || format!("failed to write `{}`", path.display());
+        let file = File::create(&path).with_context(|| format!("failed to create `{}`", path.display()))?;
+        let mut hashing = Hashing {
+            file: std::io::BufWriter::with_capacity(1 << 16, file),
+            hasher: sha2::Sha256::new(),
+            len: 0,
+        };
+        write(&mut hashing).with_context(failed)?;
+        let Hashing { file, hasher, len } = hashing;
+        let file = file.into_inner().map_err(|e| e.into_error()).with_context(failed)?;
+        self.written.lock().unwrap_or_else(std::sync::PoisonError::into_inner).files.push((file, failed()));
+        Ok((crate::audit::hex(&hasher.finalize()), len))
+    }
+
+    /// Write the rest of `site` (what `write` did not) and its manifest, and sync them all.
+    pub fn finish(self, site: &Site, identity: &Identity) -> Result<Staged> {
+        let mut written = self.written.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut files = Vec::new();
+        for (path, body, sha256) in site.hashed() {
+            let at = self.dir.path().join(path);
+            let bytes = match body {
+                Body::Bytes(bytes) => {
+                    written.add(&at, bytes)?;
+                    bytes.len() as u64
+                }
+                // written here by `write`: a site made for another directory is not finished in this one
+                Body::Staged(len) => match fs::metadata(&at) {
+                    Ok(meta) if meta.len() == *len => *len,
+                    _ => anyhow::bail!("`{}` was not written where the site is being made", at.display()),
+                },
+            };
+            files.push(ManifestFile { path: path.to_owned(), sha256: sha256.to_owned(), bytes });
+        }
+        let manifest = Manifest {
+            // from the sha256 of each file just computed, as `Site::sha256` would compute them again
+            sha256: listing_sha256(&files),
+            database_id: identity.database_id.clone(),
+            publication: Some(identity.publication),
+            audit: identity.audit.clone(),
+            files,
+        };
+        let mut text = serde_json::to_vec_pretty(&manifest)?;
+        text.push(b'\n');
+        written.add(&self.dir.path().join(MANIFEST), &text)?;
+        written.sync(self.dir.path())?;
+        Ok(Staged { dir: self.dir, out: self.out })
+    }
+}
+
+/// A writer into a staged file that hashes and counts what it is given.
+struct Hashing {
+    file: std::io::BufWriter<File>,
+    hasher: sha2::Sha256,
+    len: u64,
+}
+
+impl Write for Hashing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.file.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl Staged {
+    /// Put the staged site at `out` in one atomic step; the old site (if any) goes away after.
+    pub fn swap_in(self) -> Result<()> {
+        let staged = self.dir.path();
+        // the marker stays until the last moment: a directory about to become the site holds
+        // only the site
+        fs::remove_file(staged.join(STAGING_MARKER))
+            .with_context(|| format!("failed to finish `{}`", staged.display()))?;
+        let exists = fs::symlink_metadata(&self.out).is_ok();
+        if exists {
+            rustix::fs::renameat_with(
+                rustix::fs::CWD,
+                staged,
+                rustix::fs::CWD,
+                &self.out,
+                rustix::fs::RenameFlags::EXCHANGE,
+            )
+            .with_context(|| format!("failed to swap the new site into `{}`", self.out.display()))?;
+            // `staged` now holds the previous site: mark it as ours, then dropping the TempDir
+            // removes it (a crash in between leaves it marked, for the next publish to remove).
+            // Never through a link planted there since the site was inspected: that would
+            // create or truncate a file wherever it points
+            let _ = files::create(&staged.join(STAGING_MARKER));
+        } else {
+            let staged = self.dir.keep();
+            if let Err(e) = fs::rename(&staged, &self.out) {
+                let _ = fs::remove_dir_all(&staged);
+                return Err(anyhow::Error::new(e)
+                    .context(format!("failed to move the new site to `{}`", self.out.display())));
+            }
+        }
+        if let Some(parent) = self.out.parent() {
+            sync_dir(parent)?;
+        }
+        Ok(())
+    }
+}
+
+/// Temporary directories left by a publish that was killed: removed only when they carry the
+/// tool's marker; anything else with a similar name is left alone.
+fn remove_leftovers(out: &Out) {
+    let prefix = format!(".{}.tmp-", out.name);
+    let Ok(entries) = fs::read_dir(&out.parent) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        let marked = fs::symlink_metadata(path.join(STAGING_MARKER)).is_ok_and(|m| m.is_file());
+        if name.starts_with(&prefix) && is_dir && marked {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// Files written and not yet synced. Syncing them together costs a fraction of syncing each as
+/// it is written: the writes of every file's data are started first, side by side, and the
+/// `fsync`s then run at once, so that the disk's cache flushes they each ask for are shared
+/// rather than taken one after another (11 files: 2.4 ms one by one against 1.1 ms on a quiet
+/// disk, and 40 ms against 9 ms on one busy with other writers).
+#[derive(Default)]
+struct Written {
+    /// Each file, and what to say if it cannot be synced.
+    files: Vec<(File, String)>,
+}
+
+impl Written {
+    fn add(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
+        let mut file =
+            File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?;
+        file.write_all(bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
+        self.files.push((file, format!("failed to write `{}`", path.display())));
+        Ok(())
+    }
+
+    /// Every file's data and metadata on disk, and the entries of the directory `dir` that
+    /// holds them: an `fsync` of each, all finished before this returns; the first that failed,
+    /// if any, is the error.
+    fn sync(mut self, dir: &Path) -> Result<()> {
+        for (file, _) in &self.files {
+            // POSIX_FADV_DONTNEED starts the writeback of the file's dirty pages without waiting
+            // for it (Linux); a page still being written stays cached. Only a hint: the `fsync`
+            // below is what makes the file durable, whatever this did.
+            let _ = rustix::fs::fadvise(file, 0, None, rustix::fs::Advice::DontNeed);
+        }
+        let opened = File::open(dir).with_context(|| format!("failed to sync `{}`", dir.display()))?;
+        self.files.push((opened, format!("failed to sync `{}`", dir.display())));
+        let sync = |(file, failed): &(File, String)| file.sync_all().context(failed.clone());
+        let (first, rest) = self.files.split_first().context("nothing to sync")?;
+        std::thread::scope(|scope| {
+            // a thread that may not or cannot be started (a process at its limit) is no reason
+            // to fail: that file is synced here instead
+            let may = crate::threads::may_start();
+            let others: Vec<_> = rest
+                .iter()
+                .map(|entry| match may {
+                    true => {
+                        crate::threads::builder().spawn_scoped(scope, move || sync(entry)).map_err(|_| entry)
+                    }
+                    false => Err(entry),
+                })
+                .collect();
+            let mut result = sync(first);
+            for other in others {
+                let done = match other {
+                    Ok(thread) => {
+                        thread.join().unwrap_or_else(|_| Err(anyhow::anyhow!("syncing the site stopped")))
+                    }
+                    Err(entry) => sync(entry),
+                };
+                result = result.and(done);
+            }
+            result
+        })
+    }
+}
+
+fn sync_dir(path: &Path) -> Result<()> {
+    File::open(path)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("failed to sync `{}`", path.display()))
+}
