@@ -183,6 +183,26 @@ fn finish(mut site: Site, records: &[serde_json::Value]) -> Result<Site> {
 
 /// The publisher signs the record with their registered key, as the gate signs their changes.
 fn sign(editor: &str, signer: Option<&crate::sign::Signer>, key: &str, bytes: &[u8]) -> Result<String> {
+    let (signer, public) = ready_to_sign(editor, signer, key)?;
+    signer.sign_in(crate::sign::PUBLICATION_NAMESPACE, editor, &public, bytes)
+}
+
+/// Whether `editor` can sign their publication as `signing` asks: checked before anything of
+/// the site is written, so that a publication that cannot be signed is refused as such, whatever
+/// the disk it would have been written to.
+pub fn check_signing(editor: &str, signing: &Signing) -> Result<()> {
+    match signing.key {
+        Some(key) => ready_to_sign(editor, signing.signer, key).map(drop),
+        None => Ok(()),
+    }
+}
+
+/// The signer and the registered public key a publisher signs with.
+fn ready_to_sign<'a>(
+    editor: &str,
+    signer: Option<&'a crate::sign::Signer>,
+    key: &str,
+) -> Result<(&'a crate::sign::Signer, ssh_key::PublicKey)> {
     let signer = signer.ok_or_else(|| {
         bad_hint(
             format!("{editor} must sign their publications, and no signing key was given"),
@@ -191,5 +211,5 @@ fn sign(editor: &str, signer: Option<&crate::sign::Signer>, key: &str, bytes: &[
     })?;
     let public = ssh_key::PublicKey::from_openssh(key)
         .map_err(|e| anyhow::anyhow!("the registered key is unreadable: {e}"))?;
-    signer.sign_in(crate::sign::PUBLICATION_NAMESPACE, editor, &public, bytes)
+    Ok((signer, public))
 }

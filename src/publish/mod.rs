@@ -185,6 +185,9 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         // a real publication's large files are written straight into the new site as they are
         // made (the whole site is tens of megabytes on a large directory); a dry run's are made
         // in memory and let go
+        if let Some(signing) = &signing {
+            assemble::check_signing(&actor.editor, signing)?;
+        }
         let staging = if options.dry_run { None } else { Some(staging::Staging::begin(&out)?) };
         // the page and data files are rendered on another thread while this one makes what is
         // added to them so that the site can be checked: neither needs the other

@@ -1,7 +1,7 @@
 //! Content and publications → view structs → minijinja templates → the site's files.
 //! Templates are embedded in the binary and autoescaped by extension (`.html`, `.atom`), so no
 //! name, URL or note can inject markup.
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
@@ -233,10 +233,15 @@ pub fn render(
     let page = |view: PageView| -> Result<Made> {
         let template = env.get_template("index.html")?;
         make(staging, "index.html", |out| {
-            template
-                .render_captured_to(Value::from(Serde(&view)), out)
-                .context("failed to render index.html")?;
-            Ok(())
+            match template.render_captured_to(Value::from(Serde(&view)), out) {
+                Ok(_) => Ok(()),
+                // the file could not be written (a full disk): that, not the template, is the error
+                Err(e) if e.kind() == minijinja::ErrorKind::WriteFailure => {
+                    let io = std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string);
+                    Err(anyhow::anyhow!(io))
+                }
+                Err(e) => Err(anyhow::Error::new(e).context("failed to render index.html")),
+            }
         })
     };
     let feed_id = view.feed_id.clone();

@@ -174,7 +174,9 @@ impl Staged {
 }
 
 /// Temporary directories left by a publish that was killed: removed only when they carry the
-/// tool's marker; anything else with a similar name is left alone.
+/// tool's marker and are named as this `--out`'s are (`.{name}.tmp-` and the random letters and
+/// digits `tempfile` adds: not another `--out`'s, such as `.{name}.tmp-x.tmp-…` of `{name}.tmp-x`,
+/// which may be being made now); anything else with a similar name is left alone.
 fn remove_leftovers(out: &Out) {
     let prefix = format!(".{}.tmp-", out.name);
     let Ok(entries) = fs::read_dir(&out.parent) else { return };
@@ -183,7 +185,10 @@ fn remove_leftovers(out: &Out) {
         let path = entry.path();
         let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
         let marked = fs::symlink_metadata(path.join(STAGING_MARKER)).is_ok_and(|m| m.is_file());
-        if name.starts_with(&prefix) && is_dir && marked {
+        let ours = name
+            .strip_prefix(&prefix)
+            .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric()));
+        if ours && is_dir && marked {
             let _ = fs::remove_dir_all(&path);
         }
     }

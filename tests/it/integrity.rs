@@ -459,6 +459,22 @@ fn a_directory_named_like_a_temporary_one_is_left_alone() {
 }
 
 #[test]
+fn another_outs_staging_directory_is_left_alone_and_a_killed_publishs_is_removed() {
+    let env = TestEnv::init();
+    // `site.tmp-x`'s staging directory (it may be being written now) starts as `site`'s do
+    let theirs = env.path(".site.tmp-x.tmp-AbC123");
+    let ours = env.path(".site.tmp-Zy9876");
+    for dir in [&theirs, &ours] {
+        std::fs::create_dir(dir).unwrap();
+        std::fs::write(dir.join(".uof-admin-staging"), "uof-admin\n").unwrap();
+        std::fs::write(dir.join("index.html"), "half written").unwrap();
+    }
+    env.ok(&["publish", "--out", "site"]);
+    assert!(theirs.join("index.html").is_file(), "another --out's staging directory was removed");
+    assert!(!ours.exists(), "a marked leftover of this --out's was kept");
+}
+
+#[test]
 fn a_refused_publish_leaves_no_lock_or_temporary_file() {
     let env = TestEnv::init();
     std::fs::create_dir(env.path("www")).unwrap();
