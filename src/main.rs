@@ -3,9 +3,10 @@
 use std::process::ExitCode;
 
 /// mimalloc (its 2.x line: Cargo.toml), for Rust's allocations and (its `override` feature)
-/// SQLite's and the C library's: one allocator in the process. A reading of the past, `publish` and `verify` of a large log
-/// allocate and free millions of small values, many freed on another thread than the one that
-/// made them; glibc's malloc gave back and took again pages by the hundred thousand there.
+/// SQLite's and the C library's: one allocator in the process. A reading of the past, `publish`
+/// and `verify` of a large log allocate and free millions of small values, many freed on another
+/// thread than the one that made them; glibc's malloc gave back and took again pages by the
+/// hundred thousand there.
 /// Measured in docs/benchmarks.md ("allocator").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

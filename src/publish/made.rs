@@ -17,7 +17,7 @@ pub struct Site {
 }
 
 /// A file of a site: its bytes, or, for one written straight into the directory the site is
-/// being made in (`site::Staging::write`), its length there.
+/// being made in (`staging::Staging::write`), its length there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
     Bytes(Vec<u8>),
@@ -25,14 +25,6 @@ pub enum Body {
 }
 
 impl Site {
-    pub fn new(files: Vec<(String, Vec<u8>)>) -> Site {
-        let mut site = Site::default();
-        for (path, bytes) in files {
-            site.push(path, bytes);
-        }
-        site
-    }
-
     /// Add a file.
     pub fn push(&mut self, path: String, bytes: Vec<u8>) {
         self.hashes.push(sha256_hex(&bytes));

@@ -182,12 +182,13 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             key: checked.now.editors.get(&actor.editor).and_then(|e| e.key.as_deref()),
         });
         let will_sign = signing.as_ref().is_some_and(|s| s.key.is_some());
-        // a real publication's large files are written straight into the new site as they are
-        // made (the whole site is tens of megabytes on a large directory); a dry run's are made
-        // in memory and let go
+        // a publication that cannot be signed is refused before anything of its site is written
         if let Some(signing) = &signing {
             assemble::check_signing(&actor.editor, signing)?;
         }
+        // a real publication's large files are written straight into the new site as they are
+        // made (the whole site is tens of megabytes on a large directory); a dry run's are made
+        // in memory and let go
         let staging = if options.dry_run { None } else { Some(staging::Staging::begin(&out)?) };
         // the page and data files are rendered on another thread while this one makes what is
         // added to them so that the site can be checked: neither needs the other
