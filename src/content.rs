@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 /// What the public sees: the page text, who publishes it and where, the active forces and the
 /// open public notes.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Content {
     pub heading: String,
     pub intro: Vec<String>,
@@ -160,6 +160,26 @@ impl Directory {
                 (f.slug.clone(), force)
             })
             .collect();
+        Directory { forces, page: Directory::page_of(content) }
+    }
+
+    /// `of`, for content that is not needed after: its forces are moved, not copied (where
+    /// nothing else shares them).
+    pub fn of_owned(content: Content) -> Directory {
+        let page = Directory::page_of(&content);
+        let forces = Arc::try_unwrap(content.forces).unwrap_or_else(|shared| shared.as_ref().clone());
+        let forces = forces
+            .into_iter()
+            .map(|f| {
+                let PublicForce { data_to, name, notes, slug, url } = f;
+                (slug, published::PublicForce { name, url, data_to, notes })
+            })
+            .collect();
+        Directory { forces, page }
+    }
+
+    /// The page's words as a publication's directory keeps them.
+    fn page_of(content: &Content) -> BTreeMap<String, Value> {
         let text = |t: &Option<String>| t.clone().map_or(Value::Null, Value::String);
         let page = [
             ("heading", Value::String(content.heading.clone())),
@@ -171,7 +191,7 @@ impl Directory {
             ("base_url", text(&content.base_url)),
             ("links", serde_json::to_value(&content.links).unwrap_or(Value::Null)),
         ];
-        Directory { forces, page: page.into_iter().map(|(k, v)| (k.to_owned(), v)).collect() }
+        page.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
     }
 
     /// The directory of `state`, as `of(&Content::from_state(state))` but without putting the
@@ -207,7 +227,7 @@ impl Directory {
             base_url: page.base_url,
             links: page.links,
         };
-        Directory { forces, page: Directory::of(&content).page }
+        Directory { forces, page: Directory::page_of(&content) }
     }
 }
 

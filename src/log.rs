@@ -206,10 +206,16 @@ impl Read {
     }
 }
 
-/// The state the log says the directory was in at `cutoff`, and, in the same pass, the state it
-/// was in just after change `snapshot` (`None` for no snapshot): the last publication's state and
-/// the state now, for one reading of the log.
-pub fn replay_with_snapshot(conn: &Connection, cutoff: &Cutoff, snapshot: Option<i64>) -> Result<Replayed> {
+/// The state the log says the directory was in at `cutoff`, and, in the same pass, what `take`
+/// makes of the state it was in just after change `snapshot` (`None` for no snapshot): the
+/// state now, and of the last publication's state only what is asked of it, for one reading of
+/// the log. Only `take`'s value is kept: for a large directory the state is tens of megabytes.
+pub fn replay_with_snapshot<T: Send>(
+    conn: &Connection,
+    cutoff: &Cutoff,
+    snapshot: Option<i64>,
+    mut take: impl FnMut(&State) -> T + Send,
+) -> Result<Replayed<T>> {
     let end = changes::last_within(conn, cutoff)?;
     let mut taken = None;
     let mut conflict = None;
@@ -221,7 +227,7 @@ pub fn replay_with_snapshot(conn: &Connection, cutoff: &Cutoff, snapshot: Option
         Threads::One,
         |state, header, event| {
             if taken.is_none() && snapshot.is_some_and(|id| header.id > id) {
-                taken = Some(state.clone());
+                taken = Some(take(state));
             }
             if let Err(c) = apply_event(state, header, event) {
                 conflict.get_or_insert(c);
@@ -230,16 +236,17 @@ pub fn replay_with_snapshot(conn: &Connection, cutoff: &Cutoff, snapshot: Option
         },
     )?;
     if taken.is_none() && snapshot.is_some() {
-        taken = Some(now.clone());
+        taken = Some(take(&now));
     }
     Ok(Replayed { now, then: taken, conflict })
 }
 
-/// A whole replay: the state at its end, the state at the snapshot asked for, and the first
-/// change that did not follow from the state before it, if any (which `audit verify` names).
-pub struct Replayed {
+/// A whole replay: the state at its end, what was taken of the state at the snapshot asked
+/// for, and the first change that did not follow from the state before it, if any (which
+/// `audit verify` names).
+pub struct Replayed<T> {
     pub now: State,
-    pub then: Option<State>,
+    pub then: Option<T>,
     pub conflict: Option<crate::state::Conflict>,
 }
 

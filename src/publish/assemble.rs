@@ -41,18 +41,18 @@ pub struct Additions {
 }
 
 /// The additions of a new publication (`will_sign`: its record will be signed by its publisher),
-/// its history written into `staging` where there is one.
+/// its history written into `staging` where there is one. `before` is the directory the last
+/// publication showed (empty before the first).
 pub fn additions(
     conn: &Connection,
     checked: &super::Checked,
+    before: Directory,
     publication: &Publication,
     will_sign: bool,
     staging: Option<&Staging>,
 ) -> Result<Additions> {
     let state = &checked.now;
     let directory = Directory::of(&checked.content);
-    let before =
-        if checked.published_before { Directory::of(&checked.then_content) } else { Directory::default() };
     let changes = crate::published::changes(&before, &directory);
     drop(before);
     let directory_sha256 = directory.sha256();

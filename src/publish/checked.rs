@@ -4,11 +4,14 @@
 use anyhow::Result;
 use rusqlite::Connection;
 
-use super::{difference, summary};
+use super::difference::{self, Standing};
+use super::summary;
 use crate::content::Content;
 use crate::db::changes::{self, Cutoff};
 use crate::db::publications;
 use crate::exit_codes::failed_hint;
+use crate::log::Replayed;
+use crate::published::Directory;
 use crate::state::State;
 
 /// The public content as the audit log says it is, after checking that the live tables say the
@@ -17,35 +20,27 @@ pub fn checked_content(conn: &Connection) -> Result<Content> {
     Ok(checked_state(conn)?.content)
 }
 
-/// What the log says, read once: the state now and its public content, and the state the last
-/// publication covered (`then`, `None` before the first).
+/// What the log says, read once: the state now and its public content, and of the state the
+/// last publication covered its public content and standing (those of an empty state before
+/// the first). That state itself is not kept: it is as large as the state now.
 pub struct Checked {
     pub now: State,
     pub content: Content,
-    pub then: Option<State>,
-    /// The public content of `then` (that of an empty state before the first publication).
     pub then_content: Content,
-    /// Whether a publication came before (`then` is `Some`, until publish lets it go).
+    pub then_standing: Standing,
+    /// Whether a publication came before.
     pub published_before: bool,
 }
+
+/// What is kept of the state the last publication covered.
+type Then = (Content, Standing);
 
 /// The state the audit log says the directory is in now, its public content and the state the
 /// last publication covered, after checking that the live tables show the same content and the
 /// publications table what the log records.
 pub fn checked_state(conn: &Connection) -> Result<Checked> {
     let last = publications::last(conn)?.map(|p| p.last_change);
-    // the replayed states' contents are made while the other connection reads the tables, the
-    // two at once (the tables are by then nearly read)
-    let contents = |replayed: &crate::log::Replayed| {
-        let empty = State::default();
-        let (then, now) = crate::threads::at_once(
-            replayed.now.forces.len() >= crate::threads::LARGE,
-            || Content::from_state(replayed.then.as_ref().unwrap_or(&empty)),
-            || Content::from_state(&replayed.now),
-        );
-        (now, then)
-    };
-    let (replayed, (content, then_content), live) = replay_and_live(conn, last, contents)?;
+    let (replayed, content, live) = replay_and_live(conn, last)?;
     // a change in the log that breaks a rule (forged into the file) is never obeyed
     if let Some(conflict) = replayed.conflict {
         return Err(failed_hint(
@@ -54,6 +49,9 @@ pub fn checked_state(conn: &Connection) -> Result<Checked> {
         ));
     }
     let (logged, then) = (replayed.now, replayed.then);
+    let published_before = then.is_some();
+    let (then_content, then_standing) =
+        then.unwrap_or_else(|| (Content::from_state(&State::default()), Standing::default()));
     // the page's "Updates to this page" comes from the publications table: it too must be
     // what the log says
     if let Some(problem) = crate::verify::publications_match(conn, &logged)? {
@@ -81,11 +79,38 @@ pub fn checked_state(conn: &Connection) -> Result<Checked> {
             crate::exit_codes::SEE_VERIFY,
         ));
     }
-    let published_before = then.is_some();
-    Ok(Checked { now: logged, content, then, then_content, published_before })
+    Ok(Checked { now: logged, content, then_content, then_standing, published_before })
 }
 
 impl Checked {
+    /// For a new publication, once its difference is made: the directory the last publication
+    /// showed (empty before the first), made from its content, which is let go; and the state
+    /// now's forces, notes and reviews, handed back to be let go. What follows reads the state
+    /// now only for its registry, publications, records and approval, and the directory from
+    /// the content: for a large directory each of these is tens of megabytes.
+    pub(super) fn take_for_publishing(&mut self) -> (Directory, impl Send + 'static) {
+        let then = std::mem::take(&mut self.then_content);
+        let before = if self.published_before { Directory::of_owned(then) } else { Directory::default() };
+        let now = &mut self.now;
+        let directory = (
+            std::mem::take(&mut now.forces),
+            std::mem::take(&mut now.notes),
+            std::mem::take(&mut now.reviews),
+            std::mem::take(&mut now.rows.forces),
+            std::mem::take(&mut now.rows.notes),
+        );
+        (before, directory)
+    }
+
+    /// What the public would see change: the content the last publication covered against the
+    /// content now.
+    pub(super) fn difference(&self) -> difference::PublicDifference {
+        difference::between_contents(
+            (&self.then_standing, &self.then_content),
+            (&Standing::of(&self.now), &self.content),
+        )
+    }
+
     /// The content the last publication showed, where the content is unchanged since (the
     /// content now, before the first).
     pub(super) fn then_of_unchanged(&self) -> &Content {
@@ -102,25 +127,27 @@ fn live_content(conn: &Connection) -> Result<Content> {
     Ok(Content::from_state(&crate::db::state::live(conn)?))
 }
 
-/// The replayed state, what `then` makes of it, and the live tables' public content. Under a
-/// write transaction (publish holds the write lock, so nothing can commit meanwhile) the tables
-/// are read on a second connection while this one replays the log and runs `then`: the two
-/// reads see the same database, in half the time.
-fn replay_and_live<T>(
-    conn: &Connection,
-    snapshot: Option<i64>,
-    then: impl FnOnce(&crate::log::Replayed) -> T,
-) -> Result<(crate::log::Replayed, T, Content)> {
+/// The replayed state, what is kept of the state at `snapshot`, the public content now, and
+/// the live tables' public content. Under a write transaction (publish holds the write lock, so
+/// nothing can commit meanwhile) the tables are read on a second connection while this one
+/// replays the log and makes the content: the two reads see the same database, in half the
+/// time.
+fn replay_and_live(conn: &Connection, snapshot: Option<i64>) -> Result<(Replayed<Then>, Content, Content)> {
     let head = changes::head(conn)?;
     let last_id = head.as_ref().map_or(0, |h| h.id);
+    let logged = || -> Result<(Replayed<Then>, Content)> {
+        let take = |state: &State| (Content::from_state(state), Standing::of(state));
+        let replayed = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot, take)?;
+        let content = Content::from_state(&replayed.now);
+        Ok((replayed, content))
+    };
     let path = crate::db::second::file_of(conn);
     // a second connection costs a schema read and its own start: worth it only for a long log
     const SECOND_READER_FROM: i64 = 10_000;
     let second = !conn.is_autocommit() && last_id >= SECOND_READER_FROM && crate::threads::may_start();
     let Some(path) = path.filter(|_| second) else {
-        let replayed = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot)?;
-        let made = then(&replayed);
-        return Ok((replayed, made, live_content(conn)?));
+        let (replayed, content) = logged()?;
+        return Ok((replayed, content, live_content(conn)?));
     };
     std::thread::scope(|scope| {
         let live = crate::threads::builder().spawn_scoped(scope, move || -> Result<Option<Content>> {
@@ -132,10 +159,7 @@ fn replay_and_live<T>(
             }
             live_content(&other).map(Some)
         });
-        let logged = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot).map(|replayed| {
-            let made = then(&replayed);
-            (replayed, made)
-        });
+        let logged = logged();
         let live = match live {
             Ok(live) => live.join().unwrap_or_else(|_| Err(anyhow::anyhow!("reading the tables stopped"))),
             Err(_) => Ok(None),
@@ -146,18 +170,16 @@ fn replay_and_live<T>(
             // started: read them here
             Ok(None) | Err(_) => live_content(conn)?,
         };
-        let (replayed, made) = logged?;
-        Ok((replayed, made, live))
+        let (replayed, content) = logged?;
+        Ok((replayed, content, live))
     })
 }
 
 /// The public changes since the last publication, as sentences: the state it covered against
 /// the state now.
 pub(super) fn summary_since(checked: &Checked) -> Vec<String> {
-    checked.then.as_ref().map_or_else(Vec::new, |then| {
-        summary::sentences(&difference::between_contents(
-            (then, &checked.then_content),
-            (&checked.now, &checked.content),
-        ))
-    })
+    if !checked.published_before {
+        return Vec::new();
+    }
+    summary::sentences(&checked.difference())
 }

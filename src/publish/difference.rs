@@ -135,13 +135,14 @@ const PAGE_FIELDS: &[&str] =
 /// The public difference from `before` to `after`.
 pub fn between(before: &State, after: &State) -> PublicDifference {
     let (was, is) = (Content::from_state(before), Content::from_state(after));
-    between_contents((before, &was), (after, &is))
+    between_contents((&Standing::of(before), &was), (&Standing::of(after), &is))
 }
 
-/// `between`, for states whose public content is at hand.
+/// `between`, for states whose public content and standing are at hand (the state itself need
+/// not be kept: `publish` keeps these two of the state the last publication covered).
 pub fn between_contents(
-    (before, was): (&State, &Content),
-    (after, is): (&State, &Content),
+    (before, was): (&Standing, &Content),
+    (after, is): (&Standing, &Content),
 ) -> PublicDifference {
     let mut difference = PublicDifference {
         forces: forces(before, after, was, is),
@@ -153,6 +154,33 @@ pub fn between_contents(
     difference
 }
 
+/// What the difference reads of a state besides its public content: which forces are retired,
+/// and for each whether a publication could have shown it before it was retired. Every other
+/// force of the state is active, and so listed in its content. A few bytes a retired force,
+/// where the state is tens of megabytes for a large directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// Retired forces by slug: whether a publication could have shown each (`public_before`).
+    retired: std::collections::HashMap<String, bool>,
+}
+
+impl Standing {
+    pub fn of(state: &State) -> Standing {
+        let retired = state.forces.values().filter(|f| f.status == ForceStatus::Retired);
+        Standing { retired: retired.map(|f| (f.slug.clone(), public_before(state, &f.slug))).collect() }
+    }
+
+    /// A force's status, `None` for a force the state does not have: a force not retired is
+    /// active exactly when its content lists it.
+    fn status(&self, slug: &str, listed: bool) -> Option<&'static str> {
+        match (self.retired.contains_key(slug), listed) {
+            (true, _) => Some(ForceStatus::Retired.as_str()),
+            (false, true) => Some(ForceStatus::Active.as_str()),
+            (false, false) => None,
+        }
+    }
+}
+
 /// What is in `after` and not in `before`, and the other way round, each in its own order.
 fn added_removed<T: Clone + PartialEq>(before: &[T], after: &[T]) -> (Vec<T>, Vec<T>) {
     (
@@ -161,12 +189,11 @@ fn added_removed<T: Clone + PartialEq>(before: &[T], after: &[T]) -> (Vec<T>, Ve
     )
 }
 
-fn forces(before: &State, after: &State, was: &Content, is: &Content) -> Vec<ForceDifference> {
+fn forces(before: &Standing, after: &Standing, was: &Content, is: &Content) -> Vec<ForceDifference> {
     fn listed(content: &Content) -> std::collections::HashMap<&str, &PublicForce> {
         content.forces.iter().map(|f| (f.slug.as_str(), f)).collect()
     }
     let (was_listed, is_listed) = (listed(was), listed(is));
-    let status = |state: &State, slug: &str| state.forces.get(slug).map(|f| f.status.as_str());
     let mut slugs: Vec<&str> = was_listed.keys().chain(is_listed.keys()).copied().collect();
     slugs.sort_unstable();
     slugs.dedup();
@@ -179,7 +206,7 @@ fn forces(before: &State, after: &State, was: &Content, is: &Content) -> Vec<For
             continue;
         }
         let kind = match (old, new) {
-            (None, Some(_)) if public_before(before, slug) => ForceChange::Restored,
+            (None, Some(_)) if before.retired.get(slug) == Some(&true) => ForceChange::Restored,
             (None, Some(_)) => ForceChange::Added,
             (Some(_), None) => ForceChange::Removed,
             _ => ForceChange::Changed,
@@ -199,7 +226,7 @@ fn forces(before: &State, after: &State, was: &Content, is: &Content) -> Vec<For
             } else {
                 Changed::of(old.and_then(|f| f.url.as_deref()), new.and_then(|f| f.url.as_deref()))
             },
-            status: Changed::of(status(before, slug), status(after, slug))
+            status: Changed::of(before.status(slug, old.is_some()), after.status(slug, new.is_some()))
                 .filter(|_| kind != ForceChange::Changed),
             data_to: if gone {
                 None

@@ -113,7 +113,8 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
     let run = |tx: &rusqlite::Transaction, actor: &Actor| -> Result<Prepared> {
         crate::editors::authorize_action(tx, &actor.editor, Action::Publish)?;
         let mut checked = checked_state(tx)?;
-        let content = &checked.content;
+        // the forces are shared, not copied
+        let content = &checked.content.clone();
         let content_sha = content.sha256();
         let last = publications::last(tx)?;
         evidence::check_site(tx, manifest, options.replace_site, &out.path)?;
@@ -139,18 +140,14 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         let covered_from = last.as_ref().map_or(0, |p| p.last_change);
         let check = second_check(tx, options, &content_sha, covered_from)?;
         // what goes public, read once: the change note is made from it
-        let empty = State::default();
-        let difference = difference::between_contents(
-            (checked.then.as_ref().unwrap_or(&empty), &checked.then_content),
-            (&checked.now, content),
-        );
+        let difference = checked.difference();
         let summary = match &last {
             None => vec![format!("The first publication: {} forces.", content.forces.len())],
             Some(_) => summary::sentences(&difference),
         };
-        // the state the last publication covered is summarised: what follows needs its content
         let large = content.forces.len() >= crate::threads::LARGE;
-        free_aside(large, checked.then.take());
+        let (before, directory) = checked.take_for_publishing();
+        free_aside(large, directory);
         let major = first || !options.minor;
         let note = if first {
             "First published.".to_owned()
@@ -195,7 +192,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         let (base, additions) = crate::threads::at_once(
             large,
             || inputs.render(content, &publication, false, staging.as_ref()),
-            || assemble::additions(tx, &checked, &publication, will_sign, staging.as_ref()),
+            || assemble::additions(tx, &checked, before, &publication, will_sign, staging.as_ref()),
         );
         let (site, kept) = assemble::new_publication(base?, additions?, &publication, signing)?;
         publication.sha256 = site.sha256();
