@@ -48,13 +48,50 @@ pub struct PublicForce {
 impl Content {
     /// The public part of `state`.
     pub fn from_state(state: &State) -> Content {
-        // open public notes by force (None: the page), oldest first, in one pass
-        let mut public: std::collections::HashMap<Option<&str>, Vec<String>> =
-            std::collections::HashMap::new();
-        for n in state.notes.values().filter(|n| n.public && n.status == NoteStatus::Open) {
-            public.entry(n.force.as_deref()).or_default().push(n.text.clone());
-        }
+        let notes = state.notes.values().filter(|n| shown(n)).map(|n| (n.force.clone(), n.text.clone()));
+        let forces = state.sorted_forces(false).into_iter().map(|f| {
+            let data_to = state.data_to(&f.slug).map(str::to_owned);
+            (f.slug.clone(), f.name.clone(), f.url.clone(), data_to)
+        });
+        Content::of_parts(state.page(), notes, forces)
+    }
+
+    /// `from_state`, for a state that is not needed after (the live tables', read to be
+    /// compared): the forces' and notes' texts are moved into the content, not copied. For a
+    /// large directory the copies were tens of megabytes more while the log is replayed beside.
+    pub fn from_owned_state(mut state: State) -> Content {
+        let order: Vec<String> = state.sorted_forces(false).into_iter().map(|f| f.slug.clone()).collect();
         let page = state.page();
+        let notes = std::mem::take(&mut state.notes).into_values().filter(shown).map(|n| (n.force, n.text));
+        let reviews = std::mem::take(&mut state.reviews);
+        let forces = order.into_iter().filter_map(|slug| {
+            let force = state.forces.remove(&slug)?;
+            let data_to = crate::state::data_to(&reviews, &slug).map(str::to_owned);
+            Some((force.slug, force.name, force.url, data_to))
+        });
+        Content::of_parts(page, notes, forces)
+    }
+
+    /// The content of a page, its open public notes (each with its force, `None` for the page;
+    /// oldest first) and its active forces in the page's order, each with its slug, name, link
+    /// and the newest day its data covers.
+    fn of_parts(
+        page: crate::state::Page,
+        notes: impl Iterator<Item = (Option<String>, String)>,
+        forces: impl Iterator<Item = (String, String, Option<String>, Option<String>)>,
+    ) -> Content {
+        let (mut of_page, mut by_force) =
+            (Vec::new(), std::collections::HashMap::<String, Vec<String>>::new());
+        for (force, text) in notes {
+            match force {
+                Some(slug) => by_force.entry(slug).or_default().push(text),
+                None => of_page.push(text),
+            }
+        }
+        let forces = forces.map(|(slug, name, url, data_to)| {
+            let notes = by_force.remove(&slug).unwrap_or_default();
+            PublicForce { slug, name, url, data_to, notes }
+        });
         Content {
             heading: page.heading,
             intro: page.intro,
@@ -63,20 +100,8 @@ impl Content {
             licence: page.licence,
             base_url: page.base_url,
             links: page.links,
-            notes: public.remove(&None).unwrap_or_default(),
-            forces: Arc::new(
-                state
-                    .sorted_forces(false)
-                    .into_iter()
-                    .map(|f| PublicForce {
-                        slug: f.slug.clone(),
-                        name: f.name.clone(),
-                        url: f.url.clone(),
-                        data_to: state.data_to(&f.slug).map(str::to_owned),
-                        notes: public.remove(&Some(f.slug.as_str())).unwrap_or_default(),
-                    })
-                    .collect(),
-            ),
+            notes: of_page,
+            forces: Arc::new(forces.collect()),
         }
     }
 
@@ -142,6 +167,11 @@ impl Content {
         let _ = serde_json::to_writer(&mut hasher, &canonical);
         hex(&hasher.finalize())
     }
+}
+
+/// Whether a note is shown on the page: public and open.
+fn shown(note: &crate::state::NoteState) -> bool {
+    note.public && note.status == NoteStatus::Open
 }
 
 /// What a publication showed (`crate::published`), made from the content or the state.
@@ -263,6 +293,61 @@ mod tests {
             base_url: None,
             links: vec![],
         }
+    }
+
+    #[test]
+    fn the_content_of_an_owned_state_is_the_content_of_the_state() {
+        use crate::model::{Force, NoteState, ReviewState};
+        let mut state = State {
+            page: Some(crate::state::Page { heading: "Heading".into(), ..Default::default() }),
+            ..State::default()
+        };
+        let forces = [
+            ("zed", "alpha police", ForceStatus::Active),
+            ("abc", "Alpha Police", ForceStatus::Active),
+            ("gone", "Gone Police", ForceStatus::Retired),
+            ("mid", "Middle", ForceStatus::Active),
+        ];
+        for (id, (slug, name, status)) in forces.into_iter().enumerate() {
+            let url = (id % 2 == 0).then(|| format!("https://example.org/{slug}"));
+            let force = Force { id: id as i64 + 1, slug: slug.into(), name: name.into(), url, status };
+            state.forces.insert(slug.into(), force);
+        }
+        let notes = [
+            (Some("zed"), true, NoteStatus::Open),
+            (Some("zed"), false, NoteStatus::Open),
+            (Some("zed"), true, NoteStatus::Resolved),
+            (Some("gone"), true, NoteStatus::Open),
+            (Some("nowhere"), true, NoteStatus::Open),
+            (None, true, NoteStatus::Open),
+            (None, false, NoteStatus::Open),
+            (Some("zed"), true, NoteStatus::Open),
+        ];
+        for (id, (force, public, status)) in notes.into_iter().enumerate() {
+            let note = NoteState {
+                id: id as i64,
+                force: force.map(Into::into),
+                text: format!("note {id}"),
+                public,
+                status,
+            };
+            state.notes.insert(id as i64, note);
+        }
+        let review = |change: i64, data_to: Option<&str>| ReviewState {
+            change,
+            at: "2026-01-01T00:00:00Z".into(),
+            editor: "e".into(),
+            message: None,
+            data_to: data_to.map(Into::into),
+        };
+        state.reviews.insert("zed".into(), vec![review(1, Some("2025-01-31")), review(2, None)]);
+        state.reviews.insert("mid".into(), vec![review(3, None)]);
+        let made = Content::from_state(&state);
+        assert_eq!(made.forces.iter().map(|f| f.slug.as_str()).collect::<Vec<_>>(), ["abc", "zed", "mid"]);
+        assert_eq!(made.notes, ["note 5"]);
+        assert_eq!(made.forces[1].notes, ["note 0", "note 7"]);
+        assert_eq!(made.forces[1].data_to.as_deref(), Some("2025-01-31"));
+        assert_eq!(Content::from_owned_state(state), made);
     }
 
     fn canonical_sha(value: &serde_json::Value) -> String {

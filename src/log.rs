@@ -45,7 +45,7 @@ pub fn replay(conn: &Connection, cutoff: &Cutoff) -> Result<State> {
 /// the empty state when there is none).
 pub fn start_at(conn: &Connection, id: i64) -> Result<(i64, State)> {
     Ok(checkpoint_at_or_before(conn, id)
-        .and_then(|(change, text)| Some((change, crate::state::checkpoint::decode(&text).ok()?)))
+        .and_then(|(change, text)| Some((change, crate::state::checkpoint::decode(text).ok()?)))
         .unwrap_or_default())
 }
 
@@ -96,7 +96,7 @@ where
     let text_at = |conn: &Connection| crate::db::checkpoints::text_at(conn, change).ok().flatten();
     let after = Range::Between(change, cutoff.clone());
     let on_one_thread = |each: &mut F| -> Result<State> {
-        let Some(mut state) = text_at(conn).and_then(|text| crate::state::checkpoint::decode(&text).ok())
+        let Some(mut state) = text_at(conn).and_then(|text| crate::state::checkpoint::decode(text).ok())
         else {
             return from_start(each);
         };
@@ -122,7 +122,7 @@ where
         },
     };
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<(Read, Result<Event>)>>(BATCHES);
-    let (here, file, each_ref) = (&here, &file, &mut each);
+    let (file, each_ref) = (&file, &mut each);
     let replayed = std::thread::scope(|scope| {
         let applying = crate::threads::builder().spawn_scoped(scope, move || -> Option<Result<State>> {
             // only from the same database: one whose change at the checkpoint has the same hash
@@ -131,9 +131,7 @@ where
             };
             let decoded = match (here, file) {
                 (Some(text), _) => crate::state::checkpoint::decode(text).ok(),
-                (None, Some(file)) => {
-                    read(file).and_then(|text| crate::state::checkpoint::decode(&text).ok())
-                }
+                (None, Some(file)) => read(file).and_then(|text| crate::state::checkpoint::decode(text).ok()),
                 (None, None) => None,
             };
             let mut state = decoded?;

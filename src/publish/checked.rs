@@ -124,7 +124,7 @@ impl Checked {
 
 /// The public content of the live tables.
 fn live_content(conn: &Connection) -> Result<Content> {
-    Ok(Content::from_state(&crate::db::state::live(conn)?))
+    Ok(Content::from_owned_state(crate::db::state::live(conn)?))
 }
 
 /// The replayed state, what is kept of the state at `snapshot`, the public content now, and

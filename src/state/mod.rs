@@ -183,7 +183,7 @@ impl State {
     /// The newest day a force's published data covers, as its newest review that said so
     /// recorded (YYYY-MM-DD).
     pub fn data_to(&self, slug: &str) -> Option<&str> {
-        self.reviews.get(slug).and_then(|r| r.iter().rev().find_map(|r| r.data_to.as_deref()))
+        data_to(&self.reviews, slug)
     }
 
     /// A force by slug or name (ignoring case).
@@ -198,4 +198,9 @@ impl State {
     pub fn page(&self) -> Page {
         self.page.clone().unwrap_or_default()
     }
+}
+
+/// The newest day a force's published data covers, from its reviews (`State::data_to`).
+pub fn data_to<'a>(reviews: &'a Map<String, Vec<ReviewState>>, slug: &str) -> Option<&'a str> {
+    reviews.get(slug).and_then(|r| r.iter().rev().find_map(|r| r.data_to.as_deref()))
 }
