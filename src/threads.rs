@@ -28,15 +28,30 @@ fn unlimited(address_space: Option<u64>) -> bool {
 /// `mi_option_eager_commit_delay`; the bindings name that one, not this).
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = libmimalloc_sys::mi_option_eager_commit_delay + 1;
 
-/// From now on, the allocator (mimalloc, `main.rs`) gives pages freed back to the system at once
-/// rather than 10 ms later: for work on a large log where one thread lets go of tens of megabytes
-/// while another allocates as much (publish's check: its peak RSS on 100,000 forces 231-241 MB
-/// -> 205-207 MB, at the same speed). Not for small commands, which free little: a seed publish
-/// took 1.07x as long.
-pub fn give_back_freed_memory_at_once() {
-    // SAFETY: sets one of mimalloc's options (an integer it reads when it next frees pages): no
-    // memory is touched, and a process whose allocator is not mimalloc is not affected
-    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
+/// While it lives, the allocator (mimalloc, `main.rs`) gives pages freed back to the system at
+/// once rather than 10 ms later: for work on a large log where one thread lets go of tens of
+/// megabytes while another allocates as much (publish's check of the log against the tables:
+/// its peak RSS on 100,000 forces about 226 -> 198 MB). Only there: giving pages back and
+/// touching new ones costs system time (0.15 s of that publish's, were it kept on to the end),
+/// and a small command, which frees little, took longer (a seed publish 1.07x).
+pub struct GiveBackAtOnce(std::ffi::c_long);
+
+impl GiveBackAtOnce {
+    pub fn start() -> GiveBackAtOnce {
+        // SAFETY: reads and sets one of mimalloc's options (an integer it reads when it next
+        // frees pages): no memory is touched, and a process whose allocator is not mimalloc is
+        // not affected
+        let before = unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) };
+        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
+        GiveBackAtOnce(before)
+    }
+}
+
+impl Drop for GiveBackAtOnce {
+    fn drop(&mut self) {
+        // SAFETY: as in `start`
+        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, self.0) };
+    }
 }
 
 /// `a` on another thread while this one runs `b`, where `worth_it`, `may_start` and a thread can

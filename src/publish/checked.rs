@@ -144,9 +144,8 @@ fn replay_and_live(conn: &Connection, snapshot: Option<i64>) -> Result<(Replayed
     let path = crate::db::second::file_of(conn);
     // a second connection costs a schema read and its own start: worth it only for a long log
     const SECOND_READER_FROM: i64 = 10_000;
-    if last_id >= SECOND_READER_FROM {
-        crate::threads::give_back_freed_memory_at_once();
-    }
+    // the two threads' work is the peak of a large publish's memory
+    let _at_once = (last_id >= SECOND_READER_FROM).then(crate::threads::GiveBackAtOnce::start);
     let second = !conn.is_autocommit() && last_id >= SECOND_READER_FROM && crate::threads::may_start();
     let Some(path) = path.filter(|_| second) else {
         let (replayed, content) = logged()?;
