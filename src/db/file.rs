@@ -38,8 +38,8 @@ pub fn migrated_schema(version: i64) -> Result<Vec<SchemaObject>> {
     let mut conn = Connection::open_in_memory()?;
     super::register_functions(&conn)?;
     let target = i32::try_from(version).context("a schema version out of range")?;
-    super::embedded::migrations::runner()
-        .set_target(refinery::Target::Version(target))
+    super::migrations::runner()
+        .set_target(refinery_core::Target::Version(target))
         .run(&mut conn)
         .context("failed to build a reference database from the migrations")?;
     schema_objects(&conn)

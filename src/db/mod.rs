@@ -30,9 +30,7 @@ mod tables;
 
 pub use tables::check_tables;
 
-mod embedded {
-    refinery::embed_migrations!("migrations");
-}
+mod migrations;
 
 // `LATEST_MIGRATION`, from the migration file names (build.rs)
 include!(concat!(env!("OUT_DIR"), "/latest_migration.rs"));
@@ -186,7 +184,7 @@ impl Db {
             forces::rekey_names(&self.conn)?; // keys an older admin made, before its migrations count
         }
         register_functions(&self.conn)?;
-        let runner = embedded::migrations::runner();
+        let runner = migrations::runner();
         let latest = runner.get_migrations().iter().map(|m| i64::from(m.version())).max().unwrap_or(0);
         // Several editors may open a new database at once: whoever loses the race to migrate
         // sees the winner's tables appear and tries again.
@@ -379,7 +377,7 @@ fn random_id() -> Result<String> {
 pub fn in_memory() -> Result<Connection> {
     let mut conn = Connection::open_in_memory().context("failed to open a database in memory")?;
     register_functions(&conn)?;
-    embedded::migrations::runner().run(&mut conn).context("failed to migrate a database in memory")?;
+    migrations::runner().run(&mut conn).context("failed to migrate a database in memory")?;
     Ok(conn)
 }
 
@@ -426,7 +424,7 @@ fn indexes(conn: &Connection) -> Result<Vec<(String, String)>> {
 #[cfg(test)]
 pub(crate) fn migrations_up_to(conn: &mut Connection, version: i32) -> Result<()> {
     register_functions(conn)?;
-    embedded::migrations::runner().set_target(refinery::Target::Version(version)).run(conn)?;
+    migrations::runner().set_target(refinery_core::Target::Version(version)).run(conn)?;
     Ok(())
 }
 
@@ -456,14 +454,14 @@ mod tests {
         db.migrate(false).unwrap();
         let count: i64 =
             db.conn().query_row("SELECT COUNT(*) FROM refinery_schema_history", [], |r| r.get(0)).unwrap();
-        assert_eq!(count as usize, embedded::migrations::runner().get_migrations().len());
+        assert_eq!(count as usize, migrations::runner().get_migrations().len());
         drop(db);
         assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 
     #[test]
     fn the_recorded_latest_migration_is_the_runners() {
-        let runner = embedded::migrations::runner();
+        let runner = migrations::runner();
         let latest = runner.get_migrations().iter().map(|m| i64::from(m.version())).max();
         assert_eq!(latest, Some(LATEST_MIGRATION));
     }
