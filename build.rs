@@ -1,5 +1,5 @@
 //! The migrations, as refinery's `embed_migrations!` would embed them: every `migrations/V*.sql`
-//! file's name and text (`db::embedded`), and the newest one's version, so that opening an
+//! file's name and text (`db::migrations`), and the newest one's version, so that opening an
 //! up-to-date database need not build refinery's runner. Rebuild when a migration, the seed or a
 //! template changes. And links the binary with its relocations packed.
 fn main() {

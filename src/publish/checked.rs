@@ -32,9 +32,6 @@ pub struct Checked {
     pub published_before: bool,
 }
 
-/// What is kept of the state the last publication covered.
-type Then = (Content, Standing);
-
 /// The state the audit log says the directory is in now, its public content and the state the
 /// last publication covered, after checking that the live tables show the same content and the
 /// publications table what the log records.
@@ -50,8 +47,7 @@ pub fn checked_state(conn: &Connection) -> Result<Checked> {
     }
     let (logged, then) = (replayed.now, replayed.then);
     let published_before = then.is_some();
-    let (then_content, then_standing) =
-        then.unwrap_or_else(|| (Content::from_state(&State::default()), Standing::default()));
+    let (then_standing, then_content) = then.unwrap_or_else(|| difference::side_of(&State::default()));
     // the page's "Updates to this page" comes from the publications table: it too must be
     // what the log says
     if let Some(problem) = crate::verify::publications_match(conn, &logged)? {
@@ -132,12 +128,15 @@ fn live_content(conn: &Connection) -> Result<Content> {
 /// nothing can commit meanwhile) the tables are read on a second connection while this one
 /// replays the log and makes the content: the two reads see the same database, in half the
 /// time.
-fn replay_and_live(conn: &Connection, snapshot: Option<i64>) -> Result<(Replayed<Then>, Content, Content)> {
+fn replay_and_live(
+    conn: &Connection,
+    snapshot: Option<i64>,
+) -> Result<(Replayed<difference::Side>, Content, Content)> {
     let head = changes::head(conn)?;
     let last_id = head.as_ref().map_or(0, |h| h.id);
-    let logged = || -> Result<(Replayed<Then>, Content)> {
-        let take = |state: &State| (Content::from_state(state), Standing::of(state));
-        let replayed = crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot, take)?;
+    let logged = || -> Result<(Replayed<difference::Side>, Content)> {
+        let replayed =
+            crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot, difference::side_of)?;
         let content = Content::from_state(&replayed.now);
         Ok((replayed, content))
     };

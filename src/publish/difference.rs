@@ -134,8 +134,21 @@ const PAGE_FIELDS: &[&str] =
 
 /// The public difference from `before` to `after`.
 pub fn between(before: &State, after: &State) -> PublicDifference {
-    let (was, is) = (Content::from_state(before), Content::from_state(after));
-    between_contents((&Standing::of(before), &was), (&Standing::of(after), &is))
+    between_sides(&side_of(before), &side_of(after))
+}
+
+/// What the difference reads of one state: its standing and its public content, all that need
+/// be kept of a state to compare it later.
+pub type Side = (Standing, Content);
+
+/// `state`'s side of a difference.
+pub fn side_of(state: &State) -> Side {
+    (Standing::of(state), Content::from_state(state))
+}
+
+/// `between`, for states of which only their sides are kept.
+pub fn between_sides((before, was): &Side, (after, is): &Side) -> PublicDifference {
+    between_contents((before, was), (after, is))
 }
 
 /// `between`, for states whose public content and standing are at hand (the state itself need

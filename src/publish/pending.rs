@@ -3,11 +3,10 @@
 use anyhow::Result;
 use rusqlite::Connection;
 
-use super::difference::{between_contents, PublicDifference, Standing};
+use super::difference::{between_sides, side_of, PublicDifference};
 use super::made::Site;
 use super::{checked_content, checked_state, evidence, render_site, summary, summary_since};
 use crate::audit::Action;
-use crate::content::Content;
 use crate::db::changes::{self, Cutoff};
 use crate::db::publications;
 use crate::model::Publication;
@@ -34,16 +33,14 @@ pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String, 
     let from = last.as_ref().map_or(0, |p| p.last_change);
     let covered: Vec<_> =
         changes::since_id(conn, from)?.into_iter().filter(|c| c.action != Action::Publish).collect();
-    let take = |state: &State| (Content::from_state(state), Standing::of(state));
     let replayed = crate::log::replay_with_snapshot(
         conn,
         &Cutoff::Id(changes::last_id(conn)?),
         last.as_ref().map(|p| p.last_change),
-        take,
+        side_of,
     )?;
-    let then = replayed.then.unwrap_or_else(|| take(&State::default()));
-    let now = take(&replayed.now);
-    let difference = between_contents((&then.1, &then.0), (&now.1, &now.0));
+    let then = replayed.then.unwrap_or_else(|| side_of(&State::default()));
+    let difference = between_sides(&then, &side_of(&replayed.now));
     let note = match last {
         None => "First published.".to_owned(),
         Some(_) => match summary::sentences(&difference) {
