@@ -5,7 +5,10 @@
 //! `meta` and the migration history are not the log's to rebuild; the log itself is checked by
 //! its chain.
 use anyhow::{Context, Result};
-use rusqlite::types::Value;
+use std::cmp::Ordering;
+
+use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::Connection;
 
 use crate::state::Difference;
@@ -180,23 +183,23 @@ struct Chained<'a> {
     at: usize,
 }
 
-impl Chained<'_> {
-    fn next(&mut self, width: usize) -> Result<Option<Row>> {
+impl<'a> Chained<'a> {
+    /// The next row, read where it is: nothing is copied out of SQLite to compare it.
+    fn next(&mut self) -> rusqlite::Result<Option<&rusqlite::Row<'a>>> {
         while let Some(rows) = self.parts.get_mut(self.at) {
-            if let Some(row) = next_row(rows, width)? {
-                return Ok(Some(row));
+            rows.advance()?;
+            if rows.get().is_some() {
+                break;
             }
             self.at += 1;
         }
-        Ok(None)
+        Ok(self.parts.get(self.at).and_then(|rows| rows.get()))
     }
 }
 
-fn next_row(rows: &mut rusqlite::Rows, width: usize) -> Result<Option<Row>> {
-    match rows.next()? {
-        None => Ok(None),
-        Some(row) => Ok(Some((0..width).map(|i| row.get::<_, Value>(i)).collect::<rusqlite::Result<_>>()?)),
-    }
+/// A row's columns as values of its own, to name it in a difference.
+fn owned(row: &rusqlite::Row, width: usize) -> Result<Row> {
+    Ok((0..width).map(|i| row.get::<_, Value>(i)).collect::<rusqlite::Result<_>>()?)
 }
 
 /// How a row is named in a difference: its force slug, editor name, page field, or key.
@@ -272,7 +275,6 @@ fn compare_table(live: &Connection, rebuilt: &Rebuilt, table: &str) -> Result<Op
         "settings" => "settings",
         _ => "a table",
     };
-    let key_of = |row: &Row| key.iter().map(|&i| row[i].clone()).collect::<Vec<_>>();
     let difference = |row: &Row, field: &str, live: String, logged: String| {
         let mut d = Difference {
             table: table_name,
@@ -289,51 +291,68 @@ fn compare_table(live: &Connection, rebuilt: &Rebuilt, table: &str) -> Result<Op
         d
     };
     let width = names.len();
-    let (mut a, mut b) = (next_row(&mut live_rows, width)?, rebuilt_rows.next(width)?);
+    // a row of one with no row of the other at its key is a difference, as is any column of
+    // two rows at the same key: the first found ends the comparison, so the two are read in step
     loop {
-        let order = match (&a, &b) {
+        let (x, y) = (live_rows.next()?, rebuilt_rows.next()?);
+        let order = match (x, y) {
             (None, None) => return Ok(None),
-            (Some(x), Some(y)) => compare_keys(&key_of(x), &key_of(y)),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => compare_keys(x, y, &key)?,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
         };
-        match (order, &a, &b) {
-            (std::cmp::Ordering::Less, Some(x), _) => {
-                return Ok(Some(difference(x, "row", describe_row(&names, x), "nothing".to_owned())))
+        match (order, x, y) {
+            (Ordering::Less, Some(x), _) => {
+                let x = owned(x, width)?;
+                return Ok(Some(difference(&x, "row", describe_row(&names, &x), "nothing".to_owned())));
             }
-            (std::cmp::Ordering::Greater, _, Some(y)) => {
-                return Ok(Some(difference(y, "row", "nothing".to_owned(), describe_row(&names, y))))
+            (Ordering::Greater, _, Some(y)) => {
+                let y = owned(y, width)?;
+                return Ok(Some(difference(&y, "row", "nothing".to_owned(), describe_row(&names, &y))));
             }
             (_, Some(x), Some(y)) => {
-                if let Some(c) = (0..width).find(|&c| x[c] != y[c]) {
-                    let (held, logged) = match (&x[c], &y[c]) {
-                        _ if names[c] == "force_id" => {
-                            (force_of(&[live], &x[c]), force_of(&[rebuilt.first, rebuilt.second], &y[c]))
-                        }
-                        (Value::Text(a), Value::Text(b)) => crate::output::quoted_pair(a, b),
-                        _ => (quoted(&x[c]), quoted(&y[c])),
-                    };
-                    return Ok(Some(difference(x, &names[c], held, logged)));
+                let mut differs = None;
+                for c in 0..width {
+                    if x.get_ref(c)? != y.get_ref(c)? {
+                        differs = Some(c);
+                        break;
+                    }
                 }
-                a = next_row(&mut live_rows, width)?;
-                b = rebuilt_rows.next(width)?;
+                let Some(c) = differs else { continue };
+                let (x, y) = (owned(x, width)?, owned(y, width)?);
+                let (held, logged) = match (&x[c], &y[c]) {
+                    _ if names[c] == "force_id" => {
+                        (force_of(&[live], &x[c]), force_of(&[rebuilt.first, rebuilt.second], &y[c]))
+                    }
+                    (Value::Text(a), Value::Text(b)) => crate::output::quoted_pair(a, b),
+                    _ => (quoted(&x[c]), quoted(&y[c])),
+                };
+                return Ok(Some(difference(&x, &names[c], held, logged)));
             }
             _ => return Ok(None),
         }
     }
 }
 
-fn compare_keys(a: &[Value], b: &[Value]) -> std::cmp::Ordering {
-    fn rank(v: &Value) -> (u8, i64, &str) {
+/// Two rows in the order of their keys (the columns `key`), as SQLite orders them here: NULL,
+/// then numbers, then text, then blobs.
+fn compare_keys(a: &rusqlite::Row, b: &rusqlite::Row, key: &[usize]) -> rusqlite::Result<Ordering> {
+    fn rank(v: ValueRef<'_>) -> (u8, i64, &[u8]) {
         match v {
-            Value::Null => (0, 0, ""),
-            Value::Integer(n) => (1, *n, ""),
-            Value::Real(x) => (1, *x as i64, ""),
-            Value::Text(t) => (2, 0, t.as_str()),
-            Value::Blob(_) => (3, 0, ""),
+            ValueRef::Null => (0, 0, b""),
+            ValueRef::Integer(n) => (1, n, b""),
+            ValueRef::Real(x) => (1, x as i64, b""),
+            ValueRef::Text(t) => (2, 0, t),
+            ValueRef::Blob(_) => (3, 0, b""),
         }
     }
-    a.iter().map(rank).cmp(b.iter().map(rank))
+    for &i in key {
+        let order = rank(a.get_ref(i)?).cmp(&rank(b.get_ref(i)?));
+        if order != Ordering::Equal {
+            return Ok(order);
+        }
+    }
+    Ok(Ordering::Equal)
 }
 
 fn describe_row(names: &[String], row: &Row) -> String {
