@@ -178,7 +178,9 @@ impl StoredChange {
 
     /// The canonical JSON as stored: the bytes that were hashed and signed.
     pub fn canonical(&self) -> Vec<u8> {
-        let text = |value: &Option<String>| value.as_deref().unwrap_or("null").as_bytes().to_owned();
+        fn text(value: &Option<String>) -> &[u8] {
+            value.as_deref().unwrap_or("null").as_bytes()
+        }
         let mut json = Vec::with_capacity(512);
         write_body_with(
             &BodyFields {
@@ -191,8 +193,8 @@ impl StoredChange {
                 message: self.message.as_deref(),
                 reverts: self.reverts,
             },
-            &text(&self.before),
-            &text(&self.after),
+            text(&self.before),
+            text(&self.after),
             &mut json,
         );
         json
