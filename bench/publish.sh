@@ -22,9 +22,6 @@ trap 'rm -rf "$work"' EXIT
 command -v hugo >/dev/null || { echo "hugo is not installed (apt-get install hugo)" >&2; exit 1; }
 
 echo "machine: $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-# publish syncs the new site with one syncfs(2) when at most 16 MiB wait to be written on the
-# whole system, else with an fsync of each file (src/publish/staging.rs): say which it meets
-awk '/^(Dirty|Writeback):/ { kb += $2 } END { printf "waiting to be written before: %d kB (%s)\n", kb, kb <= 16384 ? "one syncfs" : "an fsync of each file" }' /proc/meminfo
 export UOF_EDITOR=bench
 "$admin" --db "$work/seed.db" init >/dev/null
 

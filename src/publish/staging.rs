@@ -217,38 +217,9 @@ impl Written {
     }
 
     /// Every file's data and metadata on disk, and the entries of the directory `dir` that
-    /// holds them, before this returns: with one `syncfs` where that is known to do it and the
-    /// system has little else waiting to be written (`Durability::of`), else with an `fsync` of
-    /// each.
-    fn sync(self, dir: &Path) -> Result<()> {
-        self.sync_filesystem(dir)
-    }
-
-    /// `syncfs(2)` of the filesystem that holds `dir`: one call writes every file, and the
-    /// directory, and asks the disk to flush its cache once (ten files of a seed publication:
-    /// 0.3 ms, where ten `fsync`s at once took 1.7 ms). Where it may not (`Durability::of`), or
-    /// should it fail, each file is synced on its own, which also says whether these files
-    /// were written: a failed `syncfs` may be another file's.
-    #[cfg(target_os = "linux")]
-    fn sync_filesystem(self, dir: &Path) -> Result<()> {
-        let synced = File::open(dir).is_ok_and(|opened| {
-            Durability::of(&opened) == Durability::Filesystem && rustix::fs::syncfs(&opened).is_ok()
-        });
-        if synced {
-            Ok(())
-        } else {
-            self.sync_each(dir)
-        }
-    }
-
-    #[cfg(not(target_os = "linux"))]
-    fn sync_filesystem(self, dir: &Path) -> Result<()> {
-        self.sync_each(dir)
-    }
-
-    /// An `fsync` of each file and of `dir`, all finished before this returns; the first that
-    /// failed, if any, is the error.
-    fn sync_each(mut self, dir: &Path) -> Result<()> {
+    /// holds them: an `fsync` of each, all finished before this returns; the first that failed,
+    /// if any, is the error.
+    fn sync(mut self, dir: &Path) -> Result<()> {
         for (file, _) in &self.files {
             // POSIX_FADV_DONTNEED starts the writeback of the file's dirty pages without waiting
             // for it (Linux); a page still being written stays cached. Only a hint: the `fsync`
@@ -287,95 +258,8 @@ impl Written {
     }
 }
 
-/// How the files of a new site are put on disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Durability {
-    /// One `syncfs` of the filesystem the site is on.
-    Filesystem,
-    /// An `fsync` of each file.
-    EachFile,
-}
-
-impl Durability {
-    /// At most this much data waiting to be written, anywhere on the system, and one `syncfs`
-    /// is quicker than an `fsync` of each file; with more, `syncfs` would wait for all of it (a
-    /// database being loaded beside the site, say), and each file is synced on its own.
-    const QUIET: u64 = 16 << 20;
-
-    /// The filesystems whose `syncfs` writes and flushes all a `fsync` of each file would (ext4,
-    /// XFS, Btrfs; and tmpfs, which keeps nothing on disk): on others (a network or FUSE mount,
-    /// say) it may return having asked the server for nothing, and each file is synced.
-    const KNOWN: [i64; 4] = [0xEF53, 0x5846_5342, 0x9123_683E, 0x0102_1994];
-
-    /// How to sync the files of the directory `dir` is open on.
-    #[cfg(target_os = "linux")]
-    fn of(dir: &File) -> Durability {
-        let known = rustix::fs::fstatfs(dir).is_ok_and(|fs| Self::KNOWN.contains(&fs.f_type));
-        let waiting =
-            std::fs::read_to_string("/proc/meminfo").ok().as_deref().and_then(waiting_to_be_written);
-        match waiting {
-            Some(bytes) if known && bytes <= Self::QUIET => Durability::Filesystem,
-            _ => Durability::EachFile,
-        }
-    }
-}
-
-/// The bytes `/proc/meminfo` says are dirty or being written back, or nothing where it does not
-/// say both.
-fn waiting_to_be_written(meminfo: &str) -> Option<u64> {
-    let kilobytes = |field: &str| {
-        meminfo.lines().find_map(|line| {
-            let value = line.strip_prefix(field)?.strip_prefix(':')?.trim();
-            value.strip_suffix("kB")?.trim().parse::<u64>().ok()
-        })
-    };
-    Some((kilobytes("Dirty")? + kilobytes("Writeback")?) * 1024)
-}
-
 fn sync_dir(path: &Path) -> Result<()> {
     File::open(path)
         .and_then(|d| d.sync_all())
         .with_context(|| format!("failed to sync `{}`", path.display()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const MEMINFO: &str = "MemTotal:       24684000 kB\nDirty:               132 kB\nWriteback:             8 kB\nAnonPages:        120000 kB\n";
-
-    #[test]
-    fn what_waits_to_be_written_is_the_dirty_and_written_back_bytes() {
-        assert_eq!(waiting_to_be_written(MEMINFO), Some(140 * 1024));
-        // a field missing or unreadable: nothing is assumed
-        assert_eq!(waiting_to_be_written("Dirty: 12 kB\n"), None);
-        assert_eq!(waiting_to_be_written("Dirty: many kB\nWriteback: 0 kB\n"), None);
-        assert_eq!(waiting_to_be_written("DirtyPages: 1 kB\nWriteback: 0 kB\n"), None);
-    }
-
-    #[test]
-    fn a_filesystem_not_known_to_sync_whole_has_each_file_synced() {
-        // procfs: not one whose syncfs is known to write everything to disk
-        assert_eq!(Durability::of(&File::open("/proc").unwrap()), Durability::EachFile);
-    }
-
-    fn written(dir: &Path) -> Written {
-        let mut written = Written::default();
-        for name in ["index.html", "forces.json", "feed.atom"] {
-            written.add(&dir.join(name), name.as_bytes()).unwrap();
-        }
-        written
-    }
-
-    #[test]
-    fn either_way_every_file_is_synced_and_a_missing_directory_is_an_error() {
-        let dir = tempfile::tempdir().unwrap();
-        written(dir.path()).sync_filesystem(dir.path()).unwrap();
-        written(dir.path()).sync_each(dir.path()).unwrap();
-        assert_eq!(fs::read(dir.path().join("forces.json")).unwrap(), b"forces.json");
-        // the filesystem's sync cannot start, so each file is synced, and the directory cannot be
-        let gone = dir.path().join("gone");
-        let err = written(dir.path()).sync_filesystem(&gone).unwrap_err();
-        assert!(format!("{err:#}").contains("failed to sync"), "{err:#}");
-    }
 }

@@ -1,8 +1,8 @@
 //! Verify by rebuilding: the state the log replays to is written by the projection into a fresh
 //! database made with the same migrations (in memory), and the live file is compared with it,
 //! schema object by schema object and row by row (`db::compare`). The rebuilt database is made
-//! as two, written at once on two threads (`projection::Part`): half of the forces in one, the
-//! other half and every other table in the other.
+//! as two, written at once on two threads (`projection::Part`): the forces first added in one,
+//! the rest of them and every other table in the other, split where the two take about as long.
 use anyhow::Result;
 use rusqlite::Connection;
 
