@@ -143,6 +143,7 @@ pub struct ShowArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum NoteCommand {
     /// Add a note about a force (or, without --force, the page)
     #[command(
@@ -204,6 +205,7 @@ pub struct ReviewArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum PageCommand {
     /// Show the page's heading, introduction, publisher, contact, licence, base URL and links
     #[command(after_help = "Examples:\n  admin page show\n  admin page show --json --as-of 2026-04-01")]
@@ -260,6 +262,7 @@ pub struct PageSetArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum PageLinkCommand {
     /// Add a related link to the page
     #[command(

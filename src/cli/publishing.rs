@@ -6,6 +6,7 @@ use clap::{Args, Subcommand};
 use super::Json;
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum AuditCommand {
     /// Print the exact bytes of a change that were hashed (its canonical JSON), or with
     /// --signed the bytes its signature covers

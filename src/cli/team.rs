@@ -62,6 +62,7 @@ pub struct ApproveArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum EditorCommand {
     /// Register an editor (the first one must be an admin)
     #[command(
@@ -147,6 +148,7 @@ pub struct SettingsArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum SettingsCommand {
     /// Whether publishing needs a second editor's approval
     #[command(after_help = "Example:\n  admin settings approval required -m \"two publishers again\"")]

@@ -168,7 +168,9 @@ fn mention(root: &clap::Command, text: &str, at: usize) -> Option<(Vec<String>, 
 
 #[test]
 fn every_hint_names_only_flags_its_command_has() {
-    let root = admin::cli::command();
+    // each command's arguments are defined when it is built (`defer`): build the whole tree
+    let mut root = admin::cli::command();
+    root.build();
     let global = |flag: &str| {
         let long = flag.trim_start_matches("--");
         root.get_arguments().any(|a| a.get_long() == Some(long) && a.is_global_set())
