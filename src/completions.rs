@@ -8,6 +8,8 @@ use clap_complete::Shell;
 
 /// The completion script for `shell`.
 pub fn script(shell: Shell, mut cmd: Command) -> Vec<u8> {
+    cmd.build();
+    complete_help_tree(&mut cmd);
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut cmd, "admin", &mut out);
     let text = String::from_utf8_lossy(&out).into_owned();
@@ -19,6 +21,45 @@ pub fn script(shell: Shell, mut cmd: Command) -> Vec<u8> {
         _ => text,
     };
     text.into_bytes()
+}
+
+/// clap's `help` command holds a copy of the command tree, made before each command's arguments
+/// are defined (`cli::command`, `defer`): where a command's own subcommands are defined with its
+/// arguments (`settings approval`, `settings site`), its copy under `help` has none, and `admin
+/// help settings <TAB>` would complete nothing. Each is given copies of them here, as clap makes
+/// them: name, description and whether hidden, and no arguments, not even `--help`.
+fn complete_help_tree(cmd: &mut Command) {
+    let copy = |sub: &Command, parent: &str| {
+        // clap names a command with a `&'static str` (without its "string" feature): a copy's
+        // name, a few bytes, lives as long as this command that prints the script
+        let name: &'static str = Box::leak(sub.get_name().to_owned().into_boxed_str());
+        let copied = Command::new(name)
+            .hide(sub.is_hide_set())
+            .disable_help_flag(true)
+            .disable_version_flag(true)
+            .bin_name(format!("admin help {parent} {}", sub.get_name()));
+        match sub.get_about() {
+            Some(about) => copied.about(about.clone()),
+            None => copied,
+        }
+    };
+    let nested: Vec<(String, Vec<Command>)> = cmd
+        .get_subcommands()
+        .filter(|c| c.get_name() != "help")
+        .map(|c| {
+            let children = c.get_subcommands().filter(|s| s.get_name() != "help");
+            (c.get_name().to_owned(), children.map(|s| copy(s, c.get_name())).collect())
+        })
+        .collect();
+    let Some(help) = cmd.find_subcommand_mut("help") else { return };
+    for (name, children) in nested {
+        match help.find_subcommand_mut(&name) {
+            Some(entry) if !entry.has_subcommands() && !children.is_empty() => {
+                *entry = std::mem::take(entry).subcommands(children);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// What the scripts need to know of the command line.
@@ -176,3 +217,27 @@ _admin_forces() {
 }
 
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Under `help`, each command has the subcommands it has itself: however they are defined.
+    #[test]
+    fn the_help_command_names_every_subcommand() {
+        let mut cmd = crate::cli::command();
+        cmd.build();
+        complete_help_tree(&mut cmd);
+        let help = cmd.find_subcommand("help").unwrap();
+        let names = |c: &Command| -> Vec<String> {
+            c.get_subcommands().map(|s| s.get_name().to_owned()).filter(|n| n != "help").collect()
+        };
+        let mut nested = 0;
+        for sub in cmd.get_subcommands().filter(|c| c.get_name() != "help") {
+            let copy = help.find_subcommand(sub.get_name()).unwrap();
+            assert_eq!(names(copy), names(sub), "`admin help {}`", sub.get_name());
+            nested += usize::from(sub.has_subcommands());
+        }
+        assert!(nested >= 5, "only {nested} commands with subcommands: is the tree read?");
+    }
+}

@@ -153,6 +153,13 @@ fn completions_and_the_man_page_are_generated_from_the_command_line() {
         let offered = format!("complete -c admin -n \"__fish_admin_needs_command\" -f -a \"{command}\"");
         assert!(fish.contains(&offered), "fish does not offer {command}");
     }
+    // `admin help settings <TAB>`: subcommands defined with their command's arguments
+    for sub in ["approval", "site"] {
+        let offered = format!(
+            "complete -c admin -n \"__fish_admin_using_subcommand help; and __fish_seen_subcommand_from settings\" -f -a \"{sub}\""
+        );
+        assert!(fish.contains(&offered), "fish does not offer `help settings {sub}`");
+    }
     let err = env.fails(&["completions", "cmd.exe"], 2);
     assert_eq!(err, "error: invalid value 'cmd.exe' for '<SHELL>'\nhint: run `admin --help` to see the commands and options\n");
     let man = env.ok(&["man"]);
