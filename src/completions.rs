@@ -26,39 +26,52 @@ pub fn script(shell: Shell, mut cmd: Command) -> Vec<u8> {
 /// clap's `help` command holds a copy of the command tree, made before each command's arguments
 /// are defined (`cli::command`, `defer`): where a command's own subcommands are defined with its
 /// arguments (`settings approval`, `settings site`), its copy under `help` has none, and `admin
-/// help settings <TAB>` would complete nothing. Each is given copies of them here, as clap makes
-/// them: name, description and whether hidden, and no arguments, not even `--help`.
+/// help settings <TAB>` would complete nothing. Each copy is given what it lacks, at any depth,
+/// as clap copies a command: its name, description and whether it is hidden, its subcommands so
+/// copied, and no arguments, not even `--help`.
 fn complete_help_tree(cmd: &mut Command) {
-    let copy = |sub: &Command, parent: &str| {
-        // clap names a command with a `&'static str` (without its "string" feature): a copy's
-        // name, a few bytes, lives as long as this command that prints the script
-        let name: &'static str = Box::leak(sub.get_name().to_owned().into_boxed_str());
-        let copied = Command::new(name)
-            .hide(sub.is_hide_set())
-            .disable_help_flag(true)
-            .disable_version_flag(true)
-            .bin_name(format!("admin help {parent} {}", sub.get_name()));
-        match sub.get_about() {
-            Some(about) => copied.about(about.clone()),
-            None => copied,
+    let real: Vec<Command> = cmd.get_subcommands().filter(|c| c.get_name() != "help").cloned().collect();
+    if let Some(help) = cmd.find_subcommand_mut("help") {
+        fill_help_copies(help, &real, "admin help");
+    }
+}
+
+/// Give each of `copies` the subcommands its command in `real` has and it lacks.
+fn fill_help_copies(copies: &mut Command, real: &[Command], path: &str) {
+    for command in real {
+        let children: Vec<&Command> = command.get_subcommands().filter(|c| c.get_name() != "help").collect();
+        let path = format!("{path} {}", command.get_name());
+        let Some(copy) = copies.find_subcommand_mut(command.get_name()) else { continue };
+        if !copy.has_subcommands() {
+            let made: Vec<Command> = children.iter().map(|child| help_copy(child, &path)).collect();
+            *copy = std::mem::take(copy).subcommands(made);
+        } else {
+            let children: Vec<Command> = children.into_iter().cloned().collect();
+            fill_help_copies(copy, &children, &path);
         }
-    };
-    let nested: Vec<(String, Vec<Command>)> = cmd
+    }
+}
+
+/// `command` as clap copies it under `help` (at `path`), with its subcommands.
+fn help_copy(command: &Command, path: &str) -> Command {
+    // clap names a command with a `&'static str` (without its "string" feature): a copy's name,
+    // a few bytes, lives as long as this command that prints the script
+    let name: &'static str = Box::leak(command.get_name().to_owned().into_boxed_str());
+    let path = format!("{path} {name}");
+    let children: Vec<Command> = command
         .get_subcommands()
         .filter(|c| c.get_name() != "help")
-        .map(|c| {
-            let children = c.get_subcommands().filter(|s| s.get_name() != "help");
-            (c.get_name().to_owned(), children.map(|s| copy(s, c.get_name())).collect())
-        })
+        .map(|child| help_copy(child, &path))
         .collect();
-    let Some(help) = cmd.find_subcommand_mut("help") else { return };
-    for (name, children) in nested {
-        match help.find_subcommand_mut(&name) {
-            Some(entry) if !entry.has_subcommands() && !children.is_empty() => {
-                *entry = std::mem::take(entry).subcommands(children);
-            }
-            _ => {}
-        }
+    let copied = Command::new(name)
+        .hide(command.is_hide_set())
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .bin_name(path)
+        .subcommands(children);
+    match command.get_about() {
+        Some(about) => copied.about(about.clone()),
+        None => copied,
     }
 }
 
@@ -222,22 +235,29 @@ _admin_forces() {
 mod tests {
     use super::*;
 
-    /// Under `help`, each command has the subcommands it has itself: however they are defined.
+    /// Under `help`, each command, at any depth, has the subcommands it has itself: however they
+    /// are defined.
     #[test]
     fn the_help_command_names_every_subcommand() {
+        fn names(c: &Command) -> Vec<String> {
+            c.get_subcommands().map(|s| s.get_name().to_owned()).filter(|n| n != "help").collect()
+        }
+        fn walk(real: &Command, copy: &Command, path: &str, nested: &mut usize) {
+            for sub in real.get_subcommands().filter(|c| c.get_name() != "help") {
+                let path = format!("{path} {}", sub.get_name());
+                let copied = copy.find_subcommand(sub.get_name()).unwrap_or_else(|| panic!("no `{path}`"));
+                assert_eq!(names(copied), names(sub), "`{path}`");
+                *nested += usize::from(sub.has_subcommands());
+                walk(sub, copied, &path, nested);
+            }
+        }
         let mut cmd = crate::cli::command();
         cmd.build();
         complete_help_tree(&mut cmd);
-        let help = cmd.find_subcommand("help").unwrap();
-        let names = |c: &Command| -> Vec<String> {
-            c.get_subcommands().map(|s| s.get_name().to_owned()).filter(|n| n != "help").collect()
-        };
+        let help = cmd.find_subcommand("help").unwrap().clone();
         let mut nested = 0;
-        for sub in cmd.get_subcommands().filter(|c| c.get_name() != "help") {
-            let copy = help.find_subcommand(sub.get_name()).unwrap();
-            assert_eq!(names(copy), names(sub), "`admin help {}`", sub.get_name());
-            nested += usize::from(sub.has_subcommands());
-        }
-        assert!(nested >= 5, "only {nested} commands with subcommands: is the tree read?");
+        walk(&cmd, &help, "admin help", &mut nested);
+        // note, page, page link, audit, editor, settings
+        assert!(nested >= 6, "only {nested} commands with subcommands: is the tree read?");
     }
 }
