@@ -237,8 +237,7 @@ impl Written {
             let others: Vec<_> = rest
                 .iter()
                 .map(|entry| match may {
-                    true => std::thread::Builder::new()
-                        .stack_size(SYNCING_STACK)
+                    true => crate::threads::light_builder()
                         .spawn_scoped(scope, move || sync(entry))
                         .map_err(|_| entry),
                     false => Err(entry),
@@ -258,12 +257,6 @@ impl Written {
         })
     }
 }
-
-/// The stack of a thread that only syncs one file: it calls `fsync` and, should that fail,
-/// names the file. The 8 MiB of a thread that does the work (`threads::STACK`) cost the kernel
-/// more to map and unmap, for ten such threads a seed publication starts: its system time 3.4 ->
-/// 2.9 ms (docs/benchmarks.md).
-const SYNCING_STACK: usize = 128 << 10;
 
 fn sync_dir(path: &Path) -> Result<()> {
     File::open(path)
