@@ -56,25 +56,9 @@ impl Content {
         Content::of_parts(state.page(), notes, forces)
     }
 
-    /// `from_state`, for a state that is not needed after (the live tables', read to be
-    /// compared): the forces' and notes' texts are moved into the content, not copied. For a
-    /// large directory the copies were tens of megabytes more while the log is replayed beside.
-    pub fn from_owned_state(mut state: State) -> Content {
-        let order: Vec<String> = state.sorted_forces(false).into_iter().map(|f| f.slug.clone()).collect();
-        let page = state.page();
-        let notes = std::mem::take(&mut state.notes).into_values().filter(shown).map(|n| (n.force, n.text));
-        let reviews = std::mem::take(&mut state.reviews);
-        let forces = order.into_iter().filter_map(|slug| {
-            let force = state.forces.remove(&slug)?;
-            let data_to = crate::state::data_to(&reviews, &slug).map(str::to_owned);
-            Some((force.slug, force.name, force.url, data_to))
-        });
-        Content::of_parts(page, notes, forces)
-    }
-
-    /// The content of a page, its open public notes (each with its force, `None` for the page;
-    /// oldest first) and its active forces in the page's order, each with its slug, name, link
-    /// and the newest day its data covers.
+    /// The content of a page, its open public notes (each with its force's slug, `None` for the
+    /// page; oldest first) and its active forces in the page's order, each with its slug, name,
+    /// link and the newest day its data covers.
     fn of_parts(
         page: crate::state::Page,
         notes: impl Iterator<Item = (Option<String>, String)>,
@@ -92,6 +76,12 @@ impl Content {
             let notes = by_force.remove(&slug).unwrap_or_default();
             PublicForce { slug, name, url, data_to, notes }
         });
+        Content::of_page(page, of_page, forces.collect())
+    }
+
+    /// The content of a page, its open public notes (oldest first) and its active forces in the
+    /// page's order, each with its own open public notes.
+    pub fn of_page(page: crate::state::Page, notes: Vec<String>, forces: Vec<PublicForce>) -> Content {
         Content {
             heading: page.heading,
             intro: page.intro,
@@ -100,8 +90,8 @@ impl Content {
             licence: page.licence,
             base_url: page.base_url,
             links: page.links,
-            notes: of_page,
-            forces: Arc::new(forces.collect()),
+            notes,
+            forces: Arc::new(forces),
         }
     }
 
@@ -124,13 +114,26 @@ impl Content {
             slug: &'a str,
             url: Option<&'a str>,
         }
+        /// The forces, each written as it is reached: no list of 100,000 of them made first.
+        struct Forces<'a>(&'a [PublicForce]);
+        impl Serialize for Forces<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().map(|f| Force {
+                    data_to: f.data_to.as_deref(),
+                    name: &f.name,
+                    notes: &f.notes,
+                    slug: &f.slug,
+                    url: f.url.as_deref(),
+                }))
+            }
+        }
         #[derive(Serialize)]
         struct Canonical<'a> {
             #[serde(skip_serializing_if = "Option::is_none")]
             base_url: Option<&'a str>,
             #[serde(skip_serializing_if = "Option::is_none")]
             contact: Option<&'a str>,
-            forces: Vec<Force<'a>>,
+            forces: Forces<'a>,
             heading: &'a str,
             intro: &'a [String],
             #[serde(skip_serializing_if = "Option::is_none")]
@@ -144,17 +147,7 @@ impl Content {
         let canonical = Canonical {
             base_url: self.base_url.as_deref(),
             contact: self.contact.as_deref(),
-            forces: self
-                .forces
-                .iter()
-                .map(|f| Force {
-                    data_to: f.data_to.as_deref(),
-                    name: &f.name,
-                    notes: &f.notes,
-                    slug: &f.slug,
-                    url: f.url.as_deref(),
-                })
-                .collect(),
+            forces: Forces(&self.forces),
             heading: &self.heading,
             intro: &self.intro,
             licence: self.licence.as_deref(),
@@ -296,7 +289,7 @@ mod tests {
     }
 
     #[test]
-    fn the_content_of_an_owned_state_is_the_content_of_the_state() {
+    fn the_content_of_a_state_is_its_active_forces_sorted_with_their_open_public_notes() {
         use crate::model::{Force, NoteState, ReviewState};
         let mut state = State {
             page: Some(crate::state::Page { heading: "Heading".into(), ..Default::default() }),
@@ -347,7 +340,6 @@ mod tests {
         assert_eq!(made.notes, ["note 5"]);
         assert_eq!(made.forces[1].notes, ["note 0", "note 7"]);
         assert_eq!(made.forces[1].data_to.as_deref(), Some("2025-01-31"));
-        assert_eq!(Content::from_owned_state(state), made);
     }
 
     fn canonical_sha(value: &serde_json::Value) -> String {

@@ -42,9 +42,10 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = libmimalloc_sys::mi_option_eag
 /// While it lives, the allocator (mimalloc, `main.rs`) gives pages freed back to the system at
 /// once rather than 10 ms later: for work on a large log where one thread lets go of tens of
 /// megabytes while another allocates as much (publish's check of the log against the tables:
-/// its peak RSS on 100,000 forces about 226 -> 198 MB). Only there: giving pages back and
-/// touching new ones costs system time (0.15 s of that publish's, were it kept on to the end),
-/// and a small command, which frees little, took longer (a seed publish 1.07x).
+/// its peak RSS on 100,000 forces about 226 -> 198 MB), and where a large publish lets go of
+/// the state before it makes the site's files. Only there: giving pages back and touching new
+/// ones costs system time (0.15 s of that publish's, were it kept on to the end), and a small
+/// command, which frees little, took longer (a seed publish 1.07x).
 pub struct GiveBackAtOnce(std::ffi::c_long);
 
 impl GiveBackAtOnce {

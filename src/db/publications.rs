@@ -61,6 +61,18 @@ pub fn list(conn: &Connection) -> Result<Vec<Publication>> {
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
+/// `f` of every publication, oldest first, until it returns false.
+pub fn each_oldest_first(conn: &Connection, mut f: impl FnMut(Publication) -> Result<bool>) -> Result<()> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM publications ORDER BY id"))?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        if !f(from_row(row)?)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// Major publications up to and including `up_to` (an id), newest first: the page's history.
 pub fn majors_up_to(conn: &Connection, up_to: i64) -> Result<Vec<Publication>> {
     let mut stmt = conn.prepare_cached(&format!(

@@ -2,7 +2,8 @@
 use anyhow::Result;
 use rusqlite::Connection;
 
-use crate::model::NoteStatus;
+use crate::content::{Content, PublicForce};
+use crate::model::{ForceStatus, NoteStatus};
 use crate::state::{NoteState, ReviewState, State};
 
 /// What the live tables say the directory is: forces, notes, reviews, page and editors. Each
@@ -53,4 +54,112 @@ pub fn live(conn: &Connection) -> Result<State> {
         state.editors.insert(row.state.name.clone(), row.state);
     }
     Ok(state)
+}
+
+/// The public content of the live tables, as `Content::from_state(&live(conn)?)` makes it, read
+/// for nothing else: a note's text only when the note is shown (public and open), of a force's
+/// reviews only the newest day recorded, and no editors. Publish reads it beside the replay of
+/// the log, whose state is the largest thing it holds; for 100,000 forces the whole state of the
+/// tables was tens of megabytes more at that moment.
+pub fn live_content(conn: &Connection) -> Result<Content> {
+    let mut forces = super::forces::all_by_id(conn)?;
+    // each force's place in `forces`, by row id
+    let place: std::collections::HashMap<i64, usize> =
+        forces.iter().enumerate().map(|(at, f)| (f.id, at)).collect();
+    let mut of_page = Vec::new();
+    let mut notes_of: Vec<Vec<String>> = vec![Vec::new(); forces.len()];
+    let mut notes = conn.prepare_cached("SELECT force_id, public, status, text FROM notes ORDER BY id")?;
+    let mut rows = notes.query([])?;
+    while let Some(row) = rows.next()? {
+        // as `live` reads them: a force id that is not a number names no force
+        let force = row.get_ref(0)?.as_i64().ok().and_then(|id| place.get(&id));
+        let public: bool = row.get(1)?;
+        let open = row.get_ref(2)?.as_str()? != "resolved";
+        if public && open {
+            let text: String = row.get(3)?;
+            match force {
+                Some(&at) => notes_of[at].push(text),
+                None => of_page.push(text),
+            }
+        }
+    }
+    // a force's newest review that recorded a day, in the order `live` reads them
+    let mut data_to: Vec<Option<String>> = vec![None; forces.len()];
+    let mut reviews = conn.prepare_cached("SELECT force_id, data_to FROM reviews ORDER BY change_id")?;
+    let mut rows = reviews.query([])?;
+    while let Some(row) = rows.next()? {
+        let Some(&at) = row.get_ref(0)?.as_i64().ok().and_then(|id| place.get(&id)) else { continue };
+        if let Some(day) = row.get::<_, Option<String>>(1)? {
+            data_to[at] = Some(day);
+        }
+    }
+    let order: Vec<usize> =
+        crate::state::sorted_forces(forces.iter().filter(|f| f.status == ForceStatus::Active).collect())
+            .into_iter()
+            .filter_map(|f| place.get(&f.id).copied())
+            .collect();
+    let shown = order
+        .into_iter()
+        .map(|at| {
+            let force = &mut forces[at];
+            PublicForce {
+                slug: std::mem::take(&mut force.slug),
+                name: std::mem::take(&mut force.name),
+                url: force.url.take(),
+                data_to: data_to[at].take(),
+                notes: std::mem::take(&mut notes_of[at]),
+            }
+        })
+        .collect();
+    let page = super::page::read(conn)?.unwrap_or_default();
+    Ok(Content::of_page(page, of_page, shown))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_live_content_is_the_content_of_the_live_state() {
+        let conn = crate::db::in_memory().unwrap();
+        conn.execute_batch(
+            "INSERT INTO forces (id, slug, name, name_key, url, status) VALUES
+                 (1, 'zed', 'alpha police', 'alpha police z', 'https://example.org/zed', 'active'),
+                 (2, 'abc', 'Alpha Police', 'alpha police a', NULL, 'active'),
+                 (3, 'gone', 'Gone Police', 'gone police', 'https://example.org/gone', 'retired'),
+                 (4, 'mid', 'Middle', 'middle', NULL, 'active'),
+                 (7, 'late', 'Éclair <b>', 'eclair', 'https://example.org/é', 'active');
+             INSERT INTO notes (id, force_id, text, public, status, editor, at) VALUES
+                 (1, 1, 'zed public', 1, 'open', 'e', 't'),
+                 (2, 1, 'zed private', 0, 'open', 'e', 't'),
+                 (3, 1, 'zed resolved', 1, 'resolved', 'e', 't'),
+                 (4, 3, 'on a retired force', 1, 'open', 'e', 't'),
+                 (5, NULL, 'of the page', 1, 'open', 'e', 't'),
+                 (6, NULL, 'private, of the page', 0, 'open', 'e', 't'),
+                 (9, 1, 'zed again \"quoted\"', 1, 'open', 'e', 't'),
+                 (8, 7, 'late', 1, 'open', 'e', 't');
+             INSERT INTO reviews (change_id, force_id, at, editor, message, data_to) VALUES
+                 (10, 1, 't', 'e', NULL, '2025-01-31'),
+                 (11, 1, 't', 'e', 'no day', NULL),
+                 (12, 4, 't', 'e', NULL, NULL),
+                 (13, 7, 't', 'e', NULL, '2025-02-28'),
+                 (14, 7, 't', 'e', NULL, '2025-03-31'),
+                 (15, 3, 't', 'e', NULL, '2025-04-30');
+             INSERT INTO page (key, value) VALUES ('heading', 'Heading'), ('intro', 'One.\n\nTwo.');",
+        )
+        .unwrap();
+        let content = live_content(&conn).unwrap();
+        assert_eq!(content, Content::from_state(&live(&conn).unwrap()));
+        let slugs: Vec<&str> = content.forces.iter().map(|f| f.slug.as_str()).collect();
+        // by name ignoring case, then slug; "é" after every ASCII letter
+        assert_eq!(slugs, ["abc", "zed", "mid", "late"]);
+        assert_eq!(content.notes, ["of the page"]);
+        assert_eq!(content.forces[1].notes, ["zed public", "zed again \"quoted\""]);
+        assert_eq!(content.forces[1].data_to.as_deref(), Some("2025-01-31"));
+        assert_eq!(content.forces[3].data_to.as_deref(), Some("2025-03-31"));
+        assert_eq!(content.intro, ["One.", "Two."]);
+        // no page recorded: the default page, as a state without one shows
+        conn.execute("DELETE FROM page", []).unwrap();
+        assert_eq!(live_content(&conn).unwrap(), Content::from_state(&live(&conn).unwrap()));
+    }
 }

@@ -1,6 +1,7 @@
 //! What `publish` renders from, read once and checked: the state the log replays to now and
 //! its public content, the state and content the last publication covered, and the live tables'
-//! content, which must be the same.
+//! content, which must be the same: a row changed behind the tool's back must never reach the
+//! page.
 use anyhow::Result;
 use rusqlite::Connection;
 
@@ -14,18 +15,14 @@ use crate::log::Replayed;
 use crate::published::Directory;
 use crate::state::State;
 
-/// The public content as the audit log says it is, after checking that the live tables say the
-/// same: a row changed behind the tool's back must never reach the page.
-pub fn checked_content(conn: &Connection) -> Result<Content> {
-    Ok(checked_state(conn)?.content)
-}
-
 /// What the log says, read once: the state now and its public content, and of the state the
 /// last publication covered its public content and standing (those of an empty state before
 /// the first). That state itself is not kept: it is as large as the state now.
 pub struct Checked {
     pub now: State,
     pub content: Content,
+    /// `content.sha256()`, made once.
+    pub content_sha256: String,
     pub then_content: Content,
     pub then_standing: Standing,
     /// Whether a publication came before.
@@ -37,7 +34,7 @@ pub struct Checked {
 /// publications table what the log records.
 pub fn checked_state(conn: &Connection) -> Result<Checked> {
     let last = publications::last(conn)?.map(|p| p.last_change);
-    let (replayed, content, live) = replay_and_live(conn, last)?;
+    let (replayed, content, content_sha256, live_sha256) = replay_and_live(conn, last)?;
     // a change in the log that breaks a rule (forged into the file) is never obeyed
     if let Some(conflict) = replayed.conflict {
         return Err(failed_hint(
@@ -65,7 +62,7 @@ pub fn checked_state(conn: &Connection) -> Result<Checked> {
             crate::exit_codes::SEE_VERIFY,
         ));
     }
-    if live != content {
+    if live_sha256 != content_sha256 {
         // read again to name the difference (the tables' state is not kept: 100,000 forces)
         let live = crate::db::state::live(conn)?;
         let what =
@@ -75,27 +72,33 @@ pub fn checked_state(conn: &Connection) -> Result<Checked> {
             crate::exit_codes::SEE_VERIFY,
         ));
     }
-    Ok(Checked { now: logged, content, then_content, then_standing, published_before })
+    Ok(Checked { now: logged, content, content_sha256, then_content, then_standing, published_before })
 }
 
 impl Checked {
     /// For a new publication, once its difference is made: the directory the last publication
-    /// showed (empty before the first), made from its content, which is let go; and the state
-    /// now's forces, notes and reviews, handed back to be let go. What follows reads the state
-    /// now only for its registry, publications, records and approval, and the directory from
-    /// the content: for a large directory each of these is tens of megabytes.
-    pub(super) fn take_for_publishing(&mut self) -> (Directory, impl Send + 'static) {
-        let then = std::mem::take(&mut self.then_content);
-        let before = if self.published_before { Directory::of_owned(then) } else { Directory::default() };
+    /// showed (empty before the first), made from its content, which is let go. The state now's
+    /// forces, notes and reviews are let go first, here, and for a `large` directory given back
+    /// to the system at once: what follows reads the state now only for its registry,
+    /// publications, records and approval. Let go on another thread while the site's files were
+    /// made, they were the peak of a large publish.
+    pub(super) fn take_for_publishing(&mut self, large: bool) -> Directory {
         let now = &mut self.now;
-        let directory = (
+        let give_back = large.then(crate::threads::GiveBackAtOnce::start);
+        drop((
             std::mem::take(&mut now.forces),
             std::mem::take(&mut now.notes),
             std::mem::take(&mut now.reviews),
             std::mem::take(&mut now.rows.forces),
             std::mem::take(&mut now.rows.notes),
-        );
-        (before, directory)
+        ));
+        drop(give_back);
+        let then = std::mem::take(&mut self.then_content);
+        if self.published_before {
+            Directory::of_owned(then)
+        } else {
+            Directory::default()
+        }
     }
 
     /// What the public would see change: the content the last publication covered against the
@@ -118,28 +121,26 @@ impl Checked {
     }
 }
 
-/// The public content of the live tables.
-fn live_content(conn: &Connection) -> Result<Content> {
-    Ok(Content::from_owned_state(crate::db::state::live(conn)?))
-}
-
-/// The replayed state, what is kept of the state at `snapshot`, the public content now, and
-/// the live tables' public content. Under a write transaction (publish holds the write lock, so
-/// nothing can commit meanwhile) the tables are read on a second connection while this one
-/// replays the log and makes the content: the two reads see the same database, in half the
-/// time.
+/// The replayed state, what is kept of the state at `snapshot`, the public content now and its
+/// hash, and the hash of the live tables' public content (equal hashes, equal content: the
+/// hash is of the content's canonical JSON). Under a write transaction (publish holds the write
+/// lock, so nothing can commit meanwhile) the tables are read on a second connection while this
+/// one replays the log and makes the content: the two reads see the same database, in half the
+/// time. The tables' content is let go once hashed, before the replay's state is at its largest.
 fn replay_and_live(
     conn: &Connection,
     snapshot: Option<i64>,
-) -> Result<(Replayed<difference::Side>, Content, Content)> {
+) -> Result<(Replayed<difference::Side>, Content, String, String)> {
     let head = changes::head(conn)?;
     let last_id = head.as_ref().map_or(0, |h| h.id);
-    let logged = || -> Result<(Replayed<difference::Side>, Content)> {
+    let logged = || -> Result<(Replayed<difference::Side>, Content, String)> {
         let replayed =
             crate::log::replay_with_snapshot(conn, &Cutoff::Id(last_id), snapshot, difference::side_of)?;
         let content = Content::from_state(&replayed.now);
-        Ok((replayed, content))
+        let sha = content.sha256();
+        Ok((replayed, content, sha))
     };
+    let live = |conn: &Connection| crate::db::state::live_content(conn).map(|content| content.sha256());
     let path = crate::db::second::file_of(conn);
     // a second connection costs a schema read and its own start: worth it only for a long log
     const SECOND_READER_FROM: i64 = 10_000;
@@ -147,32 +148,32 @@ fn replay_and_live(
     let _at_once = (last_id >= SECOND_READER_FROM).then(crate::threads::GiveBackAtOnce::start);
     let second = !conn.is_autocommit() && last_id >= SECOND_READER_FROM && crate::threads::may_start();
     let Some(path) = path.filter(|_| second) else {
-        let (replayed, content) = logged()?;
-        return Ok((replayed, content, live_content(conn)?));
+        let (replayed, content, sha) = logged()?;
+        return Ok((replayed, content, sha, live(conn)?));
     };
     std::thread::scope(|scope| {
-        let live = crate::threads::builder().spawn_scoped(scope, move || -> Result<Option<Content>> {
+        let other = crate::threads::builder().spawn_scoped(scope, move || -> Result<Option<String>> {
             let other = crate::db::second::reader(&path)?;
             // only if it sees the same database as this connection: every change of state adds
             // a change to the log, and the hash chain makes the newest's hash the whole log's
             if changes::head(&other)? != head {
                 return Ok(None);
             }
-            live_content(&other).map(Some)
+            live(&other).map(Some)
         });
         let logged = logged();
-        let live = match live {
-            Ok(live) => live.join().unwrap_or_else(|_| Err(anyhow::anyhow!("reading the tables stopped"))),
+        let other = match other {
+            Ok(other) => other.join().unwrap_or_else(|_| Err(anyhow::anyhow!("reading the tables stopped"))),
             Err(_) => Ok(None),
         };
-        let live = match live {
-            Ok(Some(live)) => live,
+        let live_sha = match other {
+            Ok(Some(sha)) => sha,
             // a writer slipped in between (a read outside the write lock), or no thread could be
             // started: read them here
-            Ok(None) | Err(_) => live_content(conn)?,
+            Ok(None) | Err(_) => live(conn)?,
         };
-        let (replayed, content) = logged?;
-        Ok((replayed, content, live))
+        let (replayed, content, sha) = logged?;
+        Ok((replayed, content, sha, live_sha))
     })
 }
 

@@ -203,16 +203,30 @@ fn added_removed<T: Clone + PartialEq>(before: &[T], after: &[T]) -> (Vec<T>, Ve
 }
 
 fn forces(before: &Standing, after: &Standing, was: &Content, is: &Content) -> Vec<ForceDifference> {
-    fn listed(content: &Content) -> std::collections::HashMap<&str, &PublicForce> {
-        content.forces.iter().map(|f| (f.slug.as_str(), f)).collect()
+    use std::cmp::Ordering;
+    // each side's forces by slug, walked side by side: for a large directory, a list of
+    // references each (two maps of them and a list of every slug were megabytes more, at the
+    // moment `publish` holds the most)
+    fn by_slug(content: &Content) -> Vec<&PublicForce> {
+        let mut forces: Vec<&PublicForce> = content.forces.iter().collect();
+        forces.sort_unstable_by(|a, b| a.slug.cmp(&b.slug));
+        forces
     }
-    let (was_listed, is_listed) = (listed(was), listed(is));
-    let mut slugs: Vec<&str> = was_listed.keys().chain(is_listed.keys()).copied().collect();
-    slugs.sort_unstable();
-    slugs.dedup();
+    let large = was.forces.len().max(is.forces.len()) >= crate::threads::LARGE;
+    let (was_listed, is_listed) = crate::threads::at_once(large, || by_slug(was), || by_slug(is));
+    let (mut was_listed, mut is_listed) =
+        (was_listed.into_iter().peekable(), is_listed.into_iter().peekable());
     let mut out = Vec::new();
-    for slug in slugs {
-        let (old, new) = (was_listed.get(slug).copied(), is_listed.get(slug).copied());
+    loop {
+        let order = match (was_listed.peek(), is_listed.peek()) {
+            (None, None) => break,
+            (Some(old), Some(new)) => old.slug.cmp(&new.slug),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+        };
+        let old = if order.is_le() { was_listed.next() } else { None };
+        let new = if order.is_ge() { is_listed.next() } else { None };
+        let Some(slug) = old.or(new).map(|f| f.slug.as_str()) else { break };
         // listed both times and shown the same: nothing public changed (most of a large
         // directory, between two publications)
         if old.is_some() && old == new {

@@ -45,7 +45,7 @@ mod summary;
 mod words;
 
 use checked::summary_since;
-pub use checked::{checked_content, checked_state, Checked};
+pub use checked::{checked_state, Checked};
 pub use data::{csv_guarded, csv_safe};
 pub use difference::{between, PublicDifference};
 pub use difference_page::difference_page;
@@ -115,7 +115,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
         let mut checked = checked_state(tx)?;
         // the forces are shared, not copied
         let content = &checked.content.clone();
-        let content_sha = content.sha256();
+        let content_sha = checked.content_sha256.clone();
         let last = publications::last(tx)?;
         evidence::check_site(tx, manifest, options.replace_site, &out.path)?;
         if let Some(last) = last.clone().filter(|l| l.content_sha256 == content_sha) {
@@ -146,8 +146,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             Some(_) => summary::sentences(&difference),
         };
         let large = content.forces.len() >= crate::threads::LARGE;
-        let (before, directory) = checked.take_for_publishing();
-        free_aside(large, directory);
+        let before = checked.take_for_publishing(large);
         let major = first || !options.minor;
         let note = if first {
             "First published.".to_owned()

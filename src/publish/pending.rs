@@ -5,7 +5,7 @@ use rusqlite::Connection;
 
 use super::difference::{between_sides, side_of, PublicDifference};
 use super::made::Site;
-use super::{checked_content, checked_state, evidence, render_site, summary, summary_since};
+use super::{checked_state, evidence, render_site, summary, summary_since};
 use crate::audit::Action;
 use crate::db::changes::{self, Cutoff};
 use crate::db::publications;
@@ -15,8 +15,7 @@ use crate::state::State;
 /// The content pending publication, for the second check: `None` when it is what was last
 /// published.
 pub fn pending_approval(conn: &Connection) -> Result<Option<crate::approval::Pending>> {
-    let content = checked_content(conn)?;
-    let sha = content.sha256();
+    let sha = checked_state(conn)?.content_sha256;
     let last = publications::last(conn)?;
     if last.as_ref().is_some_and(|p| p.content_sha256 == sha) {
         return Ok(None);
@@ -59,7 +58,7 @@ pub fn preview(conn: &Connection, at: &str) -> Result<Site> {
     let checked = checked_state(conn)?;
     let content = &checked.content;
     let last = publications::last(conn)?;
-    if let Some(last) = last.as_ref().filter(|l| l.content_sha256 == content.sha256()) {
+    if let Some(last) = last.as_ref().filter(|l| l.content_sha256 == checked.content_sha256) {
         let then = checked.then_of_unchanged();
         evidence::check_unchanged(conn, last, &last.content_sha256, then)?;
         return render_site(conn, content, last, false);

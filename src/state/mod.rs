@@ -73,6 +73,23 @@ pub struct State {
     pub last_at: Option<String>,
 }
 
+/// `forces` sorted as `list` sorts them: by name ignoring case, then slug. For a large directory,
+/// each half is keyed and sorted on its own thread and the two are merged.
+pub fn sorted_forces(forces: Vec<&Force>) -> Vec<&Force> {
+    fn sorted<'a>(part: &[&'a Force]) -> Vec<(String, &'a Force)> {
+        let mut keyed: Vec<(String, &Force)> = part.iter().map(|f| (name_key(&f.name), *f)).collect();
+        // slugs are unique: no two forces compare equal, so an unstable sort gives one order
+        keyed.sort_unstable_by(|a, b| (&a.0, &a.1.slug).cmp(&(&b.0, &b.1.slug)));
+        keyed
+    }
+    if forces.len() < crate::threads::LARGE {
+        return sorted(&forces).into_iter().map(|(_, f)| f).collect();
+    }
+    let (first, second) = forces.split_at(forces.len() / 2);
+    let (first, second) = crate::threads::at_once(true, || sorted(first), || sorted(second));
+    merged(first, second)
+}
+
 /// Two lists of keyed forces, each sorted, as one sorted list of forces.
 fn merged<'a>(first: Vec<(String, &'a Force)>, second: Vec<(String, &'a Force)>) -> Vec<&'a Force> {
     let mut out = Vec::with_capacity(first.len() + second.len());
@@ -145,23 +162,11 @@ pub struct Schedule {
 }
 
 impl State {
-    /// Forces sorted as `list` sorts them: by name ignoring case, then slug. For a large
-    /// directory, each half is keyed and sorted on its own thread and the two are merged.
+    /// The state's forces (the retired too, or not) sorted as `list` sorts them.
     pub fn sorted_forces(&self, include_retired: bool) -> Vec<&Force> {
-        let shown: Vec<&Force> =
-            self.forces.values().filter(|f| include_retired || f.status == ForceStatus::Active).collect();
-        fn sorted<'a>(part: &[&'a Force]) -> Vec<(String, &'a Force)> {
-            let mut keyed: Vec<(String, &Force)> = part.iter().map(|f| (name_key(&f.name), *f)).collect();
-            // slugs are unique: no two forces compare equal, so an unstable sort gives one order
-            keyed.sort_unstable_by(|a, b| (&a.0, &a.1.slug).cmp(&(&b.0, &b.1.slug)));
-            keyed
-        }
-        if shown.len() < crate::threads::LARGE {
-            return sorted(&shown).into_iter().map(|(_, f)| f).collect();
-        }
-        let (first, second) = shown.split_at(shown.len() / 2);
-        let (first, second) = crate::threads::at_once(true, || sorted(first), || sorted(second));
-        merged(first, second)
+        sorted_forces(
+            self.forces.values().filter(|f| include_retired || f.status == ForceStatus::Active).collect(),
+        )
     }
 
     /// Open notes per force slug.

@@ -27,7 +27,22 @@ pub fn cut_short(conn: &Connection, count: i64, logged: &State) -> Result<Option
 /// second check and the audit head it covered. `publish` asks this before it renders the page's
 /// history from the table.
 pub fn publications_match(conn: &Connection, logged: &State) -> Result<Option<Problem>> {
-    Ok(matches(&publications::list(conn)?, &logged.publications))
+    // each row compared as it is read, oldest first: 10,000 of them are megabytes beside the
+    // largest state `publish` holds
+    let mut by_id: std::collections::BTreeMap<i64, &Publication> =
+        logged.publications.iter().map(|p| (p.id, p)).collect();
+    let mut problem = None;
+    publications::each_oldest_first(conn, |row| {
+        problem = row_matches(&row, &mut by_id);
+        Ok(problem.is_none())
+    })?;
+    // no row for a publication the log records
+    Ok(problem.or_else(|| {
+        by_id.into_values().next().map(|log| Problem::Publication {
+            id: log.id,
+            what: format!("the log records it (change {}), but its row is missing", log.change),
+        })
+    }))
 }
 
 /// The first field a publication's row holds otherwise than its `publish` change, with the
@@ -62,47 +77,46 @@ fn first_field_differing(row: &Publication, log: &Publication) -> Option<(&'stat
     Some((field, held, says))
 }
 
-fn matches(rows: &[Publication], logged: &[Publication]) -> Option<Problem> {
-    let mut by_id: std::collections::BTreeMap<i64, &Publication> = logged.iter().map(|p| (p.id, p)).collect();
-    for p in rows.iter().rev() {
-        let problem = |what: String| Some(Problem::Publication { id: p.id, what });
-        let Some(log) = by_id.remove(&p.id) else {
-            return problem("it has no `publish` change in the audit log".to_owned());
-        };
-        if let Some((field, held, says)) = first_field_differing(p, log) {
-            return problem(format!(
-                "field {field}: its row holds {} but its `publish` change {} says {}",
-                crate::output::shortened(&held),
-                log.change,
-                crate::output::shortened(&says)
-            ));
-        }
-        if p.last_change >= log.change {
-            return problem(format!(
-                "it claims to cover change {}, after its own `publish` change {}",
-                p.last_change, log.change
-            ));
-        }
-        if (p.first_change, p.last_change) != (log.first_change, log.last_change) {
-            return problem(format!(
-                "its row covers changes {} to {}, but its `publish` change {} covers {} to {}",
-                p.first_change, p.last_change, log.change, log.first_change, log.last_change
-            ));
-        }
-        if let Some(head) = p.head_hash.as_ref().filter(|_| p.head_hash != log.head_hash) {
-            return problem(format!(
-                "it recorded change {} with hash {head}, but the log holds {}",
-                p.last_change,
-                if p.last_change == log.last_change {
-                    log.head_hash.as_deref().unwrap_or("no hash")
-                } else {
-                    "another head"
-                }
-            ));
-        }
+/// The first way a publication's row `p` is not what its `publish` change says, the change
+/// taken out of `by_id` (the log's publications not yet matched with a row).
+fn row_matches(
+    p: &Publication,
+    by_id: &mut std::collections::BTreeMap<i64, &Publication>,
+) -> Option<Problem> {
+    let problem = |what: String| Some(Problem::Publication { id: p.id, what });
+    let Some(log) = by_id.remove(&p.id) else {
+        return problem("it has no `publish` change in the audit log".to_owned());
+    };
+    if let Some((field, held, says)) = first_field_differing(p, log) {
+        return problem(format!(
+            "field {field}: its row holds {} but its `publish` change {} says {}",
+            crate::output::shortened(&held),
+            log.change,
+            crate::output::shortened(&says)
+        ));
     }
-    by_id.into_values().next().map(|log| Problem::Publication {
-        id: log.id,
-        what: format!("the log records it (change {}), but its row is missing", log.change),
-    })
+    if p.last_change >= log.change {
+        return problem(format!(
+            "it claims to cover change {}, after its own `publish` change {}",
+            p.last_change, log.change
+        ));
+    }
+    if (p.first_change, p.last_change) != (log.first_change, log.last_change) {
+        return problem(format!(
+            "its row covers changes {} to {}, but its `publish` change {} covers {} to {}",
+            p.first_change, p.last_change, log.change, log.first_change, log.last_change
+        ));
+    }
+    if let Some(head) = p.head_hash.as_ref().filter(|_| p.head_hash != log.head_hash) {
+        return problem(format!(
+            "it recorded change {} with hash {head}, but the log holds {}",
+            p.last_change,
+            if p.last_change == log.last_change {
+                log.head_hash.as_deref().unwrap_or("no hash")
+            } else {
+                "another head"
+            }
+        ));
+    }
+    None
 }
