@@ -105,61 +105,110 @@ impl Content {
     /// content that has none of them hashes as it did before they existed: upgrading does not
     /// make a publication due.
     pub fn sha256(&self) -> String {
-        #[derive(Serialize)]
-        struct Force<'a> {
-            #[serde(skip_serializing_if = "Option::is_none")]
-            data_to: Option<&'a str>,
-            name: &'a str,
-            notes: &'a [String],
-            slug: &'a str,
-            url: Option<&'a str>,
-        }
-        /// The forces, each written as it is reached: no list of 100,000 of them made first.
-        struct Forces<'a>(&'a [PublicForce]);
-        impl Serialize for Forces<'_> {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.collect_seq(self.0.iter().map(|f| Force {
-                    data_to: f.data_to.as_deref(),
-                    name: &f.name,
-                    notes: &f.notes,
-                    slug: &f.slug,
-                    url: f.url.as_deref(),
-                }))
-            }
-        }
-        #[derive(Serialize)]
-        struct Canonical<'a> {
-            #[serde(skip_serializing_if = "Option::is_none")]
-            base_url: Option<&'a str>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            contact: Option<&'a str>,
-            forces: Forces<'a>,
-            heading: &'a str,
-            intro: &'a [String],
-            #[serde(skip_serializing_if = "Option::is_none")]
-            licence: Option<&'a str>,
-            #[serde(skip_serializing_if = "<[PageLink]>::is_empty")]
-            links: &'a [PageLink],
-            notes: &'a [String],
-            #[serde(skip_serializing_if = "Option::is_none")]
-            publisher: Option<&'a str>,
-        }
-        let canonical = Canonical {
-            base_url: self.base_url.as_deref(),
-            contact: self.contact.as_deref(),
-            forces: Forces(&self.forces),
+        let page = PageRef {
             heading: &self.heading,
             intro: &self.intro,
-            licence: self.licence.as_deref(),
-            links: &self.links,
-            notes: &self.notes,
             publisher: self.publisher.as_deref(),
+            contact: self.contact.as_deref(),
+            licence: self.licence.as_deref(),
+            base_url: self.base_url.as_deref(),
+            links: &self.links,
         };
-        let mut hasher = Sha256::new();
-        // writing into a hasher cannot fail; strings and options always serialise
-        let _ = serde_json::to_writer(&mut hasher, &canonical);
-        hex(&hasher.finalize())
+        let forces = self.forces.iter().map(|f| HashedForce {
+            data_to: f.data_to.as_deref(),
+            name: &f.name,
+            notes: &f.notes,
+            slug: &f.slug,
+            url: f.url.as_deref(),
+        });
+        sha256_of(page, &self.notes, forces)
     }
+}
+
+/// A force as the content's hash writes it, fields in sorted key order.
+#[derive(Serialize)]
+pub struct HashedForce<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_to: Option<&'a str>,
+    pub name: &'a str,
+    pub notes: &'a [String],
+    pub slug: &'a str,
+    pub url: Option<&'a str>,
+}
+
+/// The page's words, borrowed from a content or a page.
+pub struct PageRef<'a> {
+    pub heading: &'a str,
+    pub intro: &'a [String],
+    pub publisher: Option<&'a str>,
+    pub contact: Option<&'a str>,
+    pub licence: Option<&'a str>,
+    pub base_url: Option<&'a str>,
+    pub links: &'a [PageLink],
+}
+
+impl<'a> PageRef<'a> {
+    pub fn of(page: &'a crate::state::Page) -> PageRef<'a> {
+        PageRef {
+            heading: &page.heading,
+            intro: &page.intro,
+            publisher: page.publisher.as_deref(),
+            contact: page.contact.as_deref(),
+            licence: page.licence.as_deref(),
+            base_url: page.base_url.as_deref(),
+            links: &page.links,
+        }
+    }
+}
+
+/// `Content::sha256` of the content with this page, these open public notes of the page and
+/// these forces, in the page's order: for content that need not be made to be hashed (the live
+/// tables' in `publish`, whose forces are read for nothing else).
+pub fn sha256_of<'a>(
+    page: PageRef<'a>,
+    notes: &'a [String],
+    forces: impl Iterator<Item = HashedForce<'a>>,
+) -> String {
+    /// The forces, each written as it is reached: no list of 100,000 of them made first.
+    struct Forces<I>(std::cell::Cell<Option<I>>);
+    impl<'a, I: Iterator<Item = HashedForce<'a>>> Serialize for Forces<I> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_seq(self.0.take().into_iter().flatten())
+        }
+    }
+    #[derive(Serialize)]
+    #[serde(bound = "")]
+    struct Canonical<'a, I: Iterator<Item = HashedForce<'a>>> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        base_url: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        contact: Option<&'a str>,
+        forces: Forces<I>,
+        heading: &'a str,
+        intro: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        licence: Option<&'a str>,
+        #[serde(skip_serializing_if = "<[PageLink]>::is_empty")]
+        links: &'a [PageLink],
+        notes: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        publisher: Option<&'a str>,
+    }
+    let canonical = Canonical {
+        base_url: page.base_url,
+        contact: page.contact,
+        forces: Forces(std::cell::Cell::new(Some(forces))),
+        heading: page.heading,
+        intro: page.intro,
+        licence: page.licence,
+        links: page.links,
+        notes,
+        publisher: page.publisher,
+    };
+    let mut hasher = Sha256::new();
+    // writing into a hasher cannot fail; strings and options always serialise
+    let _ = serde_json::to_writer(&mut hasher, &canonical);
+    hex(&hasher.finalize())
 }
 
 /// Whether a note is shown on the page: public and open.

@@ -2,9 +2,9 @@
 use anyhow::Result;
 use rusqlite::Connection;
 
-use crate::content::{Content, PublicForce};
-use crate::model::{ForceStatus, NoteStatus};
-use crate::state::{NoteState, ReviewState, State};
+use crate::content::{HashedForce, PageRef};
+use crate::model::{Force, ForceStatus, NoteStatus};
+use crate::state::{NoteState, Page, ReviewState, State};
 
 /// What the live tables say the directory is: forces, notes, reviews, page and editors. Each
 /// table is read in its own row order, and a note's or review's force is named from the forces
@@ -56,13 +56,26 @@ pub fn live(conn: &Connection) -> Result<State> {
     Ok(state)
 }
 
-/// The public content of the live tables, as `Content::from_state(&live(conn)?)` makes it, read
-/// for nothing else: a note's text only when the note is shown (public and open), of a force's
-/// reviews only the newest day recorded, and no editors. Publish reads it beside the replay of
-/// the log, whose state is the largest thing it holds; for 100,000 forces the whole state of the
-/// tables was tens of megabytes more at that moment.
-pub fn live_content(conn: &Connection) -> Result<Content> {
-    let mut forces = super::forces::all_by_id(conn)?;
+/// What the live tables show the public, read for nothing else: a note's text only when the
+/// note is shown (public and open), of a force's reviews only the newest day recorded, and no
+/// editors. Publish hashes it beside the replay of the log, whose state is the largest thing it
+/// holds: for 100,000 forces the whole state of the tables, or their content made, was tens of
+/// megabytes more at that moment.
+struct Shown {
+    /// Every force, in row order.
+    forces: Vec<Force>,
+    /// The places in `forces` of the active ones, in the page's order.
+    order: Vec<usize>,
+    /// By place in `forces`: its open public notes, oldest first, and its newest recorded day.
+    notes_of: Vec<Vec<String>>,
+    data_to: Vec<Option<String>>,
+    /// The page's open public notes, oldest first.
+    of_page: Vec<String>,
+    page: Page,
+}
+
+fn shown(conn: &Connection) -> Result<Shown> {
+    let forces = super::forces::all_by_id(conn)?;
     // each force's place in `forces`, by row id
     let place: std::collections::HashMap<i64, usize> =
         forces.iter().enumerate().map(|(at, f)| (f.id, at)).collect();
@@ -98,21 +111,25 @@ pub fn live_content(conn: &Connection) -> Result<Content> {
             .into_iter()
             .filter_map(|f| place.get(&f.id).copied())
             .collect();
-    let shown = order
-        .into_iter()
-        .map(|at| {
-            let force = &mut forces[at];
-            PublicForce {
-                slug: std::mem::take(&mut force.slug),
-                name: std::mem::take(&mut force.name),
-                url: force.url.take(),
-                data_to: data_to[at].take(),
-                notes: std::mem::take(&mut notes_of[at]),
-            }
-        })
-        .collect();
     let page = super::page::read(conn)?.unwrap_or_default();
-    Ok(Content::of_page(page, of_page, shown))
+    Ok(Shown { forces, order, notes_of, data_to, of_page, page })
+}
+
+/// The sha256 of the live tables' public content: `Content::from_state(&live(conn)?).sha256()`,
+/// without the state or the content made.
+pub fn live_content_sha256(conn: &Connection) -> Result<String> {
+    let shown = shown(conn)?;
+    let forces = shown.order.iter().map(|&at| {
+        let force = &shown.forces[at];
+        HashedForce {
+            data_to: shown.data_to[at].as_deref(),
+            name: &force.name,
+            notes: &shown.notes_of[at],
+            slug: &force.slug,
+            url: force.url.as_deref(),
+        }
+    });
+    Ok(crate::content::sha256_of(PageRef::of(&shown.page), &shown.of_page, forces))
 }
 
 #[cfg(test)]
@@ -120,7 +137,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_live_content_is_the_content_of_the_live_state() {
+    fn the_live_content_hash_is_the_hash_of_the_live_state_content() {
         let conn = crate::db::in_memory().unwrap();
         conn.execute_batch(
             "INSERT INTO forces (id, slug, name, name_key, url, status) VALUES
@@ -148,8 +165,8 @@ mod tests {
              INSERT INTO page (key, value) VALUES ('heading', 'Heading'), ('intro', 'One.\n\nTwo.');",
         )
         .unwrap();
-        let content = live_content(&conn).unwrap();
-        assert_eq!(content, Content::from_state(&live(&conn).unwrap()));
+        let content = crate::content::Content::from_state(&live(&conn).unwrap());
+        assert_eq!(live_content_sha256(&conn).unwrap(), content.sha256());
         let slugs: Vec<&str> = content.forces.iter().map(|f| f.slug.as_str()).collect();
         // by name ignoring case, then slug; "é" after every ASCII letter
         assert_eq!(slugs, ["abc", "zed", "mid", "late"]);
@@ -160,6 +177,21 @@ mod tests {
         assert_eq!(content.intro, ["One.", "Two."]);
         // no page recorded: the default page, as a state without one shows
         conn.execute("DELETE FROM page", []).unwrap();
-        assert_eq!(live_content(&conn).unwrap(), Content::from_state(&live(&conn).unwrap()));
+        let content = crate::content::Content::from_state(&live(&conn).unwrap());
+        assert_eq!(live_content_sha256(&conn).unwrap(), content.sha256());
+        // and a difference in any shown value is a different hash
+        for edit in [
+            "UPDATE forces SET url = 'https://example.org/other' WHERE id = 4",
+            "UPDATE notes SET text = 'zed public.' WHERE id = 1",
+            "UPDATE notes SET public = 1 WHERE id = 2",
+            "UPDATE reviews SET data_to = '2025-03-30' WHERE change_id = 14",
+            "UPDATE forces SET status = 'active' WHERE id = 3",
+            "INSERT INTO page (key, value) VALUES ('publisher', 'Home Office')",
+        ] {
+            conn.execute(edit, []).unwrap();
+            let changed = crate::content::Content::from_state(&live(&conn).unwrap());
+            assert_ne!(changed.sha256(), content.sha256(), "{edit}");
+            assert_eq!(live_content_sha256(&conn).unwrap(), changed.sha256(), "{edit}");
+        }
     }
 }

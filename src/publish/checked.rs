@@ -140,7 +140,7 @@ fn replay_and_live(
         let sha = content.sha256();
         Ok((replayed, content, sha))
     };
-    let live = |conn: &Connection| crate::db::state::live_content(conn).map(|content| content.sha256());
+    let live = crate::db::state::live_content_sha256;
     let path = crate::db::second::file_of(conn);
     // a second connection costs a schema read and its own start: worth it only for a long log
     const SECOND_READER_FROM: i64 = 10_000;
