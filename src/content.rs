@@ -76,12 +76,6 @@ impl Content {
             let notes = by_force.remove(&slug).unwrap_or_default();
             PublicForce { slug, name, url, data_to, notes }
         });
-        Content::of_page(page, of_page, forces.collect())
-    }
-
-    /// The content of a page, its open public notes (oldest first) and its active forces in the
-    /// page's order, each with its own open public notes.
-    pub fn of_page(page: crate::state::Page, notes: Vec<String>, forces: Vec<PublicForce>) -> Content {
         Content {
             heading: page.heading,
             intro: page.intro,
@@ -90,8 +84,8 @@ impl Content {
             licence: page.licence,
             base_url: page.base_url,
             links: page.links,
-            notes,
-            forces: Arc::new(forces),
+            notes: of_page,
+            forces: Arc::new(forces.collect()),
         }
     }
 
