@@ -66,6 +66,44 @@ fn a_table_changed_with_sql_is_caught_by_verify_and_never_published() {
 /// 22 of the seed's 45 in one, the rest and every other table in the other): an edit is caught
 /// in either half, at its edges, and a note or review moved to a force in the other half.
 #[test]
+fn every_value_the_page_shows_is_held_to_the_log_before_publishing() {
+    // publish reads the tables only for what the page shows, and compares that with the log:
+    // each such value, changed behind the log's back, is refused
+    for tamper in [
+        "UPDATE reviews SET data_to = '2026-09-30' WHERE data_to IS NOT NULL",
+        "UPDATE reviews SET data_to = NULL",
+        "UPDATE notes SET text = 'Essex counts <script>nothing</script>.' WHERE public = 1",
+        "UPDATE notes SET status = 'resolved' WHERE public = 1",
+        "UPDATE notes SET force_id = NULL WHERE public = 1",
+        // a force that is not there: the note would show on the page as a whole
+        "PRAGMA foreign_keys = OFF; UPDATE notes SET force_id = 999 WHERE public = 1",
+        "UPDATE forces SET name = 'Essex Constabulary' WHERE slug = 'essex-police'",
+        "UPDATE page SET value = 'One paragraph only.' WHERE key = 'intro'",
+    ] {
+        let env = TestEnv::init();
+        env.ok(&["review", "essex-police", "--data-to", "2025-09"]);
+        env.ok(&[
+            "note",
+            "add",
+            "--public",
+            "--force",
+            "essex-police",
+            "Essex counts each tactic separately.",
+        ]);
+        env.ok(&["publish", "--out", "site"]);
+        let site = published_files(&env.path("site"));
+        env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+        env.sql().execute_batch(tamper).unwrap();
+        let before = everything(&env);
+        let err = env.fails(&["publish", "--out", "site"], 1);
+        assert!(err.contains("the live tables do not match the audit log"), "{tamper}: {err}");
+        assert_eq!(everything(&env), before, "{tamper}: publish recorded nothing");
+        assert_eq!(published_files(&env.path("site")), site, "{tamper}: the site is untouched");
+        env.fails(&["audit", "verify"], 1);
+    }
+}
+
+#[test]
 fn an_edit_is_caught_in_either_half_of_the_rebuilt_tables() {
     let env = TestEnv::init();
     published(&env);
