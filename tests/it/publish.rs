@@ -235,6 +235,25 @@ fn publishing_is_byte_reproducible() {
     assert_eq!(published_files(&env.path("one")), published_files(&env.path("two")));
 }
 
+/// The staged files are synced through one io_uring where the kernel allows it, else on a
+/// thread each (`UOF_NO_IO_URING`, read by debug builds, takes that way): the same site either way.
+#[test]
+fn the_site_is_the_same_whichever_way_its_files_are_synced() {
+    let env = TestEnv::init();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    let copy = env.path("copy.db");
+    std::fs::copy(&env.db, &copy).unwrap();
+    env.ok(&["publish", "--out", "ring"]);
+    env.set_var("UOF_NO_IO_URING", "1");
+    env.ok(&["--db", copy.to_str().unwrap(), "publish", "--out", "threads"]);
+    let ring = published_files(&env.path("ring"));
+    assert!(ring.contains_key("index.html") && ring.contains_key("forces.json"), "{:?}", ring.keys());
+    assert_eq!(ring, published_files(&env.path("threads")));
+    for site in ["ring", "threads"] {
+        env.ok(&["audit", "verify-site", site]);
+    }
+}
+
 #[test]
 fn the_repository_publish_directory_is_the_fresh_seed_site() {
     // `publish/` in the repository is the site published from a fresh `admin init`. Its
