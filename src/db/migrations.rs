@@ -1,5 +1,6 @@
 //! The migrations, embedded as refinery's `embed_migrations!` embeds them (build.rs lists every
-//! `migrations/V*.sql` file's name and text), without building the macro.
+//! `migrations/V*.sql` file's name and text), without building the macro; and refinery's history
+//! in a database: the newest migration it has had, and whether refinery can read every row.
 
 use std::hash::{Hash, Hasher};
 
@@ -39,6 +40,65 @@ fn unapplied(stem: &str, sql: &str) -> refinery_core::Migration {
         "applied_on": null,
     }))
     .unwrap_or_else(|e| panic!("migration {stem}: refinery's form of a migration has changed: {e}"))
+}
+
+/// The newest migration a database file has had, if it is one of ours (`None` for another
+/// program's file or an empty one): for a file opened by itself, as `restore` opens a backup.
+pub fn our_schema_version(conn: &rusqlite::Connection) -> anyhow::Result<Option<i64>> {
+    let history: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history')",
+        [],
+        |row| row.get(0),
+    )?;
+    if !history || !super::has_our_tables(conn)? {
+        return Ok(None);
+    }
+    conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |row| row.get(0)).map_err(|_| {
+        anyhow::anyhow!(
+            "its schema history (refinery_schema_history) has a version that is not a whole number"
+        )
+    })
+}
+
+/// What is wrong with the first row of refinery's schema history that refinery could not read
+/// as it reads every row before migrating: a version that is not a whole number (of 32 bits), a
+/// name or time that is not text, a time not in RFC 3339, a checksum that is not a 64-bit number.
+/// Refinery gives up on the first two with an error that names no row, and ends the process on
+/// the last two; checked first, the database is refused as damaged, and left as it is.
+pub fn check_history(conn: &rusqlite::Connection) -> std::result::Result<(), String> {
+    use rusqlite::types::ValueRef;
+    let read = |e: rusqlite::Error| format!("it cannot be read: {e}");
+    let mut stmt = conn
+        .prepare("SELECT version, name, applied_on, checksum FROM refinery_schema_history ORDER BY rowid")
+        .map_err(read)?;
+    let mut rows = stmt.query([]).map_err(read)?;
+    let mut at = 0usize;
+    while let Some(row) = rows.next().map_err(read)? {
+        at += 1;
+        let which = match row.get_ref(0).map_err(read)? {
+            ValueRef::Integer(version) if i32::try_from(version).is_ok() => {
+                format!("the row of version {version}")
+            }
+            _ => return Err(format!("row {at} has a version that is not a whole number")),
+        };
+        let text = |i: usize| match row.get_ref(i) {
+            Ok(ValueRef::Text(bytes)) => std::str::from_utf8(bytes).ok(),
+            _ => None,
+        };
+        if text(1).is_none() {
+            return Err(format!("{which} has no name"));
+        }
+        let time = text(2).and_then(|t| {
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+        });
+        if time.is_none() {
+            return Err(format!("{which} has a time that is not in RFC 3339"));
+        }
+        if text(3).and_then(|c| c.parse::<u64>().ok()).is_none() {
+            return Err(format!("{which} has a checksum that is not a number"));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ mod tables;
 pub use tables::check_tables;
 
 mod migrations;
+pub use migrations::{check_history, our_schema_version};
 
 // `LATEST_MIGRATION`, from the migration file names (build.rs)
 include!(concat!(env!("OUT_DIR"), "/latest_migration.rs"));
@@ -154,9 +155,22 @@ impl Db {
         let version = self
             .conn
             .query_row("SELECT MAX(version) FROM refinery_schema_history", [], |row| row.get(0))
-            .optional()?
+            .optional()
+            .map_err(|_| self.damaged_history("a row has a version that is not a whole number".to_owned()))?
             .flatten();
         Ok(version)
+    }
+
+    /// The refusal of a database whose schema history (`refinery_schema_history`) holds a row
+    /// that refinery cannot read: `why` names it.
+    fn damaged_history(&self, why: String) -> anyhow::Error {
+        failed_hint(
+            format!(
+                "database `{}` has a damaged schema history (refinery_schema_history: {why}); it was left as it is",
+                self.path.display()
+            ),
+            "bring the database back from a backup with `admin restore`",
+        )
     }
 
     /// Apply pending migrations; refuse a database that knows migrations this binary does not.
@@ -174,14 +188,17 @@ impl Db {
         if applied.is_some() && !self.has_our_tables()? {
             return Err(self.not_ours("another program's tables"));
         }
-        // The common case, a database already up to date, needs no runner: building one parses
-        // every migration's name with a freshly compiled regex, a noticeable part of a command.
+        // The common case, a database already up to date, needs no runner: building one makes
+        // and hashes every migration, and refinery reads its whole history before it migrates.
         if applied == Some(LATEST_MIGRATION) {
             self.enable_foreign_keys()?;
             return self.ensure_identity();
         }
         if self.applied_version()?.is_some_and(|version| version < LATEST_MIGRATION) {
             forces::rekey_names(&self.conn)?; // keys an older admin made, before its migrations count
+        }
+        if applied.is_some() {
+            migrations::check_history(&self.conn).map_err(|why| self.damaged_history(why))?;
         }
         register_functions(&self.conn)?;
         let runner = migrations::runner();
@@ -346,20 +363,6 @@ fn has_our_tables(conn: &Connection) -> Result<bool> {
     // the log and one of the tables every version has: one table dropped behind admin's back
     // leaves a database of ours, whose schema `audit verify` compares
     Ok(count > 0)
-}
-
-/// The newest migration a database file has had, if it is one of ours (`None` for another
-/// program's file or an empty one): for a file opened by itself, as `restore` opens a backup.
-pub fn our_schema_version(conn: &Connection) -> Result<Option<i64>> {
-    let history: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history')",
-        [],
-        |row| row.get(0),
-    )?;
-    if !history || !has_our_tables(conn)? {
-        return Ok(None);
-    }
-    Ok(conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |row| row.get(0))?)
 }
 
 /// 128 random bits, hex: a database's id.

@@ -229,6 +229,59 @@ fn a_backup_from_an_older_admin_is_migrated_on_a_copy_and_verified() {
     assert_eq!(bytes(&env.db), before);
 }
 
+/// A row of refinery's schema history that refinery cannot read (it reads them all before it
+/// migrates, and ended the process on some): an older database holding one, opened or given to
+/// restore, is refused as damaged in one line naming what is wrong, and nothing is changed.
+#[test]
+fn an_unreadable_schema_history_row_is_refused_as_damaged_never_a_panic() {
+    let env = TestEnv::init();
+    env.ok(&["backup", "now.db"]);
+    let older = env.path("v10.db");
+    as_older_admin_wrote_it(&env.path("now.db"), 10, &older);
+    let cases = [
+        ("checksum = 'not a number'", "the row of version 3 has a checksum that is not a number"),
+        ("checksum = '-5'", "the row of version 3 has a checksum that is not a number"),
+        ("checksum = ' 123'", "the row of version 3 has a checksum that is not a number"),
+        ("checksum = NULL", "the row of version 3 has a checksum that is not a number"),
+        ("applied_on = 'yesterday'", "the row of version 3 has a time that is not in RFC 3339"),
+        ("applied_on = NULL", "the row of version 3 has a time that is not in RFC 3339"),
+        ("name = NULL", "the row of version 3 has no name"),
+        ("version = 'three'", "a version that is not a whole number"),
+        ("version = 3.5", "a version that is not a whole number"),
+    ];
+    for (set, why) in cases {
+        let damaged = env.path("damaged.db");
+        std::fs::copy(&older, &damaged).unwrap();
+        Connection::open(&damaged)
+            .unwrap()
+            .execute(&format!("UPDATE refinery_schema_history SET {set} WHERE version = 3"), [])
+            .unwrap();
+        let before = bytes(&damaged);
+        let run = env.run(&["--db", damaged.to_str().unwrap(), "list"]);
+        assert_eq!(run.code, 1, "{set}: {}", run.stderr);
+        crate::testenv::assert_error_shape(&run.stderr);
+        assert!(
+            run.stderr.contains("damaged schema history") && run.stderr.contains(why),
+            "{set}: {}",
+            run.stderr
+        );
+        assert_eq!(bytes(&damaged), before, "{set}: the database was changed");
+
+        let live = bytes(&env.db);
+        let err = env.fails(&["restore", damaged.to_str().unwrap()], 1);
+        crate::testenv::assert_error_shape(&err);
+        assert!(err.contains("it is damaged") && err.contains(why), "{set}: {err}");
+        assert_eq!(bytes(&env.db), live, "{set}: restore changed the database");
+        assert_eq!(bytes(&damaged), before, "{set}: restore changed the backup");
+        let left: Vec<_> = std::fs::read_dir(env.path("."))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.contains(".restore-"))
+            .collect();
+        assert!(left.is_empty(), "{set}: restore left {left:?}");
+    }
+}
+
 #[test]
 fn a_backup_of_another_database_needs_other_database() {
     let env = TestEnv::init();
