@@ -269,10 +269,11 @@ impl Written {
 
 /// `fsync` every file at once, asked for in one call through an io_uring: the kernel's workers
 /// run them side by side, and no thread of ours is started for each (ten of them, with their
-/// stacks and allocator state, were a tenth of a small `publish`). Each file's result, in order;
-/// `None` where io_uring cannot be used (a kernel without it or that refuses it:
-/// `kernel.io_uring_disabled`, a seccomp filter, a locked-memory limit) or an fsync through it
-/// is not supported, and the caller syncs them another way: an `fsync` done twice is harmless.
+/// stacks and allocator state, cost a small `publish` about 6 % of its CPU time). Each file's
+/// result, in order; `None` where io_uring cannot be used (a kernel without it or that refuses
+/// it: `kernel.io_uring_disabled`, a seccomp filter, a locked-memory limit), or where no fsync
+/// failed but some could not be run through it, and the caller syncs them another way: an
+/// `fsync` that passed, done again, is harmless.
 /// A debug build (the tests') goes the other way when `UOF_NO_IO_URING` is set.
 fn sync_by_ring(files: &[(File, String)]) -> Option<Vec<std::io::Result<()>>> {
     use std::os::fd::AsRawFd;
@@ -288,35 +289,51 @@ fn sync_by_ring(files: &[(File, String)]) -> Option<Vec<std::io::Result<()>>> {
         // caller holds it) until its completion is taken below or the ring is closed
         unsafe { ring.submission().push(&fsync).ok()? };
     }
-    let mut results: Vec<Option<std::io::Result<()>>> = files.iter().map(|_| None).collect();
+    let mut results: Vec<Option<i32>> = files.iter().map(|_| None).collect();
     let mut left = files.len();
     while left > 0 {
         match ring.submit_and_wait(left) {
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(_) => return None,
+            // what was not reaped is taken as not done (below)
+            Err(_) => left = 0,
         }
         for done in ring.completion() {
-            let Some(slot) = usize::try_from(done.user_data()).ok().and_then(|i| results.get_mut(i)) else {
-                continue;
-            };
-            let result = match done.result() {
-                ok if ok >= 0 => Ok(()),
-                failed => Err(std::io::Error::from_raw_os_error(-failed)),
-            };
-            let unsupported = [rustix::io::Errno::INVAL, rustix::io::Errno::OPNOTSUPP];
-            if unsupported
-                .iter()
-                .any(|e| Some(e.raw_os_error()) == result.as_ref().err().and_then(|e| e.raw_os_error()))
-            {
-                return None;
-            }
-            if slot.replace(result).is_none() {
-                left -= 1;
+            let slot = usize::try_from(done.user_data()).ok().and_then(|i| results.get_mut(i));
+            if let Some(slot @ None) = slot {
+                *slot = Some(done.result());
+                left = left.saturating_sub(1);
             }
         }
     }
-    results.into_iter().collect()
+    // An fsync's error is reported once: asked again, it would pass. So a file whose fsync failed
+    // is failed here, and only where none did, and some could not be run through the ring (not
+    // supported, cancelled, no worker to run it), are the files left to the caller to sync again.
+    let not_run = |code: i32| {
+        [
+            rustix::io::Errno::INVAL,
+            rustix::io::Errno::OPNOTSUPP,
+            rustix::io::Errno::CANCELED,
+            rustix::io::Errno::AGAIN,
+            rustix::io::Errno::INTR,
+        ]
+        .iter()
+        .any(|e| e.raw_os_error() == -code)
+    };
+    let failed = |result: &Option<i32>| result.is_some_and(|code| code < 0 && !not_run(code));
+    if !results.iter().any(failed) && results.iter().any(|r| r.is_none_or(|code| code < 0)) {
+        return None;
+    }
+    Some(
+        results
+            .into_iter()
+            .map(|result| match result {
+                Some(code) if code >= 0 => Ok(()),
+                Some(code) => Err(std::io::Error::from_raw_os_error(-code)),
+                None => Err(std::io::Error::other("the sync did not finish")),
+            })
+            .collect(),
+    )
 }
 
 fn sync_dir(path: &Path) -> Result<()> {
