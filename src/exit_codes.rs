@@ -118,9 +118,9 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     let code = code_for(err);
     if err.downcast_ref::<QuietExit>().is_none() {
         let mut stderr = io::stderr().lock();
-        let _ = writeln!(stderr, "error: {}", one_line(&message(err)));
+        let _ = writeln!(stderr, "error: {}", error_line(&message(err)));
         if let Some(hint) = hint_for(err) {
-            let _ = writeln!(stderr, "hint: {}", one_line(&hint));
+            let _ = writeln!(stderr, "hint: {}", error_line(&hint));
         }
     }
     ExitCode::from(code)
@@ -152,9 +152,41 @@ pub(crate) fn one_line(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
+/// The most characters of a message line's text (`error:`, `hint:`, `warning:`): a message can
+/// carry a value of any length (a path, a row of a database edited behind admin's back), and the
+/// line is for people.
+pub const MESSAGE: usize = 2000;
+
+/// The text of an `error:` or `hint:` line: on one line, and at most 2,000 characters of the
+/// message, with how long it was where it was cut.
+pub(crate) fn error_line(text: &str) -> String {
+    one_line(&at_most(text, MESSAGE))
+}
+
+/// `text`, or its first `chars` characters and how long it is (counted in characters: a byte
+/// index inside a character panics).
+pub fn at_most(text: &str, chars: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(chars) {
+        None => text.into(),
+        Some((end, _)) => format!("{}… ({} characters in all)", &text[..end], text.chars().count()).into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_line_is_one_line_of_at_most_two_thousand_characters_of_the_message() {
+        assert_eq!(error_line("short\nmessage"), "short message");
+        let long = "é".repeat(5000);
+        let line = error_line(&long);
+        assert!(
+            line.starts_with(&"é".repeat(2000)) && line.ends_with("… (5000 characters in all)"),
+            "{line}"
+        );
+        assert_eq!(line.chars().count(), 2000 + "… (5000 characters in all)".chars().count());
+    }
 
     #[test]
     fn bad_input_is_exit_2_even_under_context() {

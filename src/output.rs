@@ -61,7 +61,7 @@ pub fn bytes_out(bytes: &[u8]) -> Result<()> {
 /// Say something on stderr that is not an error: one `warning: …` line; the exit code is the
 /// command's own. A closed or full stderr is not worth failing the command over.
 pub fn warning(text: impl AsRef<str>) {
-    let _ = writeln!(io::stderr().lock(), "warning: {}", one_line(text.as_ref()));
+    let _ = writeln!(io::stderr().lock(), "warning: {}", message_line(text.as_ref()));
 }
 
 /// The colour of a status word in a LINK or STATUS column.
@@ -324,12 +324,14 @@ const SHOWN: usize = 300;
 
 /// `text`, or its first 300 characters and how long it is.
 pub fn shortened(text: &str) -> std::borrow::Cow<'_, str> {
-    let cut = prefix(text, SHOWN);
-    if cut.len() == text.len() {
-        text.into()
-    } else {
-        format!("{cut}… ({} characters in all)", text.chars().count()).into()
-    }
+    crate::exit_codes::at_most(text, SHOWN)
+}
+
+/// The text of a `warning:` line (or an `error:` line that quotes a value): on one line, control
+/// characters escaped, and at most 2,000 characters of `text`, with how long it was where it was
+/// cut.
+pub fn message_line(text: &str) -> String {
+    one_line(&crate::exit_codes::at_most(text, crate::exit_codes::MESSAGE))
 }
 
 /// An optional value for a table cell.

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use crate::exit_codes::one_line;
+use crate::exit_codes::error_line;
 
 /// Print a command-line parsing error the same way: one `error:` line, a `hint:`; help and
 /// version go to stdout with success, or fail as any output that cannot be written does.
@@ -38,8 +38,8 @@ pub fn report_usage(err: &clap::Error) -> ExitCode {
         .or_else(|| usage_of(&path))
         .unwrap_or_else(|| "run `admin --help` to see the commands and options".into());
     let mut stderr = io::stderr().lock();
-    let _ = writeln!(stderr, "error: {}", one_line(&first));
-    let _ = writeln!(stderr, "hint: {}", one_line(&hint));
+    let _ = writeln!(stderr, "error: {}", error_line(&first));
+    let _ = writeln!(stderr, "hint: {}", error_line(&hint));
     ExitCode::from(crate::exit_codes::BAD_INPUT)
 }
 

@@ -125,9 +125,9 @@ fn each_problem(err: anyhow::Error) -> anyhow::Error {
     }
     let mut stderr = std::io::stderr().lock();
     for (line, hint) in lines.iter().chain([(last, hint)].iter()) {
-        let _ = writeln!(stderr, "error: {}", output::one_line(line));
+        let _ = writeln!(stderr, "error: {}", output::message_line(line));
         if let Some(hint) = hint {
-            let _ = writeln!(stderr, "hint: {}", output::one_line(hint));
+            let _ = writeln!(stderr, "hint: {}", output::message_line(hint));
         }
     }
     let file = if problems.file.is_empty() { "the file".to_owned() } else { format!("`{}`", problems.file) };

@@ -69,7 +69,7 @@ pub fn check_history(conn: &rusqlite::Connection) -> std::result::Result<(), Str
     use rusqlite::types::ValueRef;
     let read = |e: rusqlite::Error| format!("it cannot be read: {e}");
     let mut stmt = conn
-        .prepare("SELECT version, name, applied_on, checksum FROM refinery_schema_history ORDER BY rowid")
+        .prepare("SELECT version, name, applied_on, checksum FROM refinery_schema_history ORDER BY version")
         .map_err(read)?;
     let mut rows = stmt.query([]).map_err(read)?;
     let mut at = 0usize;

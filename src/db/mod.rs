@@ -194,11 +194,12 @@ impl Db {
             self.enable_foreign_keys()?;
             return self.ensure_identity();
         }
-        if self.applied_version()?.is_some_and(|version| version < LATEST_MIGRATION) {
-            forces::rekey_names(&self.conn)?; // keys an older admin made, before its migrations count
-        }
+        // before anything is written: a database refused as damaged is left as it is
         if applied.is_some() {
             migrations::check_history(&self.conn).map_err(|why| self.damaged_history(why))?;
+        }
+        if self.applied_version()?.is_some_and(|version| version < LATEST_MIGRATION) {
+            forces::rekey_names(&self.conn)?; // keys an older admin made, before its migrations count
         }
         register_functions(&self.conn)?;
         let runner = migrations::runner();

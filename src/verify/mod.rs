@@ -65,6 +65,9 @@ pub enum Problem {
         change: i64,
         what: String,
     },
+    /// A row of refinery's schema history that refinery could not read when it next migrates
+    /// the database (or a backup of it): `db::check_history`.
+    History(String),
 }
 
 impl Problem {
@@ -115,6 +118,9 @@ impl std::fmt::Display for Problem {
             }
             Problem::Checkpoint { change, what } => {
                 write!(f, "the checkpoint of the state at change {change} (table checkpoints) {what}")
+            }
+            Problem::History(why) => {
+                write!(f, "the database's schema history (refinery_schema_history) is damaged: {why}")
             }
         }
     }
@@ -183,6 +189,9 @@ fn checked(conn: &Connection) -> Result<Report> {
     }
     if problem.is_none() {
         problem = rebuild::compare_with_rebuilt(conn, &state)?.map(Problem::Tables);
+    }
+    if problem.is_none() {
+        problem = crate::db::check_history(conn).err().map(Problem::History);
     }
     // a hundred thousand forces and their reviews: the process ends right after `verify`, and
     // letting it free them is faster than freeing them here

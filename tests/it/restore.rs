@@ -252,10 +252,11 @@ fn an_unreadable_schema_history_row_is_refused_as_damaged_never_a_panic() {
     for (set, why) in cases {
         let damaged = env.path("damaged.db");
         std::fs::copy(&older, &damaged).unwrap();
-        Connection::open(&damaged)
-            .unwrap()
-            .execute(&format!("UPDATE refinery_schema_history SET {set} WHERE version = 3"), [])
-            .unwrap();
+        let conn = Connection::open(&damaged).unwrap();
+        conn.execute(&format!("UPDATE refinery_schema_history SET {set} WHERE version = 3"), []).unwrap();
+        // a name key an older admin made, which opening recomputes: not before the history is read
+        conn.execute("UPDATE forces SET name_key = 'stale' WHERE slug = 'kent-police'", []).unwrap();
+        drop(conn);
         let before = bytes(&damaged);
         let run = env.run(&["--db", damaged.to_str().unwrap(), "list"]);
         assert_eq!(run.code, 1, "{set}: {}", run.stderr);
@@ -280,6 +281,29 @@ fn an_unreadable_schema_history_row_is_refused_as_damaged_never_a_panic() {
             .collect();
         assert!(left.is_empty(), "{set}: restore left {left:?}");
     }
+
+    // At the newest schema no migration runs, so such a row is not read to open the database;
+    // `audit verify` names it, and so `restore`, which verifies a backup before it goes in.
+    let newest = env.path("newest.db");
+    std::fs::copy(env.path("now.db"), &newest).unwrap();
+    Connection::open(&newest)
+        .unwrap()
+        .execute("UPDATE refinery_schema_history SET checksum = 'not a number' WHERE version = 3", [])
+        .unwrap();
+    let db = newest.to_str().unwrap();
+    env.ok(&["--db", db, "list"]);
+    let err = env.fails(&["--db", db, "audit", "verify"], 1);
+    crate::testenv::assert_error_shape(&err);
+    assert!(
+        err.contains("schema history (refinery_schema_history) is damaged: the row of version 3 has a checksum that is not a number"),
+        "{err}"
+    );
+    env.ok(&["--db", db, "backup", "newest-backup.db"]);
+    let live = bytes(&env.db);
+    let err = env.fails(&["restore", "newest-backup.db"], 1);
+    crate::testenv::assert_error_shape(&err);
+    assert!(err.contains("fails `admin audit verify`") && err.contains("is damaged"), "{err}");
+    assert_eq!(bytes(&env.db), live);
 }
 
 #[test]
