@@ -156,7 +156,9 @@ impl Staged {
             // `staged` now holds the previous site: mark it as ours, then dropping the TempDir
             // removes it (a crash in between leaves it marked, for the next publish to remove).
             // Never through a link planted there since the site was inspected: that would
-            // create or truncate a file wherever it points
+            // create or truncate a file wherever it points. A site directory someone made
+            // read-only is made writable for its owner first, or it could not be emptied
+            let _ = writable(staged);
             let _ = files::create(&staged.join(STAGING_MARKER));
         } else {
             let staged = self.dir.keep();
@@ -173,10 +175,14 @@ impl Staged {
     }
 }
 
-/// Temporary directories left by a publish that was killed: removed only when they carry the
-/// tool's marker and are named as this `--out`'s are (`.{name}.tmp-` and the random letters and
-/// digits `tempfile` adds: not another `--out`'s, such as `.{name}.tmp-x.tmp-…` of `{name}.tmp-x`,
-/// which may be being made now); anything else with a similar name is left alone.
+/// Temporary directories left by a publish that was killed, removed by the next one (which
+/// holds the site's lock: none is being made now). Only those named as this `--out`'s are
+/// (`.{name}.tmp-` and the random letters and digits `tempfile` adds: not another `--out`'s,
+/// such as `.{name}.tmp-x.tmp-…` of `{name}.tmp-x`) and that are the tool's: one that carries
+/// its marker; one that holds a whole site it made (its manifest), left without the marker by a
+/// kill between the marker's removal and the swap (the new site) or between the swap and the
+/// old site being marked (the old one); and an empty one, left by a kill just after it was
+/// made. Anything else with a similar name is left alone.
 fn remove_leftovers(out: &Out) {
     let prefix = format!(".{}.tmp-", out.name);
     let Ok(entries) = fs::read_dir(&out.parent) else { return };
@@ -190,10 +196,26 @@ fn remove_leftovers(out: &Out) {
             continue;
         }
         let path = entry.path();
-        if fs::symlink_metadata(path.join(STAGING_MARKER)).is_ok_and(|m| m.is_file()) {
+        let holds = |name: &str| fs::symlink_metadata(path.join(name)).is_ok_and(|m| m.is_file());
+        let empty = || fs::read_dir(&path).is_ok_and(|mut entries| entries.next().is_none());
+        let the_tools = holds(STAGING_MARKER) || holds(MANIFEST) || empty();
+        // a directory made read-only is made writable for its owner and tried again
+        if the_tools && fs::remove_dir_all(&path).is_err() && writable(&path).is_ok() {
             let _ = fs::remove_dir_all(&path);
         }
     }
+}
+
+/// Give the owner of the directory `path` leave to change what it holds (a site someone made
+/// read-only), so that it can be emptied and removed; where this process does not own it, an
+/// error, and it stays.
+fn writable(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = fs::symlink_metadata(path)?;
+    if !meta.is_dir() {
+        return Err(std::io::ErrorKind::InvalidInput.into());
+    }
+    fs::set_permissions(path, fs::Permissions::from_mode(meta.permissions().mode() | 0o700))
 }
 
 /// Files written and not yet synced. Syncing them together costs a fraction of syncing each as

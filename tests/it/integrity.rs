@@ -512,6 +512,37 @@ fn another_outs_staging_directory_is_left_alone_and_a_killed_publishs_is_removed
     assert!(!ours.exists(), "a marked leftover of this --out's was kept");
 }
 
+/// A publish killed between the staging marker's removal and the swap leaves the new site
+/// without the marker; one killed between the swap and marking the old site leaves that; one
+/// killed just after making its directory leaves it empty. The next publish removes each: they
+/// hold a site the tool made (its manifest), or nothing.
+#[test]
+fn a_killed_publishs_unmarked_site_or_empty_directory_is_removed() {
+    let env = TestEnv::init();
+    env.ok(&["publish", "--out", "site"]);
+    let new_site = env.path(".site.tmp-Ab12Cd");
+    let empty = env.path(".site.tmp-Ef34Gh");
+    std::fs::create_dir(&new_site).unwrap();
+    for entry in std::fs::read_dir(env.path("site")).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), new_site.join(entry.file_name())).unwrap();
+        }
+    }
+    assert!(new_site.join(".uof-admin-manifest.json").is_file());
+    std::fs::create_dir(&empty).unwrap();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    env.ok(&["publish", "--out", "site"]);
+    assert!(!new_site.exists(), "an unmarked copy of a site the tool made was kept");
+    assert!(!empty.exists(), "an empty staging directory was kept");
+    let beside: Vec<String> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".site"))
+        .collect();
+    assert!(beside.iter().all(|n| n == ".site.lock"), "{beside:?}");
+}
+
 #[test]
 fn a_refused_publish_leaves_no_lock_or_temporary_file() {
     let env = TestEnv::init();
