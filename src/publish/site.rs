@@ -112,6 +112,18 @@ impl OnDisk {
     }
 }
 
+/// Whether `path` is where something is mounted: a directory bind-mounted on itself, or from
+/// elsewhere on the same filesystem, has its parent's device, so only the kernel can tell
+/// (`statx`'s `STATX_ATTR_MOUNT_ROOT`, Linux 5.8 on; where it cannot, the device is what says).
+fn is_mount_root(path: &Path) -> bool {
+    use rustix::fs::{AtFlags, StatxAttributes, StatxFlags};
+    let flags = AtFlags::NO_AUTOMOUNT | AtFlags::SYMLINK_NOFOLLOW;
+    rustix::fs::statx(rustix::fs::CWD, path, flags, StatxFlags::empty()).is_ok_and(|stat| {
+        stat.stx_attributes_mask.contains(StatxAttributes::MOUNT_ROOT)
+            && stat.stx_attributes.contains(StatxAttributes::MOUNT_ROOT)
+    })
+}
+
 /// Read `--out`: refuse a file, a mount point, or a directory holding anything the tool did not
 /// write (by name, exit 1; nothing is deleted); check every file the manifest lists.
 pub fn inspect(out: &Out) -> Result<OnDisk> {
@@ -130,7 +142,7 @@ pub fn inspect(out: &Out) -> Result<OnDisk> {
     }
     let parent =
         fs::metadata(&out.parent).with_context(|| format!("failed to read `{}`", out.parent.display()))?;
-    if parent.dev() != meta.dev() {
+    if parent.dev() != meta.dev() || is_mount_root(&out.path) {
         return Err(failed_hint(
             format!(
                 "`{}` is a mount point: the site cannot be swapped into it in one step, so nothing was published",

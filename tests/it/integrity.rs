@@ -655,6 +655,25 @@ fn a_mount_point_as_out_is_refused_before_anything_is_recorded() {
     assert!(err.contains("hint: publish into a directory inside the mounted volume"), "{err}");
     assert_eq!(everything(&env), before, "no publication recorded");
     assert!(!env.path(".webroot.lock").exists());
+
+    // a site bind-mounted on itself: the same filesystem as its parent, so the same device, and
+    // the swap would fail (EBUSY) after the publication was recorded
+    env.ok(&["publish", "--out", "site"]);
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    let site = env.path("site");
+    let bound = std::process::Command::new("mount").arg("--bind").arg(&site).arg(&site).status();
+    assert!(bound.is_ok_and(|s| s.success()), "bind-mounting {} failed", site.display());
+    let before = everything(&env);
+    let dry = env.run(&["publish", "--out", "site", "--dry-run"]);
+    let err = env.fails(&["publish", "--out", "site"], 1);
+    let _ = std::process::Command::new("umount").arg(&site).status();
+    assert_eq!(dry.code, 1, "{}", dry.stderr);
+    for said in [&dry.stderr, &err] {
+        assert!(said.contains("is a mount point"), "{said}");
+    }
+    assert_eq!(everything(&env), before, "no publication recorded");
+    // unmounted, it publishes
+    env.ok(&["publish", "--out", "site"]);
 }
 
 #[test]
