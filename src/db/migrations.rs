@@ -53,10 +53,25 @@ pub fn our_schema_version(conn: &rusqlite::Connection) -> anyhow::Result<Option<
     if !history || !super::has_our_tables(conn)? {
         return Ok(None);
     }
-    conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |row| row.get(0)).map_err(|_| {
+    let read = conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |row| row.get(0));
+    version_read(read, || {
         anyhow::anyhow!(
             "its schema history (refinery_schema_history) has a version that is not a whole number"
         )
+    })
+}
+
+/// A version read from the schema history, or `damaged()` where what the row holds is not one
+/// (text, a real, a number out of range); an error reading the database (busy, I/O) is itself.
+pub(super) fn version_read<T>(
+    read: rusqlite::Result<T>,
+    damaged: impl FnOnce() -> anyhow::Error,
+) -> anyhow::Result<T> {
+    read.map_err(|e| match e {
+        rusqlite::Error::InvalidColumnType(..)
+        | rusqlite::Error::FromSqlConversionFailure(..)
+        | rusqlite::Error::IntegralValueOutOfRange(..) => damaged(),
+        other => other.into(),
     })
 }
 

@@ -152,13 +152,10 @@ impl Db {
             }
             return Ok(None);
         }
-        let version = self
-            .conn
-            .query_row("SELECT MAX(version) FROM refinery_schema_history", [], |row| row.get(0))
-            .optional()
-            .map_err(|_| self.damaged_history("a row has a version that is not a whole number".to_owned()))?
-            .flatten();
-        Ok(version)
+        let read =
+            self.conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |row| row.get(0));
+        let damaged = || self.damaged_history("a row has a version that is not a whole number".to_owned());
+        Ok(migrations::version_read(read.optional(), damaged)?.flatten())
     }
 
     /// The refusal of a database whose schema history (`refinery_schema_history`) holds a row
@@ -194,8 +191,9 @@ impl Db {
             self.enable_foreign_keys()?;
             return self.ensure_identity();
         }
-        // before anything is written: a database refused as damaged is left as it is
-        if applied.is_some() {
+        // before anything is written: a database refused as damaged is left as it is (one a
+        // newer admin migrated is refused as that, below, as `restore` refuses its backup)
+        if applied.is_some_and(|version| version < LATEST_MIGRATION) {
             migrations::check_history(&self.conn).map_err(|why| self.damaged_history(why))?;
         }
         if self.applied_version()?.is_some_and(|version| version < LATEST_MIGRATION) {

@@ -282,6 +282,20 @@ fn an_unreadable_schema_history_row_is_refused_as_damaged_never_a_panic() {
         assert!(left.is_empty(), "{set}: restore left {left:?}");
     }
 
+    // A database a newer admin migrated is refused as that, whatever its rows hold, on opening
+    // as by `restore`: this admin does not know how the newer one reads them.
+    let newer = env.path("newer.db");
+    std::fs::copy(&older, &newer).unwrap();
+    Connection::open(&newer)
+        .unwrap()
+        .execute("INSERT INTO refinery_schema_history VALUES (99, 'from_the_future', 'later', 'x')", [])
+        .unwrap();
+    let run = env.run(&["--db", newer.to_str().unwrap(), "list"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("migrated by a newer admin (schema version 99"), "{}", run.stderr);
+    let err = env.fails(&["restore", newer.to_str().unwrap()], 1);
+    assert!(err.contains("migrated by a newer admin (schema version 99"), "{err}");
+
     // At the newest schema no migration runs, so such a row is not read to open the database;
     // `audit verify` names it, and so `restore`, which verifies a backup before it goes in.
     let newest = env.path("newest.db");
