@@ -283,6 +283,12 @@ pub fn one_line(text: &str) -> String {
     out
 }
 
+/// A path in a line of output: as `display` shows it, on one line (a file name may hold a line
+/// break, an escape sequence or a bidirectional override, shown escaped, never obeyed).
+pub fn path(path: &std::path::Path) -> String {
+    one_line(&path.display().to_string())
+}
+
 /// The first `chars` characters of `text`: a short form of an id or a hash for people. Text
 /// from a file or the database can hold any character, so the cut is counted in characters,
 /// never in bytes (a byte index inside a character panics).

@@ -28,15 +28,13 @@ pub fn run(ctx: &Ctx, args: InitArgs) -> Result<ExitCode> {
         Ok(n) => n,
         Err(err) => {
             drop(db);
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", ctx.db_path.display()));
-            }
+            crate::db::remove_with_companions(&ctx.db_path);
             return Err(err);
         }
     };
     output::line(format!(
         "created `{}` with the page text and {loaded} forces; next: `admin list`",
-        ctx.db_path.display()
+        output::path(&ctx.db_path)
     ))?;
     Ok(ExitCode::SUCCESS)
 }

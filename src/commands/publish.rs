@@ -68,7 +68,7 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
         output::line(format!(
             "scheduled the pending content to go live at {} into `{}` (change {}); `admin publish --scheduled` publishes it then",
             crate::clock::shown(&at),
-            shown(&out_arg).display(),
+            output::path(&shown(&out_arg)),
             change.id
         ))?;
         return Ok(ExitCode::SUCCESS);
@@ -131,8 +131,7 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
         scheduled,
     };
     let outcome = publish::publish(&mut db, &author, &options)?;
-    let out = shown(&options.out);
-    let out = out.display();
+    let out = output::path(&shown(&options.out));
     match outcome {
         Outcome::NothingChanged { last } => output::line(format!(
             "nothing to publish: nothing public has changed since publication {} ({}); `{out}` left as it is",

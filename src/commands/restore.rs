@@ -10,7 +10,7 @@ use crate::{output, Ctx};
 pub fn run(ctx: &Ctx, args: RestoreArgs) -> Result<ExitCode> {
     // the database is not opened as a `Db`: it may be the damaged file this replaces
     let restored = restore::restore(&args.backup, &ctx.db_path, &ctx.clock.stamp(), args.other_database)?;
-    let db = ctx.db_path.display();
+    let db = output::path(&ctx.db_path);
     match &restored.replaced {
         Replaced::Nothing => output::line(format!("there was no database at `{db}`: nothing was kept"))?,
         Replaced::Kept { copy, lacking } => {
@@ -20,10 +20,10 @@ pub fn run(ctx: &Ctx, args: RestoreArgs) -> Result<ExitCode> {
                 Some(n) => format!(": {n} changes in it are not in the restored database"),
                 None => String::new(),
             };
-            output::line(format!("kept the database it replaces as `{}`{lacking}", copy.display()))?;
+            output::line(format!("kept the database it replaces as `{}`{lacking}", output::path(copy)))?;
         }
         Replaced::Moved { why, files } => {
-            let files: Vec<String> = files.iter().map(|p| format!("`{}`", p.display())).collect();
+            let files: Vec<String> = files.iter().map(|p| format!("`{}`", output::path(p))).collect();
             output::line(format!("moved the old `{db}` aside ({why}) to {}", files.join(", ")))?;
         }
     }
@@ -36,7 +36,7 @@ pub fn run(ctx: &Ctx, args: RestoreArgs) -> Result<ExitCode> {
     };
     output::line(format!(
         "restored `{db}` from `{}`: {} changes, audit log verified{migrated}",
-        args.backup.display(),
+        output::path(&args.backup),
         restored.changes
     ))?;
     Ok(ExitCode::SUCCESS)

@@ -22,7 +22,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<ExitCode> {
     let url = format!("http://{}/", server.addr());
     output::line(format!(
         "previewing `{}` at {url} (Ctrl-C to stop); nothing is published",
-        ctx.db_path.display()
+        output::path(&ctx.db_path)
     ))?;
     if args.open {
         // best effort: a machine without a desktop still serves the preview

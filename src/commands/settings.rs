@@ -33,7 +33,7 @@ pub fn run(ctx: &Ctx, args: SettingsArgs) -> Result<ExitCode> {
             super::report(outcome, |_| {
                 format!(
                     "`admin publish --out DIR` is needed only to publish elsewhere than `{}` now",
-                    home.display()
+                    crate::output::path(&home)
                 )
             })
         }

@@ -32,7 +32,7 @@ pub fn man(args: ManArgs) -> Result<ExitCode> {
         .filter(|n| n.starts_with("admin") && n.ends_with(".1"))
         .collect();
     pages.sort();
-    output::line(format!("wrote {} manual pages into `{}`", pages.len(), dir.display()))?;
+    output::line(format!("wrote {} manual pages into `{}`", pages.len(), output::path(&dir)))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -156,9 +156,9 @@ pub fn backup(ctx: &Ctx, args: BackupArgs) -> Result<ExitCode> {
         return Err(err);
     }
     if let Some(top) = created.first() {
-        output::line(format!("created `{}` (mode 0700: backups hold everything)", top.display()))?;
+        output::line(format!("created `{}` (mode 0700: backups hold everything)", output::path(top)))?;
     }
-    output::line(format!("backed up `{}` to `{}`", ctx.db_path.display(), args.dest.display()))?;
+    output::line(format!("backed up `{}` to `{}`", output::path(&ctx.db_path), output::path(&args.dest)))?;
     Ok(ExitCode::SUCCESS)
 }
 

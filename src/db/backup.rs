@@ -42,9 +42,7 @@ impl Db {
             Ok(())
         })();
         if let Err(err) = copied {
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", dest.display()));
-            }
+            super::remove_with_companions(dest);
             return Err(err.context(format!("failed to back up to `{}`", dest.display())));
         }
         Ok(())

@@ -1,7 +1,10 @@
 //! A database file as a whole, for `restore`: the schema objects it holds beside those this
 //! admin's migrations make, its identity, its page size, and how many of its changes another
 //! file's log lacks. Every statement here reads; the two that write (`set_database_id`,
-//! `set_page_size`) are only ever run on restore's own private copy of a backup.
+//! `set_page_size`) are only ever run on restore's own private copy of a backup. And the files
+//! SQLite keeps beside a database file, by name.
+use std::path::{Path, PathBuf};
+
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension};
 
@@ -132,4 +135,20 @@ pub fn changes_lacking(theirs: &Connection, mine: &Connection) -> Result<u64> {
         }
     }
     Ok(lacking)
+}
+
+/// `path` with `suffix` after its name, byte for byte (a file name need not be UTF-8, and
+/// `display` would change what it does not show): the files SQLite keeps beside a database
+/// (`-wal`, `-shm`), or a name made from the database's.
+pub fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Remove a database file and the files SQLite keeps beside it, those that are there.
+pub fn remove_with_companions(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(beside(path, suffix));
+    }
 }

@@ -31,6 +31,7 @@ mod tables;
 pub use tables::check_tables;
 
 mod migrations;
+pub use file::{beside, remove_with_companions};
 pub use migrations::{check_history, our_schema_version};
 
 // `LATEST_MIGRATION`, from the migration file names (build.rs)
@@ -70,9 +71,7 @@ impl Db {
         });
         if created.is_err() {
             // a failed init leaves nothing behind
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-            }
+            remove_with_companions(path);
         }
         created
     }

@@ -108,14 +108,11 @@ pub(super) fn by_rename(conn: Connection, copy: &Path, db: &Path, aside: &Path) 
     // the copy whole in its one file: its own -wal folded in and removed
     conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     conn.close().map_err(|(_, e)| e)?;
-    anyhow::ensure!(
-        !Path::new(&format!("{}-wal", copy.display())).exists(),
-        "the restored copy could not be checkpointed"
-    );
+    anyhow::ensure!(!crate::db::beside(copy, "-wal").exists(), "the restored copy could not be checkpointed");
     let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
     for part in ["", "-wal", "-shm"] {
-        let from = PathBuf::from(format!("{}{part}", db.display()));
-        let to = PathBuf::from(format!("{}{part}", aside.display()));
+        let from = crate::db::beside(db, part);
+        let to = crate::db::beside(aside, part);
         match std::fs::rename(&from, &to) {
             Ok(()) => moved.push((from, to)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}

@@ -158,7 +158,7 @@ pub fn restore(backup: &Path, db: &Path, stamp: &str, other_database: bool) -> R
         }
     }
 
-    let aside = free_name(&format!("{}.replaced-{}", db.display(), stamp.replace([':', '-'], "")));
+    let aside = free_name(&crate::db::beside(db, &format!(".replaced-{}", stamp.replace([':', '-'], ""))));
     let replaced = match live {
         Live::Ours(_) => {
             let lacking = install::locked(&checked.conn, db, &aside)?;
@@ -260,12 +260,12 @@ impl Live {
 }
 
 /// A path that does not exist yet: `base`, or `base-2`, `base-3`, … (two restores in one second).
-fn free_name(base: &str) -> PathBuf {
-    let taken = |p: &str| ["", "-wal", "-shm"].iter().any(|part| Path::new(&format!("{p}{part}")).exists());
+fn free_name(base: &Path) -> PathBuf {
+    let taken = |p: &Path| ["", "-wal", "-shm"].iter().any(|part| crate::db::beside(p, part).exists());
     if !taken(base) {
-        return PathBuf::from(base);
+        return base.to_owned();
     }
-    (2..).map(|n| format!("{base}-{n}")).find(|p| !taken(p)).map(PathBuf::from).unwrap_or_default()
+    (2..).map(|n| crate::db::beside(base, &format!("-{n}"))).find(|p| !taken(p)).unwrap_or_default()
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

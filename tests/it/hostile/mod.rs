@@ -1,11 +1,13 @@
 //! Hostile input: every bad value exits 2 with one `error:` line and leaves the database file
 //! byte-for-byte as it was. The second round's classes have a module each: look-alike and hidden
 //! names, import, closed pipes and full devices, `serve`, `restore`; the third round's a site
-//! directory that fights back (`site_dir`).
+//! directory that fights back (`site_dir`); paths named on the command line, shown and used as
+//! they are (`paths`).
 use crate::testenv::{bytes, TestEnv};
 
 mod import;
 mod names;
+mod paths;
 mod pipes;
 mod restore;
 mod serve;

@@ -1,0 +1,76 @@
+//! Paths named on the command line (a database, a backup, a directory for the manual pages) are shown escaped on the one line that reports them, a line break or an escape
+//! sequence in a file name included, and are used byte for byte: a name that is not UTF-8 gets
+//! its `-wal`, `-shm` and kept copy beside it, not beside a name `display` made up.
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+
+use crate::testenv::TestEnv;
+
+/// stdout of a run that must succeed, with no character a terminal would act on but the line
+/// breaks that end its lines.
+fn shown(env: &TestEnv, args: &[&OsStr]) -> String {
+    let out = env.command().args(args).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "admin {args:?}: {stdout}{stderr}");
+    assert!(
+        !stdout.chars().any(|c| c != '\n' && (c.is_control() || c == '\u{202E}')),
+        "admin {args:?} printed a control character as it is: {stdout:?}"
+    );
+    stdout.into_owned()
+}
+
+fn os(text: &str) -> &OsStr {
+    OsStr::new(text)
+}
+
+#[test]
+fn a_path_with_a_line_break_or_an_escape_is_reported_escaped_on_one_line() {
+    let env = TestEnv::empty();
+    let db = env.path("new\nline.db");
+    let out = shown(&env, &[os("--db"), db.as_os_str(), os("init")]);
+    assert_eq!(out.lines().count(), 1, "{out:?}");
+    assert!(out.contains("new\\nline.db"), "{out:?}");
+
+    let backup = env.path("back\u{1b}[31mup\u{202E}.db");
+    let out = shown(&env, &[os("--db"), db.as_os_str(), os("backup"), backup.as_os_str()]);
+    assert_eq!(out.lines().count(), 1, "{out:?}");
+    assert!(out.contains("back\\u{1b}[31mup\\u{202e}.db") && out.contains("new\\nline.db"), "{out:?}");
+
+    let out = shown(&env, &[os("--db"), db.as_os_str(), os("restore"), backup.as_os_str()]);
+    assert!(out.lines().all(|l| l.starts_with("kept ") || l.starts_with("restored ")), "{out:?}");
+    assert!(out.contains("new\\nline.db.replaced-"), "{out:?}");
+
+    // (`--out` refuses a control character outright)
+    let pages = env.path("man\rpages");
+    let out = shown(&env, &[os("man"), os("--dir"), pages.as_os_str()]);
+    assert_eq!(out.lines().count(), 1, "{out:?}");
+    assert!(out.contains("man\\rpages"), "{out:?}");
+}
+
+#[test]
+fn a_database_whose_name_is_not_utf8_keeps_its_copies_beside_itself() {
+    let env = TestEnv::empty();
+    let db = env.dir.path().join(OsStr::from_bytes(b"uof\xff.db"));
+    shown(&env, &[os("--db"), db.as_os_str(), os("init")]);
+    shown(&env, &[os("--db"), db.as_os_str(), os("backup"), os("backup.db")]);
+    shown(
+        &env,
+        &[os("--db"), db.as_os_str(), os("set-url"), os("kent-police"), os("https://www.kent.police.uk/uof")],
+    );
+    shown(&env, &[os("--db"), db.as_os_str(), os("restore"), os("backup.db")]);
+
+    let names: Vec<Vec<u8>> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().as_bytes().to_vec())
+        .collect();
+    let kept = names.iter().filter(|n| n.starts_with(b"uof\xff.db.replaced-")).count();
+    assert_eq!(kept, 1, "the database it replaced is not kept beside it: {names:?}");
+    assert!(
+        !names.iter().any(|n| n.windows(3).any(|w| w == "\u{FFFD}".as_bytes())),
+        "a file was named after the name as `display` shows it: {names:?}"
+    );
+    let restored =
+        env.command().args([os("--db"), db.as_os_str(), os("list"), os("--json")]).output().unwrap();
+    assert!(restored.status.success());
+    assert!(!String::from_utf8_lossy(&restored.stdout).contains("kent.police.uk/uof"), "not restored");
+}
