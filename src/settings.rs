@@ -145,6 +145,7 @@ fn site_dir(dir: &Path, db_path: &Path) -> Result<PathBuf> {
         ));
     }
     crate::validate::directory(&resolved, "the site's directory")?;
+    crate::validate::site_name(resolved.file_name().unwrap_or_default(), "the site's directory")?;
     Ok(resolved)
 }
 

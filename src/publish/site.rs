@@ -89,6 +89,7 @@ impl Out {
                 "give --out a directory of its own",
             ));
         };
+        crate::validate::site_name(name, "--out")?;
         Ok(Out { parent: parent.to_owned(), name: name.to_string_lossy().into_owned(), path: absolute })
     }
 

@@ -1,12 +1,36 @@
 //! A directory a site is published into, as typed (`publish --out`, `admin settings site`): a
 //! path that prints as itself, so that what `publish`, `settings` and `status` say of it is
 //! what is on the disk, and no terminal is sent its control characters.
+use std::ffi::OsStr;
 use std::path::Path;
 
 use crate::exit_codes::bad_hint;
 
 /// The longest directory path taken, in bytes (Linux's PATH_MAX).
 pub const MAX_DIR_BYTES: usize = 4096;
+
+/// The longest name of a site's own directory, in bytes: while it publishes, admin keeps
+/// `.{name}.tmp-` and six letters beside it, and a file name holds at most 255 bytes (Linux's
+/// NAME_MAX).
+pub const MAX_NAME_BYTES: usize = 255 - ".".len() - ".tmp-".len() - 6;
+
+/// Refuse the name of a site's directory, as it is on the disk (links followed, `.` and `..`
+/// resolved), that admin could not name its files beside: not UTF-8, or longer than
+/// `MAX_NAME_BYTES`.
+pub fn site_name(name: &OsStr, what: &str) -> anyhow::Result<()> {
+    let hint = format!("give {what} a directory with a shorter, plain name");
+    match name.to_str() {
+        None => Err(bad_hint(format!("{what} is a directory whose name is not valid UTF-8: {}", name.display()), hint)),
+        Some(text) if text.len() > MAX_NAME_BYTES => Err(bad_hint(
+            format!(
+                "{what} is a directory whose name is {} bytes long; the most is {MAX_NAME_BYTES} (admin names the files it keeps beside it after it)",
+                text.len()
+            ),
+            hint,
+        )),
+        Some(_) => Ok(()),
+    }
+}
 
 /// Refuse a directory path that is empty, not UTF-8, longer than `MAX_DIR_BYTES`, or holds a
 /// control character or one that reorders or hides text; `what` names it (`--out`).

@@ -12,7 +12,7 @@ mod dir;
 mod time;
 
 pub use alike::{look_key, nearest_name, posing_letters, refused_letter};
-pub use dir::{directory, MAX_DIR_BYTES};
+pub use dir::{directory, site_name, MAX_DIR_BYTES};
 pub use time::{data_to, time_arg, time_arg_until};
 
 pub const MAX_NAME_CHARS: usize = 200;

@@ -74,3 +74,37 @@ fn a_database_whose_name_is_not_utf8_keeps_its_copies_beside_itself() {
     assert!(restored.status.success());
     assert!(!String::from_utf8_lossy(&restored.stdout).contains("kent.police.uk/uof"), "not restored");
 }
+
+/// The names in the test's directory, hidden ones too, sorted.
+fn names(env: &TestEnv) -> Vec<std::ffi::OsString> {
+    let mut names: Vec<_> =
+        std::fs::read_dir(env.dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_site_directory_whose_name_leaves_no_room_for_admins_files_beside_it_is_refused() {
+    let env = TestEnv::init();
+    // `.{name}.tmp-` and six letters must fit in a file name's 255 bytes
+    let long = "s".repeat(244);
+    let before = (crate::testenv::bytes(&env.db), names(&env));
+    for out in [long.clone(), format!("{long}/"), format!("{long}/../{long}")] {
+        if out.contains("..") {
+            std::fs::create_dir(env.path(&long)).unwrap();
+        }
+        let err = env.fails(&["publish", "--out", &out], 2);
+        assert!(err.contains("name is 244 bytes long; the most is 243") && err.contains("\nhint: "), "{err}");
+        let err = env.fails(&["settings", "site", &out], 2);
+        assert!(err.contains("name is 244 bytes long"), "{err}");
+        let _ = std::fs::remove_dir(env.path(&long));
+        assert_eq!((crate::testenv::bytes(&env.db), names(&env)), before, "{out}: something was written");
+    }
+    // a name of "é"s: counted in bytes
+    let err = env.fails(&["publish", "--out", &"é".repeat(122)], 2);
+    assert!(err.contains("name is 244 bytes long"), "{err}");
+
+    let fits = "s".repeat(243);
+    env.ok(&["publish", "--out", &fits]);
+    assert!(env.path(&fits).join("index.html").is_file());
+}
