@@ -79,7 +79,9 @@ pub(super) fn version_read<T>(
 /// as it reads every row before migrating: a version that is not a whole number (of 32 bits), a
 /// name or time that is not text, a time not in RFC 3339, a checksum that is not a 64-bit number.
 /// Refinery gives up on the first two with an error that names no row, and ends the process on
-/// the last two; checked first, the database is refused as damaged, and left as it is.
+/// the last two; checked first, the database is refused as damaged, and left as it is. So is a
+/// row that refinery would refuse to migrate past, in its own words and with no hint: one of a
+/// migration this admin does not have, or whose name or checksum is not its migration's.
 pub fn check_history(conn: &rusqlite::Connection) -> std::result::Result<(), String> {
     use rusqlite::types::ValueRef;
     let read = |e: rusqlite::Error| format!("it cannot be read: {e}");
@@ -88,6 +90,8 @@ pub fn check_history(conn: &rusqlite::Connection) -> std::result::Result<(), Str
         .map_err(read)?;
     let mut rows = stmt.query([]).map_err(read)?;
     let mut at = 0usize;
+    // this admin's migrations, made only for a history that has rows
+    let mut ours: Option<Vec<refinery_core::Migration>> = None;
     while let Some(row) = rows.next().map_err(read)? {
         at += 1;
         let which = match row.get_ref(0).map_err(read)? {
@@ -109,8 +113,23 @@ pub fn check_history(conn: &rusqlite::Connection) -> std::result::Result<(), Str
         if time.is_none() {
             return Err(format!("{which} has a time that is not in RFC 3339"));
         }
-        if text(3).and_then(|c| c.parse::<u64>().ok()).is_none() {
+        let Some(checksum) = text(3).and_then(|c| c.parse::<u64>().ok()) else {
             return Err(format!("{which} has a checksum that is not a number"));
+        };
+        let (version, name) = (row.get::<_, i32>(0).map_err(read)?, text(1).unwrap_or_default());
+        let ours = ours.get_or_insert_with(|| runner().get_migrations().clone());
+        match ours.iter().find(|m| m.version() == version) {
+            None => return Err(format!("{which} names {name:?}, a migration this admin does not have")),
+            Some(m) if m.name() != name => {
+                return Err(format!("{which} names {name:?}, but this admin's migration {version} is {:?}", m.name()))
+            }
+            Some(m) if m.checksum() != checksum => {
+                return Err(format!(
+                    "{which} ({name:?}) has the checksum {checksum}, not {} as this admin's migration {version} has",
+                    m.checksum()
+                ))
+            }
+            Some(_) => {}
         }
     }
     Ok(())

@@ -248,6 +248,10 @@ fn an_unreadable_schema_history_row_is_refused_as_damaged_never_a_panic() {
         ("name = NULL", "the row of version 3 has no name"),
         ("version = 'three'", "a version that is not a whole number"),
         ("version = 3.5", "a version that is not a whole number"),
+        // readable, but what refinery refuses to migrate past, in its own words and no hint
+        ("checksum = '123'", "has the checksum 123, not "),
+        ("name = 'renamed'", "the row of version 3 names \"renamed\", but this admin's migration 3 is \""),
+        ("version = -7", "the row of version -7 names \""),
     ];
     for (set, why) in cases {
         let damaged = env.path("damaged.db");
@@ -318,6 +322,17 @@ fn an_unreadable_schema_history_row_is_refused_as_damaged_never_a_panic() {
     crate::testenv::assert_error_shape(&err);
     assert!(err.contains("fails `admin audit verify`") && err.contains("is damaged"), "{err}");
     assert_eq!(bytes(&env.db), live);
+
+    // a row edited but still readable: `audit verify` names it too
+    Connection::open(&newest)
+        .unwrap()
+        .execute("UPDATE refinery_schema_history SET checksum = '123' WHERE version = 3", [])
+        .unwrap();
+    let err = env.fails(&["--db", db, "audit", "verify"], 1);
+    assert!(
+        err.contains("is damaged: the row of version 3 (") && err.contains("has the checksum 123"),
+        "{err}"
+    );
 }
 
 #[test]
