@@ -14,7 +14,7 @@ use crate::files;
 /// A site written in full to a temporary directory beside `--out`, waiting to be swapped in.
 /// Dropped without `swap_in`, it is removed.
 pub struct Staged {
-    dir: tempfile::TempDir,
+    dir: Marked,
     out: PathBuf,
 }
 
@@ -35,7 +35,7 @@ pub fn stage(out: &Out, site: &Site, identity: &Identity) -> Result<Staged> {
 /// publication's large files are written into it as they are made (`write`), so that the site is
 /// never in memory whole, and the rest, with the manifest, when it is finished (`finish`).
 pub struct Staging {
-    dir: tempfile::TempDir,
+    dir: Marked,
     out: PathBuf,
     /// Every file written so far, to be synced together when the site is finished; the two
     /// threads that render a large site each write theirs.
@@ -51,6 +51,7 @@ impl Staging {
             .with_context(|| {
                 format!("failed to create a temporary directory in `{}`", out.parent.display())
             })?;
+        let dir = Marked(Some(dir.keep()));
         let mut written = Written::default();
         written.add(&dir.path().join(STAGING_MARKER), b"uof-admin\n")?;
         Ok(Staging { dir, out: out.path.clone(), written: std::sync::Mutex::new(written) })
@@ -153,8 +154,8 @@ impl Staged {
                 rustix::fs::RenameFlags::EXCHANGE,
             )
             .with_context(|| format!("failed to swap the new site into `{}`", self.out.display()))?;
-            // `staged` now holds the previous site: mark it as ours, then dropping the TempDir
-            // removes it (a crash in between leaves it marked, for the next publish to remove).
+            // `staged` now holds the previous site: mark it as ours, then dropping it removes it,
+            // the marker last (a crash before or during leaves it marked, for the next publish).
             // Never through a link planted there since the site was inspected: that would
             // create or truncate a file wherever it points. A site directory someone made
             // read-only is made writable for its owner first, or it could not be emptied
@@ -163,7 +164,7 @@ impl Staged {
         } else {
             let staged = self.dir.keep();
             if let Err(e) = fs::rename(&staged, &self.out) {
-                let _ = fs::remove_dir_all(&staged);
+                let _ = remove_marked(&staged);
                 return Err(anyhow::Error::new(e)
                     .context(format!("failed to move the new site to `{}`", self.out.display())));
             }
@@ -173,6 +174,60 @@ impl Staged {
         }
         Ok(())
     }
+}
+
+/// A directory of the tool's beside `--out`, marked (a site being made, or the old one after the
+/// swap): removed when dropped, unless kept, by `remove_marked`.
+struct Marked(Option<PathBuf>);
+
+impl Marked {
+    fn path(&self) -> &Path {
+        self.0.as_deref().unwrap_or(Path::new(""))
+    }
+
+    /// No longer removed when dropped: the directory has become the site.
+    fn keep(mut self) -> PathBuf {
+        self.0.take().unwrap_or_default()
+    }
+}
+
+impl Drop for Marked {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = remove_marked(&path);
+        }
+    }
+}
+
+/// Remove a directory of the tool's with its marker last (made first, where a copy of a site
+/// lacks it): a process killed part of the way through leaves it marked, for the next publish
+/// to remove, never part of a site that nothing names as the tool's (`remove_dir_all` takes the
+/// files in whatever order the directory lists them, the marker and the manifest among the
+/// first as often as not). Never through a link planted in it: `files::create` refuses one, and
+/// a link inside is removed, not followed. A debug build (the tests') is killed after the first
+/// file when `UOF_KILLED_REMOVING` is set.
+fn remove_marked(path: &Path) -> std::io::Result<()> {
+    let marker = path.join(STAGING_MARKER);
+    let _ = files::create(&marker);
+    let killed = cfg!(debug_assertions) && std::env::var_os("UOF_KILLED_REMOVING").is_some();
+    for entry in fs::read_dir(path)? {
+        let entry = entry?;
+        if entry.file_name() == STAGING_MARKER {
+            continue;
+        }
+        match entry.file_type()?.is_dir() {
+            true => fs::remove_dir_all(entry.path())?,
+            false => fs::remove_file(entry.path())?,
+        }
+        if killed {
+            rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::KILL)?;
+        }
+    }
+    match fs::remove_file(&marker) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    fs::remove_dir(path)
 }
 
 /// Temporary directories left by a publish that was killed, removed by the next one (which
@@ -200,8 +255,8 @@ fn remove_leftovers(out: &Out) {
         let empty = || fs::read_dir(&path).is_ok_and(|mut entries| entries.next().is_none());
         let the_tools = holds(STAGING_MARKER) || holds(MANIFEST) || empty();
         // a directory made read-only is made writable for its owner and tried again
-        if the_tools && fs::remove_dir_all(&path).is_err() && writable(&path).is_ok() {
-            let _ = fs::remove_dir_all(&path);
+        if the_tools && remove_marked(&path).is_err() && writable(&path).is_ok() {
+            let _ = remove_marked(&path);
         }
     }
 }
@@ -367,6 +422,31 @@ fn sync_dir(path: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_copy_of_a_site_is_removed_whole_and_marked_until_the_last_and_no_link_is_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        fs::create_dir(&outside).unwrap();
+        fs::write(outside.join("keep.txt"), "keep").unwrap();
+        let copy = dir.path().join(".site.tmp-Ab12Cd");
+        fs::create_dir_all(copy.join("sub/deeper")).unwrap();
+        fs::write(copy.join(MANIFEST), "{}").unwrap();
+        fs::write(copy.join("index.html"), "x").unwrap();
+        fs::write(copy.join("sub/deeper/a.json"), "x").unwrap();
+        std::os::unix::fs::symlink(&outside, copy.join("link")).unwrap();
+        remove_marked(&copy).unwrap();
+        assert!(!copy.exists());
+        assert!(outside.join("keep.txt").is_file(), "a link was followed");
+
+        // one that cannot be emptied (a file in the way of the marker: a directory) stays marked
+        // or stays whole, never part of a site unmarked
+        let stuck = dir.path().join(".site.tmp-Ef34Gh");
+        fs::create_dir_all(stuck.join(STAGING_MARKER)).unwrap();
+        fs::write(stuck.join("index.html"), "x").unwrap();
+        assert!(remove_marked(&stuck).is_err());
+        assert!(stuck.join(STAGING_MARKER).exists());
+    }
 
     #[test]
     fn files_synced_through_the_ring_each_have_their_result_in_order() {

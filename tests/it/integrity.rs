@@ -543,6 +543,37 @@ fn a_killed_publishs_unmarked_site_or_empty_directory_is_removed() {
     assert!(beside.iter().all(|n| n == ".site.lock"), "{beside:?}");
 }
 
+/// The directories named as a staging directory of `site`, beside it.
+fn staged_beside(env: &TestEnv) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(".site.tmp-"))
+        .collect()
+}
+
+#[test]
+fn a_publish_killed_while_removing_the_old_site_leaves_it_marked_for_the_next_to_remove() {
+    use std::os::unix::process::ExitStatusExt;
+    let env = TestEnv::init();
+    env.ok(&["publish", "--out", "site"]);
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+    // killed (debug builds only) just after the first of the old site's files is removed
+    let run =
+        env.command().env("UOF_KILLED_REMOVING", "1").args(["publish", "--out", "site"]).output().unwrap();
+    assert_eq!(run.status.signal(), Some(9), "{}", String::from_utf8_lossy(&run.stderr));
+    let left = staged_beside(&env);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(left[0].join(".uof-admin-staging").is_file(), "the old site was left part removed and unmarked");
+    // the new site went in before: it is whole, and the log records it
+    env.ok(&["audit", "verify-site", "site"]);
+    env.ok(&["audit", "verify"]);
+
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof-2"]);
+    env.ok(&["publish", "--out", "site"]);
+    assert_eq!(staged_beside(&env), Vec::<std::path::PathBuf>::new());
+}
+
 #[test]
 fn a_refused_publish_leaves_no_lock_or_temporary_file() {
     let env = TestEnv::init();
