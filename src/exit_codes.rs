@@ -56,7 +56,7 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
     if let Some(QuietExit(code)) = err.downcast_ref::<QuietExit>() {
         return *code;
     }
-    if err.chain().any(|cause| cause.is::<BadInput>()) {
+    if err.chain().any(|cause| cause.is::<BadInput>()) || name_too_long(err) {
         BAD_INPUT
     } else {
         FAILURE
@@ -68,7 +68,19 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
 pub const SEE_VERIFY: &str =
     "run `admin audit verify` to see the difference, and restore the database from a backup (`admin restore`)";
 
+/// A path given that the system cannot take (`ENAMETOOLONG`): bad input, wherever it is met.
+fn name_too_long(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::InvalidFilename)
+    })
+}
+
 fn hint_for(err: &anyhow::Error) -> Option<String> {
+    if name_too_long(err) && !err.chain().any(|cause| cause.is::<BadInput>() || cause.is::<Failed>()) {
+        return Some(
+            "a file's name holds at most 255 bytes, and a whole path 4,096: give a shorter one".to_owned(),
+        );
+    }
     err.chain().find_map(|cause| {
         if let Some(e) = cause.downcast_ref::<BadInput>() {
             e.hint.clone()
@@ -147,9 +159,36 @@ fn message(err: &anyhow::Error) -> String {
     out
 }
 
-/// Messages can quote user input; never let it break the one-line contract.
+/// Messages can quote user input; never let it break the one-line contract: a control character
+/// becomes a space, and one that reorders or hides text is shown escaped (`\u{202e}`).
 pub(crate) fn one_line(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            c if c.is_control() => out.push(' '),
+            c if acts(c) => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A character a terminal would act on, or that reorders or hides what it shows, rather than
+/// one to be seen: control characters (C0, DEL, C1: escape sequences, bells, line breaks), and
+/// the invisible format characters (bidirectional marks, overrides and isolates, zero-width
+/// spaces and joiners, line and paragraph separators, the byte order mark).
+pub fn acts(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+        )
 }
 
 /// The most characters of a message line's text (`error:`, `hint:`, `warning:`): a message can

@@ -22,7 +22,7 @@ pub fn line(text: impl AsRef<str>) -> Result<()> {
     let mut shown = String::with_capacity(text.len() + 1);
     // text from the database or a file is shown, never obeyed: only the line breaks are kept
     for c in text.chars() {
-        if c != '\n' && acts(c) {
+        if c != '\n' && crate::exit_codes::acts(c) {
             shown.extend(c.escape_default());
         } else {
             shown.push(c);
@@ -30,24 +30,6 @@ pub fn line(text: impl AsRef<str>) -> Result<()> {
     }
     shown.push('\n');
     bytes_out(shown.as_bytes())
-}
-
-/// A character a terminal would act on, or that reorders or hides what it shows, rather than
-/// one to be seen: control characters (C0, DEL, C1: escape sequences, bells, line breaks), and
-/// the invisible format characters (bidirectional marks, overrides and isolates, zero-width
-/// spaces and joiners, line and paragraph separators, the byte order mark).
-fn acts(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061C}'
-                | '\u{180E}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{2028}'..='\u{202E}'
-                | '\u{2060}'..='\u{206F}'
-                | '\u{FEFF}'
-                | '\u{FFF9}'..='\u{FFFB}'
-        )
 }
 
 /// Write bytes to stdout and flush. A closed pipe stays an `io::Error` of kind `BrokenPipe` in
@@ -167,7 +149,7 @@ pub fn table_fitted<S: AsRef<str> + Sync>(headers: &[&str], rows: &[Vec<S>], fre
 /// A cell on one line, copied only where a control character must be escaped.
 fn cell(text: &str) -> std::borrow::Cow<'_, str> {
     // printable ASCII, the common case, is checked a byte at a time
-    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) || !text.chars().any(acts) {
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) || !text.chars().any(crate::exit_codes::acts) {
         text.into()
     } else {
         one_line(text).into()
@@ -274,7 +256,7 @@ fn print_table<S: AsRef<str> + Sync>(
 pub fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if acts(c) {
+        if crate::exit_codes::acts(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);

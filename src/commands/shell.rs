@@ -24,7 +24,14 @@ pub fn man(args: ManArgs) -> Result<ExitCode> {
         output::bytes_out(&page)?;
         return Ok(ExitCode::SUCCESS);
     };
-    std::fs::create_dir_all(&dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(|e| match e.kind() {
+        // a file where the directory, or one it is in, would be: bad input, not a failure
+        std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::NotADirectory => crate::exit_codes::bad_hint(
+            format!("cannot make the directory `{}`: {e}", dir.display()),
+            "give --dir a directory, or a path where one can be made",
+        ),
+        _ => anyhow::Error::new(e).context(format!("failed to create `{}`", dir.display())),
+    })?;
     clap_mangen::generate_to(crate::cli::command(), &dir)
         .with_context(|| format!("failed to write the manual pages into `{}`", dir.display()))?;
     let mut pages: Vec<String> = std::fs::read_dir(&dir)?

@@ -196,8 +196,10 @@ fn open_backup(backup: &Path) -> Result<(File, u64)> {
     let hint = "give the path of a file made by `admin backup`";
     let file = crate::files::open(backup).map_err(|e| match e {
         crate::files::Refusal::Missing => bad_hint(format!("cannot read the backup `{shown}`: it {e}"), hint),
+        // a directory, a FIFO or a device named as the backup: bad input, as `backup` and
+        // `import` have it
         crate::files::Refusal::NotAFile(what) => {
-            failed_hint(format!("the backup `{shown}` cannot be restored: it is {what}"), hint)
+            bad_hint(format!("the backup `{shown}` cannot be restored: it is {what}"), hint)
         }
         e => failed_hint(format!("the backup `{shown}` {e}"), hint),
     })?;

@@ -76,9 +76,14 @@ fn snapshot(env: &TestEnv) -> Vec<(PathBuf, String)> {
 /// Run `admin ARGS` expecting a refusal: exit 1, one `error:` line naming `names`, a `hint:`, in
 /// bounded time, and nothing under the test's directory changed. Returns stderr.
 fn refused(env: &TestEnv, args: &[&str], names: &str) -> String {
+    refused_with(env, args, names, 1)
+}
+
+/// `refused`, with exit `code`.
+fn refused_with(env: &TestEnv, args: &[&str], names: &str, code: i32) -> String {
     let before = snapshot(env);
     let run = within(env, args);
-    assert_eq!(run.code, 1, "admin {args:?}: expected exit 1:\n{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, code, "admin {args:?}: expected exit {code}:\n{}{}", run.stdout, run.stderr);
     assert_error_shape(&run.stderr);
     assert!(run.stderr.contains("\nhint: "), "admin {args:?}: no hint:\n{}", run.stderr);
     assert!(run.stderr.contains(names), "admin {args:?}: the error does not name {names}:\n{}", run.stderr);
@@ -343,16 +348,17 @@ fn restore_reads_only_a_regular_backup_and_no_more_of_it_than_the_database() {
     symlink(env.path("nowhere.db"), env.path("dangling.db")).unwrap();
     socket(&env.path("socket.db"));
     sparse(&env.path("sparse.db"), b"", GIB_AND_A_HALF);
-    for (backup, names) in [
-        ("link.db", "the backup `link.db` cannot be restored: it is a symbolic link"),
-        ("zero.db", "the backup `zero.db` cannot be restored: it is a symbolic link"),
-        ("dangling.db", "the backup `dangling.db` cannot be restored: it is a symbolic link"),
-        ("socket.db", "the backup `socket.db` cannot be restored: it is a socket"),
-        ("/dev/zero", "the backup `/dev/zero` cannot be restored: it is a device"),
+    // a path that names no regular file is bad input (exit 2); a file that is no backup, a failure
+    for (backup, names, code) in [
+        ("link.db", "the backup `link.db` cannot be restored: it is a symbolic link", 2),
+        ("zero.db", "the backup `zero.db` cannot be restored: it is a symbolic link", 2),
+        ("dangling.db", "the backup `dangling.db` cannot be restored: it is a symbolic link", 2),
+        ("socket.db", "the backup `socket.db` cannot be restored: it is a socket", 2),
+        ("/dev/zero", "the backup `/dev/zero` cannot be restored: it is a device", 2),
         // refused by its first bytes, before a copy of 1.5 GB is made
-        ("sparse.db", "the backup `sparse.db` cannot be restored: it is not an SQLite database"),
+        ("sparse.db", "the backup `sparse.db` cannot be restored: it is not an SQLite database", 1),
     ] {
-        refused(&env, &["restore", backup], names);
+        refused_with(&env, &["restore", backup], names, code);
     }
     // a whole backup followed by 1.5 GB of nothing: SQLite reads only the pages its header
     // counts, and restore copies only those
