@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
         output::line(format!(
             "re-rendered publication {id} ({}) into `{}`; sha256 {} matches the record",
             crate::clock::shown(&publication.at),
-            out_arg.display(),
+            output::path(&out_arg),
             publication.sha256
         ))?;
         return Ok(ExitCode::SUCCESS);
@@ -47,7 +47,8 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
     let (note, without_approval) = if args.without_approval { (None, note) } else { (note, None) };
     if let Some(at) = &args.at {
         let at = crate::clock::stamp(crate::validate::time_arg(at)?);
-        // the schedule publishes where it was made for, and nowhere else
+        // the schedule publishes where it was made for, and nowhere else: a place it can
+        publish::check_out(&out_arg)?;
         let out = std::path::absolute(&out_arg).map_err(|e| {
             crate::exit_codes::bad(format!("cannot use `{}` as --out: {e}", out_arg.display()))
         })?;
@@ -189,6 +190,7 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
     // the first publication makes its directory the home; after that, another is named
     let recorded = db.read(|tx| crate::db::settings::get(tx, crate::state::SITE))?;
     if let Some(home) = recorded.filter(|home| given_out.is_some() && !same_place(home, &options.out)) {
+        let home = output::one_line(&home);
         output::line(format!(
             "note: `{out}` is not the site's home `{home}`; `admin settings site {out}` makes it the home"
         ))?;

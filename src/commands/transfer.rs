@@ -77,7 +77,7 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> Result<ExitCode> {
         let id = if args.dry_run { String::new() } else { format!(" (change {})", a.change.id) };
         output::line(format!("{verb} {}: {}{id}", a.slug, describe(&a.change)))?;
     }
-    let file = args.file.display();
+    let file = output::path(&args.file);
     let summary = match (imported.applied.len(), args.dry_run) {
         (0, _) if imported.not_in_file.is_empty() && parsed.left_out.is_empty() => {
             format!("nothing to change: the database already matches `{file}`")

@@ -54,6 +54,13 @@ pub use pending::{pending, pending_approval, pending_difference, preview};
 pub use shown::{lines as difference_lines, Form};
 pub use site::{read_manifest_at, Manifest, MANIFEST};
 
+/// Refuse a site directory that could not be published into, as `publish` would, before a
+/// schedule records it: one that prints as itself, with room for admin's files beside it, in a
+/// directory that exists.
+pub fn check_out(out: &std::path::Path) -> Result<()> {
+    site::Out::resolve(out).map(|_| ())
+}
+
 #[derive(Debug, Clone)]
 pub struct Options {
     pub out: PathBuf,
@@ -103,6 +110,10 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
     // a dry run takes the lock too, as the real publish would (a place no lock can be made in
     // fails both alike); it is let go, and its file removed, when the run ends
     let _lock = site::lock(&out)?;
+    if !options.dry_run {
+        // what a killed publish left beside the site goes now, even if nothing is to be published
+        staging::remove_leftovers(&out);
+    }
     let on_disk = site::inspect(&out)?;
     let database_id = db.database_id()?;
     let manifest = on_disk.manifest.as_ref();

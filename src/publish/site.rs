@@ -89,7 +89,10 @@ impl Out {
                 "give --out a directory of its own",
             ));
         };
-        crate::validate::site_name(name, "--out")?;
+        // the directory as it is on the disk, which a publication records as the site's home and
+        // `status` shows: a path that prints as itself, with room for admin's files beside it
+        crate::validate::directory(&absolute, "the site's directory")?;
+        crate::validate::site_name(name, "the site's directory")?;
         Ok(Out { parent: parent.to_owned(), name: name.to_string_lossy().into_owned(), path: absolute })
     }
 

@@ -238,7 +238,7 @@ fn remove_marked(path: &Path) -> std::io::Result<()> {
 /// kill between the marker's removal and the swap (the new site) or between the swap and the
 /// old site being marked (the old one); and an empty one, left by a kill just after it was
 /// made. Anything else with a similar name is left alone.
-fn remove_leftovers(out: &Out) {
+pub(super) fn remove_leftovers(out: &Out) {
     let prefix = format!(".{}.tmp-", out.name);
     let Ok(entries) = fs::read_dir(&out.parent) else { return };
     for entry in entries.flatten() {

@@ -108,3 +108,74 @@ fn a_site_directory_whose_name_leaves_no_room_for_admins_files_beside_it_is_refu
     env.ok(&["publish", "--out", &fits]);
     assert!(env.path(&fits).join("index.html").is_file());
 }
+
+#[test]
+fn an_error_line_shows_a_character_that_reorders_or_hides_text_escaped() {
+    let env = TestEnv::init();
+    for name in ["bd.\u{202E}gpj\u{200B}.db", "a\u{2028}b.db", "x\u{2066}y.db"] {
+        let err = env.fails(&["--db", name, "list"], 2);
+        assert!(
+            !err.chars().any(|c| matches!(c, '\u{202E}' | '\u{200B}' | '\u{2028}' | '\u{2066}')),
+            "{err:?}"
+        );
+        assert!(err.contains("\\u{"), "{err:?}");
+    }
+}
+
+#[test]
+fn a_name_too_long_for_the_system_is_bad_input_with_a_hint() {
+    let env = TestEnv::init();
+    let long = "x".repeat(300);
+    std::fs::write(env.path("afile"), "x").unwrap();
+    for args in [
+        vec!["--db", &long, "list"],
+        vec!["backup", &long],
+        vec!["man", "--dir", &long],
+        vec!["man", "--dir", "afile"],
+        vec!["man", "--dir", "afile/sub"],
+    ] {
+        let before = crate::testenv::bytes(&env.db);
+        let err = env.fails(&args, 2);
+        assert!(err.contains("\nhint: "), "{args:?}: {err}");
+        assert_eq!(crate::testenv::bytes(&env.db), before);
+    }
+}
+
+#[test]
+fn a_site_directory_that_would_be_recorded_as_another_path_is_refused_before_anything_is_recorded() {
+    let env = TestEnv::init();
+    // the database in a directory whose name is not UTF-8: the site's home beside it would be
+    // recorded as a path that does not exist
+    let dir = env.dir.path().join(OsStr::from_bytes(b"d\xff\xfe"));
+    std::fs::create_dir(&dir).unwrap();
+    let db = dir.join("db");
+    shown(&env, &[os("--db"), db.as_os_str(), os("init")]);
+    let before = crate::testenv::bytes(&db);
+    // run from inside it: every path given is plain, the directory it resolves to is not
+    for args in [
+        vec!["publish"],
+        vec!["publish", "--out", "sub"],
+        vec!["publish", "--at", "2030-01-01T00:00:00Z", "--out", "sub"],
+    ] {
+        let out = env.command().current_dir(&dir).args(["--db", "db"]).args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("the site's directory is not valid UTF-8") && err.contains("\nhint: "), "{err}");
+        assert_eq!(crate::testenv::bytes(&db), before, "{args:?}: the database changed");
+    }
+    // a schedule is refused where its publication would be
+    let long = "s".repeat(244);
+    let err = env.fails(&["publish", "--at", "2030-01-01T00:00:00Z", "--out", &long], 2);
+    assert!(err.contains("name is 244 bytes long"), "{err}");
+    assert!(!env.ok(&["history", "--limit", "1"]).contains("schedule"));
+}
+
+#[test]
+fn an_import_files_name_is_shown_escaped() {
+    let env = TestEnv::init();
+    let file = env.path("for\nces.csv");
+    let export = env.command().args(["export", "--format", "csv"]).output().unwrap();
+    std::fs::write(&file, export.stdout).unwrap();
+    let out = shown(&env, &[os("import"), file.as_os_str()]);
+    assert!(out.contains("for\\nces.csv"), "{out:?}");
+}
