@@ -42,6 +42,30 @@ fn unapplied(stem: &str, sql: &str) -> refinery_core::Migration {
     .unwrap_or_else(|e| panic!("migration {stem}: refinery's form of a migration has changed: {e}"))
 }
 
+/// A migration that failed, in one line: which, and SQLite's words for why (not the migration's
+/// SQL, which refinery's own words carry), with what to do. The history said the database had
+/// not had it, so its tables or its history were changed behind admin's back.
+pub(super) fn failed(path: &std::path::Path, applied: i64, err: &refinery_core::Error) -> anyhow::Error {
+    let why = match std::error::Error::source(err).and_then(|s| s.downcast_ref::<rusqlite::Error>()) {
+        Some(rusqlite::Error::SqlInputError { msg, .. }) => msg.clone(),
+        Some(rusqlite::Error::SqliteFailure(e, msg)) => msg.clone().unwrap_or_else(|| e.to_string()),
+        Some(other) => other.to_string(),
+        None => err.kind().to_string(),
+    };
+    let next = runner()
+        .get_migrations()
+        .iter()
+        .find(|m| i64::from(m.version()) > applied)
+        .map_or("the next".to_owned(), |m| m.to_string());
+    crate::exit_codes::failed_hint(
+        format!(
+            "database `{}` could not be migrated from schema version {applied}: migration {next} failed: {why}; it was left at version {applied}",
+            path.display()
+        ),
+        "its tables or its schema history were changed behind admin's back: bring the database back from a backup with `admin restore`",
+    )
+}
+
 /// The newest migration a database file has had, if it is one of ours (`None` for another
 /// program's file or an empty one): for a file opened by itself, as `restore` opens a backup.
 pub fn our_schema_version(conn: &rusqlite::Connection) -> anyhow::Result<Option<i64>> {
@@ -85,6 +109,19 @@ pub(super) fn version_read<T>(
 pub fn check_history(conn: &rusqlite::Connection) -> std::result::Result<(), String> {
     use rusqlite::types::ValueRef;
     let read = |e: rusqlite::Error| format!("it cannot be read: {e}");
+    // the table as refinery makes it, and nothing on it refinery does not make: another shape
+    // (another column, no primary key, WITHOUT ROWID, a trigger) is migrated past, then refused
+    let objects = |conn: &rusqlite::Connection| -> rusqlite::Result<Vec<(String, String, Option<String>)>> {
+        let mut stmt = conn.prepare(
+            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'refinery_schema_history' ORDER BY type, name",
+        )?;
+        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+        rows.collect()
+    };
+    let made = super::in_memory().map_err(|e| format!("{e:#}"))?;
+    if objects(conn).map_err(read)? != objects(&made).map_err(read)? {
+        return Err("the table, or what is made on it, is not the one refinery makes".to_owned());
+    }
     let mut stmt = conn
         .prepare("SELECT version, name, applied_on, checksum FROM refinery_schema_history ORDER BY version")
         .map_err(read)?;
@@ -92,6 +129,7 @@ pub fn check_history(conn: &rusqlite::Connection) -> std::result::Result<(), Str
     let mut at = 0usize;
     // this admin's migrations, made only for a history that has rows
     let mut ours: Option<Vec<refinery_core::Migration>> = None;
+    let mut seen: Vec<i32> = Vec::new();
     while let Some(row) = rows.next().map_err(read)? {
         at += 1;
         let which = match row.get_ref(0).map_err(read)? {
@@ -131,6 +169,12 @@ pub fn check_history(conn: &rusqlite::Connection) -> std::result::Result<(), Str
             }
             Some(_) => {}
         }
+        seen.push(version);
+    }
+    // every migration up to the newest the history names has its row
+    let newest = seen.last().copied().unwrap_or(0);
+    if let Some(m) = ours.iter().flatten().find(|m| m.version() <= newest && !seen.contains(&m.version())) {
+        return Err(format!("the row of version {} ({:?}) is missing", m.version(), m.name()));
     }
     Ok(())
 }

@@ -226,8 +226,8 @@ impl Db {
                 Ok(_) => break,
                 Err(_) if attempt < 4 => std::thread::sleep(Duration::from_millis(50 << attempt)),
                 Err(err) => {
-                    return Err(anyhow::Error::new(err)
-                        .context(format!("failed to migrate database `{}`", self.path.display())))
+                    let applied = self.applied_version().ok().flatten().unwrap_or(0);
+                    return Err(migrations::failed(&self.path, applied, &err));
                 }
             }
         }

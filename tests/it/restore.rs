@@ -253,11 +253,29 @@ fn an_unreadable_schema_history_row_is_refused_as_damaged_never_a_panic() {
         ("name = 'renamed'", "the row of version 3 names \"renamed\", but this admin's migration 3 is \""),
         ("version = -7", "the row of version -7 names \""),
     ];
-    for (set, why) in cases {
+    let updates =
+        cases.map(|(set, why)| (format!("UPDATE refinery_schema_history SET {set} WHERE version = 3"), why));
+    // what refinery would read, and migrate past, into a database then refused
+    let rebuilt =
+        "CREATE TABLE h AS SELECT * FROM refinery_schema_history; DROP TABLE refinery_schema_history;";
+    let others = [
+        ("DELETE FROM refinery_schema_history WHERE version = 5".to_owned(), "the row of version 5 (\""),
+        (format!("{rebuilt} ALTER TABLE h RENAME TO refinery_schema_history"), "is not the one refinery makes"),
+        (
+            format!("{rebuilt} CREATE TABLE refinery_schema_history(version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255)) WITHOUT ROWID; INSERT INTO refinery_schema_history SELECT * FROM h; DROP TABLE h"),
+            "is not the one refinery makes",
+        ),
+        (
+            "CREATE TRIGGER t AFTER INSERT ON refinery_schema_history BEGIN SELECT 1; END".to_owned(),
+            "is not the one refinery makes",
+        ),
+    ];
+    for (statement, why) in updates.into_iter().chain(others) {
+        let set = &statement;
         let damaged = env.path("damaged.db");
         std::fs::copy(&older, &damaged).unwrap();
         let conn = Connection::open(&damaged).unwrap();
-        conn.execute(&format!("UPDATE refinery_schema_history SET {set} WHERE version = 3"), []).unwrap();
+        conn.execute_batch(&statement).unwrap();
         // a name key an older admin made, which opening recomputes: not before the history is read
         conn.execute("UPDATE forces SET name_key = 'stale' WHERE slug = 'kent-police'", []).unwrap();
         drop(conn);
@@ -322,6 +340,23 @@ fn an_unreadable_schema_history_row_is_refused_as_damaged_never_a_panic() {
     crate::testenv::assert_error_shape(&err);
     assert!(err.contains("fails `admin audit verify`") && err.contains("is damaged"), "{err}");
     assert_eq!(bytes(&env.db), live);
+
+    // the newest migration's row removed: opening it runs that migration again, which fails in
+    // one line, with the hint, the file left as it is
+    let rerun = env.path("rerun.db");
+    std::fs::copy(env.path("now.db"), &rerun).unwrap();
+    Connection::open(&rerun)
+        .unwrap()
+        .execute("DELETE FROM refinery_schema_history WHERE version = (SELECT MAX(version) FROM refinery_schema_history)", [])
+        .unwrap();
+    let before = bytes(&rerun);
+    let err = env.fails(&["--db", rerun.to_str().unwrap(), "list"], 1);
+    assert!(
+        err.contains("could not be migrated from schema version") && err.contains("already exists"),
+        "{err}"
+    );
+    assert!(err.contains("\nhint: ") && !err.contains("CREATE"), "{err}");
+    assert_eq!(bytes(&rerun), before);
 
     // a row edited but still readable: `audit verify` names it too
     Connection::open(&newest)
