@@ -99,6 +99,30 @@ pub(super) fn version_read<T>(
     })
 }
 
+/// The schema objects of refinery's history table, as refinery makes it (`type`, `name`, `sql`
+/// in `sqlite_master`); a unit test holds them equal to a new database's.
+const HISTORY_OBJECTS: [(&str, &str, Option<&str>); 2] = [
+    ("index", "sqlite_autoindex_refinery_schema_history_1", None),
+    (
+        "table",
+        "refinery_schema_history",
+        Some(
+            "CREATE TABLE refinery_schema_history(\n             version int4 PRIMARY KEY,\n             name VARCHAR(255),\n             applied_on VARCHAR(255),\n             checksum VARCHAR(255))",
+        ),
+    ),
+];
+
+type SchemaRow = (String, String, Option<String>);
+
+/// The schema objects on refinery's history table in `conn`, in `HISTORY_OBJECTS`' order.
+fn history_objects(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<SchemaRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'refinery_schema_history' ORDER BY type, name",
+    )?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+    rows.collect()
+}
+
 /// What is wrong with the first row of refinery's schema history that refinery could not read
 /// as it reads every row before migrating: a version that is not a whole number (of 32 bits), a
 /// name or time that is not text, a time not in RFC 3339, a checksum that is not a 64-bit number.
@@ -111,15 +135,9 @@ pub fn check_history(conn: &rusqlite::Connection) -> std::result::Result<(), Str
     let read = |e: rusqlite::Error| format!("it cannot be read: {e}");
     // the table as refinery makes it, and nothing on it refinery does not make: another shape
     // (another column, no primary key, WITHOUT ROWID, a trigger) is migrated past, then refused
-    let objects = |conn: &rusqlite::Connection| -> rusqlite::Result<Vec<(String, String, Option<String>)>> {
-        let mut stmt = conn.prepare(
-            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'refinery_schema_history' ORDER BY type, name",
-        )?;
-        let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
-        rows.collect()
-    };
-    let made = super::in_memory().map_err(|e| format!("{e:#}"))?;
-    if objects(conn).map_err(read)? != objects(&made).map_err(read)? {
+    if history_objects(conn).map_err(read)?
+        != HISTORY_OBJECTS.map(|(t, n, s)| (t.into(), n.into(), s.map(Into::into)))
+    {
         return Err("the table, or what is made on it, is not the one refinery makes".to_owned());
     }
     let mut stmt = conn
@@ -193,6 +211,16 @@ mod tests {
         let names: Vec<&str> = super::MIGRATIONS.iter().map(|(name, _)| *name).collect();
         assert_eq!(names, files.iter().map(|(_, stem)| stem.as_str()).collect::<Vec<_>>());
         assert!(super::MIGRATIONS.iter().all(|(_, sql)| !sql.trim().is_empty()));
+    }
+
+    #[test]
+    fn the_history_table_is_the_one_refinery_makes() {
+        let made = crate::db::in_memory().unwrap();
+        let expected: Vec<super::SchemaRow> = super::HISTORY_OBJECTS
+            .iter()
+            .map(|(t, n, s)| (t.to_string(), n.to_string(), s.map(str::to_owned)))
+            .collect();
+        assert_eq!(super::history_objects(&made).unwrap(), expected);
     }
 
     #[test]
