@@ -232,6 +232,14 @@ fn a_backup_from_an_older_admin_is_migrated_on_a_copy_and_verified() {
 /// A row of refinery's schema history that refinery cannot read (it reads them all before it
 /// migrates, and ended the process on some): an older database holding one, opened or given to
 /// restore, is refused as damaged in one line naming what is wrong, and nothing is changed.
+/// A copy of the test's `now.db` as `name`, with `sql` run on it.
+fn copy_then(env: &TestEnv, name: &str, sql: &str) -> std::path::PathBuf {
+    let copy = env.path(name);
+    std::fs::copy(env.path("now.db"), &copy).unwrap();
+    Connection::open(&copy).unwrap().execute_batch(sql).unwrap();
+    copy
+}
+
 #[test]
 fn an_unreadable_schema_history_row_is_refused_as_damaged_never_a_panic() {
     let env = TestEnv::init();
@@ -320,12 +328,11 @@ fn an_unreadable_schema_history_row_is_refused_as_damaged_never_a_panic() {
 
     // At the newest schema no migration runs, so such a row is not read to open the database;
     // `audit verify` names it, and so `restore`, which verifies a backup before it goes in.
-    let newest = env.path("newest.db");
-    std::fs::copy(env.path("now.db"), &newest).unwrap();
-    Connection::open(&newest)
-        .unwrap()
-        .execute("UPDATE refinery_schema_history SET checksum = 'not a number' WHERE version = 3", [])
-        .unwrap();
+    let newest = copy_then(
+        &env,
+        "newest.db",
+        "UPDATE refinery_schema_history SET checksum = 'not a number' WHERE version = 3",
+    );
     let db = newest.to_str().unwrap();
     env.ok(&["--db", db, "list"]);
     let err = env.fails(&["--db", db, "audit", "verify"], 1);
@@ -343,12 +350,11 @@ fn an_unreadable_schema_history_row_is_refused_as_damaged_never_a_panic() {
 
     // the newest migration's row removed: opening it runs that migration again, which fails in
     // one line, with the hint, the file left as it is
-    let rerun = env.path("rerun.db");
-    std::fs::copy(env.path("now.db"), &rerun).unwrap();
-    Connection::open(&rerun)
-        .unwrap()
-        .execute("DELETE FROM refinery_schema_history WHERE version = (SELECT MAX(version) FROM refinery_schema_history)", [])
-        .unwrap();
+    let rerun = copy_then(
+        &env,
+        "rerun.db",
+        "DELETE FROM refinery_schema_history WHERE version = (SELECT MAX(version) FROM refinery_schema_history)",
+    );
     let before = bytes(&rerun);
     let err = env.fails(&["--db", rerun.to_str().unwrap(), "list"], 1);
     assert!(
