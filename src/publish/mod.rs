@@ -419,6 +419,7 @@ fn refuse_broken(conn: &Connection) -> Result<()> {
 pub fn republish(db: &mut Db, id: i64, out: &std::path::Path, replace_site: bool) -> Result<Publication> {
     let out = site::Out::resolve(out)?;
     let _lock = site::lock(&out)?;
+    staging::remove_leftovers(&out);
     let on_disk = site::inspect(&out)?;
     let database_id = db.database_id()?;
     evidence::check_same_database(

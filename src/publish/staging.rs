@@ -44,7 +44,6 @@ pub struct Staging {
 
 impl Staging {
     pub fn begin(out: &Out) -> Result<Staging> {
-        remove_leftovers(out);
         let dir = tempfile::Builder::new()
             .prefix(&format!(".{}.tmp-", out.name))
             .tempdir_in(&out.parent)

@@ -15,21 +15,19 @@ pub const MAX_DIR_BYTES: usize = 4096;
 pub const MAX_NAME_BYTES: usize = 255 - ".".len() - ".tmp-".len() - 6;
 
 /// Refuse the name of a site's directory, as it is on the disk (links followed, `.` and `..`
-/// resolved), that admin could not name its files beside: not UTF-8, or longer than
-/// `MAX_NAME_BYTES`.
+/// resolved), that admin could not name its files beside: longer than `MAX_NAME_BYTES`. (That
+/// the whole path is UTF-8 and prints as itself is `directory`'s to check.)
 pub fn site_name(name: &OsStr, what: &str) -> anyhow::Result<()> {
-    let hint = format!("give {what} a directory with a shorter, plain name");
-    match name.to_str() {
-        None => Err(bad_hint(format!("{what} is a directory whose name is not valid UTF-8: {}", name.display()), hint)),
-        Some(text) if text.len() > MAX_NAME_BYTES => Err(bad_hint(
-            format!(
-                "{what} is a directory whose name is {} bytes long; the most is {MAX_NAME_BYTES} (admin names the files it keeps beside it after it)",
-                text.len()
-            ),
-            hint,
-        )),
-        Some(_) => Ok(()),
+    if name.len() <= MAX_NAME_BYTES {
+        return Ok(());
     }
+    Err(bad_hint(
+        format!(
+            "{what} is a directory whose name is {} bytes long; the most is {MAX_NAME_BYTES} (admin names the files it keeps beside it after it)",
+            name.len()
+        ),
+        format!("give {what} a directory with a shorter name"),
+    ))
 }
 
 /// Refuse a directory path that is empty, not UTF-8, longer than `MAX_DIR_BYTES`, or holds a
