@@ -49,6 +49,26 @@ fn write_json<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
     let _ = serde_json::to_writer(&mut *out, value);
 }
 
+/// A string as serde_json writes it: one that holds nothing JSON escapes (a control character,
+/// `"` or `\`), nearly every one, is copied between quotes; any other is written by serde_json.
+fn write_json_str(value: &str, out: &mut Vec<u8>) {
+    // every byte looked at, none skipped early: the loop is made of vector instructions
+    if value.bytes().fold(false, |any, b| any | (b < 0x20) | (b == b'"') | (b == b'\\')) {
+        return write_json(value, out);
+    }
+    out.push(b'"');
+    out.extend_from_slice(value.as_bytes());
+    out.push(b'"');
+}
+
+/// An optional string as serde_json writes it.
+fn write_json_option(value: Option<&str>, out: &mut Vec<u8>) {
+    match value {
+        Some(value) => write_json_str(value, out),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
 fn write_canonical(value: &Value, out: &mut Vec<u8>) {
     match value {
         Value::Object(map) => {
@@ -123,26 +143,26 @@ struct BodyFields<'a> {
 /// The body's canonical JSON in sorted key order, `before` and `after` given as JSON text.
 fn write_body_with(fields: &BodyFields, before: &[u8], after: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(b"{\"action\":");
-    write_json(fields.action, out);
+    write_json_str(fields.action, out);
     out.extend_from_slice(b",\"after\":");
     out.extend_from_slice(after);
     out.extend_from_slice(b",\"at\":");
-    write_json(fields.at, out);
+    write_json_str(fields.at, out);
     out.extend_from_slice(b",\"before\":");
     out.extend_from_slice(before);
     out.extend_from_slice(b",\"editor\":");
-    write_json(fields.editor, out);
+    write_json_str(fields.editor, out);
     out.extend_from_slice(b",\"entity\":");
-    write_json(fields.entity, out);
+    write_json_str(fields.entity, out);
     out.extend_from_slice(b",\"force\":");
-    write_json(&fields.force, out);
+    write_json_option(fields.force, out);
     out.extend_from_slice(b",\"id\":");
-    write_json(&fields.id, out);
+    out.extend_from_slice(itoa::Buffer::new().format(fields.id).as_bytes());
     out.extend_from_slice(b",\"message\":");
-    write_json(&fields.message, out);
+    write_json_option(fields.message, out);
     if let Some(reverts) = fields.reverts {
         out.extend_from_slice(b",\"reverts\":");
-        write_json(&reverts, out);
+        out.extend_from_slice(itoa::Buffer::new().format(reverts).as_bytes());
     }
     out.push(b'}');
 }
@@ -166,22 +186,35 @@ pub struct StoredChange {
 }
 
 impl StoredChange {
-    /// The chain hash with `before` and `after` spliced in as stored. Every change is appended
-    /// with them stored as canonical JSON, so for an untouched row this equals `chain_hash` of
-    /// the change it was made from; any other stored text gives another hash.
-    fn stored_hash(&self, prev_hash: &str) -> String {
+    /// Whether its stored hash is the chain hash with `before` and `after` spliced in as stored.
+    /// Every change is appended with them stored as canonical JSON, so for an untouched row
+    /// this is `chain_hash` of the change it was made from; any other stored text gives another
+    /// hash. `scratch` holds the canonical JSON (one buffer for the whole log).
+    fn hash_holds(&self, prev_hash: &str, scratch: &mut Vec<u8>) -> bool {
+        scratch.clear();
+        self.write_canonical(scratch);
         let mut hasher = Sha256::new();
         hasher.update(prev_hash.as_bytes());
-        hasher.update(self.canonical());
-        hex(&hasher.finalize())
+        hasher.update(&scratch);
+        let digest = hasher.finalize();
+        let mut written = [0u8; 64];
+        for (pair, byte) in written.chunks_exact_mut(2).zip(digest) {
+            pair.copy_from_slice(&hex_byte(byte));
+        }
+        written == self.hash.as_bytes()
     }
 
     /// The canonical JSON as stored: the bytes that were hashed and signed.
     pub fn canonical(&self) -> Vec<u8> {
+        let mut json = Vec::with_capacity(512);
+        self.write_canonical(&mut json);
+        json
+    }
+
+    fn write_canonical(&self, out: &mut Vec<u8>) {
         fn text(value: &Option<String>) -> &[u8] {
             value.as_deref().unwrap_or("null").as_bytes()
         }
-        let mut json = Vec::with_capacity(512);
         write_body_with(
             &BodyFields {
                 id: self.id,
@@ -195,9 +228,8 @@ impl StoredChange {
             },
             text(&self.before),
             text(&self.after),
-            &mut json,
+            out,
         );
-        json
     }
 }
 
@@ -228,13 +260,19 @@ pub fn signed_bytes(database: &str, previous: &str, canonical: &[u8]) -> Vec<u8>
     out
 }
 
+/// A byte's two lower-case hexadecimal digits.
+fn hex_byte(b: u8) -> [u8; 2] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0x0f)]]
+}
+
 /// Lower-case hex of a digest.
 pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 0x0f)] as char);
+    for &b in bytes {
+        let [high, low] = hex_byte(b);
+        s.push(char::from(high));
+        s.push(char::from(low));
     }
     s
 }
@@ -254,11 +292,13 @@ pub struct Verifier {
     prev_hash: String,
     next_id: i64,
     pub checked: u64,
+    /// the canonical JSON of the change being checked, one buffer for them all
+    scratch: Vec<u8>,
 }
 
 impl Verifier {
     pub fn new() -> Verifier {
-        Verifier { prev_hash: String::new(), next_id: 1, checked: 0 }
+        Verifier { prev_hash: String::new(), next_id: 1, checked: 0, scratch: Vec::new() }
     }
 
     /// Check the next change as stored, byte for byte. `append` stores `before` and `after` as
@@ -273,7 +313,7 @@ impl Verifier {
         let object_or_null = |text: &Option<String>| text.as_deref().is_none_or(|t| t.starts_with('{'));
         if !object_or_null(&stored.before)
             || !object_or_null(&stored.after)
-            || stored.stored_hash(&self.prev_hash) != stored.hash
+            || !stored.hash_holds(&self.prev_hash, &mut self.scratch)
         {
             return Err(Break::Mismatch { id: stored.id });
         }
@@ -437,6 +477,9 @@ mod tests {
         assert_eq!(stored(&second).before, None);
         assert_eq!(altered(&|s| s.before = Some("null".into())), mismatch);
         assert_eq!(altered(&|s| s.after = Some("{not json".into())), mismatch);
+        // the hash itself in other digits, or cut short
+        assert_eq!(altered(&|s| s.hash = s.hash.to_uppercase()), mismatch);
+        assert_eq!(altered(&|s| s.hash.truncate(63)), mismatch);
         // a gap
         let third = change(3, &second.hash, "c");
         let mut verifier = Verifier::new();
