@@ -144,53 +144,31 @@ pub fn encode(state: &State) -> String {
     serde_json::to_string(&out(state)).unwrap_or_default()
 }
 
-/// Whether `text` is the checkpoint text of `state`, byte for byte. The forces (half of it, for
-/// a large directory) are written on another thread while this one writes the rest: the text
-/// is `{"forces":` FORCES `,` REST, where the rest is the state written with no forces, less its
-/// opening `{"forces":[]`. The forces are compared as they are written, never held whole.
+/// Whether `text` is the checkpoint text of `state`, byte for byte. The text is `{"forces":`
+/// FORCES REST, the rest starting at the first `,"notes":` (no force's text holds one: a force
+/// has no such field, and a quote inside a string is escaped). The forces (half of it, for a
+/// large directory) are compared on another thread as they are walked, never written
+/// (`json_match`); this one writes the rest, as the state with no forces is written less its
+/// opening `{"forces":[]`, the way `encode` writes it (one way of writing the state's many
+/// types in the binary, not two). Whatever the text, it is the state's only if both parts are.
 pub fn is_text_of(state: &State, text: &[u8]) -> bool {
     const OPENING: &[u8] = br#"{"forces":"#;
     let Some(after_opening) = text.strip_prefix(OPENING) else { return false };
+    let Some(end) = memchr::memmem::find(after_opening, br#","notes":"#) else { return false };
+    let (forces_text, rest_text) = after_opening.split_at(end);
     let mut whole = out(state);
     let forces = std::mem::take(&mut whole.forces);
-    let (forces, rest) = crate::threads::at_once(
+    let (forces_match, rest_match) = crate::threads::at_once(
         true,
+        || super::json_match::is_json_of(&forces, forces_text),
         || {
-            let mut matching = Matching { expected: after_opening, at: 0, matched: true };
-            let written =
-                serde_json::to_writer(std::io::BufWriter::with_capacity(1 << 16, &mut matching), &forces);
-            written.ok().filter(|()| matching.matched).map(|()| matching.at)
-        },
-        || {
-            // the rest is at most what follows the forces: room for it all at once
-            let mut rest = Vec::with_capacity(text.len().saturating_sub(OPENING.len()) + 16);
-            serde_json::to_writer(&mut rest, &whole).map(|()| rest).ok()
+            // written as `encode` writes it: one way of writing the state's many types
+            let mut rest = Vec::with_capacity(rest_text.len() + 16);
+            serde_json::to_writer(&mut rest, &whole).is_ok()
+                && rest.strip_prefix(br#"{"forces":[]"#) == Some(rest_text)
         },
     );
-    let (Some(forces_len), Some(rest)) = (forces, rest) else { return false };
-    let Some(rest) = rest.strip_prefix(br#"{"forces":[]"#) else { return false };
-    after_opening.get(forces_len..) == Some(rest)
-}
-
-/// A writer that compares what it is given with `expected`, from its start: `matched` while
-/// every byte so far is the next one expected (`at` bytes were written).
-struct Matching<'a> {
-    expected: &'a [u8],
-    at: usize,
-    matched: bool,
-}
-
-impl std::io::Write for Matching<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let end = self.at + buf.len();
-        self.matched = self.matched && self.expected.get(self.at..end) == Some(buf);
-        self.at = end;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    forces_match && rest_match
 }
 
 fn out<'a>(state: &'a State) -> Out<'a> {
@@ -366,6 +344,13 @@ mod tests {
         assert!(!is_text_of(&state, text.replace("Kent Police", "Kent Polise").as_bytes()));
         assert!(!is_text_of(&state, format!("{text} ").as_bytes()));
         assert!(!is_text_of(&state, &text.as_bytes()[..text.len() - 1]));
+        // where the forces end is found from the text: a force's name cannot move it
+        let mut kent = state.forces["kent-police"].clone();
+        kent.name = r#"Kent ],"notes":[] Police"#.into();
+        state.forces.insert("kent-police".into(), kent);
+        let text = encode(&state);
+        assert!(is_text_of(&state, text.as_bytes()));
+        assert!(!is_text_of(&state, text.replacen(r#"\"notes\""#, r#""notes""#, 1).as_bytes()));
     }
 
     #[test]

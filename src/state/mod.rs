@@ -16,6 +16,7 @@ mod apply;
 pub mod checkpoint;
 mod diff;
 mod fields;
+mod json_match;
 mod rules;
 
 pub use apply::{apply_event, apply_unchecked, Conflict, Header};
