@@ -104,6 +104,17 @@ impl Matcher<'_> {
     }
 }
 
+/// A list, map or struct begun, or the first byte that differs.
+type Opened<'m, 'a> = Result<Compound<'m, 'a>, Differs>;
+
+impl<'a> Matcher<'a> {
+    /// A list, map or struct: its opening bytes, and the closing ones `Compound::end` expects.
+    fn open<'m>(&'m mut self, opening: u8, closing: &'static [u8]) -> Opened<'m, 'a> {
+        self.byte(opening)?;
+        Ok(Compound { matcher: self, first: true, closing })
+    }
+}
+
 /// A list, map or struct: a comma before every item but the first, and its closing bytes.
 pub struct Compound<'m, 'a> {
     matcher: &'m mut Matcher<'a>,
@@ -136,6 +147,20 @@ impl Compound<'_, '_> {
     }
 }
 
+/// serde's integer methods, each written as `integer` writes it.
+macro_rules! integers {
+    () => {
+        integers!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+            serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+            serialize_u64: u64, serialize_u128: u128);
+    };
+    ($($method:ident: $type:ty),*) => {$(
+        fn $method(self, v: $type) -> Matched {
+            self.integer(v)
+        }
+    )*};
+}
+
 impl<'m, 'a> ser::Serializer for &'m mut Matcher<'a> {
     type Ok = ();
     type Error = Differs;
@@ -150,36 +175,7 @@ impl<'m, 'a> ser::Serializer for &'m mut Matcher<'a> {
     fn serialize_bool(self, v: bool) -> Matched {
         self.bytes(if v { b"true" } else { b"false" })
     }
-    fn serialize_i8(self, v: i8) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_i16(self, v: i16) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_i32(self, v: i32) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_i64(self, v: i64) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_i128(self, v: i128) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_u8(self, v: u8) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_u16(self, v: u16) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_u32(self, v: u32) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_u64(self, v: u64) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_u128(self, v: u128) -> Matched {
-        self.integer(v)
-    }
+    integers!();
     fn serialize_f32(self, v: f32) -> Matched {
         self.written(&v)
     }
@@ -224,89 +220,55 @@ impl<'m, 'a> ser::Serializer for &'m mut Matcher<'a> {
         value.serialize(&mut *self)?;
         self.byte(b'}')
     }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'m, 'a>, Differs> {
-        self.byte(b'[')?;
-        Ok(Compound { matcher: self, first: true, closing: b"]" })
+    fn serialize_seq(self, _len: Option<usize>) -> Opened<'m, 'a> {
+        self.open(b'[', b"]")
     }
-    fn serialize_tuple(self, len: usize) -> Result<Compound<'m, 'a>, Differs> {
-        self.serialize_seq(Some(len))
+    fn serialize_tuple(self, _len: usize) -> Opened<'m, 'a> {
+        self.open(b'[', b"]")
     }
-    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Compound<'m, 'a>, Differs> {
-        self.serialize_seq(Some(len))
+    fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> Opened<'m, 'a> {
+        self.open(b'[', b"]")
     }
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-        _len: usize,
-    ) -> Result<Compound<'m, 'a>, Differs> {
+    fn serialize_tuple_variant(self, _: &'static str, _: u32, variant: &str, _: usize) -> Opened<'m, 'a> {
         self.variant(variant)?;
-        self.byte(b'[')?;
-        Ok(Compound { matcher: self, first: true, closing: b"]}" })
+        self.open(b'[', b"]}")
     }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'m, 'a>, Differs> {
-        self.byte(b'{')?;
-        Ok(Compound { matcher: self, first: true, closing: b"}" })
+    fn serialize_map(self, _len: Option<usize>) -> Opened<'m, 'a> {
+        self.open(b'{', b"}")
     }
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Compound<'m, 'a>, Differs> {
-        self.serialize_map(None)
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Opened<'m, 'a> {
+        self.open(b'{', b"}")
     }
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-        _len: usize,
-    ) -> Result<Compound<'m, 'a>, Differs> {
+    fn serialize_struct_variant(self, _: &'static str, _: u32, variant: &str, _: usize) -> Opened<'m, 'a> {
         self.variant(variant)?;
-        self.byte(b'{')?;
-        Ok(Compound { matcher: self, first: true, closing: b"}}" })
+        self.open(b'{', b"}}")
     }
 }
 
-impl ser::SerializeSeq for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Differs;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Matched {
-        self.element(value)
-    }
-    fn end(self) -> Matched {
-        Compound::end(self)
-    }
+/// serde's lists, tuples and structs, each as `Compound` does them: an item after a comma, and
+/// the closing bytes.
+macro_rules! compound {
+    ($($trait:ident: $method:ident($($key:ident: $key_type:ty)?) => $item:ident;)*) => {$(
+        impl ser::$trait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Differs;
+            fn $method<T: Serialize + ?Sized>(&mut self, $($key: $key_type,)? value: &T) -> Matched {
+                self.$item($($key,)? value)
+            }
+            fn end(self) -> Matched {
+                Compound::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Differs;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Matched {
-        self.element(value)
-    }
-    fn end(self) -> Matched {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Differs;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Matched {
-        self.element(value)
-    }
-    fn end(self) -> Matched {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Differs;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Matched {
-        self.element(value)
-    }
-    fn end(self) -> Matched {
-        Compound::end(self)
-    }
+compound! {
+    SerializeSeq: serialize_element() => element;
+    SerializeTuple: serialize_element() => element;
+    SerializeTupleStruct: serialize_field() => element;
+    SerializeTupleVariant: serialize_field() => element;
+    SerializeStruct: serialize_field(key: &'static str) => field;
+    SerializeStructVariant: serialize_field(key: &'static str) => field;
 }
 
 impl ser::SerializeMap for Compound<'_, '_> {
@@ -319,28 +281,6 @@ impl ser::SerializeMap for Compound<'_, '_> {
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Matched {
         self.matcher.byte(b':')?;
         value.serialize(&mut *self.matcher)
-    }
-    fn end(self) -> Matched {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Differs;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Matched {
-        self.field(key, value)
-    }
-    fn end(self) -> Matched {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeStructVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Differs;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Matched {
-        self.field(key, value)
     }
     fn end(self) -> Matched {
         Compound::end(self)
@@ -378,36 +318,7 @@ impl ser::Serializer for Key<'_, '_> {
     fn serialize_bool(self, v: bool) -> Matched {
         self.quoted(if v { b"true" } else { b"false" })
     }
-    fn serialize_i8(self, v: i8) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_i16(self, v: i16) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_i32(self, v: i32) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_i64(self, v: i64) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_i128(self, v: i128) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_u8(self, v: u8) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_u16(self, v: u16) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_u32(self, v: u32) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_u64(self, v: u64) -> Matched {
-        self.integer(v)
-    }
-    fn serialize_u128(self, v: u128) -> Matched {
-        self.integer(v)
-    }
+    integers!();
     fn serialize_f32(self, _v: f32) -> Matched {
         Err(Differs)
     }
