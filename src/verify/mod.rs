@@ -253,6 +253,9 @@ fn check_and_apply(
         Ok(decoded) => decoded,
         Err(what) => return Some(Problem::Unreadable { id: stored.id, what }),
     };
+    if let Some(what) = misfiled(stored, action, &event) {
+        return Some(Problem::Continuity { id: stored.id, what });
+    }
     if let Some(problem) = check_signature(state, signatures, stored, &event) {
         return Some(problem);
     }
@@ -282,6 +285,32 @@ fn check_and_apply(
         hash: &stored.hash,
     };
     apply_event(state, &header, event).err().map(|c| Problem::Continuity { id: c.id, what: c.what })
+}
+
+/// How a change's row files it, held to its event: the force it is filed under (which `history
+/// --force` reads) is the one its event is about, and only a revert names a change it reverts,
+/// an earlier one. The gate files every change so; a row filed otherwise was edited.
+fn misfiled(stored: &StoredChange, action: Action, event: &Event) -> Option<String> {
+    if stored.force.as_deref() != event.force() {
+        let shown = |force: Option<&str>| {
+            force.map_or_else(|| "no force".to_owned(), |f| format!("force {}", crate::validate::quoted(f)))
+        };
+        return Some(format!(
+            "it is filed under {}, but its event is about {}",
+            shown(stored.force.as_deref()),
+            shown(event.force())
+        ));
+    }
+    match (action, stored.reverts) {
+        (Action::Revert, None) => Some("it is a revert, but names no change it reverts".to_owned()),
+        (Action::Revert, Some(id)) if id < 1 || id >= stored.id => {
+            Some(format!("it reverts change {id}, which is not an earlier change"))
+        }
+        (Action::Revert, Some(_)) | (_, None) => None,
+        (_, Some(id)) => Some(format!(
+            "it names change {id} as the one it reverts, but it is a {action} change, not a revert"
+        )),
+    }
 }
 
 /// What signatures bind: this database's id, and from which change they are version 2; and

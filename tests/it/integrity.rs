@@ -285,8 +285,10 @@ fn rehash_from(env: &TestEnv, from: i64) {
     let rows: Vec<(i64, Value)> = {
         let mut stmt = conn
             .prepare(
-                "SELECT id, json_object('id', id, 'at', at, 'editor', editor, 'action', action, 'entity', entity,
-                        'force', force, 'before', json(before), 'after', json(after), 'message', message)
+                "SELECT id, json_patch(
+                        json_object('id', id, 'at', at, 'editor', editor, 'action', action, 'entity', entity,
+                            'force', force, 'before', json(before), 'after', json(after), 'message', message),
+                        CASE WHEN reverts IS NULL THEN '{}' ELSE json_object('reverts', reverts) END)
                  FROM changes WHERE id >= ?1 ORDER BY id",
             )
             .unwrap();
@@ -326,6 +328,52 @@ fn an_edit_carried_into_the_log_by_a_later_change_is_caught() {
         ),
         "{err}"
     );
+}
+
+/// How a change's row files it (the force, the change a revert names) is held to its event, even
+/// where every hash after the edit was recomputed: `history --force` and `show` read those
+/// columns.
+#[test]
+fn a_change_filed_under_another_force_or_naming_a_change_it_does_not_revert_is_caught() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "UPDATE changes SET force = 'essex-police' WHERE id = 47",
+            r#"it is filed under force "essex-police", but its event is about force "kent-police""#,
+        ),
+        (
+            "UPDATE changes SET force = NULL WHERE id = 47",
+            r#"it is filed under no force, but its event is about force "kent-police""#,
+        ),
+        (
+            "UPDATE changes SET force = 'kent-police ' WHERE id = 47",
+            r#"it is filed under force "kent-police ", but"#,
+        ),
+        (
+            "UPDATE changes SET reverts = 46 WHERE id = 47",
+            "it names change 46 as the one it reverts, but it is a set-url change, not a revert",
+        ),
+        ("UPDATE changes SET reverts = NULL WHERE id = 48", "it is a revert, but names no change it reverts"),
+        (
+            "UPDATE changes SET reverts = 48 WHERE id = 48",
+            "it reverts change 48, which is not an earlier change",
+        ),
+        (
+            "UPDATE changes SET reverts = 0 WHERE id = 48",
+            "it reverts change 0, which is not an earlier change",
+        ),
+    ];
+    for (edit, named) in cases {
+        let env = TestEnv::init();
+        env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
+        env.ok(&["revert", "47"]);
+        env.ok(&["audit", "verify"]);
+        let first: i64 = if edit.ends_with("id = 48") { 48 } else { 47 };
+        // as the sqlite3 shell runs it, with no foreign keys enforced
+        crate::testenv::behind_the_log(&env.sql(), &format!("PRAGMA foreign_keys = OFF; {edit}"));
+        rehash_from(&env, first);
+        let err = env.fails(&["audit", "verify"], 1);
+        assert!(err.contains(&format!("failed at change {first}: {named}")), "{edit}: {err}");
+    }
 }
 
 #[test]
