@@ -262,6 +262,21 @@ pub fn check_values(event: &Event) -> std::result::Result<(), String> {
 
 /// Every rule a change must keep, given the state before it (`apply` applies it all the same,
 /// and reports the first rule it breaks).
+/// Only a revert names a change it reverts, and it names an earlier one: `revert` and `show` read
+/// which change was reverted from it.
+fn misnamed_revert(change: &super::Header) -> Option<String> {
+    match (change.action, change.reverts) {
+        (Action::Revert, None) => Some("it is a revert, but names no change it reverts".to_owned()),
+        (Action::Revert, Some(id)) if id < 1 || id >= change.id => {
+            Some(format!("it reverts change {id}, which is not an earlier change"))
+        }
+        (Action::Revert, Some(_)) | (_, None) => None,
+        (action, Some(id)) => Some(format!(
+            "it names change {id} as the one it reverts, but it is a {action} change, not a revert"
+        )),
+    }
+}
+
 pub fn check_change(
     state: &super::State,
     change: &super::Header,
@@ -273,6 +288,9 @@ pub fn check_change(
             change.action,
             describe_kind(event)
         ));
+    }
+    if let Some(why) = misnamed_revert(change) {
+        return Err(why);
     }
     if !is_stamp(change.at) && chrono::DateTime::parse_from_rfc3339(change.at).is_err() {
         return Err(format!("it is stamped {:?}, which is not a time", change.at));

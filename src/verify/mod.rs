@@ -253,7 +253,7 @@ fn check_and_apply(
         Ok(decoded) => decoded,
         Err(what) => return Some(Problem::Unreadable { id: stored.id, what }),
     };
-    if let Some(what) = misfiled(stored, action, &event) {
+    if let Some(what) = misfiled(stored, &event) {
         return Some(Problem::Continuity { id: stored.id, what });
     }
     if let Some(problem) = check_signature(state, signatures, stored, &event) {
@@ -287,30 +287,22 @@ fn check_and_apply(
     apply_event(state, &header, event).err().map(|c| Problem::Continuity { id: c.id, what: c.what })
 }
 
-/// How a change's row files it, held to its event: the force it is filed under (which `history
-/// --force` reads) is the one its event is about, and only a revert names a change it reverts,
-/// an earlier one. The gate files every change so; a row filed otherwise was edited.
-fn misfiled(stored: &StoredChange, action: Action, event: &Event) -> Option<String> {
-    if stored.force.as_deref() != event.force() {
-        let shown = |force: Option<&str>| {
-            force.map_or_else(|| "no force".to_owned(), |f| format!("force {}", crate::validate::quoted(f)))
-        };
-        return Some(format!(
-            "it is filed under {}, but its event is about {}",
-            shown(stored.force.as_deref()),
-            shown(event.force())
-        ));
+/// The force a change's row files it under (which `history --force` and revert's check of later
+/// changes read), held to its event: the one its event is about. The gate files every change so;
+/// a row filed otherwise was edited. (That only a revert names a change it reverts is one of
+/// `apply`'s rules.)
+fn misfiled(stored: &StoredChange, event: &Event) -> Option<String> {
+    if stored.force.as_deref() == event.force() {
+        return None;
     }
-    match (action, stored.reverts) {
-        (Action::Revert, None) => Some("it is a revert, but names no change it reverts".to_owned()),
-        (Action::Revert, Some(id)) if id < 1 || id >= stored.id => {
-            Some(format!("it reverts change {id}, which is not an earlier change"))
-        }
-        (Action::Revert, Some(_)) | (_, None) => None,
-        (_, Some(id)) => Some(format!(
-            "it names change {id} as the one it reverts, but it is a {action} change, not a revert"
-        )),
-    }
+    let shown = |force: Option<&str>| {
+        force.map_or_else(|| "no force".to_owned(), |f| format!("force {}", crate::validate::quoted(f)))
+    };
+    Some(format!(
+        "it is filed under {}, but its event is about {}",
+        shown(stored.force.as_deref()),
+        shown(event.force())
+    ))
 }
 
 /// What signatures bind: this database's id, and from which change they are version 2; and

@@ -335,39 +335,49 @@ fn an_edit_carried_into_the_log_by_a_later_change_is_caught() {
 /// columns.
 #[test]
 fn a_change_filed_under_another_force_or_naming_a_change_it_does_not_revert_is_caught() {
-    let cases: &[(&str, &str)] = &[
+    // (the change edited, the edit, what verify names)
+    let cases: &[(i64, &str, &str)] = &[
         (
+            47,
             "UPDATE changes SET force = 'essex-police' WHERE id = 47",
             r#"it is filed under force "essex-police", but its event is about force "kent-police""#,
         ),
         (
+            47,
             "UPDATE changes SET force = NULL WHERE id = 47",
             r#"it is filed under no force, but its event is about force "kent-police""#,
         ),
         (
+            47,
             "UPDATE changes SET force = 'kent-police ' WHERE id = 47",
             r#"it is filed under force "kent-police ", but"#,
         ),
         (
+            47,
             "UPDATE changes SET reverts = 46 WHERE id = 47",
             "it names change 46 as the one it reverts, but it is a set-url change, not a revert",
         ),
-        ("UPDATE changes SET reverts = NULL WHERE id = 48", "it is a revert, but names no change it reverts"),
         (
+            48,
+            "UPDATE changes SET reverts = NULL WHERE id = 48",
+            "it is a revert, but names no change it reverts",
+        ),
+        (
+            48,
             "UPDATE changes SET reverts = 48 WHERE id = 48",
             "it reverts change 48, which is not an earlier change",
         ),
         (
+            48,
             "UPDATE changes SET reverts = 0 WHERE id = 48",
             "it reverts change 0, which is not an earlier change",
         ),
     ];
-    for (edit, named) in cases {
+    for &(first, edit, named) in cases {
         let env = TestEnv::init();
         env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
         env.ok(&["revert", "47"]);
         env.ok(&["audit", "verify"]);
-        let first: i64 = if edit.ends_with("id = 48") { 48 } else { 47 };
         // as the sqlite3 shell runs it, with no foreign keys enforced
         crate::testenv::behind_the_log(&env.sql(), &format!("PRAGMA foreign_keys = OFF; {edit}"));
         rehash_from(&env, first);

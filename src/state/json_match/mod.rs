@@ -49,11 +49,6 @@ impl ser::Error for Differs {
 
 type Matched = Result<(), Differs>;
 
-/// A byte serde_json writes as an escape inside a string: a control character, `"` or `\`.
-fn escaped(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
-}
-
 impl Matcher<'_> {
     fn bytes(&mut self, bytes: &[u8]) -> Matched {
         let end = self.at + bytes.len();
@@ -73,8 +68,9 @@ impl Matcher<'_> {
     }
 
     fn string(&mut self, s: &str) -> Matched {
-        // every byte looked at, none skipped early: the loop is made of vector instructions
-        if s.bytes().fold(false, |any, b| any | escaped(b)) {
+        // a byte serde_json escapes (a control character, `"` or `\`); every byte looked at, none
+        // skipped early: the loop is made of vector instructions
+        if s.bytes().fold(false, |any, b| any | (b < 0x20) | (b == b'"') | (b == b'\\')) {
             return self.written(s);
         }
         self.byte(b'"')?;
