@@ -207,3 +207,15 @@ fn messages_name_the_letters_that_pose() {
     assert_eq!(posing_letters("Kent P0l1ce", "Kent Police"), ['0', '1']);
     assert!(posing_letters("Curnbria Constabulary", "Cumbria Constabulary").is_empty());
 }
+
+#[test]
+fn the_ascii_skeletons_are_unicodes() {
+    // the table written out in `ascii_skeleton` is the crate's data, character by character
+    for b in 0u8..128 {
+        let c = char::from(b).to_string();
+        let prototype: String = skeleton(&c).collect();
+        assert_eq!(ascii_skeleton(&c), prototype.is_ascii().then_some(prototype), "{c:?}");
+    }
+    assert_eq!(ascii_skeleton("Kent PoIice 1m"), Some("Kent Police lrn".to_owned()));
+    assert_eq!(ascii_skeleton("café"), None);
+}
