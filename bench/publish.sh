@@ -10,8 +10,9 @@
 #   the introduction from data/page.json; --prepare removes its output directory.
 # admin's publish first checks that the live content is what the replayed audit log says
 # (SPEC section 9), so that check is inside every timed run.
+# The two are taken in rounds (`bench/rounds.sh`), so that the machine's drift falls on both.
 # Targets (SPEC section 19): admin median < 10 ms, and admin / Hugo <= 0.15.
-# Usage: bench/publish.sh   (RUNS=N to change the number of runs; default 50)
+# Usage: bench/publish.sh   (RUNS=N runs of each, default 50, in ROUNDS=K rounds, default 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked --quiet
@@ -67,7 +68,9 @@ forces_hugo=$(grep -c '<li id="force-' "$work/hugo-out/index.html")
 forces_admin=$(grep -c '<li id="force-' "$work/first/index.html")
 [ "$forces_hugo" = 45 ] && [ "$forces_admin" = 45 ] || { echo "expected 45 forces on both pages: hugo $forces_hugo, admin $forces_admin" >&2; exit 1; }
 
-hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/h.json" \
+# shellcheck source=bench/rounds.sh
+. bench/rounds.sh
+rounds "$work/h.json" "$runs" "${ROUNDS:-5}" \
   --prepare "sh -c 'rm -f $work/run.db-wal $work/run.db-shm; cp $work/seed.db $work/run.db && rm -rf $work/out'" \
   -n admin "$admin --db $work/run.db --editor bench publish --out $work/out" \
   --prepare "rm -rf $work/hugo-out" \

@@ -9,15 +9,17 @@
 #              reads the private key and signs the change (SSHSIG); sqlite3's INSERT then also
 #              stores a signature (the text admin wrote for the same change: it cannot sign).
 # Every run starts from a fresh copy of its database (hyperfine --prepare), so every run is a
-# real change: the force has no URL in the seed. All six commands are in one hyperfine run, so
-# each ratio is of medians measured together. Targets (SPEC section 19): admin median <= 1.25 x
-# sqlite3 unsigned (seed, registry), <= 1.4 x signed.
-# Usage: bench/set-url.sh   (RUNS=N to change the number of runs; default 100)
+# real change: the force has no URL in the seed. All six commands are measured together, so each
+# ratio is of medians taken side by side: in rounds (`bench/rounds.sh`), so that the machine's
+# drift falls on both sides. Targets (SPEC section 19): admin median <= 1.25 x sqlite3 unsigned
+# (seed, registry), <= 1.4 x signed.
+# Usage: bench/set-url.sh   (RUNS=N runs of each command, default 100, in ROUNDS=K rounds, default 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked --quiet --bin admin
 admin="$PWD/target/release/admin"
 runs=${RUNS:-100}
+nrounds=${ROUNDS:-5}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 command -v ssh-keygen >/dev/null || { echo "ssh-keygen is not installed (apt-get install openssh-client)" >&2; exit 1; }
@@ -90,7 +92,9 @@ for c in seed registry signed; do
          --prepare "sh -c 'rm -f $work/s-$c.db-wal $work/s-$c.db-shm; cp $work/$c.db $work/s-$c.db'"
          -n "sqlite3 $c" "sqlite3 $work/s-$c.db '.read $work/$c.sql'")
 done
-hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/h.json" "${cmds[@]}"
+# shellcheck source=bench/rounds.sh
+. bench/rounds.sh
+rounds "$work/h.json" "$runs" "$nrounds" "${cmds[@]}"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 python3 - "$work/h.json" <<'PY'
