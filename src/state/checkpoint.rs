@@ -141,7 +141,9 @@ struct SavedPublication {
 /// The state as checkpoint text.
 pub fn encode(state: &State) -> String {
     // strings, numbers, booleans, lists and maps with string or number keys: it cannot fail
-    serde_json::to_string(&out(state)).unwrap_or_default()
+    let text = super::json_match::write_json(&out(state)).unwrap_or_default();
+    // serde_json writes UTF-8
+    String::from_utf8(text).unwrap_or_default()
 }
 
 /// Whether `text` is the checkpoint text of `state`, byte for byte. The text is `{"forces":`
@@ -161,12 +163,8 @@ pub fn is_text_of(state: &State, text: &[u8]) -> bool {
     let (forces_match, rest_match) = crate::threads::at_once(
         true,
         || super::json_match::is_json_of(&forces, forces_text),
-        || {
-            // written as `encode` writes it: one way of writing the state's many types
-            let mut rest = Vec::with_capacity(rest_text.len() + 16);
-            serde_json::to_writer(&mut rest, &whole).is_ok()
-                && rest.strip_prefix(br#"{"forces":[]"#) == Some(rest_text)
-        },
+        // written as `encode` writes it: one way of writing the state's many types
+        || super::json_match::writes_as(&whole, [br#"{"forces":[]"#, rest_text]),
     );
     forces_match && rest_match
 }

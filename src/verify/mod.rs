@@ -157,10 +157,15 @@ fn checked(conn: &Connection) -> Result<Report> {
     // one at a change admin keeps none at is named as such, after the pass, not compared
     let every = crate::db::checkpoints::every();
     let mut due = checkpoints.iter().copied().filter(|c| *c >= 1 && c % every == 0).peekable();
+    // the buffers checkpoints are read into, handed back once compared
+    let spare = std::sync::Mutex::new(Vec::<Vec<u8>>::new());
     changes::for_each_stored_in_parallel(
         conn,
         |stored| {
-            let checkpoint = due.next_if_eq(&stored.id).map(|id| crate::db::checkpoints::text(conn, id));
+            let checkpoint = due.next_if_eq(&stored.id).map(|id| {
+                let mut text = spare.lock().ok().and_then(|mut spare| spare.pop()).unwrap_or_default();
+                crate::db::checkpoints::text_into(conn, id, &mut text).map(|found| found.then_some(text))
+            });
             (verifier.check_stored(stored), checkpoint)
         },
         |stored, (chained, checkpoint)| {
@@ -172,7 +177,10 @@ fn checked(conn: &Connection) -> Result<Report> {
                 }
             };
             if let (None, Some(saved)) = (&problem, checkpoint) {
-                problem = check_checkpoint(&state, stored.id, saved);
+                problem = check_checkpoint(&state, stored.id, &saved);
+                if let (Ok(Some(text)), Ok(mut spare)) = (saved, spare.lock()) {
+                    spare.push(text);
+                }
             }
             Ok(problem.is_none())
         },
@@ -218,9 +226,9 @@ fn checkpoints_in_place(checkpoints: &[i64], log_ends_at: i64) -> Option<Problem
 
 /// A checkpoint's text against the state the log replays to at its change: the text that state
 /// is written as, byte for byte.
-fn check_checkpoint(state: &State, change: i64, saved: Result<Option<Vec<u8>>>) -> Option<Problem> {
+fn check_checkpoint(state: &State, change: i64, saved: &Result<Option<Vec<u8>>>) -> Option<Problem> {
     let what = match saved {
-        Ok(Some(text)) if crate::state::checkpoint::is_text_of(state, &text) => return None,
+        Ok(Some(text)) if crate::state::checkpoint::is_text_of(state, text) => return None,
         Ok(_) => "is not the state the log replays to at that change (it was edited behind admin's back)"
             .to_owned(),
         Err(e) => format!("cannot be read ({e:#})"),

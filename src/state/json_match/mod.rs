@@ -21,6 +21,50 @@ pub fn is_json_of<T: Serialize + ?Sized>(value: &T, text: &[u8]) -> bool {
     prefix_len(value, text) == Some(text.len())
 }
 
+/// Whether the text of `value` as serde_json writes it (the same code as `serde_json::to_vec`) is
+/// the text in `parts`, one after the other, byte for byte. Compared as it is written, a piece at
+/// a time, into no buffer: for the types rarely written, where a matcher of their own would be
+/// more code than it saves.
+pub fn writes_as<T: Serialize + ?Sized>(value: &T, parts: [&[u8]; 2]) -> bool {
+    let mut expected = Expected { parts };
+    // through `dyn Write`, as `write_json` writes: one copy of serde_json's code for `T`, not two
+    // (a second for the state's types was 97 KB of the binary)
+    serde_json::to_writer(&mut expected as &mut dyn std::io::Write, value).is_ok()
+        && expected.parts.iter().all(|p| p.is_empty())
+}
+
+/// `value` written as JSON by serde_json, compactly, as `writes_as` compares it.
+pub fn write_json<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
+    let mut text = Vec::new();
+    serde_json::to_writer(&mut text as &mut dyn std::io::Write, value)?;
+    Ok(text)
+}
+
+/// What is still to be written, stopping at the first byte that differs.
+struct Expected<'a> {
+    parts: [&'a [u8]; 2],
+}
+
+impl std::io::Write for Expected<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        for part in &mut self.parts {
+            let (now, later) = rest.split_at(rest.len().min(part.len()));
+            let Some(left) = part.strip_prefix(now) else { break };
+            (*part, rest) = (left, later);
+        }
+        if rest.is_empty() {
+            Ok(buf.len())
+        } else {
+            Err(std::io::ErrorKind::InvalidData.into())
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The text, and how much of it matched so far.
 struct Matcher<'a> {
     text: &'a [u8],

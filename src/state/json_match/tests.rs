@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{is_json_of, prefix_len};
+use super::{is_json_of, prefix_len, write_json, writes_as};
 
 #[derive(Serialize)]
 enum Kind {
@@ -135,4 +135,29 @@ fn a_prefix_is_measured_and_what_follows_it_is_left() {
     assert_eq!(prefix_len(&value, b"[1,2,3],\"rest\":{}"), Some(7));
     assert_eq!(prefix_len(&value, b"[1,2,3"), None);
     assert_eq!(prefix_len(&value, b"[1,2,4]"), None);
+}
+
+#[test]
+fn a_value_written_as_two_parts_is_compared_as_it_is_written() {
+    let value = vec![("a\"b", 1), ("é\n", 2)];
+    let text = serde_json::to_vec(&value).unwrap();
+    assert_eq!(write_json(&value).unwrap(), text);
+    // wherever the text is cut in two, the two parts are the value's text
+    for cut in 0..=text.len() {
+        let (first, second) = text.split_at(cut);
+        assert!(writes_as(&value, [first, second]), "cut at {cut}");
+    }
+    // a byte changed, taken away or added, in either part, is not
+    for at in 0..text.len() {
+        let (first, second) = text.split_at(at / 2);
+        let mut changed = text.clone();
+        changed[at] ^= 1;
+        let (a, b) = changed.split_at(at / 2);
+        assert!(!writes_as(&value, [a, b]), "byte {at} changed");
+        let mut shorter = text.clone();
+        shorter.remove(at);
+        assert!(!writes_as(&value, [&shorter[..], b""]), "byte {at} taken away");
+        assert!(!writes_as(&value, [first, &[second, b" "].concat()[..]]), "a space after, cut at {at}");
+        assert!(!writes_as(&value, [&[b" ", first].concat()[..], second]), "a space before, cut at {at}");
+    }
 }
