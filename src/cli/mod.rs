@@ -58,26 +58,35 @@ pub fn command() -> clap::Command {
     cmd.help_template(template)
 }
 
-/// Parse the process's arguments, with the grouped help where the line can show it.
+/// Parse the process's arguments. The grouped list of commands is made only for a line that
+/// shows help (`-h`, `--help`, `help`, `-hV`, a line with nothing to do): the line is parsed again
+/// with it. Making it for every line cost 190,000 instructions, about a sixth of parsing one.
+/// (Errors that show the help make it again too: `usage`.)
 pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::error::ErrorKind;
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let mut cmd = if may_show_help(&args) { command() } else { Cli::command() };
-    let matches = cmd.try_get_matches_from_mut(args);
-    // the tree of forty commands is left to the process's end: freeing it costs about as much
-    // as parsing the line did
-    std::mem::forget(cmd);
-    let matches = matches?;
+    let matches = match matches(Cli::command(), &args) {
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) =>
+        {
+            matches(command(), &args)
+        }
+        parsed => parsed,
+    }?;
     let mut cli = Cli::from_arg_matches(&matches)?;
     cli.global.editor_given = matches.value_source("editor") == Some(clap::parser::ValueSource::CommandLine);
     Ok(cli)
 }
 
-/// Whether a command line can show `admin`'s own help, the one place the grouped list of
-/// commands is read: with no arguments, or with `-h`, `--help` or `help` anywhere in it. Every
-/// other line is parsed without making the list, a fifth of what parsing a line costs (190,000
-/// instructions). (Errors that show the help make it again: `usage`.)
-fn may_show_help(args: &[std::ffi::OsString]) -> bool {
-    args.len() <= 1 || args[1..].iter().any(|a| matches!(a.to_str(), Some("-h" | "--help" | "help")))
+fn matches(mut cmd: clap::Command, args: &[std::ffi::OsString]) -> Result<clap::ArgMatches, clap::Error> {
+    let matches = cmd.try_get_matches_from_mut(args);
+    // the tree of forty commands is left to the process's end: freeing it costs about as much
+    // as parsing the line did
+    std::mem::forget(cmd);
+    matches
 }
 
 #[derive(Debug, Parser)]

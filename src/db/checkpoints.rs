@@ -73,9 +73,7 @@ pub fn changes(conn: &Connection) -> Result<Vec<i64>> {
 /// for it, a page fault for every 4 KB of either, two thirds of a pass's page faults.
 pub fn text_into(conn: &Connection, change: i64, text: &mut Vec<u8>) -> Result<bool> {
     text.clear();
-    // `change` is the table's rowid; a row that is not there, or a value SQLite does not open as
-    // a blob, is read as a column below, which says which
-    if let Ok(blob) = conn.blob_open("main", "checkpoints", "state", change, true) {
+    if let Some(blob) = blob_of(conn, change) {
         let length = blob.len();
         // room for a later, larger one
         text.reserve(length + length / 2);
@@ -91,4 +89,21 @@ pub fn text_into(conn: &Connection, change: i64, text: &mut Vec<u8>) -> Result<b
         })
         .optional()?
         .is_some())
+}
+
+/// The checkpoint's value, opened for reading as stored, where that is the text a column read
+/// gives: in a database that keeps its text in UTF-8 (one in UTF-16 is read as a column, which
+/// SQLite turns into UTF-8), found by its row (a `checkpoints` table rebuilt behind admin's back
+/// may not key its rows by their change). Anything else is read as a column, which names it.
+fn blob_of(conn: &Connection, change: i64) -> Option<rusqlite::blob::Blob<'_>> {
+    let encoding = conn.pragma_query_value(None, "encoding", |row| row.get::<_, String>(0)).ok()?;
+    if encoding != "UTF-8" {
+        return None;
+    }
+    let row: i64 = conn
+        .prepare_cached("SELECT rowid FROM checkpoints WHERE change = ?1")
+        .ok()?
+        .query_row([change], |row| row.get(0))
+        .ok()?;
+    conn.blob_open("main", "checkpoints", "state", row, true).ok()
 }

@@ -148,6 +148,68 @@ fn a_checkpoint_edited_moved_or_added_behind_admins_back_is_named_by_audit_verif
     assert_eq!(kent["url"], "https://www.kent.police.uk/7");
 }
 
+/// A copy of the database at `from`, made at `to` with its text kept in UTF-16: the same
+/// schema, rows and values, as SQLite stores them in such a file.
+fn utf16_copy(from: &std::path::Path, to: &std::path::Path) {
+    let source = rusqlite::Connection::open(from).unwrap();
+    let copy = rusqlite::Connection::open(to).unwrap();
+    copy.execute_batch("PRAGMA encoding = 'UTF-16le'; PRAGMA journal_mode = WAL").unwrap();
+    let mut stmt = source
+        .prepare("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid")
+        .unwrap();
+    let objects: Vec<(String, String, String)> = stmt
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let tx = copy.unchecked_transaction().unwrap();
+    for (kind, name, sql) in &objects {
+        tx.execute_batch(sql).unwrap();
+        if kind != "table" {
+            continue;
+        }
+        let mut rows = source.prepare(&format!("SELECT * FROM \"{name}\"")).unwrap();
+        let width = rows.column_count();
+        let marks = vec!["?"; width].join(", ");
+        let mut insert = tx.prepare(&format!("INSERT INTO \"{name}\" VALUES ({marks})")).unwrap();
+        let mut read = rows.query([]).unwrap();
+        while let Some(row) = read.next().unwrap() {
+            let values: Vec<rusqlite::types::Value> = (0..width).map(|i| row.get(i).unwrap()).collect();
+            insert.execute(rusqlite::params_from_iter(values)).unwrap();
+        }
+    }
+    tx.commit().unwrap();
+}
+
+#[test]
+fn a_database_that_keeps_its_text_in_utf16_has_its_checkpoints_read_as_text() {
+    let env = kent_linked_twelve_times();
+    let copy = env.path("utf16.db");
+    utf16_copy(&env.path("uof.db"), &copy);
+    let copy = copy.to_str().unwrap();
+    let encoding: String =
+        rusqlite::Connection::open(copy).unwrap().query_row("PRAGMA encoding", [], |row| row.get(0)).unwrap();
+    assert_eq!(encoding, "UTF-16le");
+    assert_eq!(checkpoints(std::path::Path::new(copy)), (1..=11).map(|k| k * 5).collect::<Vec<_>>());
+    // it verifies as the file it was copied from does
+    let verified = env.ok(&["audit", "verify"]);
+    assert!(verified.starts_with("audit log verified:"), "{verified}");
+    assert_eq!(env.ok(&["--db", copy, "audit", "verify"]), verified);
+    // one edited in such a file is named as in any other
+    rusqlite::Connection::open(copy)
+        .unwrap()
+        .execute(
+            "UPDATE checkpoints SET state = replace(state, 'Kent Police', 'Kent Po1ice') WHERE change = 50",
+            [],
+        )
+        .unwrap();
+    let err = env.fails(&["--db", copy, "audit", "verify"], 1);
+    assert!(
+        err.contains("the checkpoint of the state at change 50 (table checkpoints) is not the state"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_checkpoint_that_cannot_be_read_is_passed_over_and_named() {
     let env = kent_linked_twelve_times();

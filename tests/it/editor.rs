@@ -142,6 +142,22 @@ fn help_teaches_every_command_with_a_summary_and_an_example() {
 }
 
 #[test]
+fn help_however_it_is_asked_for_lists_the_commands_in_their_groups() {
+    let env = TestEnv::empty();
+    let grouped = env.ok(&["--help"]);
+    assert!(grouped.contains("Notes and reviews:") && !grouped.contains("Commands:"), "{grouped}");
+    // clap shows the help for `-h` leading a cluster of short flags as well as alone, and for `help`
+    for args in [&["-h"][..], &["help"], &["-hV"], &["-hh"], &["-hx"], &["--db", "x.db", "-hV"]] {
+        assert_eq!(env.ok(args), grouped, "admin {args:?}");
+    }
+    // and for a line with nothing to do, when nothing in the environment counts as an argument
+    let bare = env.command().env_remove("UOF_DB").env_remove("UOF_EDITOR").arg("--").output().unwrap();
+    assert_eq!(bare.status.code(), Some(2));
+    let shown = String::from_utf8(bare.stderr).unwrap();
+    assert!(shown.contains("Notes and reviews:") && !shown.contains("Commands:"), "{shown}");
+}
+
+#[test]
 fn completions_and_the_man_page_are_generated_from_the_command_line() {
     let env = TestEnv::empty();
     let bash = env.ok(&["completions", "bash"]);
