@@ -75,8 +75,10 @@ pub fn text_into(conn: &Connection, change: i64, text: &mut Vec<u8>) -> Result<b
     text.clear();
     if let Some(blob) = blob_of(conn, change) {
         let length = blob.len();
-        // room for a later, larger one
-        text.reserve(length + length / 2);
+        if text.capacity() < length {
+            // room for a later, larger one; made anew, since growing the old would copy it
+            *text = Vec::with_capacity(length + length / 2);
+        }
         text.resize(length, 0);
         blob.read_at_exact(text, 0)?;
         return Ok(true);
