@@ -83,14 +83,28 @@ pub fn text_into(conn: &Connection, change: i64, text: &mut Vec<u8>) -> Result<b
         blob.read_at_exact(text, 0)?;
         return Ok(true);
     }
-    Ok(conn
+    let found = conn
         .prepare_cached("SELECT state FROM checkpoints WHERE change = ?1")?
         .query_row([change], |row| {
-            text.extend_from_slice(row.get_ref(0)?.as_bytes()?);
-            Ok(())
+            let value = row.get_ref(0)?;
+            Ok(value.as_bytes().map(|bytes| text.extend_from_slice(bytes)).map_err(|_| value.data_type()))
         })
-        .optional()?
-        .is_some())
+        .optional()?;
+    // a value other than text or bytes: only a schema edited behind admin's back lets one in
+    use rusqlite::types::Type;
+    match found {
+        None => Ok(false),
+        Some(Ok(())) => Ok(true),
+        Some(Err(kind)) => Err(anyhow::anyhow!(
+            "its state is {}, not text",
+            match kind {
+                Type::Null => "NULL",
+                Type::Integer => "an integer",
+                Type::Real => "a real number",
+                Type::Text | Type::Blob => "unreadable",
+            }
+        )),
+    }
 }
 
 /// The checkpoint's value, opened for reading as stored, where that is the text a column read

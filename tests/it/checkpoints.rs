@@ -182,6 +182,26 @@ fn utf16_copy(from: &std::path::Path, to: &std::path::Path) {
 }
 
 #[test]
+fn a_checkpoint_that_is_not_text_is_named_as_such() {
+    let env = kent_linked_twelve_times();
+    // only a schema edited behind admin's back lets the column hold anything but text
+    env.sql()
+        .execute_batch(
+            "PRAGMA writable_schema = ON;
+             UPDATE sqlite_master SET sql = replace(sql, 'state TEXT NOT NULL', 'state') WHERE name = 'checkpoints';
+             PRAGMA writable_schema = OFF;",
+        )
+        .unwrap();
+    for (value, named) in [("NULL", "NULL"), ("55", "an integer"), ("5.5", "a real number")] {
+        env.sql().execute(&format!("UPDATE checkpoints SET state = {value} WHERE change = 55"), []).unwrap();
+        let err = env.fails(&["audit", "verify"], 1);
+        let expected =
+            format!("the checkpoint of the state at change 55 (table checkpoints) cannot be read (its state is {named}, not text)");
+        assert!(err.contains(&expected), "{err}");
+    }
+}
+
+#[test]
 fn a_database_that_keeps_its_text_in_utf16_has_its_checkpoints_read_as_text() {
     let env = kent_linked_twelve_times();
     let copy = env.path("utf16.db");
