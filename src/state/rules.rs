@@ -260,8 +260,6 @@ pub fn check_values(event: &Event) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// Every rule a change must keep, given the state before it (`apply` applies it all the same,
-/// and reports the first rule it breaks).
 /// Only a revert names a change it reverts, and it names an earlier one: `revert` and `show` read
 /// which change was reverted from it.
 fn misnamed_revert(change: &super::Header) -> Option<String> {
@@ -277,6 +275,8 @@ fn misnamed_revert(change: &super::Header) -> Option<String> {
     }
 }
 
+/// Every rule a change must keep, given the state before it (`apply` applies it all the same,
+/// and reports the first rule it breaks).
 pub fn check_change(
     state: &super::State,
     change: &super::Header,
