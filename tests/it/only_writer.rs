@@ -398,3 +398,39 @@ fn a_meta_row_admin_never_writes_is_named_by_verify() {
         run.stderr
     );
 }
+
+/// The rebuilt database is made, and compared, in two parts at once: the forces first added in
+/// one, the rest of them and every other table in the other. Whichever part holds a row, the
+/// difference named is the first in the tables' order (editors, forces, notes, …), then in key
+/// order within a table.
+#[test]
+fn the_first_difference_is_named_whichever_part_of_the_rebuild_holds_it() {
+    let env = TestEnv::init();
+    env.ok(&["editor", "add", "ed", "--role", "admin"]);
+    env.set_editor("ed");
+    env.ok(&["note", "add", "--force", "kent-police", "a note"]);
+    let slug = |order: &str| -> String {
+        env.sql()
+            .query_row(&format!("SELECT slug FROM forces ORDER BY id {order} LIMIT 1"), [], |r| r.get(0))
+            .unwrap()
+    };
+    let (first, last) = (slug("ASC"), slug("DESC"));
+    let url = |slug: &str| format!("UPDATE forces SET url = 'https://evil.example/' WHERE slug = '{slug}'");
+    let note = "UPDATE notes SET text = 'planted'".to_owned();
+    let editor = "UPDATE editors SET role = 'editor' WHERE name = 'ed'".to_owned();
+    let cases = [
+        (vec![url(&last), url(&first)], format!("table forces, force {first}, field url")),
+        (vec![url(&last)], format!("table forces, force {last}, field url")),
+        (vec![note.clone(), url(&last)], format!("table forces, force {last}, field url")),
+        (vec![note.clone(), url(&first)], format!("table forces, force {first}, field url")),
+        (vec![note], "table notes, note 1, field text".to_owned()),
+        (vec![url(&first), editor], "table editors".to_owned()),
+    ];
+    let clean = env.path("clean.db");
+    std::fs::copy(env.path("uof.db"), &clean).unwrap();
+    for (tamper, expect) in cases {
+        std::fs::copy(&clean, env.path("uof.db")).unwrap();
+        env.sql().execute_batch(&tamper.join(";")).unwrap();
+        verify_fails(&env, &tamper.join("; "), &[&expect]);
+    }
+}
