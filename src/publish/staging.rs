@@ -172,7 +172,7 @@ impl Staged {
             }
         }
         if let Some(parent) = self.out.parent() {
-            sync_dir(parent)?;
+            sync_dir(parent, &self.out)?;
         }
         Ok(())
     }
@@ -415,10 +415,17 @@ fn sync_by_ring(files: &[(File, String)]) -> Option<Vec<std::io::Result<()>>> {
     )
 }
 
-fn sync_dir(path: &Path) -> Result<()> {
-    File::open(path)
-        .and_then(|d| d.sync_all())
-        .with_context(|| format!("failed to sync `{}`", path.display()))
+/// Make the swap durable: sync `--out`'s parent. A user who may write there but not list it (mode
+/// 300) cannot open it to sync it: then the whole filesystem is synced, through the site just put
+/// in it, which is theirs.
+fn sync_dir(path: &Path, site: &Path) -> Result<()> {
+    let synced = match File::open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            File::open(site).and_then(|site| rustix::fs::syncfs(&site).map_err(std::io::Error::from))
+        }
+        opened => opened.and_then(|d| d.sync_all()),
+    };
+    synced.with_context(|| format!("failed to sync `{}`", path.display()))
 }
 
 #[cfg(test)]

@@ -216,6 +216,39 @@ fn a_read_only_database_file_or_directory_fails_cleanly() {
     assert!(env.ok(&["audit", "verify"]).contains("intact"));
 }
 
+/// A user who may write in `--out`'s parent but not list it (mode 300) cannot open it to sync
+/// the swap: the site is put there all the same, made durable another way, and said to be.
+#[test]
+fn a_site_is_published_into_a_directory_its_user_may_write_but_not_list() {
+    use std::os::unix::fs::{chown, PermissionsExt};
+    let env = TestEnv::init();
+    let nobody = Some(65534);
+    for path in [env.dir.path().to_path_buf(), env.db.clone()] {
+        chown(&path, nobody, nobody).unwrap();
+    }
+    let parent = env.path("hidden");
+    std::fs::create_dir(&parent).unwrap();
+    chown(&parent, nobody, nobody).unwrap();
+    std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o300)).unwrap();
+    let site = parent.join("site");
+    let out = site.to_str().unwrap();
+    let (code, stderr) = as_nobody(&env, &["publish", "--out", out]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(site.join("index.html").is_file());
+    // and over the site it put there: the old one swapped out and removed
+    let (code, stderr) = as_nobody(&env, &["set-url", "kent-police", "https://www.kent.police.uk/hidden"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stderr) = as_nobody(&env, &["publish", "--out", out]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(std::fs::read_to_string(site.join("index.html"))
+        .unwrap()
+        .contains("https://www.kent.police.uk/hidden"));
+    std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let left: Vec<_> = std::fs::read_dir(&parent).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["site"], "the previous site was left beside the new one");
+    assert!(env.ok(&["audit", "verify-site", out]).contains("the newest publication 2"));
+}
+
 #[test]
 fn a_truncated_or_overwritten_database_fails_cleanly_and_recovers_from_a_copy() {
     let env = TestEnv::init();
