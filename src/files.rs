@@ -7,6 +7,8 @@
 //!
 //! The type is looked at twice: without opening (`lstat`), so a device is not even opened, and
 //! on the descriptor that is read (`fstat`), so a file swapped in between is still caught.
+//!
+//! A directory is opened the same way to sync the filesystem it is on (`sync_filesystem_of`).
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
@@ -192,9 +194,32 @@ fn read_limited(file: File, limit: u64) -> Result<Vec<u8>, Refusal> {
     Ok(out)
 }
 
+/// Sync the filesystem that holds the directory `dir`, opened as a directory and not through a
+/// link.
+pub fn sync_filesystem_of(dir: &Path) -> rustix::io::Result<()> {
+    use rustix::fs::OFlags;
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    rustix::fs::open(dir, flags, rustix::fs::Mode::empty()).and_then(rustix::fs::syncfs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_filesystem_is_synced_through_a_directory_never_a_fifo_or_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(sync_filesystem_of(dir.path()), Ok(()));
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mknodat(rustix::fs::CWD, &fifo, rustix::fs::FileType::Fifo, rustix::fs::Mode::RUSR, 0)
+            .unwrap();
+        // refused at once: opening a FIFO to read would wait for a writer
+        assert_eq!(sync_filesystem_of(&fifo), Err(rustix::io::Errno::NOTDIR));
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(dir.path(), &link).unwrap();
+        // O_DIRECTORY is looked at before O_NOFOLLOW: a link is "not a directory"
+        assert_eq!(sync_filesystem_of(&link), Err(rustix::io::Errno::NOTDIR));
+    }
 
     #[test]
     fn only_a_regular_file_within_the_limit_is_read() {

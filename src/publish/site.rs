@@ -155,6 +155,19 @@ pub fn inspect(out: &Out) -> Result<OnDisk> {
             "publish into a directory inside the mounted volume (e.g. --out /srv/www/uof/site) and serve that",
         ));
     }
+    // in a directory with the sticky bit (`/tmp`, a shared drop), only the site's owner or the
+    // directory's may move the site away: anyone else's publication would be recorded, then fail
+    let me = rustix::process::geteuid().as_raw();
+    if parent.mode() & 0o1000 != 0 && me != 0 && meta.uid() != me && parent.uid() != me {
+        return Err(failed_hint(
+            format!(
+                "`{}` belongs to another user, and in `{}` (sticky: only a file's owner may move it) admin cannot swap a new site into its place; nothing was published",
+                out.path.display(),
+                out.parent.display()
+            ),
+            "publish into a directory of your own with --out, or ask the site's owner to move it away",
+        ));
+    }
     // every file is read from this directory, held open: not from whatever its path names later
     let dir = files::Dir::open(&out.path).map_err(|e| {
         failed_hint(format!("`{}` {e}", out.path.display()), "choose a new or empty directory with --out")
@@ -286,6 +299,13 @@ pub fn lock(out: &Out) -> Result<OutLock> {
             files::Refusal::NotAFile(_) => failed_hint(
                 format!("the publishing lock `{}` {e}: admin makes that file itself, and will not use it", path.display()),
                 format!("remove `{}` (no admin is publishing while it is not a file), then publish again; nothing was written", path.display()),
+            ),
+            files::Refusal::Io(e) if e.kind() == std::io::ErrorKind::PermissionDenied => failed_hint(
+                format!("failed to open the publishing lock `{}`: {e}", path.display()),
+                format!(
+                    "admin makes the site beside `--out`, in `{}`, and needs to write and search there: choose an `--out` in a directory you may write; nothing was written",
+                    out.parent.display()
+                ),
             ),
             files::Refusal::Io(e) => {
                 anyhow::Error::new(e).context(format!("failed to open the publishing lock `{}`", path.display()))

@@ -140,10 +140,9 @@ impl Write for Hashing {
 
 impl Staged {
     /// Put the staged site at `out` in one atomic step; the old site (if any) goes away after.
-    pub fn swap_in(self) -> Result<()> {
+    pub fn swap_in(mut self) -> Result<()> {
         let staged = self.dir.path();
-        // the marker stays until the last moment: a directory about to become the site holds
-        // only the site
+        // the marker stays until the last moment: a directory about to become the site holds only it
         fs::remove_file(staged.join(STAGING_MARKER))
             .with_context(|| format!("failed to finish `{}`", staged.display()))?;
         let exists = fs::symlink_metadata(&self.out).is_ok();
@@ -156,30 +155,37 @@ impl Staged {
                 rustix::fs::RenameFlags::EXCHANGE,
             )
             .with_context(|| format!("failed to swap the new site into `{}`", self.out.display()))?;
-            // `staged` now holds the previous site: mark it as ours, then dropping it removes it,
-            // the marker last (a crash before or during leaves it marked, for the next publish).
-            // Never through a link planted there since the site was inspected: that would
-            // create or truncate a file wherever it points. A site directory someone made
-            // read-only is made writable for its owner first, or it could not be emptied
+            // `staged` now holds the previous site: mark it as ours, then it is removed below, the
+            // marker last (a crash before or during leaves it marked, for the next publish). Never
+            // through a link planted there since the site was inspected: that would create or
+            // truncate a file wherever it points. A site directory someone made read-only is made
+            // writable for its owner first, or it could not be emptied
             let _ = writable(staged);
             let _ = files::create(&staged.join(STAGING_MARKER));
         } else {
-            let staged = self.dir.keep();
+            let staged = self.dir.take().unwrap_or_default();
             if let Err(e) = fs::rename(&staged, &self.out) {
                 let _ = remove_marked(&staged);
                 return Err(anyhow::Error::new(e)
                     .context(format!("failed to move the new site to `{}`", self.out.display())));
             }
         }
-        if let Some(parent) = self.out.parent() {
-            sync_dir(parent, &self.out)?;
+        let synced = self.out.parent().map_or(Ok(()), |parent| sync_dir(parent, &self.out));
+        // the previous site, where there was one: a copy someone else owns may not be removable
+        if let Some(previous) = self.dir.take() {
+            if let Err(e) = remove_marked(&previous) {
+                crate::output::warning(format!(
+                    "the previous site could not be removed ({e}): it is left in `{}`; remove it by hand",
+                    previous.display()
+                ));
+            }
         }
-        Ok(())
+        synced
     }
 }
 
 /// A directory of the tool's beside `--out`, marked (a site being made, or the old one after the
-/// swap): removed when dropped, unless kept, by `remove_marked`.
+/// swap): removed when dropped, unless taken, by `remove_marked`.
 struct Marked(Option<PathBuf>);
 
 impl Marked {
@@ -187,9 +193,9 @@ impl Marked {
         self.0.as_deref().unwrap_or(Path::new(""))
     }
 
-    /// No longer removed when dropped: the directory has become the site.
-    fn keep(mut self) -> PathBuf {
-        self.0.take().unwrap_or_default()
+    /// Taken out, no longer removed when dropped: it has become the site, or is removed here.
+    fn take(&mut self) -> Option<PathBuf> {
+        self.0.take()
     }
 }
 
@@ -416,16 +422,23 @@ fn sync_by_ring(files: &[(File, String)]) -> Option<Vec<std::io::Result<()>>> {
 }
 
 /// Make the swap durable: sync `--out`'s parent. A user who may write there but not list it (mode
-/// 300) cannot open it to sync it: then the whole filesystem is synced, through the site just put
-/// in it, which is theirs.
+/// 300) cannot open it to sync it: then the filesystem that holds it is synced, through the site
+/// just put in it. Opened as a directory, never through a link: whatever another user may have
+/// put at that name since is refused, not waited on or followed.
 fn sync_dir(path: &Path, site: &Path) -> Result<()> {
-    let synced = match File::open(path) {
+    match File::open(path) {
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-            File::open(site).and_then(|site| rustix::fs::syncfs(&site).map_err(std::io::Error::from))
+            files::sync_filesystem_of(site).with_context(|| {
+                    format!(
+                        "failed to sync the filesystem that holds `{}` (the directory cannot be opened to sync it)",
+                        path.display()
+                    )
+                })
         }
-        opened => opened.and_then(|d| d.sync_all()),
-    };
-    synced.with_context(|| format!("failed to sync `{}`", path.display()))
+        opened => {
+            opened.and_then(|d| d.sync_all()).with_context(|| format!("failed to sync `{}`", path.display()))
+        }
+    }
 }
 
 #[cfg(test)]

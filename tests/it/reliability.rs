@@ -217,7 +217,8 @@ fn a_read_only_database_file_or_directory_fails_cleanly() {
 }
 
 /// A user who may write in `--out`'s parent but not list it (mode 300) cannot open it to sync
-/// the swap: the site is put there all the same, made durable another way, and said to be.
+/// the swap: the site is put there all the same, made durable another way, and said to be. One
+/// who may not write and search there is told so before anything is recorded.
 #[test]
 fn a_site_is_published_into_a_directory_its_user_may_write_but_not_list() {
     use std::os::unix::fs::{chown, PermissionsExt};
@@ -232,6 +233,17 @@ fn a_site_is_published_into_a_directory_its_user_may_write_but_not_list() {
     std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o300)).unwrap();
     let site = parent.join("site");
     let out = site.to_str().unwrap();
+    // where it may not both write and search, it says so and what to do, and records nothing
+    let changes = env.change_count();
+    for mode in [0o100, 0o200, 0o500, 0o600] {
+        std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(mode)).unwrap();
+        let (code, stderr) = as_nobody(&env, &["publish", "--out", out]);
+        assert_eq!(code, 1, "mode {mode:o}: {stderr}");
+        assert_error_shape(&stderr);
+        assert!(stderr.contains("hint: admin makes the site beside `--out`"), "mode {mode:o}: {stderr}");
+        assert_eq!(env.change_count(), changes, "mode {mode:o}: a publication was recorded");
+    }
+    std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o300)).unwrap();
     let (code, stderr) = as_nobody(&env, &["publish", "--out", out]);
     assert_eq!(code, 0, "{stderr}");
     assert!(site.join("index.html").is_file());
@@ -247,6 +259,74 @@ fn a_site_is_published_into_a_directory_its_user_may_write_but_not_list() {
     let left: Vec<_> = std::fs::read_dir(&parent).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left, ["site"], "the previous site was left beside the new one");
     assert!(env.ok(&["audit", "verify-site", out]).contains("the newest publication 2"));
+}
+
+/// In a sticky directory (`/tmp`), only a site's owner may move it: another user's publish over
+/// it is refused before anything is recorded, not recorded and then left unswapped.
+#[test]
+fn a_site_another_user_owns_in_a_sticky_directory_is_refused_before_anything_is_recorded() {
+    use std::os::unix::fs::{chown, PermissionsExt};
+    let env = TestEnv::init();
+    let shared = env.path("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let theirs = shared.join("site");
+    env.ok(&["publish", "--out", theirs.to_str().unwrap()]);
+    for path in [env.dir.path().to_path_buf(), env.db.clone()] {
+        chown(&path, Some(65534), Some(65534)).unwrap();
+    }
+    let (code, stderr) = as_nobody(&env, &["set-url", "kent-police", "https://www.kent.police.uk/sticky"]);
+    assert_eq!(code, 0, "{stderr}");
+    let changes = env.change_count();
+    let before = bytes(&theirs.join("index.html"));
+    for dry_run in [false, true] {
+        let mut args = vec!["publish", "--out", theirs.to_str().unwrap()];
+        args.extend(dry_run.then_some("--dry-run"));
+        let (code, stderr) = as_nobody(&env, &args);
+        assert_eq!(code, 1, "{stderr}");
+        assert_error_shape(&stderr);
+        assert!(stderr.contains("belongs to another user") && stderr.contains("hint: "), "{stderr}");
+    }
+    assert_eq!(env.change_count(), changes, "a publication was recorded");
+    assert_eq!(bytes(&theirs.join("index.html")), before);
+    // a site of their own there is published, and published over
+    let mine = shared.join("mine");
+    for _ in 0..2 {
+        let (code, stderr) = as_nobody(&env, &["publish", "--out", mine.to_str().unwrap()]);
+        assert_eq!(code, 0, "{stderr}");
+        let (code, stderr) = as_nobody(&env, &["set-url", "kent-police", "https://www.kent.police.uk/mine"]);
+        assert_eq!(code, 0, "{stderr}");
+    }
+    assert!(env.ok(&["audit", "verify-site", mine.to_str().unwrap()]).contains("site verified"));
+}
+
+/// A previous site another user owns can be swapped out of a directory of one's own, but maybe
+/// not removed: the new site is published, and where the old one is left is said.
+#[test]
+fn a_previous_site_that_cannot_be_removed_is_left_and_said_to_be() {
+    use std::os::unix::fs::chown;
+    let env = TestEnv::init();
+    let site = env.path("site");
+    env.ok(&["publish", "--out", site.to_str().unwrap()]);
+    for path in [env.dir.path().to_path_buf(), env.db.clone()] {
+        chown(&path, Some(65534), Some(65534)).unwrap();
+    }
+    let (code, stderr) = as_nobody(&env, &["set-url", "kent-police", "https://www.kent.police.uk/theirs"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stderr) = as_nobody(&env, &["publish", "--out", site.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(".site.tmp-"))
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    let said = format!("warning: the previous site could not be removed (Permission denied (os error 13)): it is left in `{}`; remove it by hand\n", left[0].display());
+    assert_eq!(stderr, said);
+    assert!(std::fs::read_to_string(site.join("index.html"))
+        .unwrap()
+        .contains("https://www.kent.police.uk/theirs"));
+    assert!(env.ok(&["audit", "verify-site", site.to_str().unwrap()]).contains("the newest publication 2"));
 }
 
 #[test]
