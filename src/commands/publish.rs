@@ -143,11 +143,13 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
             "nothing new to publish; rewrote `{out}` as publication {} ({}){}",
             last.id,
             crate::clock::shown(&last.at),
-            if damaged.is_empty() {
-                ", which it was missing".to_owned()
-            } else {
-                format!(": {} missing or altered", damaged.join(", "))
-            }
+            repaired(", which it was missing", &damaged)
+        ))?,
+        Outcome::WouldRepair { last, damaged } => output::line(format!(
+            "nothing new to publish; would rewrite `{out}` as publication {} ({}){} (dry run: nothing written)",
+            last.id,
+            crate::clock::shown(&last.at),
+            repaired(", which it is missing", &damaged)
         ))?,
         Outcome::WouldPublish { publication, summary, difference } => {
             output::line(format!(
@@ -225,4 +227,13 @@ fn print_summary(summary: &[String]) -> Result<()> {
         output::line(format!("  {sentence}"))?;
     }
     Ok(())
+}
+
+/// Why a site is written again: missing whole, or the files of it missing or altered.
+fn repaired(missing: &str, damaged: &[String]) -> String {
+    if damaged.is_empty() {
+        missing.to_owned()
+    } else {
+        format!(": {} missing or altered", damaged.join(", "))
+    }
 }

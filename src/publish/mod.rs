@@ -103,6 +103,11 @@ pub enum Outcome {
         last: Publication,
         damaged: Vec<String>,
     },
+    /// `--dry-run` where a real run would repair: the same, nothing written.
+    WouldRepair {
+        last: Publication,
+        damaged: Vec<String>,
+    },
 }
 
 pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcome> {
@@ -137,16 +142,18 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             if on_disk.is_intact(&last.sha256) {
                 return Ok(Prepared::Nothing(last));
             }
+            site::check_swappable(&out)?;
             let site = evidence::rebuild(tx, &last, &content_sha, then, &checked, &out.path)?;
-            if options.dry_run {
-                return Ok(Prepared::Nothing(last));
-            }
             let damaged = if manifest.is_some() { on_disk.damaged.clone() } else { Vec::new() };
+            if options.dry_run {
+                return Ok(Prepared::WouldRepair(last, damaged));
+            }
             return Ok(Prepared::Repair(last, site, damaged));
         }
         if !options.allow_broken {
             refuse_broken(tx)?;
         }
+        site::check_swappable(&out)?;
         let first = last.is_none();
         let covered_from = last.as_ref().map_or(0, |p| p.last_change);
         let check = second_check(tx, options, &content_sha, covered_from)?;
@@ -230,6 +237,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
     let prepared = if options.dry_run { db.dry_run_as(author, run)? } else { db.write_as(author, run)? };
     match prepared {
         Prepared::Nothing(last) => Ok(Outcome::NothingChanged { last }),
+        Prepared::WouldRepair(last, damaged) => Ok(Outcome::WouldRepair { last, damaged }),
         Prepared::Repair(last, site, damaged) => {
             let staged = staging::stage(&out, &site, &identity(database_id, &last))?;
             staged.swap_in().context("failed to write the site")?;
@@ -268,6 +276,7 @@ fn identity(database_id: Option<String>, publication: &Publication) -> site::Ide
 enum Prepared {
     Nothing(Publication),
     Repair(Publication, Site, Vec<String>),
+    WouldRepair(Publication, Vec<String>),
     DryRun(Publication, Vec<String>, PublicDifference),
     Publish(Publication, i64, Vec<String>, staging::Staged),
 }

@@ -81,6 +81,12 @@ impl Out {
                     "create it first, or give --out a path inside an existing directory",
                 )
             })?;
+            if !parent.is_dir() {
+                return Err(bad_hint(
+                    format!("`{}` (for --out `{}`) is not a directory", parent.display(), out.display()),
+                    "give --out a path inside an existing directory",
+                ));
+            }
             parent.join(name)
         };
         let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) else {
@@ -128,6 +134,42 @@ fn is_mount_root(path: &Path) -> bool {
     })
 }
 
+/// Whether the site at `--out` (if there is one) can be swapped out: in a directory with the
+/// sticky bit (`/tmp`, a shared drop), only its owner, the directory's, or a process that may
+/// override file ownership (`CAP_FOWNER`) may move it. Asked only where a publication or a
+/// repair is to be written, before it is recorded: it would be recorded, then fail.
+pub fn check_swappable(out: &Out) -> Result<()> {
+    let (Ok(site), Ok(parent)) = (fs::symlink_metadata(&out.path), fs::metadata(&out.parent)) else {
+        return Ok(());
+    };
+    let me = rustix::process::geteuid().as_raw();
+    if parent.mode() & 0o1000 == 0 || site.uid() == me || parent.uid() == me || may_override_owners() {
+        return Ok(());
+    }
+    Err(failed_hint(
+        format!(
+            "`{}` belongs to another user, and in `{}` (sticky: only a file's owner may move it) admin cannot swap a new site into its place; nothing was published",
+            out.path.display(),
+            out.parent.display()
+        ),
+        "publish into a directory of your own with --out, or ask the site's owner to move it away",
+    ))
+}
+
+/// Whether this process holds `CAP_FOWNER` (bit 3 of `CapEff` in `/proc/self/status`); where
+/// that cannot be read, whether it runs as root.
+fn may_override_owners() -> bool {
+    const CAP_FOWNER: u32 = 3;
+    let status = files::read(Path::new("/proc/self/status"), 64 * 1024).unwrap_or_default();
+    let effective = String::from_utf8_lossy(&status)
+        .lines()
+        .find_map(|line| line.strip_prefix("CapEff:").map(|hex| u64::from_str_radix(hex.trim(), 16)));
+    match effective {
+        Some(Ok(caps)) => caps & (1 << CAP_FOWNER) != 0,
+        _ => rustix::process::geteuid().is_root(),
+    }
+}
+
 /// Read `--out`: refuse a file, a mount point, or a directory holding anything the tool did not
 /// write (by name, exit 1; nothing is deleted); check every file the manifest lists.
 pub fn inspect(out: &Out) -> Result<OnDisk> {
@@ -153,19 +195,6 @@ pub fn inspect(out: &Out) -> Result<OnDisk> {
                 out.path.display()
             ),
             "publish into a directory inside the mounted volume (e.g. --out /srv/www/uof/site) and serve that",
-        ));
-    }
-    // in a directory with the sticky bit (`/tmp`, a shared drop), only the site's owner or the
-    // directory's may move the site away: anyone else's publication would be recorded, then fail
-    let me = rustix::process::geteuid().as_raw();
-    if parent.mode() & 0o1000 != 0 && me != 0 && meta.uid() != me && parent.uid() != me {
-        return Err(failed_hint(
-            format!(
-                "`{}` belongs to another user, and in `{}` (sticky: only a file's owner may move it) admin cannot swap a new site into its place; nothing was published",
-                out.path.display(),
-                out.parent.display()
-            ),
-            "publish into a directory of your own with --out, or ask the site's owner to move it away",
         ));
     }
     // every file is read from this directory, held open: not from whatever its path names later
@@ -302,15 +331,28 @@ pub fn lock(out: &Out) -> Result<OutLock> {
             ),
             files::Refusal::Io(e) if e.kind() == std::io::ErrorKind::PermissionDenied => failed_hint(
                 format!("failed to open the publishing lock `{}`: {e}", path.display()),
-                format!(
-                    "admin makes the site beside `--out`, in `{}`, and needs to write and search there: choose an `--out` in a directory you may write; nothing was written",
-                    out.parent.display()
-                ),
+                match fs::symlink_metadata(&path) {
+                    // another user's: one publishing there now, or stopped before it let go
+                    Ok(lock) => format!(
+                        "the lock is user {}'s: wait for their publish to finish, or ask them to remove it if none is running; nothing was written",
+                        lock.uid()
+                    ),
+                    Err(_) => format!(
+                        "admin makes the site beside `--out`, in `{}`, and needs to write and search there: choose an `--out` in a directory you may write; nothing was written",
+                        out.parent.display()
+                    ),
+                },
             ),
             files::Refusal::Io(e) => {
                 anyhow::Error::new(e).context(format!("failed to open the publishing lock `{}`", path.display()))
             }
-            e => anyhow::anyhow!("the publishing lock `{}` {e}", path.display()),
+            e => failed_hint(
+                format!("the publishing lock `{}` {e}", path.display()),
+                format!(
+                    "admin makes the site beside `--out`, in `{}`, and could not make a file there: choose an `--out` on an ordinary filesystem; nothing was written",
+                    out.parent.display()
+                ),
+            ),
         })?;
         rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
             .with_context(|| format!("failed to lock `{}`", path.display()))?;

@@ -111,8 +111,12 @@ fn a_repair_writes_the_publication_the_log_records() {
     env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/uof"]);
     assert!(env.ok(&["publish", "--out", "site"]).contains("nothing to publish"));
     std::fs::remove_file(env.path("site/index.html")).unwrap();
+    // the dry run says what the real run then does
     let out = env.ok(&["publish", "--out", "site", "--dry-run"]);
-    assert!(out.contains("nothing to publish"), "{out}");
+    assert!(
+        out.contains("would rewrite `site` as publication 1") && out.contains("index.html missing"),
+        "{out}"
+    );
     assert!(!env.path("site/index.html").exists(), "a dry run writes nothing");
     let out = env.ok(&["publish", "--out", "site"]);
     assert!(out.contains("rewrote `site` as publication 1") && out.contains("index.html missing"), "{out}");

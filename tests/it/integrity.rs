@@ -522,6 +522,14 @@ fn deleted_or_altered_site_files_are_repaired_and_extra_ones_refused() {
     let site = published_files(&env.path("site"));
     std::fs::remove_file(env.path("site/index.html")).unwrap();
     std::fs::write(env.path("site/forces.csv"), "slug,name\nevil,Evil\n").unwrap();
+    // a dry run says what the real run does, and writes nothing
+    let out = env.ok(&["publish", "--out", "site", "--dry-run"]);
+    assert!(
+        out.starts_with("nothing new to publish; would rewrite `site` as publication 1 (")
+            && out.contains("): forces.csv, index.html missing or altered (dry run: nothing written)\n"),
+        "{out}"
+    );
+    assert!(!env.path("site/index.html").exists());
     let out = env.ok(&["publish", "--out", "site"]);
     assert!(out.contains("rewrote") && out.contains("forces.csv, index.html missing or altered"), "{out}");
     assert_eq!(published_files(&env.path("site")), site, "the site is publication 1 again");
@@ -880,4 +888,31 @@ fn an_edit_of_a_hand_edited_row_makes_its_keys_again_and_refuses_a_name_another_
         assert_eq!(keys, ("kent police".to_owned(), "kent pollce".to_owned()), "{key}");
         env.ok(&["audit", "verify"]);
     }
+}
+
+/// A publication made into another directory leaves the home's site behind: a dry run there says
+/// it would be written again, as the real run then does.
+#[test]
+fn a_home_left_behind_by_a_publication_elsewhere_is_shown_by_a_dry_run_and_repaired() {
+    let env = TestEnv::init();
+    env.ok(&["publish", "--out", "site"]);
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/elsewhere"]);
+    env.ok(&["publish", "--out", "other"]);
+    let behind = published_files(&env.path("site"));
+    let changes = env.change_count();
+    let out = env.ok(&["publish", "--out", "site", "--dry-run"]);
+    assert!(
+        out.starts_with("nothing new to publish; would rewrite `site` as publication 2 (")
+            && out.contains("), which it is missing (dry run: nothing written)\n"),
+        "{out}"
+    );
+    assert_eq!(published_files(&env.path("site")), behind, "a dry run wrote the site");
+    assert_eq!(env.change_count(), changes);
+    let out = env.ok(&["publish", "--out", "site"]);
+    assert!(
+        out.contains("rewrote `site` as publication 2 (") && out.contains("which it was missing"),
+        "{out}"
+    );
+    assert_eq!(published_files(&env.path("site")), published_files(&env.path("other")));
+    assert!(env.ok(&["publish", "--out", "site", "--dry-run"]).starts_with("nothing to publish"));
 }

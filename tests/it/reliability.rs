@@ -243,6 +243,15 @@ fn a_site_is_published_into_a_directory_its_user_may_write_but_not_list() {
         assert!(stderr.contains("hint: admin makes the site beside `--out`"), "mode {mode:o}: {stderr}");
         assert_eq!(env.change_count(), changes, "mode {mode:o}: a publication was recorded");
     }
+    // a lock another user holds, or left, is named as theirs
+    std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::write(parent.join(".site.lock"), "").unwrap();
+    let (code, stderr) = as_nobody(&env, &["publish", "--out", out]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_error_shape(&stderr);
+    assert!(stderr.contains("hint: the lock is user 0's: wait for their publish to finish"), "{stderr}");
+    std::fs::remove_file(parent.join(".site.lock")).unwrap();
+    assert_eq!(env.change_count(), changes);
     std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o300)).unwrap();
     let (code, stderr) = as_nobody(&env, &["publish", "--out", out]);
     assert_eq!(code, 0, "{stderr}");
@@ -275,6 +284,9 @@ fn a_site_another_user_owns_in_a_sticky_directory_is_refused_before_anything_is_
     for path in [env.dir.path().to_path_buf(), env.db.clone()] {
         chown(&path, Some(65534), Some(65534)).unwrap();
     }
+    // with nothing to publish, nothing is to be swapped: that is no refusal
+    let (code, stderr) = as_nobody(&env, &["publish", "--out", theirs.to_str().unwrap()]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
     let (code, stderr) = as_nobody(&env, &["set-url", "kent-police", "https://www.kent.police.uk/sticky"]);
     assert_eq!(code, 0, "{stderr}");
     let changes = env.change_count();

@@ -177,6 +177,19 @@ fn a_site_directory_is_a_plain_directory_that_can_be_published_into() {
     }
     let err = env.fails(&["publish", "--out", "e\u{1b}[31mx"], 2);
     assert!(err.contains("--out holds the character U+001B"), "{err}");
+    // a path inside a file is a mistake of the path, as one inside no directory is
+    for (out, says) in
+        [("afile/site", "(for --out `afile/site`) is not a directory"), ("no/such/site", "does not exist")]
+    {
+        let err = env.fails(&["publish", "--out", out], 2);
+        assert!(
+            err.contains(says) && err.contains("give --out a path inside an existing directory"),
+            "{out}: {err}"
+        );
+    }
+    // a place where no file can be made beside the site
+    let err = env.fails(&["publish", "--out", "/proc/site"], 1);
+    assert!(err.contains("hint: admin makes the site beside `--out`, in `/proc`"), "{err}");
     assert_eq!(env.change_count(), before, "nothing recorded");
     // what is recorded is where publish writes: `..` resolved
     std::fs::create_dir(env.path("www")).unwrap();
