@@ -5,7 +5,8 @@ use anyhow::Result;
 
 use crate::cli::PublishArgs;
 use crate::gate::Audited;
-use crate::publish::{self, Options, Outcome};
+use crate::model::Publication;
+use crate::publish::{self, Options, Outcome, Rewrite};
 use crate::{output, Ctx};
 
 pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
@@ -139,18 +140,8 @@ pub fn run(ctx: &Ctx, mut args: PublishArgs) -> Result<ExitCode> {
             last.id,
             crate::clock::shown(&last.at)
         ))?,
-        Outcome::Repaired { last, damaged } => output::line(format!(
-            "nothing new to publish; rewrote `{out}` as publication {} ({}){}",
-            last.id,
-            crate::clock::shown(&last.at),
-            repaired(", which it was missing", &damaged)
-        ))?,
-        Outcome::WouldRepair { last, damaged } => output::line(format!(
-            "nothing new to publish; would rewrite `{out}` as publication {} ({}){} (dry run: nothing written)",
-            last.id,
-            crate::clock::shown(&last.at),
-            repaired(", which it is missing", &damaged)
-        ))?,
+        Outcome::Repaired { last, over } => output::line(rewritten(&out, &last, &over, false))?,
+        Outcome::WouldRepair { last, over } => output::line(rewritten(&out, &last, &over, true))?,
         Outcome::WouldPublish { publication, summary, difference } => {
             output::line(format!(
                 "would publish {} publication {} into `{out}` (dry run: nothing written)",
@@ -229,11 +220,26 @@ fn print_summary(summary: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Why a site is written again: missing whole, or the files of it missing or altered.
-fn repaired(missing: &str, damaged: &[String]) -> String {
-    if damaged.is_empty() {
-        missing.to_owned()
+/// The last publication written again into `out`, and what was there.
+fn rewritten(out: &str, last: &Publication, over: &Rewrite, dry_run: bool) -> String {
+    let (wrote, rewrote, replaced) = if dry_run {
+        ("would write", "would rewrite", "would replace")
     } else {
-        format!(": {} missing or altered", damaged.join(", "))
-    }
+        ("wrote", "rewrote", "replaced")
+    };
+    let publication = format!("publication {} ({})", last.id, crate::clock::shown(&last.at));
+    let done = match over {
+        Rewrite::Absent => format!("{wrote} {publication} into `{out}`, which did not hold it"),
+        Rewrite::Held(Some(held)) => {
+            format!("{rewrote} `{out}`, which held publication {held}, as {publication}")
+        }
+        Rewrite::Held(None) => {
+            format!("{rewrote} `{out}`, which held an older publication, as {publication}")
+        }
+        Rewrite::Replaced => format!("{replaced} another database's site in `{out}` with {publication}"),
+        Rewrite::Damaged(files) => {
+            format!("{rewrote} `{out}` as {publication}: {} missing or altered", files.join(", "))
+        }
+    };
+    format!("nothing new to publish; {done}{}", if dry_run { " (dry run: nothing written)" } else { "" })
 }

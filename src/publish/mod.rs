@@ -35,6 +35,7 @@ mod evidence;
 mod feed;
 pub mod history;
 mod made;
+mod outcome;
 mod pending;
 pub mod record;
 mod render;
@@ -50,6 +51,7 @@ pub use data::{csv_guarded, csv_safe};
 pub use difference::{between, PublicDifference};
 pub use difference_page::difference_page;
 pub use made::{sha256_hex, Site};
+pub use outcome::{Outcome, Rewrite};
 pub use pending::{pending, pending_approval, pending_difference, preview};
 pub use shown::{lines as difference_lines, Form};
 pub use site::{read_manifest_at, Manifest, MANIFEST};
@@ -76,42 +78,17 @@ pub struct Options {
     pub scheduled: Option<crate::approval::Schedule>,
 }
 
-/// What `publish` did.
-#[derive(Debug)]
-pub enum Outcome {
-    Published {
-        publication: Publication,
-        change_id: i64,
-        summary: Vec<String>,
-    },
-    /// `--dry-run`: what it would have published.
-    WouldPublish {
-        publication: Publication,
-        summary: Vec<String>,
-        /// What the public would see change.
-        difference: PublicDifference,
-    },
-    /// The content is what was last published, and the site on disk is that publication.
-    NothingChanged {
-        last: Publication,
-    },
-    /// The content is unchanged but the site on disk was not the last publication (a crash
-    /// between commit and swap, a deleted directory, files deleted or altered): that publication
-    /// was re-rendered from the log and written again. `damaged` names the files that were
-    /// missing or altered.
-    Repaired {
-        last: Publication,
-        damaged: Vec<String>,
-    },
-    /// `--dry-run` where a real run would repair: the same, nothing written.
-    WouldRepair {
-        last: Publication,
-        damaged: Vec<String>,
-    },
-}
-
 pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcome> {
     let out = site::Out::resolve(&options.out)?;
+    if std::fs::canonicalize(db.path()).is_ok_and(|db| db.starts_with(&out.path)) {
+        return Err(bad_hint(
+            format!(
+                "`{}` holds the database: the site goes in a directory of its own",
+                options.out.display()
+            ),
+            "give --out a new or empty directory (without --out, admin publishes into the site's home)",
+        ));
+    }
     // a dry run takes the lock too, as the real publish would (a place no lock can be made in
     // fails both alike); it is let go, and its file removed, when the run ends
     let _lock = site::lock(&out)?;
@@ -144,11 +121,16 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             }
             site::check_swappable(&out)?;
             let site = evidence::rebuild(tx, &last, &content_sha, then, &checked, &out.path)?;
-            let damaged = if manifest.is_some() { on_disk.damaged.clone() } else { Vec::new() };
+            let over = match manifest {
+                None => Rewrite::Absent,
+                Some(m) if m.database_id.is_some() && m.database_id != database_id => Rewrite::Replaced,
+                Some(m) if m.sha256 != last.sha256 => Rewrite::Held(m.publication),
+                Some(_) => Rewrite::Damaged(on_disk.damaged.clone()),
+            };
             if options.dry_run {
-                return Ok(Prepared::WouldRepair(last, damaged));
+                return Ok(Prepared::WouldRepair(last, over));
             }
-            return Ok(Prepared::Repair(last, site, damaged));
+            return Ok(Prepared::Repair(last, site, over));
         }
         if !options.allow_broken {
             refuse_broken(tx)?;
@@ -237,11 +219,11 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
     let prepared = if options.dry_run { db.dry_run_as(author, run)? } else { db.write_as(author, run)? };
     match prepared {
         Prepared::Nothing(last) => Ok(Outcome::NothingChanged { last }),
-        Prepared::WouldRepair(last, damaged) => Ok(Outcome::WouldRepair { last, damaged }),
-        Prepared::Repair(last, site, damaged) => {
+        Prepared::WouldRepair(last, over) => Ok(Outcome::WouldRepair { last, over }),
+        Prepared::Repair(last, site, over) => {
             let staged = staging::stage(&out, &site, &identity(database_id, &last))?;
             staged.swap_in().context("failed to write the site")?;
-            Ok(Outcome::Repaired { last, damaged })
+            Ok(Outcome::Repaired { last, over })
         }
         Prepared::DryRun(publication, summary, difference) => {
             Ok(Outcome::WouldPublish { publication, summary, difference })
@@ -275,8 +257,8 @@ fn identity(database_id: Option<String>, publication: &Publication) -> site::Ide
 
 enum Prepared {
     Nothing(Publication),
-    Repair(Publication, Site, Vec<String>),
-    WouldRepair(Publication, Vec<String>),
+    Repair(Publication, Site, Rewrite),
+    WouldRepair(Publication, Rewrite),
     DryRun(Publication, Vec<String>, PublicDifference),
     Publish(Publication, i64, Vec<String>, staging::Staged),
 }

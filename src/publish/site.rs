@@ -71,7 +71,17 @@ impl Out {
                     "give --out a directory name",
                 )
             })?;
-            let parent = fs::canonicalize(&parent).map_err(|_| {
+            let parent = fs::canonicalize(&parent).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::PermissionDenied {
+                    return failed_hint(
+                        format!(
+                            "the directory `{}` (for --out `{}`) cannot be reached: {e}",
+                            parent.display(),
+                            out.display()
+                        ),
+                        "give --out a path inside a directory you may enter",
+                    );
+                }
                 bad_hint(
                     format!(
                         "the directory `{}` (for --out `{}`) does not exist",
@@ -156,18 +166,21 @@ pub fn check_swappable(out: &Out) -> Result<()> {
     ))
 }
 
-/// Whether this process holds `CAP_FOWNER` (bit 3 of `CapEff` in `/proc/self/status`); where
-/// that cannot be read, whether it runs as root.
+/// Whether this process may move files it does not own: `CAP_FOWNER` in its effective set (bit 3
+/// of `CapEff` in `/proc/self/status`), in the system's own user namespace (an identity
+/// `/proc/self/uid_map`). In any other, the kernel grants it only over files whose owners the
+/// namespace maps, so it is not counted on; nor where `/proc` cannot be read.
 fn may_override_owners() -> bool {
     const CAP_FOWNER: u32 = 3;
-    let status = files::read(Path::new("/proc/self/status"), 64 * 1024).unwrap_or_default();
-    let effective = String::from_utf8_lossy(&status)
-        .lines()
-        .find_map(|line| line.strip_prefix("CapEff:").map(|hex| u64::from_str_radix(hex.trim(), 16)));
-    match effective {
-        Some(Ok(caps)) => caps & (1 << CAP_FOWNER) != 0,
-        _ => rustix::process::geteuid().is_root(),
-    }
+    let read = |path: &str| {
+        let bytes = files::read(Path::new(path), 64 * 1024).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    let whole_system = read("/proc/self/uid_map").split_whitespace().eq(["0", "0", "4294967295"]);
+    let effective = read("/proc/self/status").lines().find_map(|line| {
+        line.strip_prefix("CapEff:").and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+    });
+    whole_system && effective.is_some_and(|caps| caps & (1 << CAP_FOWNER) != 0)
 }
 
 /// Read `--out`: refuse a file, a mount point, or a directory holding anything the tool did not
@@ -223,6 +236,16 @@ pub fn inspect(out: &Out) -> Result<OnDisk> {
         if name != MANIFEST && !owned.contains(&name.as_str()) {
             strangers.push(name);
         }
+    }
+    let looks_ours = |names: &[String]| names.iter().all(|n| super::render::FILE_NAMES.contains(&n.as_str()));
+    if manifest.is_none() && !strangers.is_empty() && looks_ours(&strangers) {
+        return Err(failed_hint(
+            format!(
+                "`{}` looks like a published site, but its manifest `{MANIFEST}` is missing or unreadable, so admin cannot tell its files are its own; it deletes nothing",
+                out.path.display()
+            ),
+            "if admin published it, move the directory away and publish again; or publish into a new or empty directory with --out",
+        ));
     }
     if !strangers.is_empty() {
         strangers.sort();
@@ -333,6 +356,9 @@ pub fn lock(out: &Out) -> Result<OutLock> {
                 format!("failed to open the publishing lock `{}`: {e}", path.display()),
                 match fs::symlink_metadata(&path) {
                     // another user's: one publishing there now, or stopped before it let go
+                    Ok(lock) if lock.uid() == rustix::process::geteuid().as_raw() => {
+                        "the lock is yours, but its permissions shut you out: remove it if no publish of yours is running; nothing was written".to_owned()
+                    }
                     Ok(lock) => format!(
                         "the lock is user {}'s: wait for their publish to finish, or ask them to remove it if none is running; nothing was written",
                         lock.uid()
@@ -347,7 +373,12 @@ pub fn lock(out: &Out) -> Result<OutLock> {
                 anyhow::Error::new(e).context(format!("failed to open the publishing lock `{}`", path.display()))
             }
             e => failed_hint(
-                format!("the publishing lock `{}` {e}", path.display()),
+                match e {
+                    files::Refusal::Missing => {
+                        format!("admin cannot make its lock file `{}` beside the site: no file can be made there", path.display())
+                    }
+                    e => format!("admin cannot make its lock file `{}` beside the site: {e}", path.display()),
+                },
                 format!(
                     "admin makes the site beside `--out`, in `{}`, and could not make a file there: choose an `--out` on an ordinary filesystem; nothing was written",
                     out.parent.display()

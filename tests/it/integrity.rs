@@ -511,8 +511,15 @@ fn a_site_from_another_database_is_not_replaced_unless_asked() {
         first.json(&["--db", second, "publications", "--json"])["publications"],
         serde_json::json!([])
     );
+    first.ok(&["--db", second, "set-url", "kent-police", "https://www.kent.police.uk/second"]);
     first.ok(&["--db", second, "publish", "--out", "site", "--replace-site"]);
     assert_ne!(published_files(&first.path("site")), site);
+    // the first database, with nothing new, writes its publication back over the second's: said so
+    let out = first.ok(&["publish", "--out", "site", "--replace-site", "--dry-run"]);
+    assert!(out.contains("would replace another database's site in `site` with publication 1 ("), "{out}");
+    let out = first.ok(&["publish", "--out", "site", "--replace-site"]);
+    assert!(out.contains("; replaced another database's site in `site` with publication 1 ("), "{out}");
+    assert_eq!(published_files(&first.path("site")), site);
 }
 
 #[test]
@@ -536,6 +543,21 @@ fn deleted_or_altered_site_files_are_repaired_and_extra_ones_refused() {
     assert_eq!(env.json(&["publications", "--json"])["publications"].as_array().unwrap().len(), 1);
     assert!(env.ok(&["publish", "--out", "site"]).contains("nothing to publish"));
 
+    // a site whose manifest is gone is not called a stranger's files
+    let manifest = env.path("site/.uof-admin-manifest.json");
+    let kept = std::fs::read(&manifest).unwrap();
+    std::fs::remove_file(&manifest).unwrap();
+    for dry_run in [false, true] {
+        let args: &[&str] =
+            if dry_run { &["publish", "--out", "site", "--dry-run"] } else { &["publish", "--out", "site"] };
+        let err = env.fails(args, 1);
+        assert!(err.contains("looks like a published site, but its manifest `.uof-admin-manifest.json` is missing or unreadable"), "{err}");
+        assert!(
+            err.contains("hint: if admin published it, move the directory away and publish again"),
+            "{err}"
+        );
+    }
+    std::fs::write(&manifest, kept).unwrap();
     std::fs::write(env.path("site/notes.txt"), "mine").unwrap();
     let err = env.fails(&["publish", "--out", "site"], 1);
     assert!(err.contains("`notes.txt`") && err.contains("deletes nothing"), "{err}");
@@ -902,17 +924,26 @@ fn a_home_left_behind_by_a_publication_elsewhere_is_shown_by_a_dry_run_and_repai
     let changes = env.change_count();
     let out = env.ok(&["publish", "--out", "site", "--dry-run"]);
     assert!(
-        out.starts_with("nothing new to publish; would rewrite `site` as publication 2 (")
-            && out.contains("), which it is missing (dry run: nothing written)\n"),
+        out.starts_with(
+            "nothing new to publish; would rewrite `site`, which held publication 1, as publication 2 ("
+        ) && out.ends_with(") (dry run: nothing written)\n"),
         "{out}"
     );
     assert_eq!(published_files(&env.path("site")), behind, "a dry run wrote the site");
     assert_eq!(env.change_count(), changes);
     let out = env.ok(&["publish", "--out", "site"]);
     assert!(
-        out.contains("rewrote `site` as publication 2 (") && out.contains("which it was missing"),
+        out.starts_with(
+            "nothing new to publish; rewrote `site`, which held publication 1, as publication 2 ("
+        ),
         "{out}"
     );
     assert_eq!(published_files(&env.path("site")), published_files(&env.path("other")));
+    let out = env.ok(&["publish", "--out", "new", "--dry-run"]);
+    assert!(
+        out.contains("would write publication 2 (")
+            && out.contains(") into `new`, which did not hold it (dry run"),
+        "{out}"
+    );
     assert!(env.ok(&["publish", "--out", "site", "--dry-run"]).starts_with("nothing to publish"));
 }

@@ -299,6 +299,19 @@ fn a_site_another_user_owns_in_a_sticky_directory_is_refused_before_anything_is_
         assert_error_shape(&stderr);
         assert!(stderr.contains("belongs to another user") && stderr.contains("hint: "), "{stderr}");
     }
+    // root of a user namespace of its own holds CAP_FOWNER there, but not over files of users it
+    // does not map: refused the same, not recorded and then left unswapped
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "unshare", "--user", "--map-root-user"])
+        .args([env!("CARGO_BIN_EXE_admin"), "publish", "--out", theirs.to_str().unwrap()])
+        .env_clear()
+        .env("UOF_DB", &env.db)
+        .env("UOF_EDITOR", "nobody")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("belongs to another user"), "{stderr}");
     assert_eq!(env.change_count(), changes, "a publication was recorded");
     assert_eq!(bytes(&theirs.join("index.html")), before);
     // a site of their own there is published, and published over

@@ -187,6 +187,9 @@ fn a_site_directory_is_a_plain_directory_that_can_be_published_into() {
             "{out}: {err}"
         );
     }
+    // the database's own directory, whose files would then be strangers to move away
+    let err = env.fails(&["publish", "--out", "."], 2);
+    assert!(err.contains("`.` holds the database: the site goes in a directory of its own"), "{err}");
     // a place where no file can be made beside the site
     let err = env.fails(&["publish", "--out", "/proc/site"], 1);
     assert!(err.contains("hint: admin makes the site beside `--out`, in `/proc`"), "{err}");
