@@ -234,7 +234,7 @@ fn rewritten(out: &str, last: &Publication, over: &Rewrite, dry_run: bool) -> St
             format!("{rewrote} `{out}`, which held publication {held}, as {publication}")
         }
         Rewrite::Held(None) => {
-            format!("{rewrote} `{out}`, which held an older publication, as {publication}")
+            format!("{rewrote} `{out}`, which held a site this log does not record, as {publication}")
         }
         Rewrite::Replaced => format!("{replaced} another database's site in `{out}` with {publication}"),
         Rewrite::Damaged(files) => {

@@ -80,10 +80,11 @@ pub struct Options {
 
 pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcome> {
     let out = site::Out::resolve(&options.out)?;
-    if std::fs::canonicalize(db.path()).is_ok_and(|db| db.starts_with(&out.path)) {
+    if let Some(db) = std::fs::canonicalize(db.path()).ok().filter(|db| db.starts_with(&out.path)) {
+        let what = if db == out.path { "is" } else { "holds" };
         return Err(bad_hint(
             format!(
-                "`{}` holds the database: the site goes in a directory of its own",
+                "`{}` {what} the database: the site goes in a directory of its own",
                 options.out.display()
             ),
             "give --out a new or empty directory (without --out, admin publishes into the site's home)",
@@ -121,10 +122,17 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             }
             site::check_swappable(&out)?;
             let site = evidence::rebuild(tx, &last, &content_sha, then, &checked, &out.path)?;
+            // what was there, as far as the log can vouch for it: a publication it names is said
+            // only where the log records that publication with that site's sha256
+            let recorded = |id: Option<i64>| -> Result<Option<i64>> {
+                let Some(id) = id.filter(|id| *id > 0) else { return Ok(None) };
+                let held = manifest.map(|m| m.sha256.as_str());
+                Ok(publications::get(tx, id)?.filter(|p| Some(p.sha256.as_str()) == held).map(|p| p.id))
+            };
             let over = match manifest {
                 None => Rewrite::Absent,
                 Some(m) if m.database_id.is_some() && m.database_id != database_id => Rewrite::Replaced,
-                Some(m) if m.sha256 != last.sha256 => Rewrite::Held(m.publication),
+                Some(m) if m.sha256 != last.sha256 => Rewrite::Held(recorded(m.publication)?),
                 Some(_) => Rewrite::Damaged(on_disk.damaged.clone()),
             };
             if options.dry_run {

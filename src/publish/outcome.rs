@@ -41,7 +41,8 @@ pub enum Outcome {
 pub enum Rewrite {
     /// No site: a new or empty directory.
     Absent,
-    /// Another publication of this database (`None`: one published before sites named theirs).
+    /// A site this database's log records as that publication; `None`: one it does not record
+    /// (a manifest with no database's id, as sites were published before databases had ids).
     Held(Option<i64>),
     /// Another database's site, replaced as `--replace-site` asked.
     Replaced,

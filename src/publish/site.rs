@@ -237,18 +237,29 @@ pub fn inspect(out: &Out) -> Result<OnDisk> {
             strangers.push(name);
         }
     }
-    let looks_ours = |names: &[String]| names.iter().all(|n| super::render::FILE_NAMES.contains(&n.as_str()));
-    if manifest.is_none() && !strangers.is_empty() && looks_ours(&strangers) {
+    let ours = |name: &String| super::render::FILE_NAMES.contains(&name.as_str());
+    // a manifest that is there but cannot be read is not admin's: nothing to replace, nor delete
+    if manifest.is_none() && dir.read(MANIFEST, files::MAX_SITE_FILE).is_ok() {
         return Err(failed_hint(
             format!(
-                "`{}` looks like a published site, but its manifest `{MANIFEST}` is missing or unreadable, so admin cannot tell its files are its own; it deletes nothing",
+                "`{}` holds a manifest `{MANIFEST}` that admin cannot read, so admin did not write it; it will not replace the directory, and deletes nothing",
+                out.path.display()
+            ),
+            "move the directory away, or publish into a new or empty directory with --out",
+        ));
+    }
+    if manifest.is_none() && !strangers.is_empty() && strangers.iter().all(ours) {
+        return Err(failed_hint(
+            format!(
+                "`{}` looks like a published site, but its manifest `{MANIFEST}` is missing, so admin cannot tell its files are its own; it deletes nothing",
                 out.path.display()
             ),
             "if admin published it, move the directory away and publish again; or publish into a new or empty directory with --out",
         ));
     }
     if !strangers.is_empty() {
-        strangers.sort();
+        // the names admin never writes first: those are what to move away
+        strangers.sort_by_key(|name| (ours(name), name.clone()));
         let shown: Vec<String> = strangers.iter().take(5).map(|s| format!("`{s}`")).collect();
         return Err(failed_hint(
             format!(

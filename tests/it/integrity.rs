@@ -551,12 +551,30 @@ fn deleted_or_altered_site_files_are_repaired_and_extra_ones_refused() {
         let args: &[&str] =
             if dry_run { &["publish", "--out", "site", "--dry-run"] } else { &["publish", "--out", "site"] };
         let err = env.fails(args, 1);
-        assert!(err.contains("looks like a published site, but its manifest `.uof-admin-manifest.json` is missing or unreadable"), "{err}");
+        assert!(
+            err.contains(
+                "looks like a published site, but its manifest `.uof-admin-manifest.json` is missing,"
+            ),
+            "{err}"
+        );
         assert!(
             err.contains("hint: if admin published it, move the directory away and publish again"),
             "{err}"
         );
     }
+    // with a stranger beside admin's files, the stranger is named first
+    std::fs::write(env.path("site/zz-mine.txt"), "mine").unwrap();
+    let err = env.fails(&["publish", "--out", "site"], 1);
+    assert!(err.contains("holds files admin did not write (`zz-mine.txt`, `allowed_signers`"), "{err}");
+    std::fs::remove_file(env.path("site/zz-mine.txt")).unwrap();
+    // a manifest that cannot be read is not admin's, even alone: neither replaced nor deleted
+    std::fs::create_dir(env.path("garbled")).unwrap();
+    std::fs::write(env.path("garbled/.uof-admin-manifest.json"), "garbage").unwrap();
+    for args in [&["publish", "--out", "garbled", "--dry-run"][..], &["publish", "--out", "garbled"][..]] {
+        let err = env.fails(args, 1);
+        assert!(err.contains("holds a manifest `.uof-admin-manifest.json` that admin cannot read"), "{err}");
+    }
+    assert_eq!(std::fs::read_to_string(env.path("garbled/.uof-admin-manifest.json")).unwrap(), "garbage");
     std::fs::write(&manifest, kept).unwrap();
     std::fs::write(env.path("site/notes.txt"), "mine").unwrap();
     let err = env.fails(&["publish", "--out", "site"], 1);
@@ -939,6 +957,23 @@ fn a_home_left_behind_by_a_publication_elsewhere_is_shown_by_a_dry_run_and_repai
         "{out}"
     );
     assert_eq!(published_files(&env.path("site")), published_files(&env.path("other")));
+    // a manifest naming a publication the log records with another site is not taken at its word
+    let copy = env.path("forged");
+    std::fs::create_dir(&copy).unwrap();
+    for (name, bytes) in published_files(&env.path("site")) {
+        std::fs::write(copy.join(name), bytes).unwrap();
+    }
+    let path = copy.join(".uof-admin-manifest.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    manifest["publication"] = 1.into();
+    manifest["sha256"] = "0".repeat(64).into();
+    manifest.as_object_mut().unwrap().remove("audit");
+    std::fs::write(&path, manifest.to_string()).unwrap();
+    let out = env.ok(&["publish", "--out", "forged", "--dry-run"]);
+    assert!(
+        out.contains("would rewrite `forged`, which held a site this log does not record, as publication 2"),
+        "{out}"
+    );
     let out = env.ok(&["publish", "--out", "new", "--dry-run"]);
     assert!(
         out.contains("would write publication 2 (")
