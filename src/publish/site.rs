@@ -259,7 +259,10 @@ pub fn inspect(out: &Out) -> Result<OnDisk> {
     }
     if !strangers.is_empty() {
         // the names admin never writes first: those are what to move away
-        strangers.sort_by_key(|name| (ours(name), name.clone()));
+        strangers.sort();
+        let (mut strangers, admins): (Vec<String>, Vec<String>) =
+            strangers.into_iter().partition(|n| !ours(n));
+        strangers.extend(admins);
         let shown: Vec<String> = strangers.iter().take(5).map(|s| format!("`{s}`")).collect();
         return Err(failed_hint(
             format!(
