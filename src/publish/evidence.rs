@@ -75,7 +75,7 @@ pub fn check_site(
     };
     let refuse = |log: String| {
         failed_hint(
-            format!("`{}` holds {holds}, but {log}; it was left as it is", out.display()),
+            format!("`{}` says it holds {holds}, but {log}; it was left as it is", out.display()),
             REPLACE_HINT,
         )
     };
@@ -100,7 +100,7 @@ pub fn check_site(
         if let Some(audit) = &manifest.audit {
             if audit.change != ours.last_change {
                 return Err(refuse(format!(
-                    "this log's publication {n} covers change {}: the site was published from another history of this database",
+                    "this log's publication {n} covers change {}: the site was published from another history of this database, or its manifest was edited",
                     ours.last_change
                 )));
             }
@@ -115,7 +115,7 @@ pub fn check_site(
         let logged = changes::hash_of(conn, audit.change)?;
         if logged.as_deref() != Some(audit.hash.as_str()) {
             return Err(refuse(format!(
-                "it says change {} has hash {}…, and this log's has {}: the site was published from another history of this database",
+                "it says change {} has hash {}…, and this log's has {}: the site was published from another history of this database, or its manifest was edited",
                 audit.change,
                 prefix(&audit.hash, SHORT),
                 logged.as_deref().map_or_else(|| "none".to_owned(), |h| format!("{}…", prefix(h, SHORT)))

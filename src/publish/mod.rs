@@ -124,15 +124,20 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             let site = evidence::rebuild(tx, &last, &content_sha, then, &checked, &out.path)?;
             // what was there, as far as the log can vouch for it: a publication it names is said
             // only where the log records that publication with that site's sha256
-            let recorded = |id: Option<i64>| -> Result<Option<i64>> {
-                let Some(id) = id.filter(|id| *id > 0) else { return Ok(None) };
-                let held = manifest.map(|m| m.sha256.as_str());
-                Ok(publications::get(tx, id)?.filter(|p| Some(p.sha256.as_str()) == held).map(|p| p.id))
+            // the publication the log records with the site's sha256, where its files are whole:
+            // never the number the manifest gives, which anyone may edit
+            let recorded = |sha256: &str| -> Result<Option<i64>> {
+                let mut found = None;
+                publications::each_oldest_first(tx, |p| {
+                    found = (p.sha256 == sha256).then_some(p.id);
+                    Ok(found.is_none())
+                })?;
+                Ok(found.filter(|_| on_disk.damaged.is_empty()))
             };
             let over = match manifest {
                 None => Rewrite::Absent,
                 Some(m) if m.database_id.is_some() && m.database_id != database_id => Rewrite::Replaced,
-                Some(m) if m.sha256 != last.sha256 => Rewrite::Held(recorded(m.publication)?),
+                Some(m) if m.sha256 != last.sha256 => Rewrite::Held(recorded(&m.sha256)?),
                 Some(_) => Rewrite::Damaged(on_disk.damaged.clone()),
             };
             if options.dry_run {
@@ -440,7 +445,7 @@ pub fn republish(db: &mut Db, id: i64, out: &std::path::Path, replace_site: bool
     if let Some(newer) = on_disk.manifest.as_ref().and_then(|m| m.publication).filter(|&p| p > id) {
         return Err(bad_hint(
             format!(
-                "`{}` holds publication {newer}, newer than publication {id}: an old publication never goes over a newer site",
+                "`{}` says it holds publication {newer}, newer than publication {id}: an old publication never goes over a newer site",
                 out.path.display()
             ),
             format!("write it somewhere else, e.g. --out publication-{id}"),

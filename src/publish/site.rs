@@ -228,7 +228,7 @@ pub fn inspect(out: &Out) -> Result<OnDisk> {
         ));
     }
     let owned: Vec<&str> = manifest.iter().flat_map(|m| m.files.iter().map(|f| f.path.as_str())).collect();
-    let mut strangers = Vec::new();
+    let mut strangers: Vec<String> = Vec::new();
     for entry in
         fs::read_dir(&out.path).with_context(|| format!("failed to read `{}`", out.path.display()))?
     {
@@ -237,18 +237,23 @@ pub fn inspect(out: &Out) -> Result<OnDisk> {
             strangers.push(name);
         }
     }
-    let ours = |name: &String| super::render::FILE_NAMES.contains(&name.as_str());
-    // a manifest that is there but cannot be read is not admin's: nothing to replace, nor delete
+    // a manifest that is there but cannot be read: nothing in the directory can be vouched for
     if manifest.is_none() && dir.read(MANIFEST, files::MAX_SITE_FILE).is_ok() {
         return Err(failed_hint(
             format!(
-                "`{}` holds a manifest `{MANIFEST}` that admin cannot read, so admin did not write it; it will not replace the directory, and deletes nothing",
+                "`{}` holds a manifest `{MANIFEST}` that admin cannot read, so it cannot vouch for the directory; it will not replace it, and deletes nothing",
                 out.path.display()
             ),
             "move the directory away, or publish into a new or empty directory with --out",
         ));
     }
-    if manifest.is_none() && !strangers.is_empty() && strangers.iter().all(ours) {
+    // the names admin never writes first; with no manifest, admin's own names are not called a
+    // stranger's, only not vouched for
+    strangers.sort();
+    let (mut strangers, admins): (Vec<String>, Vec<String>) =
+        strangers.into_iter().partition(|n| !super::render::FILE_NAMES.contains(&n.as_str()));
+    let unvouched = manifest.is_none() && !admins.is_empty();
+    if unvouched && strangers.is_empty() {
         return Err(failed_hint(
             format!(
                 "`{}` looks like a published site, but its manifest `{MANIFEST}` is missing, so admin cannot tell its files are its own; it deletes nothing",
@@ -257,19 +262,18 @@ pub fn inspect(out: &Out) -> Result<OnDisk> {
             "if admin published it, move the directory away and publish again; or publish into a new or empty directory with --out",
         ));
     }
-    if !strangers.is_empty() {
-        // the names admin never writes first: those are what to move away
-        strangers.sort();
-        let (mut strangers, admins): (Vec<String>, Vec<String>) =
-            strangers.into_iter().partition(|n| !ours(n));
+    if manifest.is_some() {
         strangers.extend(admins);
+    }
+    if !strangers.is_empty() {
         let shown: Vec<String> = strangers.iter().take(5).map(|s| format!("`{s}`")).collect();
         return Err(failed_hint(
             format!(
-                "`{}` holds files admin did not write ({}{}); it will not replace a directory it does not own, and deletes nothing",
+                "`{}` holds files admin did not write ({}{}){}; it will not replace a directory it does not own, and deletes nothing",
                 out.path.display(),
                 shown.join(", "),
-                if strangers.len() > 5 { ", …" } else { "" }
+                if strangers.len() > 5 { ", …" } else { "" },
+                if unvouched { ", beside what looks like a site whose manifest is missing" } else { "" }
             ),
             "move those files away, or publish into a new or empty directory with --out",
         ));

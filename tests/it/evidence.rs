@@ -171,7 +171,7 @@ fn a_site_from_a_longer_history_is_never_overwritten() {
     for args in [&["publish", "--out", "site"][..], &["publish", "--out", "site", "--dry-run"]] {
         let err = refused(&env, args, &site);
         assert!(
-            err.contains("/site` holds publication 2 (audit head change 48), but this log holds only publication 1 and ends at change 48: the site was published from a longer history (a newer copy of this database, or the one a backup was restored from); it was left as it is"),
+            err.contains("/site` says it holds publication 2 (audit head change 48), but this log holds only publication 1 and ends at change 48: the site was published from a longer history (a newer copy of this database, or the one a backup was restored from); it was left as it is"),
             "{args:?}: {err}"
         );
         assert!(err.contains("hint: check --db and --out") && err.contains("pass --replace-site"), "{err}");
@@ -182,8 +182,9 @@ fn a_site_from_a_longer_history_is_never_overwritten() {
     {
         let err = refused(&env, args, &site);
         assert!(
-            err.contains("holds publication 2 (audit head change 48), but it says change 48 has hash ")
-                && err.contains("the site was published from another history of this database"),
+            err.contains(
+                "says it holds publication 2 (audit head change 48), but it says change 48 has hash "
+            ) && err.contains("the site was published from another history of this database"),
             "{args:?}: {err}"
         );
     }
@@ -207,7 +208,7 @@ fn a_site_whose_publication_covers_another_change_is_refused() {
     env.ok(&[&copy[..], &["publish", "--out", "other"]].concat());
     let err = refused(&env, &[&copy[..], &["publish", "--out", "site"]].concat(), &env.path("site"));
     assert!(
-        err.contains("holds publication 2 (audit head change 48), but this log's publication 2 covers change 49: the site was published from another history of this database"),
+        err.contains("says it holds publication 2 (audit head change 48), but this log's publication 2 covers change 49: the site was published from another history of this database"),
         "{err}"
     );
 }
@@ -217,18 +218,18 @@ fn a_manifest_naming_what_this_log_does_not_hold_is_refused() {
     for (edit, expect) in [
         (
             (|m: &mut Value| m["publication"] = 7.into()) as fn(&mut Value),
-            "holds publication 7 (audit head change 46), but this log holds only publication 1 and ends at change 48: the site was published from a longer history",
+            "says it holds publication 7 (audit head change 46), but this log holds only publication 1 and ends at change 48: the site was published from a longer history",
         ),
         (
             |m: &mut Value| {
                 m["publication"] = Value::Null;
                 m["audit"]["change"] = 99.into();
             },
-            "holds a publication covering change 99, but this log ends at change 48: the site was published from a longer history",
+            "says it holds a publication covering change 99, but this log ends at change 48: the site was published from a longer history",
         ),
         (
             |m: &mut Value| m["audit"]["hash"] = "0".repeat(64).into(),
-            "holds publication 1 (audit head change 46), but it says change 46 has hash 000000000000…, and this log's has ",
+            "says it holds publication 1 (audit head change 46), but it says change 46 has hash 000000000000…, and this log's has ",
         ),
     ] {
         let env = TestEnv::init();

@@ -565,14 +565,22 @@ fn deleted_or_altered_site_files_are_repaired_and_extra_ones_refused() {
     // with a stranger beside admin's files, the stranger is named first
     std::fs::write(env.path("site/zz-mine.txt"), "mine").unwrap();
     let err = env.fails(&["publish", "--out", "site"], 1);
-    assert!(err.contains("holds files admin did not write (`zz-mine.txt`, `allowed_signers`"), "{err}");
+    assert!(
+        err.contains("holds files admin did not write (`zz-mine.txt`), beside what looks like a site whose manifest is missing;"),
+        "{err}"
+    );
     std::fs::remove_file(env.path("site/zz-mine.txt")).unwrap();
     // a manifest that cannot be read is not admin's, even alone: neither replaced nor deleted
     std::fs::create_dir(env.path("garbled")).unwrap();
     std::fs::write(env.path("garbled/.uof-admin-manifest.json"), "garbage").unwrap();
     for args in [&["publish", "--out", "garbled", "--dry-run"][..], &["publish", "--out", "garbled"][..]] {
         let err = env.fails(args, 1);
-        assert!(err.contains("holds a manifest `.uof-admin-manifest.json` that admin cannot read"), "{err}");
+        assert!(
+            err.contains(
+                "holds a manifest `.uof-admin-manifest.json` that admin cannot read, so it cannot vouch"
+            ),
+            "{err}"
+        );
     }
     assert_eq!(std::fs::read_to_string(env.path("garbled/.uof-admin-manifest.json")).unwrap(), "garbage");
     std::fs::write(&manifest, kept).unwrap();
@@ -744,7 +752,7 @@ fn an_old_publication_never_goes_over_the_live_site() {
     env.ok(&["publish"]);
     let live = published_files(&env.path("publish"));
     let err = env.fails(&["publish", "--from-publication", "1"], 2);
-    assert!(err.contains("holds publication 2, newer than publication 1"), "{err}");
+    assert!(err.contains("says it holds publication 2, newer than publication 1"), "{err}");
     assert!(err.contains("--out publication-1"), "{err}");
     assert_eq!(published_files(&env.path("publish")), live);
     env.ok(&["publish", "--from-publication", "1", "--out", "old"]);
@@ -957,6 +965,18 @@ fn a_home_left_behind_by_a_publication_elsewhere_is_shown_by_a_dry_run_and_repai
         "{out}"
     );
     assert_eq!(published_files(&env.path("site")), published_files(&env.path("other")));
+    // publication 1, its manifest's number taken out: known by its sha256, not by that number
+    let old = env.path("old1");
+    std::fs::create_dir(&old).unwrap();
+    for (name, bytes) in &behind {
+        std::fs::write(old.join(name), bytes).unwrap();
+    }
+    let path = old.join(".uof-admin-manifest.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    manifest.as_object_mut().unwrap().remove("publication");
+    std::fs::write(&path, manifest.to_string()).unwrap();
+    let out = env.ok(&["publish", "--out", "old1", "--dry-run"]);
+    assert!(out.contains("would rewrite `old1`, which held publication 1, as publication 2"), "{out}");
     // a manifest naming a publication the log records with another site is not taken at its word
     let copy = env.path("forged");
     std::fs::create_dir(&copy).unwrap();
