@@ -448,16 +448,9 @@ fn nothing_to_check_and_bad_arguments() {
     std::fs::set_permissions(env.dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
     std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o644)).unwrap();
     let before = crate::testenv::bytes(&env.db);
-    let out = std::process::Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_admin")])
-        .args(["check-links"])
-        .env_clear()
-        .env("UOF_DB", &env.db)
-        .env("UOF_EDITOR", "nobody")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let run = env.as_nobody(&[], &["check-links"]);
+    let stderr = run.stderr;
+    assert_eq!(run.code, 1, "{stderr}");
     assert!(stderr.starts_with("error: ") && stderr.contains("read-only"), "{stderr}");
     assert_eq!(crate::testenv::bytes(&env.db), before);
     assert_eq!(env.json(&["show", "essex-police", "--json"])["link_check"], Value::Null, "nothing checked");

@@ -182,13 +182,10 @@ fn a_full_disk_fails_cleanly_and_writes_nothing() {
     assert!(env.ok(&["audit", "verify"]).contains("intact"));
 }
 
-/// Run admin as `nobody`, for whom root's files are read-only.
+/// Run admin as `nobody`, for whom root's files are read-only: its exit code and stderr.
 fn as_nobody(env: &TestEnv, args: &[&str]) -> (i32, String) {
-    let mut cmd = std::process::Command::new("setpriv");
-    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_admin")]);
-    cmd.args(args).env_clear().current_dir(env.dir.path()).env("UOF_DB", &env.db).env("UOF_EDITOR", "nobody");
-    let out = cmd.output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    let run = env.as_nobody(&[], args);
+    (run.code, run.stderr)
 }
 
 #[test]
@@ -301,16 +298,11 @@ fn a_site_another_user_owns_in_a_sticky_directory_is_refused_before_anything_is_
     }
     // root of a user namespace of its own holds CAP_FOWNER there, but not over files of users it
     // does not map: refused the same, not recorded and then left unswapped
-    let out = std::process::Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "unshare", "--user", "--map-root-user"])
-        .args([env!("CARGO_BIN_EXE_admin"), "publish", "--out", theirs.to_str().unwrap()])
-        .env_clear()
-        .env("UOF_DB", &env.db)
-        .env("UOF_EDITOR", "nobody")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let (through, publish) =
+        (["unshare", "--user", "--map-root-user"], ["publish", "--out", theirs.to_str().unwrap()]);
+    let run = env.as_nobody(&through, &publish);
+    let stderr = run.stderr;
+    assert_eq!(run.code, 1, "{stderr}");
     assert!(stderr.contains("belongs to another user"), "{stderr}");
     assert_eq!(env.change_count(), changes, "a publication was recorded");
     assert_eq!(bytes(&theirs.join("index.html")), before);

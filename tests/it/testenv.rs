@@ -106,6 +106,16 @@ impl TestEnv {
         cmd
     }
 
+    /// admin run as `nobody` (uid 65534), for whom root's files are read-only, through
+    /// `through` (e.g. `unshare --user --map-root-user`); on the system's clock.
+    pub fn as_nobody(&self, through: &[&str], args: &[&str]) -> Run {
+        let mut cmd = Command::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).args(through);
+        cmd.arg(env!("CARGO_BIN_EXE_admin")).args(args).env_clear().current_dir(self.dir.path());
+        cmd.env("UOF_DB", &self.db).env("UOF_EDITOR", "nobody");
+        cmd.output().expect("run admin as nobody").into()
+    }
+
     pub fn run(&self, args: &[&str]) -> Run {
         self.command().args(args).output().expect("run admin").into()
     }
