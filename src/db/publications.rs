@@ -96,6 +96,14 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<Publication>> {
         .optional()?)
 }
 
+/// The first publication whose site had this sha256, if any.
+pub fn with_sha256(conn: &Connection, sha256: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM publications WHERE sha256 = ?1 ORDER BY id LIMIT 1")?
+        .query_row([sha256], |row| row.get(0))
+        .optional()?)
+}
+
 /// How many publications there are, and the newest change any of them covers: `audit verify`
 /// checks the log still reaches past it and holds a `publish` change for each.
 pub fn extent(conn: &Connection) -> Result<(i64, i64)> {

@@ -80,16 +80,12 @@ pub struct Options {
 
 pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcome> {
     let out = site::Out::resolve(&options.out)?;
-    if let Some(db) = std::fs::canonicalize(db.path()).ok().filter(|db| db.starts_with(&out.path)) {
-        let what = if db == out.path { "is" } else { "holds" };
-        return Err(bad_hint(
-            format!(
-                "`{}` {what} the database: the site goes in a directory of its own",
-                options.out.display()
-            ),
-            "give --out a new or empty directory (without --out, admin publishes into the site's home)",
-        ));
-    }
+    site::refuse_the_database(
+        &options.out,
+        &out.path,
+        db.path(),
+        "give --out a new or empty directory (without --out, admin publishes into the site's home)",
+    )?;
     // a dry run takes the lock too, as the real publish would (a place no lock can be made in
     // fails both alike); it is let go, and its file removed, when the run ends
     let _lock = site::lock(&out)?;
@@ -122,22 +118,15 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             }
             site::check_swappable(&out)?;
             let site = evidence::rebuild(tx, &last, &content_sha, then, &checked, &out.path)?;
-            // what was there, as far as the log can vouch for it: a publication it names is said
-            // only where the log records that publication with that site's sha256
-            // the publication the log records with the site's sha256, where its files are whole:
-            // never the number the manifest gives, which anyone may edit
-            let recorded = |sha256: &str| -> Result<Option<i64>> {
-                let mut found = None;
-                publications::each_oldest_first(tx, |p| {
-                    found = (p.sha256 == sha256).then_some(p.id);
-                    Ok(found.is_none())
-                })?;
-                Ok(found.filter(|_| on_disk.damaged.is_empty()))
-            };
+            // what was there, as far as the log vouches for it: the publication it records with
+            // the site's sha256, where its files are whole; never the number the manifest gives,
+            // which anyone may edit
             let over = match manifest {
                 None => Rewrite::Absent,
                 Some(m) if m.database_id.is_some() && m.database_id != database_id => Rewrite::Replaced,
-                Some(m) if m.sha256 != last.sha256 => Rewrite::Held(recorded(&m.sha256)?),
+                Some(m) if m.sha256 != last.sha256 => Rewrite::Held(
+                    publications::with_sha256(tx, &m.sha256)?.filter(|_| on_disk.damaged.is_empty()),
+                ),
                 Some(_) => Rewrite::Damaged(on_disk.damaged.clone()),
             };
             if options.dry_run {

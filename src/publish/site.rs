@@ -144,6 +144,20 @@ fn is_mount_root(path: &Path) -> bool {
     })
 }
 
+/// Refuse a site's directory (`dir` as given, `resolved` as on the disk) that is, or holds, the
+/// database, as `settings site` does (`settings::site_dir`, which keeps its own copy: calling
+/// this from there moved the compiler's partitioning of the crate, 45 KB more of the binary).
+pub fn refuse_the_database(dir: &Path, resolved: &Path, db_path: &Path, hint: &str) -> Result<()> {
+    let Some(db) = fs::canonicalize(db_path).ok().filter(|db| db.starts_with(resolved)) else {
+        return Ok(());
+    };
+    let what = if db == resolved { "is" } else { "holds" };
+    Err(bad_hint(
+        format!("`{}` {what} the database: the site goes in a directory of its own", dir.display()),
+        hint,
+    ))
+}
+
 /// Whether the site at `--out` (if there is one) can be swapped out: in a directory with the
 /// sticky bit (`/tmp`, a shared drop), only its owner, the directory's, or a process that may
 /// override file ownership (`CAP_FOWNER`) may move it. Asked only where a publication or a
@@ -371,7 +385,7 @@ pub fn lock(out: &Out) -> Result<OutLock> {
                 format!("remove `{}` (no admin is publishing while it is not a file), then publish again; nothing was written", path.display()),
             ),
             files::Refusal::Io(e) if e.kind() == std::io::ErrorKind::PermissionDenied => failed_hint(
-                format!("failed to open the publishing lock `{}`: {e}", path.display()),
+                format!("admin cannot make its lock file `{}` beside the site: {e}", path.display()),
                 match fs::symlink_metadata(&path) {
                     // another user's: one publishing there now, or stopped before it let go
                     Ok(lock) if lock.uid() == rustix::process::geteuid().as_raw() => {
