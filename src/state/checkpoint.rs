@@ -182,8 +182,7 @@ fn out<'a>(state: &'a State) -> Out<'a> {
     let mut reviews: Vec<(&str, Vec<ReviewOut>)> =
         state.reviews.iter().map(|(slug, list)| (slug.as_str(), list.iter().map(review).collect())).collect();
     reviews.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let mut row_forces: Vec<(i64, i64)> = state.rows.forces.iter().map(|(k, v)| (*k, *v)).collect();
-    row_forces.sort_unstable();
+    let row_forces = state.rows.forces.in_order();
     Out {
         forces,
         notes: state.notes.values().collect(),
@@ -251,8 +250,12 @@ pub fn decode(text: String) -> Result<State> {
     }
     state.page = saved.page;
     state.editors = saved.editors;
+    let mut row_forces = super::ForceRows::default();
+    for (id, change) in saved.rows.forces {
+        row_forces.insert(id, change);
+    }
     state.rows = Rows {
-        forces: saved.rows.forces.into_iter().collect(),
+        forces: row_forces,
         notes: saved.rows.notes,
         editors: saved.rows.editors,
         page: saved.rows.page,

@@ -111,7 +111,7 @@ fn merged<'a>(first: Vec<(String, &'a Force)>, second: Vec<(String, &'a Force)>)
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rows {
     /// By the force's row id.
-    pub forces: Map<i64, i64>,
+    pub forces: ForceRows,
     pub notes: BTreeMap<i64, NoteRow>,
     pub editors: BTreeMap<String, EditorRow>,
     pub page: Option<i64>,
@@ -209,4 +209,99 @@ impl State {
 /// The newest day a force's published data covers, from its reviews (`State::data_to`).
 pub fn data_to<'a>(reviews: &'a Map<String, Vec<ReviewState>>, slug: &str) -> Option<&'a str> {
     reviews.get(slug).and_then(|r| r.iter().rev().find_map(|r| r.data_to.as_deref()))
+}
+
+/// The change that last wrote each force's row, by its row id. Row ids run from 1 with no gap (a
+/// force's id is its place in the order forces were added, and none is ever removed), so they are
+/// kept in a list with a place for each: a million changes set one each, with no hashing. An id
+/// that does not extend the list by one (a row edited behind admin's back, a state of one force
+/// read from its table) is kept beside it, so that no id, however large, makes the list grow.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ForceRows {
+    /// The changes of ids 1, 2, 3 …
+    dense: Vec<i64>,
+    /// Any other id's.
+    other: Map<i64, i64>,
+}
+
+impl ForceRows {
+    /// The change that last wrote force `id`'s row, if one has.
+    pub fn get(&self, id: &i64) -> Option<&i64> {
+        match self.place(*id) {
+            Some(place) if place < self.dense.len() => self.dense.get(place),
+            _ => self.other.get(id),
+        }
+    }
+
+    /// Record that change `change` wrote force `id`'s row.
+    pub fn insert(&mut self, id: i64, change: i64) {
+        match self.place(id) {
+            Some(place) if place < self.dense.len() => self.dense[place] = change,
+            Some(place) if place == self.dense.len() && !self.other.contains_key(&id) => {
+                self.dense.push(change)
+            }
+            _ => {
+                self.other.insert(id, change);
+            }
+        }
+    }
+
+    /// Each row's id and change, in id order.
+    pub fn in_order(&self) -> Vec<(i64, i64)> {
+        let mut rows: Vec<(i64, i64)> = (1..).zip(self.dense.iter().copied()).collect();
+        if !self.other.is_empty() {
+            rows.extend(self.other.iter().map(|(id, change)| (*id, *change)));
+            rows.sort_unstable();
+        }
+        rows
+    }
+
+    /// Where id `id` goes in the list, if it can go there.
+    fn place(&self, id: i64) -> Option<usize> {
+        usize::try_from(id.checked_sub(1)?).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ForceRows;
+
+    #[test]
+    fn force_rows_keep_any_id_in_order() {
+        let mut rows = ForceRows::default();
+        rows.insert(1, 10);
+        rows.insert(2, 11);
+        rows.insert(1, 12);
+        // ids that do not extend the list by one: a row edited behind admin's back, a state of
+        // one force read from its table; none makes the list grow
+        rows.insert(i64::MAX, 13);
+        rows.insert(0, 14);
+        rows.insert(-5, 15);
+        rows.insert(7, 16);
+        assert_eq!(rows.dense.len(), 2);
+        assert_eq!(rows.get(&1), Some(&12));
+        assert_eq!(rows.get(&7), Some(&16));
+        assert_eq!(rows.get(&3), None);
+        assert_eq!(rows.get(&i64::MIN), None);
+        // an id kept beside the list stays there when the list reaches it
+        for id in 3..=7 {
+            rows.insert(id, 20 + id);
+        }
+        assert_eq!(rows.get(&7), Some(&27));
+        assert_eq!(
+            rows.in_order(),
+            vec![
+                (-5, 15),
+                (0, 14),
+                (1, 12),
+                (2, 11),
+                (3, 23),
+                (4, 24),
+                (5, 25),
+                (6, 26),
+                (7, 27),
+                (i64::MAX, 13)
+            ]
+        );
+    }
 }
