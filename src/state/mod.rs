@@ -216,13 +216,22 @@ pub fn data_to<'a>(reviews: &'a Map<String, Vec<ReviewState>>, slug: &str) -> Op
 /// kept in a list with a place for each: a million changes set one each, with no hashing. An id
 /// that does not extend the list by one (a row edited behind admin's back, a state of one force
 /// read from its table) is kept beside it, so that no id, however large, makes the list grow.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct ForceRows {
     /// The changes of ids 1, 2, 3 …
     dense: Vec<i64>,
     /// Any other id's.
     other: Map<i64, i64>,
 }
+
+/// The same rows, however each was kept (in the list or beside it).
+impl PartialEq for ForceRows {
+    fn eq(&self, other: &ForceRows) -> bool {
+        self.in_order() == other.in_order()
+    }
+}
+
+impl Eq for ForceRows {}
 
 impl ForceRows {
     /// The change that last wrote force `id`'s row, if one has.
@@ -288,6 +297,15 @@ mod tests {
             rows.insert(id, 20 + id);
         }
         assert_eq!(rows.get(&7), Some(&27));
+        // equal to the same rows kept otherwise: here all in the list, read in order
+        let mut listed = ForceRows::default();
+        for (id, change) in rows.in_order() {
+            listed.insert(id, change);
+        }
+        assert_ne!(listed.dense.len(), rows.dense.len());
+        assert_eq!(listed, rows);
+        listed.insert(3, 99);
+        assert_ne!(listed, rows);
         assert_eq!(
             rows.in_order(),
             vec![
