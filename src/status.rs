@@ -137,8 +137,9 @@ fn schedule_problems(
     let changed_by = if pending.is_some_and(|p| p.content_sha256 == schedule.content_sha256) {
         None
     } else {
-        let first =
-            crate::db::changes::since_id(conn, schedule.change)?.into_iter().find(crate::approval::is_public);
+        let first = crate::db::changes::since_id_but_publications(conn, schedule.change)?
+            .into_iter()
+            .find(crate::approval::is_public);
         Some(match first {
             Some(c) => ScheduleChange { change: c.id, what: crate::describe::describe(&c), editor: c.editor },
             None => ScheduleChange {

@@ -14,10 +14,7 @@ use crate::{output, Ctx};
 fn show(conn: &rusqlite::Connection, id: i64, json: bool) -> Result<ExitCode> {
     let publication = publications::get(conn, id)?
         .ok_or_else(|| bad_hint(format!("no publication {id}"), "see `admin publications`"))?;
-    let covered: Vec<_> = changes::since_id(conn, publication.first_change - 1)?
-        .into_iter()
-        .take_while(|c| c.id <= publication.last_change)
-        .collect();
+    let covered = changes::in_range(conn, publication.first_change, publication.last_change)?;
     if json {
         output::json(&json!({ "publication": publication, "changes": covered }))?;
         return Ok(ExitCode::SUCCESS);

@@ -440,11 +440,23 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<Change>> {
         .optional()?)
 }
 
-/// The changes after `after_id`, oldest first (what a publication covers).
-pub fn since_id(conn: &Connection, after_id: i64) -> Result<Vec<Change>> {
-    let mut stmt =
-        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM changes WHERE id > ?1 ORDER BY id"))?;
-    let rows = stmt.query_map([after_id], from_row)?;
+/// The changes `first` to `last`, in id order: what one publication covered.
+pub fn in_range(conn: &Connection, first: i64, last: i64) -> Result<Vec<Change>> {
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM changes WHERE id BETWEEN ?1 AND ?2 ORDER BY id"))?;
+    let rows = stmt.query_map([first, last], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// The changes after `after_id`, in id order, but the publications' own: what callers that
+/// look for changes to the content read. A `publish` change is never one (its record of a first
+/// publication of 100,000 forces names every one, tens of megabytes), and is not read.
+pub fn since_id_but_publications(conn: &Connection, after_id: i64) -> Result<Vec<Change>> {
+    let publication = Entity::Publication.as_str();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM changes WHERE id > ?1 AND entity != '{publication}' ORDER BY id"
+    ))?;
+    let rows = stmt.query_map(params![after_id], from_row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 

@@ -135,7 +135,7 @@ pub fn check_unchanged(
     content_sha: &str,
     then: &Content,
 ) -> Result<()> {
-    let since = changes::since_id(conn, last.last_change)?;
+    let since = changes::since_id_but_publications(conn, last.last_change)?;
     if !since.iter().any(crate::approval::is_public) {
         return Ok(());
     }

@@ -338,7 +338,7 @@ fn second_check(
 ) -> Result<crate::approval::Check> {
     if let Some(schedule) = &options.scheduled {
         if schedule.content_sha256 != content_sha {
-            let changed: Vec<String> = changes::since_id(conn, schedule.change)?
+            let changed: Vec<String> = changes::since_id_but_publications(conn, schedule.change)?
                 .into_iter()
                 .filter(crate::approval::is_public)
                 .map(|c| format!("change {} ({} by {})", c.id, crate::describe::describe(&c), c.editor))
@@ -360,7 +360,7 @@ fn second_check(
     let pending = crate::approval::Pending {
         content_sha256: content_sha.to_owned(),
         head: changes::last_id(conn)?,
-        changes: changes::since_id(conn, covered_from)?
+        changes: changes::since_id_but_publications(conn, covered_from)?
             .into_iter()
             .filter(crate::approval::is_public)
             .collect(),

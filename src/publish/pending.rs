@@ -6,7 +6,6 @@ use rusqlite::Connection;
 use super::difference::{between_sides, side_of, PublicDifference};
 use super::made::Site;
 use super::{checked_state, evidence, render_site, summary, summary_since};
-use crate::audit::Action;
 use crate::db::changes::{self, Cutoff};
 use crate::db::publications;
 use crate::model::Publication;
@@ -21,7 +20,10 @@ pub fn pending_approval(conn: &Connection) -> Result<Option<crate::approval::Pen
         return Ok(None);
     }
     let from = last.map_or(0, |p| p.last_change);
-    let changes = changes::since_id(conn, from)?.into_iter().filter(crate::approval::is_public).collect();
+    let changes = changes::since_id_but_publications(conn, from)?
+        .into_iter()
+        .filter(crate::approval::is_public)
+        .collect();
     Ok(Some(crate::approval::Pending { content_sha256: sha, head: changes::last_id(conn)?, changes }))
 }
 
@@ -30,8 +32,7 @@ pub fn pending_approval(conn: &Connection) -> Result<Option<crate::approval::Pen
 pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String, PublicDifference)> {
     let last = publications::last(conn)?;
     let from = last.as_ref().map_or(0, |p| p.last_change);
-    let covered: Vec<_> =
-        changes::since_id(conn, from)?.into_iter().filter(|c| c.action != Action::Publish).collect();
+    let covered: Vec<_> = changes::since_id_but_publications(conn, from)?;
     let replayed = crate::log::replay_with_snapshot(
         conn,
         &Cutoff::Id(changes::last_id(conn)?),

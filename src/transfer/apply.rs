@@ -35,9 +35,9 @@ pub struct Imported {
 /// problem, and the records after it are still tried, so that every problem is named at once.
 pub fn apply(conn: &Connection, actor: &Actor, entries: &[Entry], allow_http: bool) -> Result<Imported> {
     let since = match crate::db::publications::last(conn)? {
-        Some(last) => crate::db::changes::since_id(conn, last.last_change)?
+        Some(last) => crate::db::changes::since_id_but_publications(conn, last.last_change)?
             .into_iter()
-            .filter(|c| c.action != Action::Publish && crate::approval::is_public(c))
+            .filter(crate::approval::is_public)
             .collect(),
         None => Vec::new(),
     };
