@@ -76,8 +76,9 @@ fn site_change(conn: &Connection) -> Result<Option<(i64, bool)>> {
     let Some(change) = crate::db::settings::change_of(conn, SITE)? else {
         return Ok(None);
     };
-    let action = crate::db::changes::get(conn, change)?.map(|c| c.action);
-    Ok(Some((change, action == Some(Action::Publish))))
+    // its action alone: a first publication's change records every force it added
+    let stored = crate::db::changes::stored(conn, change)?;
+    Ok(Some((change, stored.is_some_and(|c| c.action == Action::Publish.as_str()))))
 }
 
 /// `publish/` beside the database: where a database publishes before anything says otherwise.
