@@ -216,6 +216,8 @@ pub fn data_to<'a>(reviews: &'a Map<String, Vec<ReviewState>>, slug: &str) -> Op
 /// kept in a list with a place for each: a million changes set one each, with no hashing. An id
 /// that does not extend the list by one (a row edited behind admin's back, a state of one force
 /// read from its table) is kept beside it, so that no id, however large, makes the list grow.
+/// The list then grows no further: an id is kept in one place only, so the one beside it, and
+/// every id after, stay beside it (a map, as all of them were before).
 #[derive(Debug, Clone, Default)]
 pub struct ForceRows {
     /// The changes of ids 1, 2, 3 …
@@ -292,11 +294,12 @@ mod tests {
         assert_eq!(rows.get(&7), Some(&16));
         assert_eq!(rows.get(&3), None);
         assert_eq!(rows.get(&i64::MIN), None);
-        // an id kept beside the list stays there when the list reaches it
+        // an id kept beside the list stays there: the list grows up to it and no further
         for id in 3..=7 {
             rows.insert(id, 20 + id);
         }
         assert_eq!(rows.get(&7), Some(&27));
+        assert_eq!(rows.dense.len(), 6);
         // equal to the same rows kept otherwise: here all in the list, read in order
         let mut listed = ForceRows::default();
         for (id, change) in rows.in_order() {
