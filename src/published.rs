@@ -63,16 +63,16 @@ impl Directory {
             let slug = &force.slug;
             match (&force.added, &force.retired, self.forces.get_mut(slug)) {
                 (Some(added), None, None) => {
-                    self.forces.insert(slug.clone(), added.clone());
+                    self.forces.insert(slug.clone(), PublicForce::clone(added));
                 }
-                (None, Some(retired), Some(now)) if retired == now => {
+                (None, Some(retired), Some(now)) if **retired == *now => {
                     self.forces.remove(slug);
                 }
                 (None, None, Some(now)) => {
                     let fields = [
-                        ("renamed", force.renamed.as_ref().map(text_pair), &mut now.name as &mut dyn Set),
-                        ("link", force.link.clone(), &mut now.url),
-                        ("data_to", force.data_to.clone(), &mut now.data_to),
+                        ("renamed", force.renamed.as_deref().map(text_pair), &mut now.name as &mut dyn Set),
+                        ("link", force.link.as_deref().cloned(), &mut now.url),
+                        ("data_to", force.data_to.as_deref().cloned(), &mut now.data_to),
                     ];
                     for (what, pair, field) in fields {
                         if let Some([old, new]) = pair {
@@ -86,7 +86,7 @@ impl Directory {
                             field.set(new);
                         }
                     }
-                    if let Some([old, new]) = &force.notes {
+                    if let Some([old, new]) = force.notes.as_deref() {
                         if old != &now.notes {
                             bail!("force {slug}: its notes were not the ones history.json says");
                         }
@@ -166,30 +166,37 @@ pub struct Changes {
     pub page: BTreeMap<String, [Value; 2]>,
 }
 
+/// An optional field's `[old, new]`.
+pub type Pair = [Option<String>; 2];
+
 /// A force added (as it was shown), retired (as it was shown before), or changed field by
-/// field, each `[old, new]`.
+/// field, each `[old, new]`. Each part is boxed: a publication's record holds one of these for
+/// every force it added (100,000 at once after an import), and an unboxed one is 408 bytes, of
+/// which an added force uses 96.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ForceChange {
     pub slug: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub added: Option<PublicForce>,
+    pub added: Option<Box<PublicForce>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retired: Option<PublicForce>,
+    pub retired: Option<Box<PublicForce>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub renamed: Option<[String; 2]>,
+    pub renamed: Option<Box<[String; 2]>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub link: Option<[Option<String>; 2]>,
+    pub link: Option<Box<Pair>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_to: Option<[Option<String>; 2]>,
+    pub data_to: Option<Box<Pair>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<[Vec<String>; 2]>,
+    pub notes: Option<Box<[Vec<String>; 2]>>,
 }
 
 impl Changes {
     /// The changes that undo these: from the directory after to the one before.
     pub fn reversed(&self) -> Changes {
-        let flip = |p: &Option<[Option<String>; 2]>| p.clone().map(|[a, b]| [b, a]);
+        fn flip<T: Clone>(pair: &Option<Box<[T; 2]>>) -> Option<Box<[T; 2]>> {
+            pair.as_deref().map(|[a, b]| Box::new([b.clone(), a.clone()]))
+        }
         Changes {
             forces: self
                 .forces
@@ -198,10 +205,10 @@ impl Changes {
                     slug: f.slug.clone(),
                     added: f.retired.clone(),
                     retired: f.added.clone(),
-                    renamed: f.renamed.clone().map(|[a, b]| [b, a]),
+                    renamed: flip(&f.renamed),
                     link: flip(&f.link),
                     data_to: flip(&f.data_to),
-                    notes: f.notes.clone().map(|[a, b]| [b, a]),
+                    notes: flip(&f.notes),
                 })
                 .collect(),
             page: self.page.iter().map(|(k, [a, b])| (k.clone(), [b.clone(), a.clone()])).collect(),
@@ -249,7 +256,7 @@ pub fn changes(before: &Directory, after: &Directory) -> Changes {
         if !after.forces.contains_key(slug) {
             forces.push(ForceChange {
                 slug: slug.clone(),
-                retired: Some(old.clone()),
+                retired: Some(Box::new(old.clone())),
                 ..ForceChange::default()
             });
         }
@@ -258,7 +265,7 @@ pub fn changes(before: &Directory, after: &Directory) -> Changes {
         let Some(old) = before.forces.get(slug) else {
             forces.push(ForceChange {
                 slug: slug.clone(),
-                added: Some(new.clone()),
+                added: Some(Box::new(new.clone())),
                 ..ForceChange::default()
             });
             continue;
@@ -266,13 +273,15 @@ pub fn changes(before: &Directory, after: &Directory) -> Changes {
         if old == new {
             continue;
         }
-        let pair = |a: &Option<String>, b: &Option<String>| (a != b).then(|| [a.clone(), b.clone()]);
+        fn pair<T: Clone + PartialEq>(a: &T, b: &T) -> Option<Box<[T; 2]>> {
+            (a != b).then(|| Box::new([a.clone(), b.clone()]))
+        }
         forces.push(ForceChange {
             slug: slug.clone(),
-            renamed: (old.name != new.name).then(|| [old.name.clone(), new.name.clone()]),
+            renamed: pair(&old.name, &new.name),
             link: pair(&old.url, &new.url),
             data_to: pair(&old.data_to, &new.data_to),
-            notes: (old.notes != new.notes).then(|| [old.notes.clone(), new.notes.clone()]),
+            notes: pair(&old.notes, &new.notes),
             ..ForceChange::default()
         });
     }
