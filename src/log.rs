@@ -283,10 +283,10 @@ pub fn since_publication(conn: &Connection) -> Result<State> {
 /// Every rename in the log, newest first: (force slug, the name before, change id).
 pub fn renames(conn: &Connection) -> Result<Vec<(String, String, i64)>> {
     let mut found = Vec::new();
-    changes::for_each_in(conn, &Range::About(&[Entity::Force]), |change| {
-        if let crate::event::Event::Force { before: Some(before), after } = change.event()? {
+    changes::for_each_event_in(conn, &Range::About(&[Entity::Force]), |header, event| {
+        if let Event::Force { before: Some(before), after } = event? {
             if before.name != after.name {
-                found.push((after.slug, before.name, change.id));
+                found.push((after.slug, before.name, header.id));
             }
         }
         Ok(true)

@@ -32,7 +32,10 @@ impl Range {
             Range::After(id) => ("id > ?1".into(), (*id).into()),
             Range::About(entities) => {
                 let list: Vec<String> = entities.iter().map(|e| format!("'{}'", e.as_str())).collect();
-                (format!("entity IN ({}) AND ?1 IS NULL", list.join(", ")), rusqlite::types::Value::Null)
+                // most of a log is about forces: those are read in the table's order, not looked
+                // up one by one through the entity's index (on a million changes, 1 s against 4.6)
+                let column = if entities.contains(&Entity::Force) { "+entity" } else { "entity" };
+                (format!("{column} IN ({}) AND ?1 IS NULL", list.join(", ")), rusqlite::types::Value::Null)
             }
         };
         (clause, vec![value])
