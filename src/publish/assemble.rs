@@ -9,9 +9,8 @@ use anyhow::Result;
 use rusqlite::Connection;
 
 use super::history;
-use super::made::{make, Made, Site};
+use super::made::{make, Made, Sink, Site};
 use super::record;
-use super::staging::Staging;
 use crate::event::SiteRecord;
 use crate::exit_codes::{bad_hint, failed_hint};
 use crate::model::Publication;
@@ -41,15 +40,15 @@ pub struct Additions {
 }
 
 /// The additions of a new publication (`will_sign`: its record will be signed by its publisher),
-/// its history written into `staging` where there is one. `before` is the directory the last
-/// publication showed (empty before the first).
+/// its history made into `sink`. `before` is the directory the last publication showed (empty
+/// before the first).
 pub fn additions(
     conn: &Connection,
     checked: &super::Checked,
     before: Directory,
     publication: &Publication,
     will_sign: bool,
-    staging: Option<&Staging>,
+    sink: Sink,
 ) -> Result<Additions> {
     let state = &checked.now;
     let directory = Directory::of(&checked.content);
@@ -60,7 +59,7 @@ pub fn additions(
     // records
     let history =
         history::of(state, publication.id, directory, Some((&publication.at, &publication.note, &changes)));
-    let history = make(staging, "history.json", |out| history::write(out, &history))?;
+    let history = make(sink, "history.json", |out| history::write(out, &history))?;
     let approval = state
         .approval
         .as_ref()
@@ -131,7 +130,7 @@ pub fn past_publication(
     let Some(kept) = state.records.get(&publication.id) else { return Ok(base) };
     let signers = signers_of(state, publication.id);
     let history = history::of(state, publication.id, directory, None);
-    let history = make(None, "history.json", |out| history::write(out, &history))?;
+    let history = make(Sink::Memory, "history.json", |out| history::write(out, &history))?;
     let allowed_signers = record::allowed_signers(conn, &signers, publication.change)?;
     let (site, files) = with_files(base, history, allowed_signers);
     if files != kept.files {

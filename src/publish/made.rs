@@ -17,7 +17,8 @@ pub struct Site {
 }
 
 /// A file of a site: its bytes, or, for one written straight into the directory the site is
-/// being made in (`staging::Staging::write`), its length there.
+/// being made in (`staging::Staging::write`), its length there (a dry run's, only hashed, is
+/// never written: `Sink::Hashed`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
     Bytes(Vec<u8>),
@@ -71,27 +72,106 @@ impl Site {
     }
 }
 
-/// A file as it was made: its bytes, or, written straight into a staging directory, its sha256
-/// hex and length.
+/// A file as it was made: its bytes, or, written straight into a staging directory (or only
+/// hashed), its sha256 hex and length.
 pub enum Made {
     Bytes(Vec<u8>),
     Staged { sha256: String, len: u64 },
 }
 
-/// Make the file `name` through `write`: into `staging` where there is one (a large file is then
-/// never held in memory), else into memory.
+/// Where `make` puts a publication's files as they are made.
+#[derive(Clone, Copy)]
+pub enum Sink<'a> {
+    /// Into memory: a site shown (`admin serve`) or written once it is whole (a repair).
+    Memory,
+    /// Straight into the directory the site is being made in: a large file is never held in
+    /// memory.
+    Staging(&'a Staging),
+    /// Nowhere, only hashed: a dry run names each file's sha256 in the record it checks, and
+    /// writes nothing (a large directory's files are tens of megabytes).
+    Hashed,
+}
+
+/// Make the file `name` through `write`, into `sink`.
 pub fn make(
-    staging: Option<&Staging>,
+    sink: Sink,
     name: &str,
     write: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
 ) -> Result<Made> {
-    match staging {
-        Some(staging) => staging.write(name, write).map(|(sha256, len)| Made::Staged { sha256, len }),
-        None => {
-            let mut bytes = Vec::new();
-            write(&mut bytes)?;
-            Ok(Made::Bytes(bytes))
+    if let Sink::Staging(staging) = sink {
+        return staging.write(name, write).map(|(sha256, len)| Made::Staged { sha256, len });
+    }
+    let mut out = Unstaged::of(sink);
+    write(&mut out)?;
+    Ok(out.made())
+}
+
+/// A file made into memory, or only hashed.
+enum Unstaged {
+    Memory(Vec<u8>),
+    Hashed(Hashing<std::io::Sink>),
+}
+
+impl Unstaged {
+    fn of(sink: Sink) -> Unstaged {
+        match sink {
+            Sink::Hashed => Unstaged::Hashed(Hashing::new(std::io::sink())),
+            _ => Unstaged::Memory(Vec::new()),
         }
+    }
+
+    fn made(self) -> Made {
+        match self {
+            Unstaged::Memory(bytes) => Made::Bytes(bytes),
+            Unstaged::Hashed(hashing) => {
+                let (_, sha256, len) = hashing.finish();
+                Made::Staged { sha256, len }
+            }
+        }
+    }
+}
+
+impl std::io::Write for Unstaged {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Unstaged::Memory(bytes) => bytes.write(buf),
+            Unstaged::Hashed(hashing) => hashing.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A writer that hashes what goes through it and counts its bytes.
+pub struct Hashing<W> {
+    inner: W,
+    hasher: Sha256,
+    len: u64,
+}
+
+impl<W: std::io::Write> Hashing<W> {
+    pub fn new(inner: W) -> Self {
+        Hashing { inner, hasher: Sha256::new(), len: 0 }
+    }
+
+    /// The writer, and the sha256 hex and length of what was written.
+    pub fn finish(self) -> (W, String, u64) {
+        (self.inner, hex(&self.hasher.finalize()), self.len)
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 

@@ -185,15 +185,16 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
             assemble::check_signing(&actor.editor, signing)?;
         }
         // a real publication's large files are written straight into the new site as they are
-        // made (the whole site is tens of megabytes on a large directory); a dry run's are made
-        // in memory and let go
+        // made (the whole site is tens of megabytes on a large directory); a dry run's are only
+        // hashed, for the record it checks
         let staging = if options.dry_run { None } else { Some(staging::Staging::begin(&out)?) };
+        let sink = staging.as_ref().map_or(made::Sink::Hashed, made::Sink::Staging);
         // the page and data files are rendered on another thread while this one makes what is
         // added to them so that the site can be checked: neither needs the other
         let (base, additions) = crate::threads::at_once(
             large,
-            || inputs.render(content, &publication, false, staging.as_ref()),
-            || assemble::additions(tx, &checked, before, &publication, will_sign, staging.as_ref()),
+            || inputs.render(content, &publication, false, sink),
+            || assemble::additions(tx, &checked, before, &publication, will_sign, sink),
         );
         let (site, kept) = assemble::new_publication(base?, additions?, &publication, signing)?;
         publication.sha256 = site.sha256();
@@ -284,7 +285,7 @@ fn render_site(
     publication: &Publication,
     preview: bool,
 ) -> Result<Site> {
-    site_inputs(conn, publication, preview)?.render(content, publication, preview, None)
+    site_inputs(conn, publication, preview)?.render(content, publication, preview, made::Sink::Memory)
 }
 
 /// What a publication's page takes from the database besides its content: the major
@@ -321,10 +322,10 @@ impl SiteInputs {
         content: &Content,
         publication: &Publication,
         preview: bool,
-        staging: Option<&staging::Staging>,
+        sink: made::Sink,
     ) -> Result<Site> {
         let about = self.about.as_ref();
-        render::render(content, &self.history, &self.first_at, publication, about, preview, staging)
+        render::render(content, &self.history, &self.first_at, publication, about, preview, sink)
     }
 }
 

@@ -14,8 +14,7 @@ use crate::state::PageLink;
 
 use super::data::{forces_csv, forces_json};
 use super::feed::{feed, urn_uuid};
-use super::made::{make, Made, Site};
-use super::staging::Staging;
+use super::made::{make, Made, Sink, Site};
 
 /// The template environment: strict about undefined values, autoescaping HTML and Atom.
 pub fn env() -> Environment<'static> {
@@ -192,8 +191,7 @@ impl minijinja::value::Object for Forces {
 }
 
 /// Render every file of the site for `publication`, given the major publications up to it
-/// (newest first) and the first publication's time: the page and the data files straight into
-/// `staging` where there is one.
+/// (newest first) and the first publication's time: the page and the data files into `sink`.
 pub fn render(
     content: &Content,
     history: &[Publication],
@@ -201,7 +199,7 @@ pub fn render(
     publication: &Publication,
     about: Option<&About>,
     preview: bool,
-    staging: Option<&Staging>,
+    sink: Sink,
 ) -> Result<Site> {
     let last_major_at = history.first().map_or(publication.at.as_str(), |p| p.at.as_str());
     let view = PageView {
@@ -232,7 +230,7 @@ pub fn render(
     // large directory the page and the data files take about as long
     let page = |view: PageView| -> Result<Made> {
         let template = env.get_template("index.html")?;
-        make(staging, "index.html", |out| {
+        make(sink, "index.html", |out| {
             match template.render_captured_to(Value::from(Serde(&view)), out) {
                 Ok(_) => Ok(()),
                 // the file could not be written (a full disk): that, not the template, is the error
@@ -252,8 +250,8 @@ pub fn render(
             let feed = feed(&env, content, history, publication, feed_id, last_major_at)?;
             let audit = publication.audit_head();
             let json =
-                make(staging, "forces.json", |out| forces_json(out, content, last_major_at, audit.as_ref()))?;
-            Ok((feed, json, make(staging, "forces.csv", |out| forces_csv(out, content))?))
+                make(sink, "forces.json", |out| forces_json(out, content, last_major_at, audit.as_ref()))?;
+            Ok((feed, json, make(sink, "forces.csv", |out| forces_csv(out, content))?))
         },
     );
     let (index, (feed, json, csv)) = (index?, rest?);
@@ -402,7 +400,7 @@ mod tests {
             without_approval: None,
             change: 0,
         };
-        let site = render(&content, &[], &publication.at, &publication, None, false, None).unwrap();
+        let site = render(&content, &[], &publication.at, &publication, None, false, Sink::Memory).unwrap();
         let names: Vec<&str> = site.paths().collect();
         // the four files that let the site be checked are added by `assemble`
         assert_eq!(names.len() + 4, FILE_NAMES.len(), "{names:?}");

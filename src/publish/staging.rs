@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::made::{Body, Site};
+use super::made::{Body, Hashing, Site};
 use super::site::{listing_sha256, Identity, Manifest, ManifestFile, Out, MANIFEST, STAGING_MARKER};
 use crate::files;
 
@@ -66,20 +66,15 @@ impl Staging {
         name: &str,
         write: impl FnOnce(&mut dyn Write) -> Result<()>,
     ) -> Result<(String, u64)> {
-        use sha2::Digest;
         let path = self.dir.path().join(name);
         let failed = || format!("failed to write `{}`", path.display());
         let file = File::create(&path).with_context(|| format!("failed to create `{}`", path.display()))?;
-        let mut hashing = Hashing {
-            file: std::io::BufWriter::with_capacity(1 << 16, file),
-            hasher: sha2::Sha256::new(),
-            len: 0,
-        };
+        let mut hashing = Hashing::new(std::io::BufWriter::with_capacity(1 << 16, file));
         write(&mut hashing).with_context(failed)?;
-        let Hashing { file, hasher, len } = hashing;
+        let (file, sha256, len) = hashing.finish();
         let file = file.into_inner().map_err(|e| e.into_error()).with_context(failed)?;
         self.written.lock().unwrap_or_else(std::sync::PoisonError::into_inner).files.push((file, failed()));
-        Ok((crate::audit::hex(&hasher.finalize()), len))
+        Ok((sha256, len))
     }
 
     /// Write the rest of `site` (what `write` did not) and its manifest, and sync them all.
@@ -114,27 +109,6 @@ impl Staging {
         written.add(&self.dir.path().join(MANIFEST), &text)?;
         written.sync(self.dir.path())?;
         Ok(Staged { dir: self.dir, out: self.out })
-    }
-}
-
-/// A writer into a staged file that hashes and counts what it is given.
-struct Hashing {
-    file: std::io::BufWriter<File>,
-    hasher: sha2::Sha256,
-    len: u64,
-}
-
-impl Write for Hashing {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        use sha2::Digest;
-        let n = self.file.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.len += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
     }
 }
 
