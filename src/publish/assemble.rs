@@ -126,11 +126,12 @@ pub fn past_publication(
     state: &State,
     directory: Directory,
     publication: &Publication,
+    sink: Sink,
 ) -> Result<Site> {
     let Some(kept) = state.records.get(&publication.id) else { return Ok(base) };
     let signers = signers_of(state, publication.id);
     let history = history::of(state, publication.id, directory, None);
-    let history = make(Sink::Memory, "history.json", |out| history::write(out, &history))?;
+    let history = make(sink, "history.json", |out| history::write(out, &history))?;
     let allowed_signers = record::allowed_signers(conn, &signers, publication.change)?;
     let (site, files) = with_files(base, history, allowed_signers);
     if files != kept.files {

@@ -170,13 +170,14 @@ pub fn rebuild(
     then: &Content,
     checked: &super::Checked,
     out: &Path,
+    sink: super::made::Sink,
 ) -> Result<Site> {
     let content = then;
     let logged = content.sha256();
     if logged != content_sha {
         return Err(content_differs(last, content_sha, &logged));
     }
-    let site = super::render_publication(conn, content, last, &checked.now)?;
+    let site = super::render_publication(conn, content, last, &checked.now, sink)?;
     let sha = site.sha256();
     if sha != last.sha256 {
         return Err(failed_hint(

@@ -117,7 +117,11 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
                 return Ok(Prepared::Nothing(last));
             }
             site::check_swappable(&out)?;
-            let site = evidence::rebuild(tx, &last, &content_sha, then, &checked, &out.path)?;
+            // written straight into the new site as it is made, as a new publication is; a dry
+            // run's only hashed
+            let staging = if options.dry_run { None } else { Some(staging::Staging::begin(&out)?) };
+            let sink = staging.as_ref().map_or(made::Sink::Hashed, made::Sink::Staging);
+            let site = evidence::rebuild(tx, &last, &content_sha, then, &checked, &out.path, sink)?;
             // what was there, as far as the log vouches for it: the publication it records with
             // the site's sha256, where its files are whole; never the number the manifest gives,
             // which anyone may edit
@@ -129,10 +133,9 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
                 ),
                 Some(_) => Rewrite::Damaged(on_disk.damaged.clone()),
             };
-            if options.dry_run {
-                return Ok(Prepared::WouldRepair(last, over));
-            }
-            return Ok(Prepared::Repair(last, site, over));
+            let Some(staging) = staging else { return Ok(Prepared::WouldRepair(last, over)) };
+            let staged = staging.finish(&site, &identity(database_id.clone(), &last))?;
+            return Ok(Prepared::Repair(last, staged, over));
         }
         if !options.allow_broken {
             refuse_broken(tx)?;
@@ -223,8 +226,7 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
     match prepared {
         Prepared::Nothing(last) => Ok(Outcome::NothingChanged { last }),
         Prepared::WouldRepair(last, over) => Ok(Outcome::WouldRepair { last, over }),
-        Prepared::Repair(last, site, over) => {
-            let staged = staging::stage(&out, &site, &identity(database_id, &last))?;
+        Prepared::Repair(last, staged, over) => {
             staged.swap_in().context("failed to write the site")?;
             Ok(Outcome::Repaired { last, over })
         }
@@ -260,7 +262,7 @@ fn identity(database_id: Option<String>, publication: &Publication) -> site::Ide
 
 enum Prepared {
     Nothing(Publication),
-    Repair(Publication, Site, Rewrite),
+    Repair(Publication, staging::Staged, Rewrite),
     WouldRepair(Publication, Rewrite),
     DryRun(Publication, Vec<String>, PublicDifference),
     Publish(Publication, i64, Vec<String>, staging::Staged),
@@ -273,10 +275,11 @@ fn render_publication(
     content: &Content,
     publication: &Publication,
     state: &State,
+    sink: made::Sink,
 ) -> Result<Site> {
-    let base = render_site(conn, content, publication, false)?;
+    let base = render_site(conn, content, publication, false, sink)?;
     let directory = crate::published::Directory::of(content);
-    assemble::past_publication(conn, base, state, directory, publication)
+    assemble::past_publication(conn, base, state, directory, publication, sink)
 }
 
 fn render_site(
@@ -284,8 +287,9 @@ fn render_site(
     content: &Content,
     publication: &Publication,
     preview: bool,
+    sink: made::Sink,
 ) -> Result<Site> {
-    site_inputs(conn, publication, preview)?.render(content, publication, preview, made::Sink::Memory)
+    site_inputs(conn, publication, preview)?.render(content, publication, preview, sink)
 }
 
 /// What a publication's page takes from the database besides its content: the major
@@ -441,6 +445,8 @@ pub fn republish(db: &mut Db, id: i64, out: &std::path::Path, replace_site: bool
             format!("write it somewhere else, e.g. --out publication-{id}"),
         ));
     }
+    // written straight into the new site as it is made
+    let staging = staging::Staging::begin(&out)?;
     let (publication, site) = db.read(|tx| {
         // the publication as the log records it, and the table the page's history comes from
         // checked against the log
@@ -455,7 +461,7 @@ pub fn republish(db: &mut Db, id: i64, out: &std::path::Path, replace_site: bool
         let publication = publications::get(tx, id)?
             .ok_or_else(|| bad_hint(format!("no publication {id}"), "see `admin publications`"))?;
         let content = crate::replay::content_as_of_change(tx, publication.last_change)?;
-        let site = render_publication(tx, &content, &publication, &logged)?;
+        let site = render_publication(tx, &content, &publication, &logged, made::Sink::Staging(&staging))?;
         Ok((publication, site))
     })?;
     let sha = site.sha256();
@@ -465,6 +471,6 @@ pub fn republish(db: &mut Db, id: i64, out: &std::path::Path, replace_site: bool
             publication.sha256
         );
     }
-    staging::stage(&out, &site, &identity(database_id, &publication))?.swap_in()?;
+    staging.finish(&site, &identity(database_id, &publication))?.swap_in()?;
     Ok(publication)
 }

@@ -4,7 +4,7 @@ use anyhow::Result;
 use rusqlite::Connection;
 
 use super::difference::{between_sides, side_of, PublicDifference};
-use super::made::Site;
+use super::made::{Sink, Site};
 use super::{checked_state, evidence, render_site, summary, summary_since};
 use crate::db::changes::{self, Cutoff};
 use crate::db::publications;
@@ -62,7 +62,7 @@ pub fn preview(conn: &Connection, at: &str) -> Result<Site> {
     if let Some(last) = last.as_ref().filter(|l| l.content_sha256 == checked.content_sha256) {
         let then = checked.then_of_unchanged();
         evidence::check_unchanged(conn, last, &last.content_sha256, then)?;
-        return render_site(conn, content, last, false);
+        return render_site(conn, content, last, false, Sink::Memory);
     }
     let note = match &last {
         None => "First published.".to_owned(),
@@ -88,7 +88,7 @@ pub fn preview(conn: &Connection, at: &str) -> Result<Site> {
         without_approval: None,
         change: 0,
     };
-    render_site(conn, content, &publication, true)
+    render_site(conn, content, &publication, true, Sink::Memory)
 }
 
 /// What the public would see change if the content now were published: the state the last

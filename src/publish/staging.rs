@@ -24,13 +24,6 @@ impl std::fmt::Debug for Staged {
     }
 }
 
-/// Write the site and its manifest into a new temporary directory beside `out`, synced: every
-/// file's data, and the directory's entries, are on disk before this returns (and so before the
-/// publication is recorded and the directory swapped in).
-pub fn stage(out: &Out, site: &Site, identity: &Identity) -> Result<Staged> {
-    Staging::begin(out)?.finish(site, identity)
-}
-
 /// A new site being written in a temporary directory beside `--out`, marked as the tool's: a
 /// publication's large files are written into it as they are made (`write`), so that the site is
 /// never in memory whole, and the rest, with the manifest, when it is finished (`finish`).
