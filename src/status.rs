@@ -160,8 +160,11 @@ fn schedule_problems(
     Ok(ScheduleProblems { overdue: schedule.at.as_str() <= now, changed_by, publisher })
 }
 
-fn approval_status(conn: &Connection, now: &str) -> Result<ApprovalStatus> {
-    let pending = crate::publish::pending_approval(conn)?;
+fn approval_status(
+    conn: &Connection,
+    now: &str,
+    pending: Option<crate::approval::Pending>,
+) -> Result<ApprovalStatus> {
     let approved_by = match &pending {
         Some(p) => crate::approval::valid(conn, p)?.map(|a| a.by),
         None => None,
@@ -226,7 +229,7 @@ pub fn gather(conn: &Connection, clock: &Clock) -> Result<Status> {
         .collect();
     stale_data.sort_by(|a, b| a.data_to.cmp(&b.data_to));
     let open = notes::list(conn, notes::Scope::All, true, false)?;
-    let (pending, next_note, goes_public) = crate::publish::pending(conn)?;
+    let ((pending, next_note, goes_public), approval) = crate::publish::pending_with_approval(conn)?;
     Ok(Status {
         active: active.len(),
         retired: all.len() - active.len(),
@@ -243,7 +246,7 @@ pub fn gather(conn: &Connection, clock: &Clock) -> Result<Status> {
         next_note,
         goes_public,
         last_publication: publications::last(conn)?,
-        approval: approval_status(conn, &stamp(clock.now()))?,
+        approval: approval_status(conn, &stamp(clock.now()), approval)?,
         look_alikes: forces::look_alike_pairs(conn)?
             .into_iter()
             .map(|(a, b)| LookAlike {

@@ -52,7 +52,7 @@ pub use difference::{between, PublicDifference};
 pub use difference_page::difference_page;
 pub use made::{sha256_hex, Site};
 pub use outcome::{Outcome, Rewrite};
-pub use pending::{pending, pending_approval, pending_difference, preview};
+pub use pending::{pending, pending_approval, pending_difference, pending_with_approval, preview};
 pub use shown::{lines as difference_lines, Form};
 pub use site::{read_manifest_at, Manifest, MANIFEST};
 

@@ -29,7 +29,7 @@ pub fn pending_approval(conn: &Connection) -> Result<Option<crate::approval::Pen
 
 /// What the next publication would cover: the changes since the last one (publications
 /// themselves aside), the automatic note it would get, and what the public would see change.
-pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String, PublicDifference)> {
+pub fn pending(conn: &Connection) -> Result<Next> {
     let last = publications::last(conn)?;
     let from = last.as_ref().map_or(0, |p| p.last_change);
     let covered: Vec<_> = changes::since_id_but_publications(conn, from)?;
@@ -41,14 +41,44 @@ pub fn pending(conn: &Connection) -> Result<(Vec<crate::model::Change>, String, 
     )?;
     let then = replayed.then.unwrap_or_else(|| side_of(&State::default()));
     let difference = between_sides(&then, &side_of(&replayed.now));
-    let note = match last {
+    let note = note_of(last.as_ref(), &difference);
+    Ok((covered, note, difference))
+}
+
+/// `pending` and `pending_approval` at once, from one reading of the log, checked as
+/// `pending_approval` checks it (what `status` shows: on a large directory each reading of the
+/// log to the last publication is half a second).
+pub fn pending_with_approval(conn: &Connection) -> Result<(Next, Option<crate::approval::Pending>)> {
+    let checked = checked_state(conn)?;
+    let last = publications::last(conn)?;
+    let from = last.as_ref().map_or(0, |p| p.last_change);
+    let covered = changes::since_id_but_publications(conn, from)?;
+    let difference = checked.difference();
+    let note = note_of(last.as_ref(), &difference);
+    let approval = match last {
+        Some(last) if last.content_sha256 == checked.content_sha256 => None,
+        _ => Some(crate::approval::Pending {
+            content_sha256: checked.content_sha256,
+            head: changes::last_id(conn)?,
+            changes: covered.iter().filter(|c| crate::approval::is_public(c)).cloned().collect(),
+        }),
+    };
+    Ok(((covered, note, difference), approval))
+}
+
+/// What `pending` gives: the changes the next publication would cover, its automatic note and
+/// what the public would see change.
+type Next = (Vec<crate::model::Change>, String, PublicDifference);
+
+/// The automatic note of the next publication.
+fn note_of(last: Option<&Publication>, difference: &PublicDifference) -> String {
+    match last {
         None => "First published.".to_owned(),
-        Some(_) => match summary::sentences(&difference) {
+        Some(_) => match summary::sentences(difference) {
             note if note.is_empty() => "nothing public has changed".to_owned(),
             note => summary::as_note(&note),
         },
-    };
-    Ok((covered, note, difference))
+    }
 }
 
 /// The site as the next publication would make it, for `admin serve`: the current database,
