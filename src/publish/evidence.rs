@@ -162,28 +162,32 @@ fn content_differs(last: &Publication, table: &str, logged: &str) -> anyhow::Err
 /// The site of publication `last`, re-rendered from the log as of its head, for repairing
 /// `out`: its content must be the content the table says it showed (`content_sha`, what is live
 /// now), and the files byte for byte the ones its `publish` change records. Current content is
-/// never rendered in its place: that would publish without a `publish` change.
+/// never rendered in its place: that would publish without a `publish` change. Its large files
+/// are written straight into a new site beside `out` as they are made, begun once the content
+/// is checked (a dry run's are only hashed, and it has none).
 pub fn rebuild(
     conn: &Connection,
     last: &Publication,
     content_sha: &str,
     then: &Content,
     checked: &super::Checked,
-    out: &Path,
-    sink: super::made::Sink,
-) -> Result<Site> {
+    out: &super::site::Out,
+    dry_run: bool,
+) -> Result<(Site, Option<super::staging::Staging>)> {
     let content = then;
     let logged = content.sha256();
     if logged != content_sha {
         return Err(content_differs(last, content_sha, &logged));
     }
+    let staging = if dry_run { None } else { Some(super::staging::Staging::begin(out)?) };
+    let sink = staging.as_ref().map_or(super::made::Sink::Hashed, super::made::Sink::Staging);
     let site = super::render_publication(conn, content, last, &checked.now, sink)?;
     let sha = site.sha256();
     if sha != last.sha256 {
         return Err(failed_hint(
             format!(
                 "`{}` is not publication {} as recorded, and re-rendering it from the audit log gives sha256 {}…, not the {}… its `publish` change records (this admin renders the page differently from the one that published it); nothing was written",
-                out.display(),
+                out.path.display(),
                 last.id,
                 prefix(&sha, SHORT),
                 prefix(&last.sha256, SHORT)
@@ -191,5 +195,5 @@ pub fn rebuild(
             "a new publication writes the site with this admin: publish the next change with `admin publish`",
         ));
     }
-    Ok(site)
+    Ok((site, staging))
 }

@@ -117,11 +117,8 @@ pub fn publish(db: &mut Db, author: &Author, options: &Options) -> Result<Outcom
                 return Ok(Prepared::Nothing(last));
             }
             site::check_swappable(&out)?;
-            // written straight into the new site as it is made, as a new publication is; a dry
-            // run's only hashed
-            let staging = if options.dry_run { None } else { Some(staging::Staging::begin(&out)?) };
-            let sink = staging.as_ref().map_or(made::Sink::Hashed, made::Sink::Staging);
-            let site = evidence::rebuild(tx, &last, &content_sha, then, &checked, &out.path, sink)?;
+            let (site, staging) =
+                evidence::rebuild(tx, &last, &content_sha, then, &checked, &out, options.dry_run)?;
             // what was there, as far as the log vouches for it: the publication it records with
             // the site's sha256, where its files are whole; never the number the manifest gives,
             // which anyone may edit
@@ -445,9 +442,7 @@ pub fn republish(db: &mut Db, id: i64, out: &std::path::Path, replace_site: bool
             format!("write it somewhere else, e.g. --out publication-{id}"),
         ));
     }
-    // written straight into the new site as it is made
-    let staging = staging::Staging::begin(&out)?;
-    let (publication, site) = db.read(|tx| {
+    let (publication, site, staging) = db.read(|tx| {
         // the publication as the log records it, and the table the page's history comes from
         // checked against the log
         let logged = crate::log::now(tx)?;
@@ -461,8 +456,10 @@ pub fn republish(db: &mut Db, id: i64, out: &std::path::Path, replace_site: bool
         let publication = publications::get(tx, id)?
             .ok_or_else(|| bad_hint(format!("no publication {id}"), "see `admin publications`"))?;
         let content = crate::replay::content_as_of_change(tx, publication.last_change)?;
+        // written straight into a new site as it is made, once nothing is left to check first
+        let staging = staging::Staging::begin(&out)?;
         let site = render_publication(tx, &content, &publication, &logged, made::Sink::Staging(&staging))?;
-        Ok((publication, site))
+        Ok((publication, site, staging))
     })?;
     let sha = site.sha256();
     if sha != publication.sha256 {

@@ -393,3 +393,36 @@ fn a_wal_left_by_a_killed_process_is_recovered() {
     assert!(env.ok(&["--db", db, "audit", "verify"]).contains("47 changes"));
     env.ok(&["--db", db, "set-url", "essex-police", "https://www.essex.police.uk/"]);
 }
+
+/// `publish --from-publication` checks what it is asked for before it begins the new site: a
+/// publication the log does not hold is named as such (exit 2) where the site could not be made
+/// either, and one it holds fails on the directory (exit 1) and leaves nothing behind.
+#[test]
+fn a_past_publication_is_checked_before_its_site_is_begun() {
+    use std::os::unix::fs::{chown, PermissionsExt};
+    let env = TestEnv::init();
+    let parent = env.path("par");
+    std::fs::create_dir(&parent).unwrap();
+    env.ok(&["publish", "--out", parent.join("site").to_str().unwrap()]);
+    // the lock may be taken (it is there), the new site not made beside it
+    std::fs::write(parent.join(".p9.lock"), "").unwrap();
+    for path in [env.dir.path().to_path_buf(), env.db.clone(), parent.clone(), parent.join(".p9.lock")] {
+        chown(&path, Some(65534), Some(65534)).unwrap();
+    }
+    std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let out = parent.join("p9");
+    let (code, stderr) =
+        as_nobody(&env, &["publish", "--from-publication", "9", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_error_shape(&stderr);
+    assert!(stderr.contains("no publication 9"), "{stderr}");
+    let (code, stderr) =
+        as_nobody(&env, &["publish", "--from-publication", "1", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_error_shape(&stderr);
+    assert!(stderr.contains("failed to create a temporary directory"), "{stderr}");
+    std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut left: Vec<_> = std::fs::read_dir(&parent).unwrap().map(|e| e.unwrap().file_name()).collect();
+    left.sort();
+    assert_eq!(left, [".p9.lock", "site"]);
+}
