@@ -41,10 +41,11 @@ pub fn is_public(change: &Change) -> bool {
 
 pub use crate::state::{Approval, Schedule};
 
-/// The approval that still holds for `pending`: of this content, with no public change since.
-pub fn valid(conn: &Connection, pending: &Pending) -> Result<Option<Approval>> {
+/// The approval that still holds for the content pending (`content_sha256`): of this content,
+/// with no public change since.
+pub fn valid(conn: &Connection, content_sha256: &str) -> Result<Option<Approval>> {
     let state = crate::log::since_publication(conn)?;
-    Ok(state.approval.filter(|a| a.content_sha256 == pending.content_sha256))
+    Ok(state.approval.filter(|a| a.content_sha256 == content_sha256))
 }
 
 /// Whether publishing needs an approval: as `admin settings approval` set it, or (until it is
@@ -77,7 +78,7 @@ pub fn approve(conn: &Connection, actor: &Actor, pending: Option<Pending>) -> Re
             "a second editor who made none of them approves: that is the point of the check",
         ));
     }
-    if let Some(approval) = valid(conn, &pending)? {
+    if let Some(approval) = valid(conn, &pending.content_sha256)? {
         if approval.by == actor.editor {
             return Err(bad(format!(
                 "{} already approved this content (change {})",
@@ -100,10 +101,17 @@ pub struct Check {
     pub without_approval: Option<String>,
 }
 
-/// Decide whether `pending` may be published now: with a valid approval, or without one where
-/// none is required or a reason is given.
-pub fn check(conn: &Connection, pending: &Pending, without_approval: Option<&str>) -> Result<Check> {
-    let approval = valid(conn, pending)?;
+/// Decide whether the content pending (`content_sha256`) may be published now: with a valid
+/// approval, or without one where none is required or a reason is given. `authors` (who made its
+/// public changes, as `Pending::authors`) is asked only where one publisher could approve it: on
+/// a large directory the changes since the last publication are many.
+pub fn check(
+    conn: &Connection,
+    content_sha256: &str,
+    authors: impl FnOnce() -> Result<BTreeSet<String>>,
+    without_approval: Option<&str>,
+) -> Result<Check> {
+    let approval = valid(conn, content_sha256)?;
     match (approval, without_approval) {
         (Some(a), _) => Ok(Check { approved_by: Some(a.by), without_approval: None }),
         (None, Some(reason)) => Ok(Check { approved_by: None, without_approval: Some(reason.to_owned()) }),
@@ -112,12 +120,16 @@ pub fn check(conn: &Connection, pending: &Pending, without_approval: Option<&str
             let registry = crate::log::registry(conn)?;
             let publishers = active_publishers(&registry);
             let restore = restore_hint(&registry);
+            let only_made_some = match publishers.as_slice() {
+                [only] => authors()?.contains(only),
+                _ => false,
+            };
             match publishers.as_slice() {
                 [] => Err(bad_hint(
                     "this content has not been approved, and nobody can approve it: approval is required but no editor can publish",
                     format!("register a publisher (`admin editor add NAME --role publisher`){restore}, make approval optional (`admin settings approval optional`), or publish with --without-approval -m REASON"),
                 )),
-                [only] if pending.authors().contains(only.as_str()) => Err(bad_hint(
+                [only] if only_made_some => Err(bad_hint(
                     format!(
                         "this content has not been approved, and nobody can approve it: {only} is the only editor who can publish, and made changes it covers (an editor cannot approve their own changes)"
                     ),
@@ -212,7 +224,8 @@ pub fn make_schedule(
     let pending = pending.ok_or_else(|| {
         bad_hint("nothing to schedule: the content is what was last published", "make a change first")
     })?;
-    let check = check(conn, &pending, request.without_approval.as_deref())?;
+    let authors = || Ok(pending.authors().into_iter().map(str::to_owned).collect());
+    let check = check(conn, &pending.content_sha256, authors, request.without_approval.as_deref())?;
     if !request.allow_broken {
         // checked now as it will be when due: a schedule that would fail then is refused now
         let broken = crate::db::link_checks::broken_active(conn)?;

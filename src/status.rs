@@ -166,7 +166,7 @@ fn approval_status(
     pending: Option<crate::approval::Pending>,
 ) -> Result<ApprovalStatus> {
     let approved_by = match &pending {
-        Some(p) => crate::approval::valid(conn, p)?.map(|a| a.by),
+        Some(p) => crate::approval::valid(conn, &p.content_sha256)?.map(|a| a.by),
         None => None,
     };
     let unapproved = publications::list(conn)?

@@ -359,15 +359,12 @@ fn second_check(
             without_approval: schedule.without_approval.clone(),
         });
     }
-    let pending = crate::approval::Pending {
-        content_sha256: content_sha.to_owned(),
-        head: changes::last_id(conn)?,
-        changes: changes::since_id_but_publications(conn, covered_from)?
-            .into_iter()
-            .filter(crate::approval::is_public)
-            .collect(),
+    let authors = || -> Result<std::collections::BTreeSet<String>> {
+        let covered = changes::since_id_but_publications(conn, covered_from)?;
+        let public = covered.into_iter().filter(crate::approval::is_public);
+        Ok(public.filter(|c| c.action != Action::Init).map(|c| c.editor).collect())
     };
-    crate::approval::check(conn, &pending, options.without_approval.as_deref())
+    crate::approval::check(conn, content_sha, authors, options.without_approval.as_deref())
 }
 
 /// Record a publication: its `publish` change, which the projection makes its row.
