@@ -1,9 +1,8 @@
 //! A database file as a whole, for `restore`: the schema objects it holds beside those this
 //! admin's migrations make, its identity, its page size, and how many of its changes another
-//! file's log lacks. Every statement of these reads; the two that write (`set_database_id`,
+//! file's log lacks. Every statement here reads; the two that write (`set_database_id`,
 //! `set_page_size`) are only ever run on restore's own private copy of a backup. And the files
-//! SQLite keeps beside a database file, by name; how every command's connection syncs, and what
-//! it committed put on disk (`configure`, `make_durable`).
+//! SQLite keeps beside a database file, by name.
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -138,51 +137,6 @@ pub fn changes_lacking(theirs: &Connection, mine: &Connection) -> Result<u64> {
     Ok(lacking)
 }
 
-/// A connection as every command's is: foreign keys on, and commits that wait for the disk only
-/// once `Db::write` has made them durable (`make_durable`), not twice.
-pub(super) fn configure(conn: &Connection) -> Result<()> {
-    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
-        .context("failed to configure the database connection")
-}
-
-/// Put on disk what `conn`, the connection to the database file at `path`, has committed. Its
-/// commits do not wait for the disk (`synchronous = NORMAL`): in WAL mode a commit is only
-/// appended to the WAL, which is synced when it is checkpointed into the database. So it is
-/// checkpointed here, once, at once: the WAL synced and then the database, the two syncs that
-/// closing the connection would otherwise make after a fully synced commit's one (a `set-url`
-/// waits for the disk twice, not three times). Where a reader holds the checkpoint back, or
-/// another is running, or it fails, the WAL is synced here instead; a commit in a WAL that is gone was
-/// checkpointed by whoever removed it. Outside WAL mode (`log` is -1) a commit syncs the file
-/// itself.
-pub(super) fn make_durable(conn: &Connection, path: &Path) -> Result<()> {
-    let checkpoint = conn.query_row("PRAGMA main.wal_checkpoint(PASSIVE)", [], |row| {
-        Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
-    });
-    // a checkpoint that failed (the database file could not grow: a full disk) leaves the commit
-    // in the WAL, as it is in every case but this one
-    if let Ok((0, log, done)) = checkpoint {
-        if log < 0 || done == log {
-            return Ok(());
-        }
-    }
-    let synced = match std::fs::File::open(beside(path, "-wal")) {
-        Ok(wal) => wal.sync_data(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
-    };
-    // committed, and seen by every other editor from now on: a disk that will not keep it is
-    // said as that, not as a change that was not made
-    synced.map_err(|e| {
-        crate::exit_codes::failed_hint(
-            format!(
-                "the change to `{}` was made, but the disk did not confirm it is kept (syncing its write-ahead log: {e})",
-                path.display()
-            ),
-            "check the disk (its space, its health) before going on; `admin history` shows what the database holds",
-        )
-    })
-}
-
 /// `path` with `suffix` after its name, byte for byte (a file name need not be UTF-8, and
 /// `display` would change what it does not show): the files SQLite keeps beside a database
 /// (`-wal`, `-shm`), or a name made from the database's.
@@ -196,50 +150,5 @@ pub fn beside(path: &Path, suffix: &str) -> PathBuf {
 pub fn remove_with_companions(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(beside(path, suffix));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::Db;
-    use rusqlite::{Connection, OpenFlags};
-
-    /// The database file alone, as a copy of it without its WAL would read it.
-    fn value_in_file(path: &std::path::Path) -> Option<String> {
-        let uri = format!("file:{}?immutable=1", path.display());
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(uri, flags).unwrap();
-        conn.query_row("SELECT v FROM t", [], |r| r.get(0)).unwrap()
-    }
-
-    #[test]
-    fn a_write_is_in_the_file_when_it_returns_or_synced_in_the_wal_where_a_reader_holds_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
-        let mut db = Db::create(&path).unwrap();
-        let set = |db: &mut Db, url: &str| {
-            db.write(|tx| {
-                tx.execute("CREATE TABLE IF NOT EXISTS t (v TEXT)", [])?;
-                tx.execute("DELETE FROM t", [])?;
-                tx.execute("INSERT INTO t VALUES (?1)", [url])?;
-                Ok(())
-            })
-        };
-        set(&mut db, "https://a.example/").unwrap();
-        assert_eq!(value_in_file(&path).as_deref(), Some("https://a.example/"), "checkpointed at once");
-
-        // a reader's snapshot holds the checkpoint back: the write still returns, its frames
-        // synced in the WAL, and everyone else reads it
-        let reader = Connection::open(&path).unwrap();
-        reader.execute_batch("BEGIN; SELECT COUNT(*) FROM t;").unwrap();
-        set(&mut db, "https://b.example/").unwrap();
-        assert_eq!(value_in_file(&path).as_deref(), Some("https://a.example/"));
-        let other = Connection::open(&path).unwrap();
-        let url: String = other.query_row("SELECT v FROM t", [], |r| r.get(0)).unwrap();
-        assert_eq!(url, "https://b.example/");
-        reader.execute_batch("COMMIT").unwrap();
-        drop((reader, other));
-        set(&mut db, "https://c.example/").unwrap();
-        assert_eq!(value_in_file(&path).as_deref(), Some("https://c.example/"));
     }
 }

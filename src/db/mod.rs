@@ -191,7 +191,7 @@ impl Db {
         // The common case, a database already up to date, needs no runner: building one makes
         // and hashes every migration, and refinery reads its whole history before it migrates.
         if applied == Some(LATEST_MIGRATION) {
-            file::configure(&self.conn)?;
+            self.enable_foreign_keys()?;
             return self.ensure_identity();
         }
         // before anything is written: a database refused as damaged is left as it is (one a
@@ -235,7 +235,7 @@ impl Db {
                 }
             }
         }
-        file::configure(&self.conn)?;
+        self.enable_foreign_keys()?;
         self.ensure_identity()
     }
 
@@ -264,6 +264,13 @@ impl Db {
     /// The random id `init` gave this database.
     pub fn database_id(&self) -> Result<Option<String>> {
         database_id(&self.conn)
+    }
+
+    fn enable_foreign_keys(&self) -> Result<()> {
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = ON;")
+            .context("failed to configure the database connection")?;
+        Ok(())
     }
 
     fn set_wal(&self) -> Result<()> {
@@ -296,7 +303,6 @@ impl Db {
 
     /// Run `f` in one `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so two
     /// editors never interleave a read-then-write, and an error anywhere rolls back everything.
-    /// What it committed is on disk when this returns.
     pub fn write<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
         let tx = self
             .conn
@@ -304,7 +310,6 @@ impl Db {
             .with_context(|| format!("failed to start writing to `{}`", self.path.display()))?;
         let out = f(&tx)?;
         tx.commit().with_context(|| format!("failed to save changes to `{}`", self.path.display()))?;
-        file::make_durable(&self.conn, &self.path)?;
         Ok(out)
     }
 
