@@ -5,7 +5,12 @@ use crate::model::{fingerprint, Change, ForceStatus, NoteStatus};
 
 /// What `change` did, in a few words.
 pub fn describe(change: &Change) -> String {
-    let Ok(event) = change.event() else {
+    describe_event(change, change.event())
+}
+
+/// What `change` did, from its event as read (or not) from its sides.
+pub fn describe_event(change: &Change, event: anyhow::Result<Event>) -> String {
+    let Ok(event) = event else {
         return format!("{} (unreadable)", change.action);
     };
     match event {

@@ -7,9 +7,10 @@ use serde_json::Value;
 use crate::audit::{canonical_json, Action, Entity};
 use crate::model::Change;
 
+pub use super::history::{history, history_with, Filter};
 pub use super::ranges::{Cutoff, Range};
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, at, editor, action, entity, force, before, after, message, hash, reverts, signature";
 
 /// The newest change: its id, hash and time (`None` for an empty log).
@@ -63,7 +64,21 @@ fn unknown(index: usize, what: &str, text: &str) -> rusqlite::Error {
     )
 }
 
-fn from_row(row: &Row) -> rusqlite::Result<Change> {
+pub(super) fn from_row(row: &Row) -> rusqlite::Result<Change> {
+    from_row_with(row, json_column)
+}
+
+/// A change with its sides left unparsed (`None`), and the text each is stored as: where only a
+/// description of it is wanted, and a side may be megabytes (a publication's record of every
+/// force an import added), which as parsed values take ten times their size.
+pub fn from_row_unparsed(row: &Row) -> rusqlite::Result<(Change, Option<String>, Option<String>)> {
+    Ok((from_row_with(row, |_, _| Ok(None))?, row.get(6)?, row.get(7)?))
+}
+
+fn from_row_with(
+    row: &Row,
+    side: impl Fn(&Row, usize) -> rusqlite::Result<Option<Value>>,
+) -> rusqlite::Result<Change> {
     let action: String = row.get(3)?;
     let entity: String = row.get(4)?;
     Ok(Change {
@@ -73,8 +88,8 @@ fn from_row(row: &Row) -> rusqlite::Result<Change> {
         action: Action::parse(&action).ok_or_else(|| unknown(3, "action", &action))?,
         entity: Entity::parse(&entity).ok_or_else(|| unknown(4, "entity", &entity))?,
         force: row.get(5)?,
-        before: json_column(row, 6)?,
-        after: json_column(row, 7)?,
+        before: side(row, 6)?,
+        after: side(row, 7)?,
         message: row.get(8)?,
         hash: row.get(9)?,
         reverts: row.get(10)?,
@@ -90,56 +105,6 @@ fn json_column(row: &Row, index: usize) -> rusqlite::Result<Option<Value>> {
         })
     })
     .transpose()
-}
-
-/// Filters for `admin history`; every one optional.
-#[derive(Debug, Default, Clone)]
-pub struct Filter {
-    pub force: Option<String>,
-    pub editor: Option<String>,
-    pub action: Option<String>,
-    /// Inclusive, RFC 3339 as stored.
-    pub since: Option<String>,
-    /// Inclusive, RFC 3339 as stored.
-    pub until: Option<String>,
-    /// Only changes with an id below this one (paging back through a long log).
-    pub before_id: Option<i64>,
-    pub limit: Option<u64>,
-}
-
-/// The changes matching `filter`, newest first.
-pub fn history(conn: &Connection, filter: &Filter) -> Result<Vec<Change>> {
-    let mut sql = format!("SELECT {COLUMNS} FROM changes WHERE 1 = 1");
-    let mut values: Vec<rusqlite::types::Value> = Vec::new();
-    let mut add = |clause: &str, value: rusqlite::types::Value| {
-        values.push(value);
-        sql.push_str(&format!(" AND {clause} ?{}", values.len()));
-    };
-    if let Some(force) = &filter.force {
-        add("force =", force.clone().into());
-    }
-    if let Some(editor) = &filter.editor {
-        add("editor =", editor.clone().into());
-    }
-    if let Some(action) = &filter.action {
-        add("action =", action.clone().into());
-    }
-    if let Some(since) = &filter.since {
-        add("at >=", since.clone().into());
-    }
-    if let Some(until) = &filter.until {
-        add("at <=", until.clone().into());
-    }
-    if let Some(before) = filter.before_id {
-        add("id <", before.into());
-    }
-    sql.push_str(" ORDER BY id DESC");
-    if let Some(limit) = filter.limit {
-        sql.push_str(&format!(" LIMIT {}", limit.min(i64::MAX as u64)));
-    }
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(values), from_row)?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().context("failed to read the audit log")
 }
 
 /// The changes in `range`, in id order, one at a time: `f` returns `false` to stop early.

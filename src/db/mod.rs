@@ -17,6 +17,7 @@ pub mod compare;
 pub mod editors;
 pub mod file;
 pub mod forces;
+mod history;
 pub mod link_checks;
 pub mod notes;
 pub mod page;
@@ -39,8 +40,7 @@ include!(concat!(env!("OUT_DIR"), "/latest_migration.rs"));
 
 /// How long a writer waits for another editor's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
-/// Prepared statements kept for reuse (`prepare_cached`): every one a command prepares (with
-/// rusqlite's 16, a `publish`'s 30 evicted the registry's read, which it then prepared again).
+/// Statements kept prepared (`prepare_cached`): rusqlite's 16 made `publish` prepare some twice.
 const STATEMENT_CACHE: usize = 64;
 
 pub struct Db {

@@ -288,6 +288,42 @@ fn history_filters_by_force_editor_action_time_and_limit() {
 }
 
 #[test]
+fn history_describes_each_change_from_its_stored_sides_and_names_one_that_is_not_json() {
+    let env = TestEnv::init();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/a"]);
+    let site = env.dir.path().join("site");
+    env.ok(&["publish", "--out", site.to_str().unwrap()]);
+    env.ok(&["retire-force", "essex-police"]);
+    // the table reads each change's sides as the text they are stored as, straight into their
+    // event: the publication (its record names all 45 forces) is "published", as before
+    let table = env.ok(&["history", "--limit", "3"]);
+    let lines: Vec<&str> = table.lines().skip(1).collect();
+    assert!(lines[0].contains("retire-force") && lines[0].contains("retired"), "{table}");
+    assert!(lines[1].contains("publish") && lines[1].contains("published"), "{table}");
+    assert!(lines[2].contains("URL set to https://www.kent.police.uk/a"), "{table}");
+    let publish =
+        env.json(&["history", "--json", "--action", "publish"])["changes"][0]["id"].as_i64().unwrap();
+
+    // behind the tool's back: a side of another shape is described as unreadable, the rest
+    // still shown; a side that is not JSON at all fails the reading, naming its change
+    let conn = env.sql();
+    conn.execute_batch("DROP TRIGGER changes_no_update;").unwrap();
+    conn.execute("UPDATE changes SET after = '{\"x\": 1}' WHERE id = ?1", [publish]).unwrap();
+    let table = env.ok(&["history", "--limit", "3"]);
+    assert!(table.contains("publish (unreadable)"), "{table}");
+    assert!(table.contains("retired"), "{table}");
+    conn.execute("UPDATE changes SET after = '{not json' WHERE id = ?1", [publish]).unwrap();
+    let err = env.fails(&["history", "--limit", "3"], 1);
+    assert!(
+        err.starts_with(&format!(
+            "error: failed to read the audit log: change {publish} holds a side that is not JSON"
+        )),
+        "{err}"
+    );
+    env.fails(&["history", "--json", "--limit", "3"], 1);
+}
+
+#[test]
 fn the_editor_comes_from_the_flag_the_environment_or_the_os_user() {
     let env = TestEnv::init();
     let run = env
