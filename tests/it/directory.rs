@@ -320,7 +320,8 @@ fn history_describes_each_change_from_its_stored_sides_and_names_one_that_is_not
         )),
         "{err}"
     );
-    env.fails(&["history", "--json", "--limit", "3"], 1);
+    let err = env.fails(&["history", "--json", "--limit", "3"], 1);
+    assert!(err.contains(&format!("change {publish} holds a side that is not JSON")), "{err}");
 }
 
 #[test]
