@@ -16,6 +16,7 @@ mod force;
 mod history;
 mod init;
 mod list;
+mod listed;
 mod note;
 mod page;
 mod publications;

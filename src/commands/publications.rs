@@ -2,11 +2,12 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
+use serde::Serialize;
 use serde_json::json;
 
+use super::listed::{self, Printed};
 use crate::cli::PublicationsArgs;
 use crate::db::{changes, publications};
-use crate::describe::describe;
 use crate::exit_codes::bad_hint;
 use crate::output::or_dash;
 use crate::{output, Ctx};
@@ -16,9 +17,28 @@ fn show(conn: &rusqlite::Connection, id: i64, json: bool) -> Result<ExitCode> {
         .ok_or_else(|| bad_hint(format!("no publication {id}"), "see `admin publications`"))?;
     let covered = changes::in_range(conn, publication.first_change, publication.last_change)?;
     if json {
-        output::json(&json!({ "publication": publication, "changes": covered }))?;
+        for (c, before, after) in &covered {
+            listed::readable(c, before, after)?;
+        }
+        // printed as it is serialised (the keys in the order a JSON value of it has them)
+        let changes = covered.iter().map(|(c, before, after)| Printed::of(c, before, after)).collect();
+        output::json(&Shown { changes, publication: serde_json::to_value(&publication)? })?;
         return Ok(ExitCode::SUCCESS);
     }
+    // every change read before anything is printed
+    let rows = covered
+        .iter()
+        .map(|(c, before, after)| {
+            Ok(vec![
+                c.id.to_string(),
+                crate::clock::shown(&c.at),
+                c.editor.clone(),
+                c.action.to_string(),
+                or_dash(c.force.as_deref()),
+                listed::described(c, before, after)?,
+            ])
+        })
+        .collect::<Result<Vec<Vec<String>>>>()?;
     output::line(format!(
         "publication {} ({}) at {} by {}\nnote: {}\nsha256: {}\nchanges covered: {}",
         publication.id,
@@ -29,19 +49,6 @@ fn show(conn: &rusqlite::Connection, id: i64, json: bool) -> Result<ExitCode> {
         publication.sha256,
         covered.len()
     ))?;
-    let rows: Vec<Vec<String>> = covered
-        .iter()
-        .map(|c| {
-            vec![
-                c.id.to_string(),
-                crate::clock::shown(&c.at),
-                c.editor.clone(),
-                c.action.to_string(),
-                or_dash(c.force.as_deref()),
-                describe(c),
-            ]
-        })
-        .collect();
     output::table(&["ID", "AT", "EDITOR", "ACTION", "FORCE", "WHAT"], &rows)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -75,4 +82,11 @@ pub fn run(ctx: &Ctx, args: PublicationsArgs) -> Result<ExitCode> {
         .collect();
     output::table(&["ID", "AT", "EDITOR", "KIND", "CHANGES", "SHA256", "NOTE"], &rows)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `publications --show N --json` prints.
+#[derive(Serialize)]
+struct Shown<'a> {
+    changes: Vec<Printed<'a>>,
+    publication: serde_json::Value,
 }

@@ -68,10 +68,13 @@ pub(super) fn from_row(row: &Row) -> rusqlite::Result<Change> {
     from_row_with(row, json_column)
 }
 
+/// A change with its sides left unparsed (`None`), and the text each side is stored as.
+pub type Unparsed = (Change, Option<String>, Option<String>);
+
 /// A change with its sides left unparsed (`None`), and the text each is stored as: where only a
 /// description of it is wanted, and a side may be megabytes (a publication's record of every
 /// force an import added), which as parsed values take ten times their size.
-pub fn from_row_unparsed(row: &Row) -> rusqlite::Result<(Change, Option<String>, Option<String>)> {
+pub fn from_row_unparsed(row: &Row) -> rusqlite::Result<Unparsed> {
     Ok((from_row_with(row, |_, _| Ok(None))?, row.get(6)?, row.get(7)?))
 }
 
@@ -405,11 +408,11 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<Change>> {
         .optional()?)
 }
 
-/// The changes `first` to `last`, in id order: what one publication covered.
-pub fn in_range(conn: &Connection, first: i64, last: i64) -> Result<Vec<Change>> {
+/// The changes `first` to `last`, in id order, their sides unparsed: what one publication covered.
+pub fn in_range(conn: &Connection, first: i64, last: i64) -> Result<Vec<Unparsed>> {
     let mut stmt = conn
         .prepare_cached(&format!("SELECT {COLUMNS} FROM changes WHERE id BETWEEN ?1 AND ?2 ORDER BY id"))?;
-    let rows = stmt.query_map([first, last], from_row)?;
+    let rows = stmt.query_map([first, last], from_row_unparsed)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 

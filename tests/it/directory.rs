@@ -312,16 +312,37 @@ fn history_describes_each_change_from_its_stored_sides_and_names_one_that_is_not
     let table = env.ok(&["history", "--limit", "3"]);
     assert!(table.contains("publish (unreadable)"), "{table}");
     assert!(table.contains("retired"), "{table}");
-    conn.execute("UPDATE changes SET after = '{not json' WHERE id = ?1", [publish]).unwrap();
-    let err = env.fails(&["history", "--limit", "3"], 1);
-    assert!(
-        err.starts_with(&format!(
-            "error: failed to read the audit log: change {publish} holds a side that is not JSON"
-        )),
-        "{err}"
-    );
-    let err = env.fails(&["history", "--json", "--limit", "3"], 1);
-    assert!(err.contains(&format!("change {publish} holds a side that is not JSON")), "{err}");
+    // not JSON as the reader of values has it, on either side, whatever the change's event reads
+    // of it: text, a number out of range, a lone surrogate, nesting past 128, text after the value
+    let set_url = publish - 1;
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let bad = ["{not json", r#"{"a":1e400}"#, r#"{"a":"\ud800"}"#, deep.as_str(), r#"{"a":1} x"#];
+    let listings: [&[&str]; 4] = [
+        &["history", "--limit", "3"],
+        &["history", "--json", "--limit", "3"],
+        &["publications", "--show", "1"],
+        &["publications", "--show", "1", "--json"],
+    ];
+    for (id, side, text) in [(set_url, "before"), (set_url, "after"), (publish, "before")]
+        .iter()
+        .flat_map(|(id, side)| bad.iter().map(move |text| (*id, *side, *text)))
+    {
+        let restore = conn.query_row(&format!("SELECT {side} FROM changes WHERE id = ?1"), [id], |r| {
+            r.get::<_, Option<String>>(0)
+        });
+        conn.execute(&format!("UPDATE changes SET {side} = ?1 WHERE id = ?2"), (text, id)).unwrap();
+        let want = format!("error: failed to read the audit log: change {id} holds a side that is not JSON");
+        // publication 1 covers the set-url, not its own change
+        for args in listings.iter().filter(|args| id == set_url || args[0] == "history") {
+            let run = env.run(args);
+            assert_eq!(run.code, 1, "change {id} {side} {text:.40}: {args:?}: {}", run.stderr);
+            assert!(run.stderr.starts_with(&want), "{side} {text:.40}: {args:?}: {}", run.stderr);
+            assert!(run.stdout.is_empty(), "{}", run.stdout);
+        }
+        conn.execute(&format!("UPDATE changes SET {side} = ?1 WHERE id = ?2"), (restore.unwrap(), id))
+            .unwrap();
+    }
+    env.ok(&["history", "--limit", "3"]);
 }
 
 #[test]
