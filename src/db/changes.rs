@@ -413,7 +413,7 @@ pub fn in_range(conn: &Connection, first: i64, last: i64) -> Result<Vec<Unparsed
     let mut stmt = conn
         .prepare_cached(&format!("SELECT {COLUMNS} FROM changes WHERE id BETWEEN ?1 AND ?2 ORDER BY id"))?;
     let rows = stmt.query_map([first, last], from_row_unparsed)?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    rows.collect::<rusqlite::Result<Vec<_>>>().context("failed to read the audit log")
 }
 
 /// The changes after `after_id`, in id order, but the publications' own: what callers that
