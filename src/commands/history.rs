@@ -47,28 +47,14 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
         changes::history_with(tx, &filter, changes::from_row_unparsed)
     })?;
     if json {
-        for (c, before, after) in &listed {
-            listed::readable(c, before, after)?;
-        }
         // printed as it is serialised, never made a JSON value first
-        let changes = listed.iter().map(|(c, before, after)| Printed::of(c, before, after)).collect();
-        output::json(&Listing { changes })?;
+        output::json(&Listing { changes: listed::printed(&listed)? })?;
         return Ok(ExitCode::SUCCESS);
     }
-    let rows = listed
-        .iter()
-        .map(|(c, before, after)| {
-            Ok(vec![
-                c.id.to_string(),
-                crate::clock::shown(&c.at),
-                c.editor.clone(),
-                c.action.to_string(),
-                or_dash(c.force.as_deref()),
-                listed::described(c, before, after)?,
-                or_dash(c.message.as_deref()),
-            ])
-        })
-        .collect::<Result<Vec<Vec<String>>>>()?;
+    let mut rows = listed::rows(&listed)?;
+    for (row, (c, _, _)) in rows.iter_mut().zip(&listed) {
+        row.push(or_dash(c.message.as_deref()));
+    }
     output::table_with_free_text(&["ID", "AT", "EDITOR", "ACTION", "FORCE", "WHAT", "MESSAGE"], &rows, 2)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,9 +7,37 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::audit::{Action, Entity};
+use crate::db::changes::Unparsed;
 use crate::describe::describe_event;
 use crate::event::Event;
 use crate::model::Change;
+use crate::output::or_dash;
+
+/// Every change ready to print as JSON, once each is `readable`.
+pub fn printed(listed: &[Unparsed]) -> Result<Vec<Printed<'_>>> {
+    for (c, before, after) in listed {
+        readable(c, before, after)?;
+    }
+    Ok(listed.iter().map(|(c, before, after)| Printed::of(c, before, after)).collect())
+}
+
+/// Every change as a table row: its id, time, editor, action, force and what it did; every one
+/// read before any is printed.
+pub fn rows(listed: &[Unparsed]) -> Result<Vec<Vec<String>>> {
+    listed
+        .iter()
+        .map(|(c, before, after)| {
+            Ok(vec![
+                c.id.to_string(),
+                crate::clock::shown(&c.at),
+                c.editor.clone(),
+                c.action.to_string(),
+                or_dash(c.force.as_deref()),
+                described(c, before, after)?,
+            ])
+        })
+        .collect()
+}
 
 /// What `change` did, in a few words (`describe`), from its stored sides, once both are read as
 /// JSON (`readable`).

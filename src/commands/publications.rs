@@ -9,7 +9,6 @@ use super::listed::{self, Printed};
 use crate::cli::PublicationsArgs;
 use crate::db::{changes, publications};
 use crate::exit_codes::bad_hint;
-use crate::output::or_dash;
 use crate::{output, Ctx};
 
 fn show(conn: &rusqlite::Connection, id: i64, json: bool) -> Result<ExitCode> {
@@ -17,28 +16,13 @@ fn show(conn: &rusqlite::Connection, id: i64, json: bool) -> Result<ExitCode> {
         .ok_or_else(|| bad_hint(format!("no publication {id}"), "see `admin publications`"))?;
     let covered = changes::in_range(conn, publication.first_change, publication.last_change)?;
     if json {
-        for (c, before, after) in &covered {
-            listed::readable(c, before, after)?;
-        }
         // printed as it is serialised (the keys in the order a JSON value of it has them)
-        let changes = covered.iter().map(|(c, before, after)| Printed::of(c, before, after)).collect();
+        let changes = listed::printed(&covered)?;
         output::json(&Shown { changes, publication: serde_json::to_value(&publication)? })?;
         return Ok(ExitCode::SUCCESS);
     }
     // every change read before anything is printed
-    let rows = covered
-        .iter()
-        .map(|(c, before, after)| {
-            Ok(vec![
-                c.id.to_string(),
-                crate::clock::shown(&c.at),
-                c.editor.clone(),
-                c.action.to_string(),
-                or_dash(c.force.as_deref()),
-                listed::described(c, before, after)?,
-            ])
-        })
-        .collect::<Result<Vec<Vec<String>>>>()?;
+    let rows = listed::rows(&covered)?;
     output::line(format!(
         "publication {} ({}) at {} by {}\nnote: {}\nsha256: {}\nchanges covered: {}",
         publication.id,
