@@ -27,10 +27,7 @@ struct Shown {
 
 fn now(tx: &Connection, arg: &str) -> Result<Shown> {
     let force = directory::resolve(tx, arg)?;
-    let entry = forces::list(tx, true)?
-        .into_iter()
-        .find(|e| e.slug == force.slug)
-        .ok_or_else(|| bad(format!("no force `{}`", force.slug)))?;
+    let entry = forces::entry(tx, &force.slug)?.ok_or_else(|| bad(format!("no force `{}`", force.slug)))?;
     let filter = Filter { force: Some(force.slug.clone()), ..Default::default() };
     Ok(Shown {
         entry,

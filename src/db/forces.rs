@@ -169,37 +169,46 @@ pub fn put_edit(conn: &Connection, force: &Force, change_id: i64) -> Result<()> 
 
 /// Every force (or only the active ones), as `admin list` shows them, sorted by name.
 pub fn list(conn: &Connection, include_retired: bool) -> Result<Vec<ListEntry<'static>>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT f.slug, f.name, f.url, f.status, lc.status, lc.url,
-                (SELECT COUNT(*) FROM notes n WHERE n.force_id = f.id AND n.status = 'open'),
-                (SELECT MAX(r.at) FROM reviews r WHERE r.force_id = f.id),
-                (SELECT r.data_to FROM reviews r WHERE r.force_id = f.id AND r.data_to IS NOT NULL
-                 ORDER BY r.change_id DESC LIMIT 1)
-         FROM forces f
-         LEFT JOIN link_checks lc ON lc.id = (SELECT MAX(id) FROM link_checks WHERE force_id = f.id)
-         WHERE ?1 OR f.status = 'active'
-         ORDER BY f.name_key, f.slug",
-    )?;
-    let rows = stmt.query_map([include_retired], |row| {
-        let url: Option<String> = row.get(2)?;
-        let status: String = row.get(3)?;
-        let checked: Option<String> = row.get(4)?;
-        let checked_url: Option<String> = row.get(5)?;
-        let owned = |i: usize| -> rusqlite::Result<Option<Cow<'static, str>>> {
-            Ok(row.get::<_, Option<String>>(i)?.map(Cow::Owned))
-        };
-        Ok(ListEntry {
-            slug: Cow::Owned(row.get(0)?),
-            name: Cow::Owned(row.get(1)?),
-            link_status: link_status(url.as_deref(), checked.as_deref(), checked_url.as_deref()),
-            url: url.map(Cow::Owned),
-            status: ForceStatus::parse(&status).unwrap_or(ForceStatus::Active),
-            open_notes: row.get(6)?,
-            last_reviewed: owned(7)?,
-            data_to: owned(8)?,
-        })
-    })?;
+    let sql = format!("{ENTRY} WHERE ?1 OR f.status = 'active' ORDER BY f.name_key, f.slug");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([include_retired], entry_of)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// The force with `slug` as `list` gives it (retired or not), read alone: `show` of one force
+/// among 100,000 reads its row, not the list.
+pub fn entry(conn: &Connection, slug: &str) -> Result<Option<ListEntry<'static>>> {
+    let mut stmt = conn.prepare_cached(&format!("{ENTRY} WHERE f.slug = ?1"))?;
+    Ok(stmt.query_row([slug], entry_of).optional()?)
+}
+
+/// A force's row in the list: its fields, its latest link check, its open notes and reviews.
+const ENTRY: &str = "SELECT f.slug, f.name, f.url, f.status, lc.status, lc.url,
+        (SELECT COUNT(*) FROM notes n WHERE n.force_id = f.id AND n.status = 'open'),
+        (SELECT MAX(r.at) FROM reviews r WHERE r.force_id = f.id),
+        (SELECT r.data_to FROM reviews r WHERE r.force_id = f.id AND r.data_to IS NOT NULL
+         ORDER BY r.change_id DESC LIMIT 1)
+     FROM forces f
+     LEFT JOIN link_checks lc ON lc.id = (SELECT MAX(id) FROM link_checks WHERE force_id = f.id)";
+
+fn entry_of(row: &Row) -> rusqlite::Result<ListEntry<'static>> {
+    let url: Option<String> = row.get(2)?;
+    let status: String = row.get(3)?;
+    let checked: Option<String> = row.get(4)?;
+    let checked_url: Option<String> = row.get(5)?;
+    let owned = |i: usize| -> rusqlite::Result<Option<Cow<'static, str>>> {
+        Ok(row.get::<_, Option<String>>(i)?.map(Cow::Owned))
+    };
+    Ok(ListEntry {
+        slug: Cow::Owned(row.get(0)?),
+        name: Cow::Owned(row.get(1)?),
+        link_status: link_status(url.as_deref(), checked.as_deref(), checked_url.as_deref()),
+        url: url.map(Cow::Owned),
+        status: ForceStatus::parse(&status).unwrap_or(ForceStatus::Active),
+        open_notes: row.get(6)?,
+        last_reviewed: owned(7)?,
+        data_to: owned(8)?,
+    })
 }
 
 /// A force's link status: `missing` without a URL, `pending` until the current URL is checked.

@@ -252,6 +252,26 @@ fn show_json_has_the_force_its_checks_notes_reviews_and_changes() {
 }
 
 #[test]
+fn show_gives_each_force_as_the_list_does_whatever_its_state() {
+    let env = TestEnv::init();
+    env.ok(&["set-url", "kent-police", "https://www.kent.police.uk/a"]);
+    env.ok(&["note", "add", "--force", "kent-police", "the link moves monthly"]);
+    env.ok(&["review", "essex-police", "--data-to", "2025-09"]);
+    env.ok(&["retire-force", "dyfed-powys-police"]);
+    // `show` reads the one force's row; every force, retired too, is as `list --all` gives it
+    let listed = env.json(&["list", "--all", "--json"])["forces"].as_array().unwrap().clone();
+    assert_eq!(listed.len(), 45);
+    for entry in &listed {
+        let slug = entry["slug"].as_str().unwrap();
+        assert_eq!(&env.json(&["show", slug, "--json"])["force"], entry, "{slug}");
+    }
+    let kent = &env.json(&["show", "Kent Police", "--json"])["force"];
+    assert_eq!((kent["open_notes"].as_i64(), kent["link_status"].as_str()), (Some(1), Some("pending")));
+    assert_eq!(env.json(&["show", "essex-police", "--json"])["force"]["data_to"], "2025-09-30");
+    assert_eq!(env.json(&["show", "dyfed-powys-police", "--json"])["force"]["status"], "retired");
+}
+
+#[test]
 fn history_filters_by_force_editor_action_time_and_limit() {
     let env = TestEnv::init();
     env.set_epoch(EPOCH + 86_400); // 2025-11-25
