@@ -44,7 +44,7 @@ pub fn run(ctx: &Ctx, args: HistoryArgs) -> Result<ExitCode> {
         // each change's sides are kept as the text they are stored as, never held as parsed
         // values (a publication's record of 100,000 imported forces is 19 MB of text and 200 MB
         // of values): the table reads them straight into their typed event, --json prints them
-        changes::history_with(tx, &filter, changes::from_row_unparsed)
+        changes::history_unparsed(tx, &filter)
     })?;
     if json {
         // printed as it is serialised, never made a JSON value first

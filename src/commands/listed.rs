@@ -1,6 +1,6 @@
 //! Changes listed by `history` and `publications --show`, their sides kept as the text they are
-//! stored as (`db::changes::from_row_unparsed`), never held as parsed values: a publication's
-//! record of 100,000 imported forces is 19 MB of text and 200 MB of values. A table describes
+//! stored as (`db::changes::history_unparsed`, `in_range`), never held as parsed values: a
+//! publication's record of 100,000 imported forces is 19 MB of text and 200 MB of values. A table describes
 //! each change from its sides read straight into their typed event; `--json` prints each side
 //! token by token as it is read.
 use anyhow::{Context, Result};
@@ -41,7 +41,7 @@ pub fn rows(listed: &[Unparsed]) -> Result<Vec<Vec<String>>> {
 
 /// What `change` did, in a few words (`describe`), from its stored sides, once both are read as
 /// JSON (`readable`).
-pub fn described(change: &Change, before: &Option<String>, after: &Option<String>) -> Result<String> {
+fn described(change: &Change, before: &Option<String>, after: &Option<String>) -> Result<String> {
     readable(change, before, after)?;
     Ok(describe_event(change, Event::decode_text(change.entity, before.as_deref(), after.as_deref())))
 }
@@ -50,7 +50,7 @@ pub fn described(change: &Change, before: &Option<String>, after: &Option<String
 /// range, a lone surrogate, nesting deeper than 128, text after the value: each refused), its
 /// tokens going nowhere; a side that cannot be fails the listing, naming its change. Both sides,
 /// whatever the change's event reads of them.
-pub fn readable(change: &Change, before: &Option<String>, after: &Option<String>) -> Result<()> {
+fn readable(change: &Change, before: &Option<String>, after: &Option<String>) -> Result<()> {
     for side in [before, after].into_iter().flatten() {
         let mut reader = serde_json::Deserializer::from_str(side);
         serde_transcode::transcode(&mut reader, &mut serde_json::Serializer::new(std::io::sink()))
@@ -83,7 +83,7 @@ pub struct Printed<'a> {
 }
 
 impl<'a> Printed<'a> {
-    pub fn of(c: &'a Change, before: &'a Option<String>, after: &'a Option<String>) -> Printed<'a> {
+    fn of(c: &'a Change, before: &'a Option<String>, after: &'a Option<String>) -> Printed<'a> {
         Printed {
             id: c.id,
             at: &c.at,

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::audit::{canonical_json, Action, Entity};
 use crate::model::Change;
 
-pub use super::history::{history, history_with, Filter};
+pub use super::history::{history, history_unparsed, Filter};
 pub use super::ranges::{Cutoff, Range};
 
 pub(super) const COLUMNS: &str =
@@ -74,7 +74,7 @@ pub type Unparsed = (Change, Option<String>, Option<String>);
 /// A change with its sides left unparsed (`None`), and the text each is stored as: where only a
 /// description of it is wanted, and a side may be megabytes (a publication's record of every
 /// force an import added), which as parsed values take ten times their size.
-pub fn from_row_unparsed(row: &Row) -> rusqlite::Result<Unparsed> {
+pub(super) fn from_row_unparsed(row: &Row) -> rusqlite::Result<Unparsed> {
     Ok((from_row_with(row, |_, _| Ok(None))?, row.get(6)?, row.get(7)?))
 }
 

@@ -2,7 +2,7 @@
 use anyhow::{Context, Result};
 use rusqlite::{Connection, Row};
 
-use super::changes::{from_row, COLUMNS};
+use super::changes::{from_row, from_row_unparsed, Unparsed, COLUMNS};
 use crate::model::Change;
 
 /// Filters for `admin history`; every one optional.
@@ -25,9 +25,15 @@ pub fn history(conn: &Connection, filter: &Filter) -> Result<Vec<Change>> {
     history_with(conn, filter, from_row)
 }
 
+/// The changes matching `filter`, newest first, their sides left as the text they are stored as
+/// (`changes::from_row_unparsed`).
+pub fn history_unparsed(conn: &Connection, filter: &Filter) -> Result<Vec<Unparsed>> {
+    history_with(conn, filter, from_row_unparsed)
+}
+
 /// The changes matching `filter`, newest first, each as `map` makes it of its row (the columns of
 /// `changes::COLUMNS`, in order).
-pub fn history_with<T>(
+fn history_with<T>(
     conn: &Connection,
     filter: &Filter,
     map: impl FnMut(&Row) -> rusqlite::Result<T>,

@@ -82,7 +82,7 @@ pub enum Made {
 /// Where `make` puts a publication's files as they are made.
 #[derive(Clone, Copy)]
 pub enum Sink<'a> {
-    /// Into memory: a site shown (`admin serve`) or written once it is whole (a repair).
+    /// Into memory: the site `admin serve` shows.
     Memory,
     /// Straight into the directory the site is being made in: a large file is never held in
     /// memory.

@@ -20,11 +20,17 @@ pub fn pending_approval(conn: &Connection) -> Result<Option<crate::approval::Pen
         return Ok(None);
     }
     let from = last.map_or(0, |p| p.last_change);
-    let changes = changes::since_id_but_publications(conn, from)?
-        .into_iter()
-        .filter(crate::approval::is_public)
-        .collect();
-    Ok(Some(crate::approval::Pending { content_sha256: sha, head: changes::last_id(conn)?, changes }))
+    awaiting(conn, sha, changes::since_id_but_publications(conn, from)?).map(Some)
+}
+
+/// The content `content_sha256` pending approval, with the public ones of the changes it covers.
+fn awaiting(
+    conn: &Connection,
+    content_sha256: String,
+    covered: impl IntoIterator<Item = crate::model::Change>,
+) -> Result<crate::approval::Pending> {
+    let changes = covered.into_iter().filter(crate::approval::is_public).collect();
+    Ok(crate::approval::Pending { content_sha256, head: changes::last_id(conn)?, changes })
 }
 
 /// What the next publication would cover: the changes since the last one (publications
@@ -57,11 +63,7 @@ pub fn pending_with_approval(conn: &Connection) -> Result<(Next, Option<crate::a
     let note = note_of(last.as_ref(), &difference);
     let approval = match last {
         Some(last) if last.content_sha256 == checked.content_sha256 => None,
-        _ => Some(crate::approval::Pending {
-            content_sha256: checked.content_sha256,
-            head: changes::last_id(conn)?,
-            changes: covered.iter().filter(|c| crate::approval::is_public(c)).cloned().collect(),
-        }),
+        _ => Some(awaiting(conn, checked.content_sha256, covered.iter().cloned())?),
     };
     Ok(((covered, note, difference), approval))
 }
